@@ -1,0 +1,46 @@
+# fivestar: two commands for a fresh machine, `make demo` and `make test`.
+SHELL := /bin/bash
+export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
+UV := $(CURDIR)/.cache/tools/bin/uv
+RUN := $(UV) run --frozen
+
+.PHONY: setup demo test unit bench lint catalogue-up catalogue-down catalogue-status review dagster
+
+setup:
+	@scripts/setup.sh
+
+## The main job end to end on the bundled datasets.
+demo: setup catalogue-up
+	$(RUN) fivestar demo
+
+## The whole test suite (starts the local catalogue itself).
+test: setup catalogue-up
+	$(RUN) pytest
+
+## Unit tests only (no catalogue).
+unit: setup
+	$(RUN) pytest -m "not integration and not browser"
+
+## Speed and memory benchmarks (large extracts generated on demand).
+bench: setup
+	$(RUN) python -m benchmarks.run
+
+lint: setup
+	$(RUN) ruff check .
+
+catalogue-up: setup
+	@catalogue/bin/up
+
+catalogue-down:
+	@catalogue/bin/down
+
+catalogue-status:
+	@catalogue/bin/status
+
+## The Transparency Champion's review app.
+review: setup
+	$(RUN) fivestar review
+
+## Dagster UI on the asset graph.
+dagster: setup
+	DAGSTER_HOME=$(CURDIR)/.fivestar/dagster $(RUN) dagster dev -w workspace.yaml

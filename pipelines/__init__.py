@@ -1,0 +1,1 @@
+"""fivestar: internal extracts to five-star open data on CKAN."""

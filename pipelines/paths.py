@@ -1,0 +1,40 @@
+"""Where fivestar keeps things.
+
+Everything mutable lives under one gitignored state folder so a clean clone is
+always clean, and a developer can wipe state with one `rm -rf`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root (the folder holding pyproject.toml).
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+#: Bundled dataset folders, one per dataset: ``datasets/<id>/dataset.yaml``.
+DATASETS_DIR = _env_path("FIVESTAR_DATASETS_DIR", ROOT / "datasets")
+#: Great Expectations suites: ``expectations/<id>.json``.
+EXPECTATIONS_DIR = _env_path("FIVESTAR_EXPECTATIONS_DIR", ROOT / "expectations")
+#: SKOS code lists and the project's own RDF terms.
+VOCABULARIES_DIR = _env_path("FIVESTAR_VOCABULARIES_DIR", ROOT / "vocabularies")
+#: Mutable state (Dagster instance, run outputs, staged releases, audit DB).
+STATE_DIR = _env_path("FIVESTAR_STATE_DIR", ROOT / ".fivestar")
+#: Downloads cached between runs (virtualenvs, Maven artifacts, large extracts).
+CACHE_DIR = _env_path("FIVESTAR_CACHE_DIR", ROOT / ".cache")
+
+
+def run_dir(dataset_id: str, partition: str | None = None) -> Path:
+    """Folder for one dataset's working outputs (reports, converted files)."""
+    return STATE_DIR / "work" / dataset_id / (partition or "_unpartitioned")
+
+
+def releases_dir() -> Path:
+    """Folder holding immutable staged releases."""
+    return STATE_DIR / "releases"

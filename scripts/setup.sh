@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything fivestar needs on a fresh Debian machine that has only
+# Python, pip and apt: Debian packages, uv (in a private tool venv), and the
+# locked Python environment. Idempotent: a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CACHE="${FIVESTAR_CACHE_DIR:-$PWD/.cache}"
+mkdir -p "$CACHE"
+
+# 1. Debian packages, only when something is missing.
+missing=()
+while read -r pkg; do
+  [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done < scripts/apt-packages.txt
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. uv, in its own small venv under the cache (never the system Python).
+UV="$CACHE/tools/bin/uv"
+if [[ ! -x "$UV" ]]; then
+  echo "setup: installing uv"
+  python3 -m venv "$CACHE/tools"
+  "$CACHE/tools/bin/pip" install -q --disable-pip-version-check uv
+fi
+
+# 3. The pipeline's locked environment.
+export UV_CACHE_DIR="$CACHE/uv"
+"$UV" sync --frozen --python 3.11 -q
+echo "setup: ready"
