@@ -284,7 +284,9 @@ def load_spec(path: Path) -> DatasetSpec:
     try:
         data = yaml.safe_load(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SpecError(Problem("encoding", "spec is not valid UTF-8", Location(file=shown))) from None
+        raise SpecError(
+            Problem("encoding", "spec is not valid UTF-8", Location(file=shown))
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -304,9 +306,51 @@ def load_spec(path: Path) -> DatasetSpec:
         raise SpecError(Problem(
             "spec", f"id: `{spec.id}` must match the folder name `{path.parent.name}`",
             Location(file=shown, field="id")))
+    section_problems = _check_sections(spec, shown)
+    if section_problems:
+        raise SpecError(section_problems)
     spec.folder = path.parent.resolve()
     spec.spec_sha256 = hashlib.sha256(raw_bytes).hexdigest()
     return spec
+
+
+#: Spec sections whose shape belongs to a stage: section -> "module:Model".
+SECTION_MODELS: dict[str, str] = {
+    "redaction": "pipelines.redaction.rules:RedactionRules",
+    "linked_data": "pipelines.convert.mapping:LinkedDataMapping",
+}
+
+
+def section_model(section: str) -> type[BaseModel] | None:
+    """The stage's model for a section, or None while that stage is not installed."""
+    import importlib
+
+    module_name, _, cls_name = SECTION_MODELS[section].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, cls_name)
+
+
+def _check_sections(spec: DatasetSpec, shown: str) -> list[Problem]:
+    """Validate stage-owned sections with their stage's model, locating errors."""
+    problems: list[Problem] = []
+    for section in SECTION_MODELS:
+        data = getattr(spec, section)
+        model = section_model(section)
+        if model is None or not data:
+            continue
+        try:
+            model.model_validate(data, context={"spec": spec})
+        except ValidationError as exc:
+            for e in exc.errors(include_input=False):
+                where = ".".join([section, *(str(p) for p in e.get("loc", ()))])
+                problems.append(Problem("spec", f"{where}: {e['msg']}",
+                                        Location(file=shown, field=where)))
+    return problems
 
 
 def load_all(datasets_dir: Path) -> tuple[list[DatasetSpec], list[SpecError]]:
