@@ -1,0 +1,49 @@
+"""The Dagster code location: every dataset spec becomes an asset group.
+
+`dagster dev -w workspace.yaml` loads this module. A malformed dataset.yaml is
+logged with its file and field and skipped, so one bad spec never hides the
+others.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+
+from dagster import Definitions, FilesystemIOManager
+
+from pipelines import paths
+from pipelines.assets import build_dataset_assets
+from pipelines.resources import RedactionKey
+from pipelines.spec import DatasetSpec, load_all
+
+log = logging.getLogger("fivestar")
+
+
+def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
+    if specs is None:
+        specs, errors = load_all(paths.DATASETS_DIR)
+        for err in errors:
+            log.error("skipping dataset: %s", err)
+    assets, checks = [], []
+    for spec in specs:
+        a, c = build_dataset_assets(spec)
+        assets.extend(a)
+        checks.extend(c)
+    resources: dict[str, object] = {
+        "io_manager": FilesystemIOManager(base_dir=str(paths.STATE_DIR / "storage")),
+        "redaction_key": RedactionKey(),
+    }
+    if importlib.util.find_spec("pipelines.ckan_resource") is not None:
+        from pipelines.ckan_resource import CKANResource
+
+        resources["ckan"] = CKANResource()
+    sensors = []
+    if importlib.util.find_spec("pipelines.sensors") is not None:
+        from pipelines.sensors import build_sensors
+
+        sensors = build_sensors(specs)
+    return Definitions(assets=assets, asset_checks=checks, resources=resources, sensors=sensors)
+
+
+defs = build_definitions()
