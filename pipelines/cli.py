@@ -1,0 +1,166 @@
+"""The `fivestar` command: what statisticians and the Transparency Champion type.
+
+Every command exits non-zero on failure so scripts and CI can rely on it.
+Messages name datasets, files, rows and fields, never cell values.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines import paths
+from pipelines.assets import STAGING_STAGES, USER_TAG
+from pipelines.spec import load_all
+
+app = typer.Typer(
+    help="fivestar: internal extracts to five-star open data on a CKAN catalogue.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def datasets(
+    datasets_dir: Path = typer.Option(paths.DATASETS_DIR, help="Folder of dataset folders."),
+) -> None:
+    """List every dataset spec and check it loads; exit 1 if any is broken."""
+    specs, errors = load_all(datasets_dir)
+    table = Table(title=f"Datasets in {datasets_dir}")
+    for col in ("id", "title", "kind", "frequency", "next release", "source", "status"):
+        table.add_column(col)
+    for spec in specs:
+        nxt = spec.release.next_release
+        table.add_row(spec.id, spec.title, spec.kind, spec.release.frequency.value,
+                      nxt.isoformat(timespec="minutes") if nxt else "-",
+                      spec.source.format.value, "[green]ok[/]")
+    console.print(table)
+    for e in errors:
+        err.print(f"[red]error[/] {e}")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stage(
+    dataset: str | None = typer.Argument(None, help="Dataset id (folder name)."),
+    all_: bool = typer.Option(False, "--all", help="Stage every dataset."),
+    period: str | None = typer.Option(None, help="Release period (partition), e.g. 2024-Q4."),
+    user: str = typer.Option(None, envvar="FIVESTAR_USER", help="Who is staging (audit log)."),
+) -> None:
+    """Run the pipeline for a dataset up to its staged release."""
+    from pipelines.runner import run_stages
+
+    specs = _select(dataset, all_)
+    outcomes = []
+    with _progress() as progress:
+        task = progress.add_task("staging", total=len(specs))
+        for spec in specs:
+            progress.update(task, description=f"staging {spec.id}")
+            tags = {USER_TAG: user} if user else {}
+            outcomes.append(run_stages(spec, STAGING_STAGES, partition=period, tags=tags))
+            progress.advance(task)
+    _print_outcomes(outcomes)
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _select(dataset: str | None, all_: bool):
+    specs, errors = load_all(paths.DATASETS_DIR)
+    for e in errors:
+        err.print(f"[red]error[/] {e}")
+    if all_:
+        if errors:
+            raise typer.Exit(1)
+        return specs
+    if not dataset:
+        err.print("name a dataset or pass --all")
+        raise typer.Exit(2)
+    chosen = [s for s in specs if s.id == dataset]
+    if not chosen:
+        err.print(f"no dataset `{dataset}` in {paths.DATASETS_DIR}")
+        raise typer.Exit(2)
+    return chosen
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def _print_outcomes(outcomes) -> None:
+    table = Table(title="Runs")
+    for col in ("dataset", "period", "reached", "checks", "result"):
+        table.add_column(col)
+    for o in outcomes:
+        checks = ", ".join(
+            f"{'[green]✓' if c.passed else '[red]✗' if c.severity == 'ERROR' else '[yellow]!'}"
+            f" {c.name}[/]" for c in o.checks)
+        reached = o.materialized[-1] if o.materialized else "-"
+        table.add_row(o.dataset, o.partition or "-", reached, checks,
+                      "[green]ok[/]" if o.ok else "[red]failed[/]")
+    console.print(table)
+    for o in outcomes:
+        for f in o.failures:
+            err.print(f"[red]{o.dataset}[/]: {f}")
+        for c in o.blocked:
+            detail = c.metadata.get("detail") or c.metadata.get("failures") or ""
+            err.print(f"[red]{o.dataset}[/]: check {c.name} failed\n{detail}")
+        staged = o.outputs.get("staged_release")
+        if staged:
+            console.print(f"{o.dataset}: staged release [bold]{staged['release_id']}[/] "
+                          f"at {staged['path']}")
+        run_dir = paths.run_dir(o.dataset, o.partition) / "reports"
+        if run_dir.exists():
+            console.print(f"{o.dataset}: reports in {run_dir}")
+
+
+@app.command()
+def generate(
+    dataset: str | None = typer.Option(None, help="One dataset; default all bundled."),
+    rows: int | None = typer.Option(None, help="Rows for a large extract (benchmarks)."),
+    out: Path | None = typer.Option(None, help="Where to write a large extract."),
+    seed: int = typer.Option(20261122, help="Random seed (deterministic output)."),
+) -> None:
+    """Regenerate the bundled synthetic extracts, or write a large one."""
+    from pipelines import generate as gen
+
+    if rows is None:
+        gen.write_bundled()
+        console.print("bundled extracts regenerated")
+        return
+    if not dataset or not out:
+        err.print("--rows needs --dataset and --out")
+        raise typer.Exit(2)
+    path = gen.write_large(dataset, rows, out, seed=seed)
+    console.print(f"wrote {rows} rows to {path}")
+
+
+def _mount_optional(module: str) -> None:
+    """Add a stage's commands (e.g. release governance) when that stage is installed."""
+    try:
+        if importlib.util.find_spec(module) is None:
+            return
+    except ModuleNotFoundError:
+        return
+    sub = importlib.import_module(module).commands
+    app.registered_commands.extend(sub.registered_commands)
+    app.registered_groups.extend(sub.registered_groups)
+
+
+_mount_optional("pipelines.release.cli")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    app()

@@ -1,0 +1,124 @@
+"""Materialise a dataset's assets in-process and summarise what happened.
+
+Used by the CLI (`fivestar stage`, `fivestar publish`), the demo and the tests,
+so all of them run exactly the asset graph that `dagster dev` shows, with the
+same checks and gates, recorded in the same Dagster instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagster import AssetSelection, DagsterEventType, materialize
+
+from pipelines import assets as asset_graph
+from pipelines.definitions import build_definitions
+from pipelines.instance import get_instance
+from pipelines.spec import DatasetSpec
+
+
+@dataclass
+class CheckOutcome:
+    name: str
+    passed: bool
+    severity: str
+    metadata: dict[str, Any]
+
+
+@dataclass
+class RunOutcome:
+    """What one run did for one dataset, in words a statistician can act on."""
+
+    dataset: str
+    partition: str | None
+    run_id: str
+    success: bool
+    materialized: list[str] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity == "ERROR"]
+
+    @property
+    def ok(self) -> bool:
+        return self.success and not self.blocked
+
+
+def default_partition(spec: DatasetSpec) -> str | None:
+    """The release period to stage when none is given: the latest with data."""
+    parts = asset_graph.partitions_for(spec)
+    if parts is None:
+        return None
+    keys = parts.get_partition_keys()
+    if spec.release.period_field:
+        from pipelines.extract import read_extract
+
+        present = read_extract(spec)[spec.release.period_field].dropna().astype(str)
+        candidates = [k for k in keys if k in set(present)]
+        if candidates:
+            return candidates[-1]
+    return keys[-1]
+
+
+def run_stages(
+    spec: DatasetSpec,
+    stages: tuple[str, ...] = asset_graph.STAGING_STAGES,
+    *,
+    partition: str | None = None,
+    tags: dict[str, str] | None = None,
+    resources: dict[str, Any] | None = None,
+    instance=None,
+) -> RunOutcome:
+    """Materialise ``stages`` of one dataset (and their checks) in one run."""
+    defs = build_definitions([spec])
+    graph = [*defs.assets, *defs.asset_checks]
+    all_resources = dict(defs.resources or {})
+    all_resources.update(resources or {})
+    if asset_graph.partitions_for(spec) is not None and partition is None:
+        partition = default_partition(spec)
+    present = {k for a in defs.assets for k in a.keys}
+    wanted = [asset_graph.key(spec, s) for s in stages if asset_graph.key(spec, s) in present]
+    result = materialize(
+        graph,
+        selection=AssetSelection.assets(*wanted),
+        partition_key=partition,
+        instance=instance or get_instance(),
+        resources=all_resources,
+        tags=tags or {},
+        raise_on_error=False,
+    )
+    outcome = RunOutcome(dataset=spec.id, partition=partition, run_id=result.run_id,
+                         success=result.success)
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            outcome.materialized.append(event.asset_key.path[-1])
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.event_specific_data
+            outcome.checks.append(CheckOutcome(
+                name=ev.check_name, passed=ev.passed, severity=ev.severity.value,
+                metadata={k: getattr(v, "value", v) for k, v in ev.metadata.items()}))
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.event_specific_data.error
+            outcome.failures.append(_failure_text(err))
+    for stage in stages:
+        k = asset_graph.key(spec, stage)
+        if stage in outcome.materialized:
+            outcome.outputs[stage] = result.output_for_node(_node_name(k))
+    return outcome
+
+
+def _node_name(key) -> str:
+    return "__".join(key.path)
+
+
+def _failure_text(err) -> str:
+    """The user-facing message of a step failure (our Failures carry located problems)."""
+    message = (err.message or "").strip() if err else ""
+    cause = err.cause if err else None
+    while cause is not None and "Failure" not in (cause.cls_name or ""):
+        cause = cause.cause
+    return message.split("\n\nStack Trace")[0] or (cause.message if cause else "failed")
