@@ -1,0 +1,30 @@
+"""Shared test set-up: every test gets its own state folder and no analytics."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path_factory, monkeypatch):
+    """Point fivestar's mutable state at a fresh folder so tests never share it."""
+    from pipelines import paths
+
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setattr(paths, "STATE_DIR", state)
+    monkeypatch.setenv("FIVESTAR_STATE_DIR", str(state))
+    monkeypatch.setenv("DAGSTER_HOME", str(state / "dagster"))
+    return state
+
+
+@pytest.fixture
+def dagster_instance(isolated_state):
+    from dagster import DagsterInstance
+
+    with DagsterInstance.ephemeral() as instance:
+        yield instance
