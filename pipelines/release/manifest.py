@@ -1,0 +1,236 @@
+"""The release manifest: canonical JSON whose sha256 *is* the release id.
+
+Everything downstream (the champion's approval, the publication gate, the
+publisher) trusts a release only through its manifest, so the manifest must
+be reproducible byte for byte: keys sorted, compact separators, UTF-8, no
+timestamps that are not derived from the inputs. The bytes written to
+``manifest.json`` are exactly the canonical bytes, so
+``sha256sum manifest.json`` prints the release id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pipelines.errors import FivestarError, Location, Problem
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+#: Folder inside a release holding the reports (not public files).
+REPORTS_DIR = "reports"
+
+#: A manifest as read from disk (plain JSON data; see docs/ARCHITECTURE.md).
+Manifest = dict[str, Any]
+
+_RELEASE_ID = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1024 * 1024
+
+
+class ManifestError(FivestarError):
+    """A manifest is missing, malformed, or does not match the files beside it."""
+
+
+def canonical_json(manifest: Manifest) -> bytes:
+    """The one byte representation of a manifest (the contract in ARCHITECTURE.md)."""
+    return json.dumps(
+        manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+
+
+def manifest_id(manifest: Manifest) -> str:
+    """The release id: sha256 of the canonical manifest bytes."""
+    return hashlib.sha256(canonical_json(manifest)).hexdigest()
+
+
+def is_release_id(value: str) -> bool:
+    """True for a full lowercase sha256 hex digest."""
+    return bool(_RELEASE_ID.fullmatch(value))
+
+
+def sha256_file(path: Path) -> str:
+    """Stream a file through sha256 (releases can hold files of hundreds of MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+#: File suffix → (media type, CKAN format, role), used when conversion gives no metadata.
+_BY_SUFFIX: dict[str, tuple[str, str, str]] = {
+    ".csv": ("text/csv", "CSV", "data"),
+    ".ttl": ("text/turtle", "Turtle", "rdf"),
+    ".nt": ("application/n-triples", "N-Triples", "rdf"),
+    ".jsonld": ("application/ld+json", "JSON-LD", "metadata"),
+    ".json": ("application/json", "JSON", "metadata"),
+    ".rdf": ("application/rdf+xml", "RDF/XML", "rdf"),
+}
+
+
+def guess_file_meta(rel_path: str) -> dict[str, str]:
+    """Media type, format and role from a file name, for files conversion did not describe."""
+    name = rel_path.rsplit("/", 1)[-1].lower()
+    if name == "datapackage.json":
+        return {"media_type": "application/json", "format": "JSON", "role": "datapackage"}
+    if name.endswith("-metadata.json") or name.endswith(".csv-metadata.json"):
+        return {"media_type": "application/csvm+json", "format": "CSVW", "role": "csvw"}
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    media_type, fmt, role = _BY_SUFFIX.get(suffix, ("application/octet-stream", "", "data"))
+    lowered = rel_path.lower()
+    if role in ("rdf", "metadata") and any(w in lowered for w in ("codelist", "vocab", "skos")):
+        role = "codelist"
+    elif role == "rdf" and any(w in name for w in ("metadata", "dcat", "prov", "dqv")):
+        role = "metadata"
+    return {"media_type": media_type, "format": fmt, "role": role}
+
+
+def count_csv_rows(path: Path) -> int:
+    """Data rows of a CSV (header excluded), counting records, not physical lines."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        return sum(1 for _ in reader)
+
+
+def file_entry(root: Path, rel_path: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A manifest ``files`` entry: measured size and hash, described by ``meta`` or guessed."""
+    path = root / rel_path
+    entry: dict[str, Any] = {
+        "path": rel_path,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        **guess_file_meta(rel_path),
+        "title": rel_path.rsplit("/", 1)[-1],
+        "description": "",
+    }
+    for k, v in (meta or {}).items():
+        # Measured facts always win over declared ones.
+        if k not in ("path", "bytes", "sha256") and v is not None:
+            entry[k] = v
+    if entry["role"] == "data" and entry["media_type"] == "text/csv" and "rows" not in entry:
+        entry["rows"] = count_csv_rows(path)
+    return entry
+
+
+def build_manifest(
+    *,
+    dataset_id: str,
+    period: str | None,
+    spec_sha256: str,
+    extract_sha256: str,
+    pipeline_version: str,
+    files: list[dict[str, Any]],
+    catalogue: dict[str, Any],
+    stars: dict[str, Any],
+    reports: dict[str, str],
+    row_counts: dict[str, Any],
+) -> Manifest:
+    """Assemble a manifest in the documented shape (files sorted by path)."""
+    paths = [f["path"] for f in files]
+    if len(set(paths)) != len(paths):
+        raise ManifestError("two public files share a path")
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "dataset_id": dataset_id,
+        "period": period,
+        "spec_sha256": spec_sha256,
+        "extract_sha256": extract_sha256,
+        "pipeline_version": pipeline_version,
+        "files": sorted(files, key=lambda f: f["path"]),
+        "catalogue": catalogue,
+        "stars": stars,
+        "reports": dict(sorted(reports.items())),
+        "row_counts": row_counts,
+    }
+
+
+def write_manifest(release_dir: Path, manifest: Manifest) -> str:
+    """Write the canonical bytes; return the release id."""
+    data = canonical_json(manifest)
+    (release_dir / MANIFEST_NAME).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_manifest(release_dir: Path) -> tuple[Manifest, str]:
+    """Read a release's manifest and its id (sha256 of the bytes on disk).
+
+    Refuses a manifest whose bytes are not canonical: the id must be
+    reproducible from the content, so a hand-edited, re-indented manifest is
+    a different (unapproved) release, not the same one.
+    """
+    path = Path(release_dir) / MANIFEST_NAME
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ManifestError(Problem("manifest_missing", "no readable manifest.json",
+                                    Location(file=shown))) from None
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ManifestError(Problem("manifest_malformed", "manifest.json is not valid JSON",
+                                    Location(file=shown))) from None
+    if not isinstance(manifest, dict) or canonical_json(manifest) != data:
+        raise ManifestError(Problem("manifest_not_canonical",
+                                    "manifest.json is not in canonical form",
+                                    Location(file=shown)))
+    if manifest.get("manifest_version") != MANIFEST_VERSION:
+        raise ManifestError(Problem("manifest_version", "unsupported manifest_version",
+                                    Location(file=shown, field="manifest_version")))
+    return manifest, hashlib.sha256(data).hexdigest()
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = Path(rel).parts
+    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
+
+
+def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
+    """Re-hash every public file against the manifest.
+
+    A problem for each file that is missing, has a different size or hash,
+    or is present in the release folder without being listed (an extra file
+    could otherwise ride along with an approved release).
+    """
+    release_dir = Path(release_dir)
+    problems: list[Problem] = []
+    listed: set[str] = set()
+    for entry in manifest.get("files", []):
+        rel = str(entry.get("path", ""))
+        listed.add(rel)
+        loc = Location(file=rel)
+        if not _safe_rel(rel):
+            problems.append(Problem("bad_path", "file path escapes the release folder", loc))
+            continue
+        path = release_dir / rel
+        if not path.is_file():
+            problems.append(Problem("file_missing", "listed in the manifest but missing", loc))
+            continue
+        if path.stat().st_size != entry.get("bytes"):
+            problems.append(Problem("size_mismatch", "size differs from the manifest", loc))
+            continue
+        if sha256_file(path) != entry.get("sha256"):
+            problems.append(Problem("hash_mismatch", "sha256 differs from the manifest", loc))
+    for path in sorted(release_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(release_dir).as_posix()
+        if rel == MANIFEST_NAME or rel.startswith(REPORTS_DIR + "/") or rel in listed:
+            continue
+        problems.append(Problem("file_unlisted", "file in the release is not in the manifest",
+                                Location(file=rel)))
+    return problems
+
+
+def data_file(manifest: Manifest) -> dict[str, Any] | None:
+    """The main public CSV (first ``data`` file with a CSV media type), if any."""
+    for entry in manifest.get("files", []):
+        if entry.get("role") == "data" and entry.get("media_type") == "text/csv":
+            return entry
+    return None

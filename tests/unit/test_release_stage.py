@@ -1,0 +1,137 @@
+"""Staging: content-addressed, reproducible, immutable release folders."""
+
+import hashlib
+import json
+import stat
+
+import pytest
+
+from pipelines.release.audit import AuditStore, Decision
+from pipelines.release.manifest import (
+    ManifestError,
+    canonical_json,
+    load_manifest,
+    manifest_id,
+    verify_files,
+)
+from pipelines.release.stage import StagingError, period_bounds
+from pipelines.release.testing import make_spec, stage_synthetic
+
+
+@pytest.fixture
+def store(tmp_path):
+    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+
+
+def test_release_id_is_sha256_of_canonical_manifest_bytes(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    data = (staged.path / "manifest.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == staged.id == staged.path.name
+    m = json.loads(data)
+    assert data == json.dumps(m, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False).encode()
+    assert manifest_id(m) == staged.id
+
+
+def test_manifest_follows_the_documented_shape(tmp_path, store):
+    m = stage_synthetic(tmp_path, store).manifest
+    assert set(m) == {"manifest_version", "dataset_id", "period", "spec_sha256",
+                      "extract_sha256", "pipeline_version", "files", "catalogue", "stars",
+                      "reports", "row_counts"}
+    assert [f["path"] for f in m["files"]] == sorted(f["path"] for f in m["files"])
+    csv_entry = next(f for f in m["files"] if f["path"].endswith(".csv"))
+    assert csv_entry["role"] == "data" and csv_entry["media_type"] == "text/csv"
+    assert csv_entry["rows"] == 3 and csv_entry["title"] == "Asylum claims (CSV)"
+    csvw = next(f for f in m["files"] if f["path"].endswith("-metadata.json"))
+    assert csvw["role"] == "csvw"
+    assert m["reports"] == {"diff": "reports/diff.json", "redaction": "reports/redaction.json",
+                            "validation": "reports/validation.json"}
+    assert m["catalogue"]["temporal_start"] == "2024-10-01"
+    assert m["catalogue"]["temporal_end"] == "2024-12-31"
+    assert m["catalogue"]["five_star_rating"] == 5
+    assert m["row_counts"] == {"extract": 3, "published": 3}
+
+
+def test_restaging_unchanged_inputs_gives_the_same_id(tmp_path, store):
+    first = stage_synthetic(tmp_path, store, user="alice")
+    again = stage_synthetic(tmp_path, store, user="bob", work="work2")
+    assert again.id == first.id and again.path == first.path and not again.created
+    stagers = {e.actor for e in store.entries(release_id=first.id)
+               if e.decision == Decision.staged}
+    assert stagers == {"alice", "bob"}
+
+
+def test_changed_bytes_give_a_new_release(tmp_path, store):
+    first = stage_synthetic(tmp_path, store)
+    second = stage_synthetic(tmp_path, store, rows=[("E23000001", "2024-Q4", 121)])
+    assert second.id != first.id
+    assert first.path.exists() and second.path.exists()
+
+
+def test_release_files_are_read_only(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    for path in staged.path.rglob("*"):
+        mode = path.stat().st_mode
+        assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), path
+    assert not staged.path.stat().st_mode & stat.S_IWUSR
+
+
+def test_tampered_existing_release_is_not_reused(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    csv_path = staged.path / "asylum-claims.csv"
+    csv_path.chmod(0o644)
+    csv_path.write_text("area,quarter,claims\r\nX,2024-Q4,1\r\n")
+    with pytest.raises(StagingError, match="no longer matches"):
+        stage_synthetic(tmp_path, store, work="again")
+
+
+def test_verify_files_names_missing_changed_and_extra_files(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    staged.path.chmod(0o755)
+    (staged.path / "asylum-claims.ttl").chmod(0o644)
+    (staged.path / "asylum-claims.ttl").write_text("# changed\n")
+    (staged.path / "asylum-claims.csv-metadata.json").chmod(0o644)
+    (staged.path / "asylum-claims.csv-metadata.json").unlink()
+    (staged.path / "extra.csv").write_text("a\n")
+    codes = {(p.code, p.location.file) for p in verify_files(staged.path, staged.manifest)}
+    assert codes == {("size_mismatch", "asylum-claims.ttl"),
+                     ("file_missing", "asylum-claims.csv-metadata.json"),
+                     ("file_unlisted", "extra.csv")}
+
+
+def test_same_size_change_is_caught_by_hash(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    path = staged.path / "asylum-claims.csv"
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b"120", b"130"))
+    assert [p.code for p in verify_files(staged.path, staged.manifest)] == ["hash_mismatch"]
+
+
+def test_non_canonical_manifest_is_refused(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    path = staged.path / "manifest.json"
+    path.chmod(0o644)
+    path.write_text(json.dumps(staged.manifest, indent=2))
+    with pytest.raises(ManifestError, match="canonical"):
+        load_manifest(staged.path)
+
+
+def test_canonical_json_keeps_unicode():
+    assert canonical_json({"b": "é", "a": 1}) == '{"a":1,"b":"é"}'.encode()
+
+
+def test_staging_refuses_an_empty_folder(tmp_path, store):
+    from pipelines.release.stage import stage_release
+
+    (tmp_path / "converted").mkdir()
+    with pytest.raises(StagingError, match="no public files"):
+        stage_release(make_spec(), tmp_path / "converted", {}, extract_sha256="b" * 64,
+                      period=None, stars={}, releases_root=tmp_path / "r", store=store)
+
+
+def test_period_bounds():
+    assert period_bounds("2024-Q4") == ("2024-10-01", "2024-12-31")
+    assert period_bounds("2024-02") == ("2024-02-01", "2024-02-29")
+    assert period_bounds("2024-12") == ("2024-12-01", "2024-12-31")
+    assert period_bounds("2023") == ("2023-01-01", "2023-12-31")
+    assert period_bounds(None) == (None, None)
