@@ -146,6 +146,60 @@ def generate(
     console.print(f"wrote {rows} rows to {path}")
 
 
+@app.command()
+def publish(
+    dataset: str | None = typer.Argument(None, help="Only this dataset."),
+) -> None:
+    """Publish every approved release whose scheduled time has come (what the sensor does)."""
+    from datetime import UTC, datetime
+
+    from pipelines.assets import RELEASE_TAG
+    from pipelines.release.audit import AuditStore
+    from pipelines.release.sensor import due_publications
+    from pipelines.runner import run_stages
+
+    specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
+    due = [d for d in due_publications(AuditStore(), datetime.now(UTC))
+           if dataset in (None, d.dataset_id) and d.dataset_id in specs]
+    if not due:
+        console.print("nothing is approved and due")
+        return
+    outcomes = [run_stages(specs[d.dataset_id], ("published",), partition=d.period,
+                           tags={RELEASE_TAG: d.release_id}) for d in due]
+    _print_outcomes(outcomes)
+    for o in outcomes:
+        if o.outputs.get("published"):
+            console.print(f"{o.dataset}: {o.outputs['published']['dataset_url']}")
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    serve: bool = typer.Option(True, help="Start the Dagster UI and review app afterwards."),
+) -> None:
+    """The whole journey on the bundled datasets: stage, approve, publish, verify."""
+    from pipelines import demo as journey
+
+    result = journey.run_demo(log=lambda m: console.print(f"[dim]{m}[/]"))
+    table = Table(title="Published")
+    for col in ("dataset", "release", "files verified", "catalogue URL"):
+        table.add_column(col)
+    for ds, url in result.published.items():
+        table.add_row(ds, result.staged[ds][:12], str(result.verified.get(ds, "-")), url)
+    console.print(table)
+    for f in result.failures:
+        err.print(f"[red]{f}[/]")
+    if serve:
+        for name, url in journey.start_background_services(log=console.print).items():
+            console.print(f"{name}: {url}")
+        console.print(f"log in to the review app as [bold]{journey.CHAMPION}[/] "
+                      "(champion) or [bold]{journey.STATISTICIAN}[/] (statistician); "
+                      "passwords are in the README")
+    if result.failures or not result.published:
+        raise typer.Exit(1)
+
+
 def _mount_optional(module: str) -> None:
     """Add a stage's commands (e.g. release governance) when that stage is installed."""
     try:

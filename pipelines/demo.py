@@ -1,0 +1,191 @@
+"""`make demo`: the whole journey on the bundled datasets, against the local CKAN.
+
+1. a statistician (``stats.demo``) stages every bundled dataset;
+2. the Transparency Champion (``champion.demo``, a different person) approves
+   each release, binding the approval to its manifest hash;
+3. the publication logic the Dagster sensor uses finds the approved releases
+   that are due (demo releases are scheduled for "now") and runs ``published``
+   for each, which re-hashes every file against the approved manifest and
+   verifies every upload before making the dataset public;
+4. every public download is fetched anonymously and compared, byte for byte
+   (sha256), with the approved manifest;
+5. the Dagster UI and the review app are started in the background.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from pipelines import paths
+from pipelines.assets import RELEASE_TAG, STAGING_STAGES, USER_TAG
+from pipelines.errors import FivestarError
+from pipelines.spec import DatasetSpec, load_all
+
+STATISTICIAN = "stats.demo"
+CHAMPION = "champion.demo"
+DAGSTER_PORT = int(os.environ.get("FIVESTAR_DAGSTER_PORT", "3000"))
+REVIEW_PORT = int(os.environ.get("FIVESTAR_REVIEW_PORT", "8765"))
+
+
+@dataclass
+class DemoResult:
+    staged: dict[str, str] = field(default_factory=dict)
+    published: dict[str, str] = field(default_factory=dict)
+    verified: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def ensure_demo_key() -> None:
+    """A stable pseudonymisation key for the demo, kept in the state folder.
+
+    Production sets FIVESTAR_PSEUDONYMISATION_KEY from a secret store; the demo
+    makes one once (random, never committed) so pseudonyms stay stable.
+    """
+    if os.environ.get("FIVESTAR_PSEUDONYMISATION_KEY"):
+        return
+    path = paths.STATE_DIR / "demo-pseudonymisation.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    os.environ["FIVESTAR_PSEUDONYMISATION_KEY"] = path.read_text().strip()
+
+
+def scheduled_now(spec: DatasetSpec, now: datetime) -> DatasetSpec:
+    """The spec with its next release pre-announced for ``now`` (demo only)."""
+    return spec.model_copy(update={"release": spec.release.model_copy(
+        update={"next_release": now})})
+
+
+def run_demo(log=print) -> DemoResult:
+    from pipelines.release import approvals
+    from pipelines.release.audit import AuditStore
+    from pipelines.release.sensor import due_publications
+    from pipelines.release.users import UserDirectory, create_demo_users
+    from pipelines.runner import run_stages
+
+    ensure_demo_key()
+    create_demo_users()
+    users = UserDirectory.load()
+    champion = users.get(CHAMPION)
+    store = AuditStore()
+    result = DemoResult()
+    specs, errors = load_all(paths.DATASETS_DIR)
+    for e in errors:
+        result.failures.append(str(e))
+    now = datetime.now(UTC).replace(microsecond=0)
+    by_id = {s.id: scheduled_now(s, now) for s in specs}
+
+    for spec in by_id.values():
+        log(f"staging {spec.id} as {STATISTICIAN} …")
+        outcome = run_stages(spec, STAGING_STAGES, tags={USER_TAG: STATISTICIAN})
+        staged = outcome.outputs.get("staged_release")
+        if not outcome.ok or not staged:
+            detail = outcome.failures + [f"check {c.name} failed" for c in outcome.blocked]
+            result.failures.append(f"{spec.id}: staging failed: {'; '.join(detail)}")
+            continue
+        result.staged[spec.id] = staged["release_id"]
+        log(f"approving {spec.id} release {staged['release_id'][:12]} as {CHAMPION} …")
+        approvals.approve(store, Path(staged["path"]), champion,
+                          comment="Demo: checked the preview, reports and diff.")
+
+    for due in due_publications(store, datetime.now(UTC)):
+        if due.dataset_id not in result.staged:
+            continue
+        spec = by_id[due.dataset_id]
+        log(f"publishing {spec.id} (scheduled {due.scheduled_at:%Y-%m-%d %H:%M:%S %Z}) …")
+        outcome = run_stages(spec, ("published",), partition=due.period,
+                             tags={RELEASE_TAG: due.release_id, USER_TAG: "fivestar-publisher"})
+        published = outcome.outputs.get("published")
+        if not outcome.ok or not published:
+            result.failures.append(f"{spec.id}: publication failed: {'; '.join(outcome.failures)}")
+            continue
+        result.published[spec.id] = published["dataset_url"]
+        try:
+            result.verified[spec.id] = verify_public(spec.id, due.release_dir)
+        except FivestarError as exc:
+            result.failures.append(f"{spec.id}: public copy does not match: {exc}")
+    return result
+
+
+def verify_public(dataset_id: str, release_dir: Path) -> int:
+    """Download every resource anonymously; compare sha256 with the approved manifest.
+
+    Returns the number of files checked. Anonymous on purpose: this is what the
+    public gets, not what an administrator can see.
+    """
+    from pipelines.release.manifest import load_manifest
+
+    manifest, _ = load_manifest(release_dir)
+    base = os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055").rstrip("/")
+    resp = requests.get(f"{base}/api/3/action/package_show", params={"id": dataset_id},
+                        timeout=30)
+    if resp.status_code != 200:
+        raise FivestarError(f"dataset `{dataset_id}` is not public (HTTP {resp.status_code})")
+    resources = {r["name"]: r for r in resp.json()["result"]["resources"]}
+    problems = []
+    for entry in manifest["files"]:
+        res = resources.get(entry["path"])
+        if res is None:
+            problems.append(f"{entry['path']}: missing from the catalogue")
+            continue
+        digest = hashlib.sha256()
+        with requests.get(res["url"], stream=True, timeout=60) as dl:
+            dl.raise_for_status()
+            for chunk in dl.iter_content(1 << 16):
+                digest.update(chunk)
+        if digest.hexdigest() != entry["sha256"]:
+            problems.append(f"{entry['path']}: sha256 differs from the approved manifest")
+    if problems:
+        raise FivestarError("; ".join(problems))
+    return len(manifest["files"])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_background_services(log=print) -> dict[str, str]:
+    """Start the Dagster UI and the review app (if not already up); return their URLs."""
+    from pipelines.instance import dagster_home
+
+    logs = paths.STATE_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
+    bindir = Path(sys.executable).parent
+    services = {
+        "Dagster UI": (DAGSTER_PORT, [str(bindir / "dagster-webserver"), "-w", "workspace.yaml",
+                                      "-h", "127.0.0.1", "-p", str(DAGSTER_PORT)]),
+        "review app": (REVIEW_PORT, [str(bindir / "fivestar"), "review"]),
+    }
+    urls = {}
+    for name, (port, cmd) in services.items():
+        if not _port_open(port):
+            slug = name.split()[0].lower()
+            with open(logs / f"{slug}.log", "ab") as out:
+                proc = subprocess.Popen(cmd, cwd=paths.ROOT, env={**env, "FIVESTAR_REVIEW_PORT":
+                                        str(REVIEW_PORT)}, stdout=out, stderr=out,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+            (paths.STATE_DIR / f"{slug}.pid").write_text(str(proc.pid))
+            for _ in range(120):
+                if _port_open(port) or proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+            if not _port_open(port):
+                log(f"{name} did not start; see {logs / f'{slug}.log'}")
+                continue
+        urls[name] = f"http://127.0.0.1:{port}"
+    return urls
