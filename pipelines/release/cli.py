@@ -1,6 +1,7 @@
 """Release governance commands, mounted on the top-level ``fivestar`` CLI.
 
-``fivestar releases | approve | reject | withdraw | publish | audit | review | users``.
+``fivestar releases | approve | reject | withdraw | audit | review | users``
+(``fivestar publish`` lives in ``pipelines/cli.py``).
 
 Decisions are authenticated exactly like the review app: the acting user
 comes from ``--user`` or ``FIVESTAR_USER``, the password from
@@ -177,56 +178,6 @@ def withdraw(
                   f"{type(exc).__name__}; rerun this command to retry")
         raise typer.Exit(1) from None
     console.print(f"{dataset} is {'deleted' if mode == 'delete' else 'private'} in the catalogue")
-
-
-@commands.command()
-def publish(
-    release: str | None = typer.Argument(None, help="One approved release id."),
-    due: bool = typer.Option(False, "--due", help="Every approved release that is due now."),
-) -> None:
-    """Run publication now for approved releases whose embargo has passed.
-
-    The same run the Dagster sensor starts; the gate refuses anything
-    unapproved, changed or still embargoed.
-    """
-    from pipelines.assets import RELEASE_TAG, USER_TAG
-    from pipelines.release.sensor import due_publications, scheduled_publications
-    from pipelines.runner import run_stages
-    from pipelines.spec import load_all
-
-    store = AuditStore()
-    if release:
-        path = approvals.find_release(release)
-        wanted = [d for d in scheduled_publications(store) if d.release_id == path.name]
-        if not wanted:
-            err.print("that release is not approved and awaiting publication")
-            raise typer.Exit(1)
-    elif due:
-        wanted = due_publications(store, datetime.now(UTC))
-    else:
-        err.print("name a release or pass --due")
-        raise typer.Exit(2)
-    specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
-    failed = False
-    for d in wanted:
-        spec = specs.get(d.dataset_id)
-        if spec is None:
-            err.print(f"[red]{d.dataset_id}[/]: no dataset spec")
-            failed = True
-            continue
-        outcome = run_stages(spec, ("published",), partition=d.period,
-                             tags={RELEASE_TAG: d.release_id, USER_TAG: "fivestar-publisher"})
-        for f in outcome.failures:
-            err.print(f"[red]{d.dataset_id}[/]: {f}")
-        out = outcome.outputs.get("published") or {}
-        if outcome.ok:
-            console.print(f"published {d.dataset_id} {d.release_id[:12]}: "
-                          f"{out.get('dataset_url', '')}")
-        failed |= not outcome.ok
-    if not wanted:
-        console.print("nothing to publish")
-    if failed:
-        raise typer.Exit(1)
 
 
 @commands.command()
