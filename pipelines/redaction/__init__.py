@@ -1,0 +1,137 @@
+"""The redaction stage: personal data out, small cells protected.
+
+``redact(df, spec, key)`` applies the spec's ``redaction:`` rules (see
+:mod:`pipelines.redaction.rules` for the yaml format) and returns the redacted
+table with a value-free report; ``verify(df, spec)`` is the independent,
+fail-closed gate run over the result (:mod:`pipelines.redaction.verify`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from pipelines.errors import FivestarError, Location, Problem
+from pipelines.redaction.generalise import generalise
+from pipelines.redaction.pseudonymise import pseudonymise_series, require_key
+from pipelines.redaction.report import FieldReport, RedactionReport
+from pipelines.redaction.rules import (
+    Drop,
+    Generalise,
+    Keep,
+    Pseudonymise,
+    RedactionRules,
+    Replace,
+    Scrub,
+)
+from pipelines.redaction.scrub import Scrubber, scrub_names_from
+from pipelines.redaction.sdc import STATUS_COLUMN, hierarchy_parents, suppress
+from pipelines.redaction.verify import verify
+
+__all__ = ["STATUS_COLUMN", "RedactionResult", "parse", "redact", "verify"]
+
+
+@dataclass
+class RedactionResult:
+    df: pd.DataFrame
+    report: dict[str, Any]
+
+
+def parse(spec: Any) -> RedactionRules:
+    """The spec's rules, or a SpecError-like failure naming the rule's path."""
+    try:
+        return RedactionRules.model_validate(spec.redaction or {}, context={"spec": spec})
+    except ValidationError as exc:
+        raise FivestarError([
+            Problem("redaction-spec", f"redaction.{'.'.join(map(str, e['loc']))}: {e['msg']}",
+                    Location(file=f"dataset {spec.id}",
+                             field="redaction." + ".".join(map(str, e["loc"]))))
+            for e in exc.errors(include_input=False)]) from None
+
+
+def _when(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
+    mask = np.ones(len(df), dtype=bool)
+    for col, want in (when or {}).items():
+        wanted = [str(w) for w in (want if isinstance(want, list) else [want])]
+        mask &= df[col].astype("string").isin(wanted).fillna(False).to_numpy()
+    return mask
+
+
+def _changed(before: pd.Series, after: pd.Series) -> int:
+    b = before.astype("string")
+    a = after.astype("string")
+    diff = (a != b).fillna(True) & ~(a.isna() & b.isna())
+    return int(diff.sum())
+
+
+def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
+    """Apply the spec's redaction rules; the key is needed only if something is pseudonymised.
+
+    Rules read the *input* record (so a scrub can use ``names_from`` a field
+    that is itself dropped); drops happen last. Fields without a rule are
+    passed through unchanged (``verify`` flags personal-looking ones).
+    """
+    rules = parse(spec)
+    report = RedactionReport(dataset=spec.id, rows_in=len(df))
+    source = df.reset_index(drop=True)
+    out = source.copy()
+    for field, rule in rules.fields.items():
+        if field not in source.columns:
+            raise FivestarError(Problem("redaction-field", "rule names a field not in the data",
+                                        Location(file=f"dataset {spec.id}", field=field)))
+        fr = FieldReport(rule=rule.rule)
+        report.fields[field] = fr
+        if isinstance(rule, Drop | Keep):
+            fr.dropped = isinstance(rule, Drop)
+            continue
+        mask = _when(source, rule.when)
+        if rule.when is not None:
+            fr.conditional, fr.rows_in_scope = True, int(mask.sum())
+        col = source[field]
+        if isinstance(rule, Scrub):
+            scrubber = Scrubber(rule.types)
+            new = scrubber.scrub_series(col)
+            fr.scrubbed.update(scrubber.counts)
+            if rule.names_from:
+                new, named = scrub_names_from(new, [source[n] for n in rule.names_from])
+                if named:
+                    fr.scrubbed["NAME"] += named
+        elif isinstance(rule, Pseudonymise):
+            k = require_key(key, spec.id, field)
+            new = pseudonymise_series(col, k, rule.length, rule.prefix)
+        elif isinstance(rule, Generalise):
+            new = generalise(col, rule)
+            fr.output_format = rule.to.value
+        elif isinstance(rule, Replace):
+            new = pd.Series(rule.value, index=col.index, dtype="string")
+            new[col.isna()] = pd.NA
+        else:  # pragma: no cover - the model's union is closed
+            raise TypeError(rule)
+        if rule.when is not None:  # rows out of scope keep their value
+            base = col if new.dtype == col.dtype else col.astype("string")
+            new = base.where(~mask, new if new.dtype == col.dtype else new.astype("string"))
+        fr.changed = _changed(col, new)
+        out[field] = new
+    out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
+    if rules.sdc is not None:
+        parents = hierarchy_parents(rules.sdc, spec, out)
+        result = suppress(out, rules.sdc, parents, dataset=f"dataset {spec.id}")
+        out = result.df
+        report.sdc = {
+            "measure": rules.sdc.measure, "threshold": rules.sdc.threshold,
+            "zero": rules.sdc.zero, "marker": rules.sdc.marker,
+            "rounding_base": rules.sdc.rounding,
+            "hierarchies": {d: len(p) for d, p in parents.items()},
+            "margin_equations": result.equations,
+            "primary_suppressed": result.primary,
+            "secondary_suppressed": result.secondary,
+            "secondary_added_by_exact_audit": result.secondary_by_audit,
+            "rounded": result.rounded,
+            "notes": result.notes,
+        }
+    report.rows_out = len(out)
+    return RedactionResult(df=out, report=report.to_dict())

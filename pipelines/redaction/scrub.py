@@ -1,0 +1,290 @@
+"""Free-text scrubbing: personal data inside text replaced by typed placeholders.
+
+Presidio was considered and not used: its recognisers need a spaCy language
+model, which is downloaded from a model hub at install/run time, and fivestar
+must run fully offline from PyPI packages. UK identifiers have well-defined
+shapes, so compiled regular expressions (one combined alternation, one pass
+per value) plus a Luhn check for card numbers and a per-record name match do
+the job deterministically and fast.
+
+Every pattern is anchored on word boundaries and, where the bare shape is
+ambiguous (passport numbers, dates of birth), on a context keyword, so that
+ordinary numbers, event dates, prices and case references survive.
+
+The independent post-redaction scanner lives in ``verify.py`` and does not
+import anything from here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipelines.redaction.rules import Placeholder
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
+         rf"|\d{{4}}-\d{{2}}-\d{{2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{4}}"
+         rf"|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|MR|MRS|MS|MISS|DR|PROF)"
+_NAME_WORD = (r"(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]['’][A-Z][a-z]+"
+              r"|[A-Z]{2,}(?:['’\-][A-Z]+)*)")
+
+#: Patterns in RE2 syntax (run by Arrow's vectorised C++ regex engine), in the
+#: order they are applied: earlier types claim text first (an email's digits are
+#: never seen as a phone number). RE2 has no look-around, so a boundary that
+#: cannot be written as ``\b`` is captured as group ``pre`` and written back.
+#: ``(pattern, keeps_prefix_group)``.
+PATTERNS: dict[Placeholder, tuple[str, bool]] = {
+    Placeholder.EMAIL: (
+        r"\b[A-Za-z0-9][A-Za-z0-9._%+'\-]*"
+        r"(?:@|\s?[\[(](?i:at)[\])]\s?)"
+        r"[A-Za-z0-9\-]+(?:(?:\.|\s?[\[(](?i:dot)[\])]\s?)[A-Za-z0-9\-]+)*"
+        r"(?:\.|\s?[\[(](?i:dot)[\])]\s?)[A-Za-z]{2,}\b", False),
+    Placeholder.DATE_OF_BIRTH: (
+        rf"(?i)(\b(?:date\s+of\s+birth|d\.?o\.?b\.?|born(?:\s+on)?|birth\s*date)"
+        rf"(?:\s+(?:is|was))?\s*[:\-]?\s*){_DATE}", True),
+    Placeholder.PASSPORT: (
+        r"(?i)(\bpassport(?:\s+(?:no\.?|number|num\.?|#))?(?:\s+(?:is|was))?\s*[:#\-]?\s*)"
+        r"[A-Z]{0,2}\d{6,9}\b", True),
+    Placeholder.GWF_REF: (r"(?i)\bGWF[\s\-]?\d{9}\b", False),
+    Placeholder.NINO: (
+        r"(?i)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+        r"[\s\-]?\d{2}[\s\-]?\d{2}[\s\-]?\d{2}[\s\-]?[A-D]\b", False),
+    Placeholder.CARD: (r"(^|[^\d\-])\d(?:[ \-]?\d){12,18}\b", True),
+    Placeholder.IP: (
+        r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b"
+        r"|(?i)\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"
+        r"|(?i)\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,5})?\b", False),
+    Placeholder.PHONE: (
+        r"(^|[^\w+])(?:(?:\+|00)44[\s\-]?(?:\(0\)[\s\-]?)?[1-9]|\(0\d|0[1-9])"
+        r"\d{1,3}\)?[\s.\-]?\d{3,4}[\s.\-]?\d{3,4}\b", True),
+    Placeholder.POSTCODE: (
+        r"\b(?:(?i:GIR[ ]?0AA)"
+        r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}"
+        r"|[a-z]{1,2}\d[a-z\d]?[ ]\d[abd-hjlnp-uw-z]{2})\b", False),
+    Placeholder.VEHICLE_REG: (
+        r"\b(?:[A-Z]{2}\d{2}[ ]?[A-Z]{3}|[a-z]{2}\d{2}[ ]?[a-z]{3}"
+        r"|[A-HJ-PR-Y]\d{1,3}[ ][A-Z]{3})\b", False),
+    Placeholder.NAME: (
+        rf"\b{_HONORIFIC}\.?[ ]+(?:[A-Z]\.?[ ]+){{0,2}}{_NAME_WORD}(?:[ \-]{_NAME_WORD})?\b",
+        False),
+}
+
+def luhn_ok(digits: str) -> bool:
+    """True for a digit string passing the Luhn checksum (real card numbers do)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+_CARD_PY = re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){12,18}(?![\d\-])")
+
+
+def _scrub_cards(text: str) -> tuple[str, int]:
+    """Replace Luhn-valid 13-19 digit runs (only these are card numbers)."""
+    n = 0
+
+    def rep(m: re.Match[str]) -> str:
+        nonlocal n
+        if luhn_ok(re.sub(r"\D", "", m.group())):
+            n += 1
+            return Placeholder.CARD.token
+        return m.group()
+
+    return _CARD_PY.sub(rep, text), n
+
+
+class Scrubber:
+    """Typed-placeholder scrubbing of whole columns, vectorised with Arrow (RE2).
+
+    One combined match finds the rows holding anything at all; then one
+    replace pass per placeholder type runs over only those rows. Card
+    candidates are confirmed with the Luhn checksum in Python, for the few
+    rows that have one. ``counts`` is the number of values in which each
+    placeholder type was substituted.
+    """
+
+    def __init__(self, types: Iterable[Placeholder] = tuple(Placeholder)) -> None:
+        wanted = set(types)
+        self.types = [t for t in PATTERNS if t in wanted]
+        self.counts: Counter[str] = Counter()
+        self._any = "|".join(f"(?:{PATTERNS[t][0]})" for t in self.types)
+
+    def scrub_array(self, arr: pa.Array) -> pa.Array:
+        """Scrub an Arrow string array; nulls stay null."""
+        if not self.types or len(arr) == 0:
+            return arr
+        mask = pc.fill_null(pc.match_substring_regex(arr, self._any), False)
+        idx = pc.indices_nonzero(mask)
+        if len(idx) == 0:
+            return arr
+        sub = pc.take(arr, idx)
+        for kind in self.types:
+            sub = self._apply(kind, sub)
+        # scatter the scrubbed subset back into place (mask order = subset order)
+        return pc.replace_with_mask(arr, mask, sub.cast(arr.type))
+
+    def _apply(self, kind: Placeholder, sub: pa.Array) -> pa.Array:
+        pattern, keeps_prefix = PATTERNS[kind]
+        if kind is Placeholder.CARD:
+            hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
+            hit_idx = pc.indices_nonzero(hit).to_numpy()
+            if len(hit_idx) == 0:
+                return sub
+            values = sub.to_numpy(zero_copy_only=False).astype(object)
+            for i in hit_idx:
+                values[i], n = _scrub_cards(values[i])
+                self.counts[kind.value] += bool(n)
+            return pa.array(values, type=sub.type)
+        replacement = (r"\1" + kind.token) if keeps_prefix else kind.token
+        out = pc.replace_substring_regex(sub, pattern, replacement)
+        changed = pc.sum(pc.fill_null(pc.not_equal(out, sub), False)).as_py() or 0
+        self.counts[kind.value] += changed
+        return out
+
+    def scrub_text(self, text: str) -> str:
+        """Scrub one string (tests, small inputs)."""
+        return self.scrub_array(pa.array([text], type=pa.string()))[0].as_py()
+
+    def scrub_series(self, values: pd.Series) -> pd.Series:
+        """Scrub a pandas column, keeping its dtype and index."""
+        out = self.scrub_array(to_arrow(values))
+        return from_arrow(out, values)
+
+
+def to_arrow(values: pd.Series) -> pa.Array:
+    """A string column as an Arrow array (zero-copy when already Arrow-backed)."""
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def from_arrow(arr: pa.Array, like: pd.Series) -> pd.Series:
+    """Back to pandas with ``like``'s index and name.
+
+    The result is Arrow-backed ``string`` (``StringDtype("pyarrow")``, which
+    equals ``"string"``): converting back to Python-object storage would cost
+    more than the scrubbing itself at a million rows.
+    """
+    return pd.Series(pd.array(arr, dtype=pd.StringDtype("pyarrow")), index=like.index,
+                     name=like.name)
+
+
+# -- names from other fields of the same record --------------------------------
+
+_HONORIFIC_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord",
+                    "rev"}
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-cased strings to remove for a name: the full name, then each part of 2+ letters.
+
+    Longest first, so "Jane Smith" is replaced as one unit before "Smith" alone.
+    """
+    parts = [p.strip(".,") for p in re.split(r"\s+", name.strip()) if p.strip(".,")]
+    parts = [p for p in parts if p.lower() not in _HONORIFIC_WORDS]
+    tokens = {" ".join(parts).lower()} if parts else set()
+    tokens |= {p.lower() for p in parts if len(p) >= 2}
+    for p in parts:  # double-barrelled names: also each half
+        tokens |= {h.lower() for h in re.split(r"[\-’']", p) if len(h) >= 3}
+    return sorted((t for t in tokens if t), key=len, reverse=True)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def replace_names(text: str, tokens: list[str], placeholder: str = "[NAME]") -> tuple[str, int]:
+    """Replace whole-word, case-insensitive occurrences of ``tokens`` in ``text``.
+
+    Plain string search on a lower-cased copy (no per-record regex compile),
+    which keeps per-row cost tiny; falls back to a regex when lower-casing
+    changes the length (rare non-ASCII case mappings).
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        n = 0
+        for t in tokens:
+            text, k = re.subn(rf"(?<!\w){re.escape(t)}(?!\w)", placeholder, text,
+                              flags=re.IGNORECASE)
+            n += k
+        return text, n
+    spans: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
+    for t in tokens:
+        start = low.find(t)
+        while start != -1:
+            end = start + len(t)
+            if ((start == 0 or not _is_word_char(low[start - 1]))
+                    and (end == len(low) or not _is_word_char(low[end]))
+                    and not any(taken[start:end])):
+                spans.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
+            start = low.find(t, start + 1)
+    if not spans:
+        return text, 0
+    spans.sort()
+    pieces, last = [], 0
+    for s, e in spans:
+        pieces.append(text[last:s])
+        pieces.append(placeholder)
+        last = e
+    pieces.append(text[last:])
+    return "".join(pieces), len(spans)
+
+
+def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[pd.Series, int]:
+    """Remove each record's own names (taken from other columns) from its text.
+
+    Per-record needles cannot be vectorised with a regex engine, so this is a
+    tight Python loop: the lower-casing is done by Arrow, the name tokens are
+    cached per distinct name, and a plain substring test skips every row that
+    does not contain a name part; only rows that do go through the matcher.
+    Returns the new texts and the number of values changed.
+    """
+    arr = to_arrow(texts)
+    lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
+    values = arr.to_numpy(zero_copy_only=False).astype(object)
+    cache: dict[str, tuple[list[str], tuple[str, str, str]]] = {}
+    never = "\uffff\uffff"  # cannot occur in lower-cased text: pads the 3 probe slots
+    hits: set[int] = set()
+    for names in name_columns:
+        name_arr = to_arrow(names.astype("string")).to_numpy(zero_copy_only=False)
+        probes = []
+        for name in name_arr:
+            if name is None:
+                probes.append((never, never, never))
+                continue
+            entry = cache.get(name)
+            if entry is None:
+                toks = name_tokens(name)
+                # every token contains a minimal token, so probing those suffices;
+                # more than three: probe with "" (always a candidate)
+                atoms = [t for t in toks if not any(o != t and o in t for o in toks)]
+                parts = atoms if len(atoms) <= 3 else [""]
+                entry = cache[name] = (toks, tuple((parts + [never] * 3)[:3]))
+            probes.append(entry[1])
+        candidates = [i for i, (low, (a, b, c)) in enumerate(zip(lowered, probes, strict=True))
+                      if low is not None and (a in low or b in low or c in low)]
+        for i in candidates:
+            new, n = replace_names(values[i], cache[name_arr[i]][0])
+            if n:
+                values[i] = new
+                lowered[i] = new.lower()
+                hits.add(i)
+    changed = len(hits)
+    out = pa.array(values, type=pa.string(), from_pandas=True)
+    return from_arrow(out, texts), changed

@@ -1,0 +1,491 @@
+"""The independent, fail-closed check of a redacted table.
+
+Independent on purpose: nothing here is imported from the modules that did
+the redacting (``scrub``, ``sdc``, ``generalise``, ``pseudonymise``), so one
+bug cannot both leak data and hide the leak. It has
+
+* its own personal-data detectors (Python ``re``, written separately from the
+  RE2 patterns the scrubber uses, deliberately a little broader), run over
+  every text field of the output;
+* a Great Expectations suite over the output's structure (status codes,
+  formats of pseudonymised and generalised fields);
+* for aggregates, its own derivation of the margin equations and an exact
+  check, per connected group of suppressed cells, that every suppressed
+  count has at least two feasible integer values given the published cells,
+  the equations, non-negativity and what the status codes reveal
+  (mixed-integer programs solved with HiGHS via scipy).
+
+Findings are :class:`Problem`s naming dataset, row and field, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import ValidationError
+
+from pipelines.errors import Location, Problem
+from pipelines.redaction.rules import (
+    SDC,
+    Drop,
+    Generalise,
+    GeneraliseTo,
+    Keep,
+    Pseudonymise,
+    RedactionRules,
+    Replace,
+)
+
+MAX_FINDINGS_PER_FIELD = 200
+
+# -- detectors (independent of scrub.py) --------------------------------------
+
+_I = re.IGNORECASE
+DETECTORS: dict[str, re.Pattern[str]] = {
+    "EMAIL": re.compile(r"[\w.+'%-]+\s*(?:@|[(\[]\s*at\s*[)\]])\s*[\w-]+"
+                        r"(?:\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[\w-]+)+", _I),
+    "DATE_OF_BIRTH": re.compile(
+        r"(?:birth|\bdob\b|d\.o\.b|\bborn\b)\W{0,5}(?:\w+\W{1,3}){0,3}?"
+        r"(?:\d{1,2}\W\d{1,2}\W\d{2,4}|\d{4}-\d\d-\d\d"
+        r"|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\s+\d{1,2}\w*,?\s+\d{4})",
+        _I),
+    "PASSPORT": re.compile(r"passport\W{0,5}(?:\w+\W{1,3}){0,3}?[a-z]{0,2}\d{6,9}\b", _I),
+    "GWF_REF": re.compile(r"\bGWF\W*\d{9}\b", _I),
+    "NINO": re.compile(r"\b[a-z]{2}(?:[\s-]*\d){6}[\s-]*[a-d]\b", _I),
+    "CARD": re.compile(r"(?<!\d)\d(?:[\s-]*\d){12,18}(?!\d)"),
+    "IP": re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"
+                     r"|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", _I),
+    "PHONE": re.compile(r"(?:\+\s*44|\b0044|(?<![\w.])\(?0)[\d\s().-]{8,16}\d"),
+    "POSTCODE": re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", _I),
+    "VEHICLE_REG": re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3})\b"),
+    "NAME": re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev)\b\.?\s+"
+                       r"(?:[A-Z]\.?\s+)*[A-Z][A-Za-z'’-]+"),
+}
+#: A value can only hold personal data if it has a digit, an "@", an
+#: obfuscated "at"/"dot", or an honorific: anything else is skipped quickly (RE2 prefilter).
+_PREFILTER = (r"\d|@|(?i)[(\[]\s*(?:at|dot)\s*[)\]]"
+              r"|(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev)\b")
+#: Field names that suggest personal data; publishing one needs an explicit rule.
+_PERSONAL_FIELD = re.compile(r"(name|email|e_mail|phone|telephone|mobile|postcode|address|"
+                             r"birth|dob|nino|passport|gwf|ip_addr)", _I)
+
+
+def _luhn(digits: str) -> bool:
+    s = 0
+    for i, d in enumerate(int(c) for c in reversed(digits)):
+        s += d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+    return s % 10 == 0
+
+
+def _confirm(kind: str, match: re.Match[str]) -> bool:
+    """Second look at a detector hit, to keep obvious non-matches from blocking."""
+    text = match.group()
+    if kind == "CARD":
+        digits = re.sub(r"\D", "", text)
+        return 13 <= len(digits) <= 19 and _luhn(digits)
+    if kind == "PHONE":
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("44"):
+            digits = "0" + digits[2:]
+        elif digits.startswith("0044"):
+            digits = "0" + digits[4:]
+        return len(digits) in (10, 11) and digits[1] != "0"
+    if kind == "IP":
+        if "." in text:
+            return all(int(p) <= 255 for p in text.split("."))
+        return text.count(":") == 7 or "::" in text and len(text) > 3
+    if kind == "POSTCODE":
+        return text.isupper() or text.islower()
+    return True
+
+
+def find_personal_data(text: str) -> list[str]:
+    """Placeholder types whose pattern occurs in ``text`` (public for tests)."""
+    found = []
+    for kind, pattern in DETECTORS.items():
+        if any(_confirm(kind, m) for m in pattern.finditer(text)):
+            found.append(kind)
+    return found
+
+
+def _where(spec: Any, row: int | None = None, field: str | None = None) -> Location:
+    return Location(file=f"dataset {spec.id}", row=row, field=field)
+
+
+# -- entry point -----------------------------------------------------------------
+
+
+def verify(df: pd.DataFrame, spec: Any) -> list[Problem]:
+    """Every finding that should stop this table from being published."""
+    try:
+        rules = RedactionRules.model_validate(spec.redaction or {}, context={"spec": spec})
+    except ValidationError as exc:
+        return [Problem("redaction-spec", f"redaction rules invalid: {e['msg']}",
+                        _where(spec, field="redaction." + ".".join(map(str, e["loc"]))))
+                for e in exc.errors(include_input=False)]
+    df = df.reset_index(drop=True)
+    problems: list[Problem] = []
+    problems += _check_fields(df, spec, rules)
+    problems += _gx_suite(df, spec, rules)
+    problems += _scan(df, spec, rules)
+    if rules.sdc is not None:
+        problems += check_disclosure(df, spec, rules.sdc)
+    elif getattr(spec, "kind", None) == "aggregate":
+        problems.append(Problem("sdc-missing", "aggregate dataset has no `redaction.sdc` rules; "
+                                "small cells would be published unprotected", _where(spec)))
+    return problems
+
+
+def _check_fields(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
+    problems = []
+    for field, rule in rules.fields.items():
+        if isinstance(rule, Drop) and field in df.columns:
+            problems.append(Problem("not-dropped", "field should have been dropped",
+                                    _where(spec, field=field)))
+        if isinstance(rule, Replace) and field in df.columns:
+            mask = _when_mask(df, rule.when)
+            bad = mask & (df[field].astype("string") != rule.value).fillna(True).to_numpy()
+            bad &= df[field].notna().to_numpy()
+            for i in np.nonzero(bad)[0][:MAX_FINDINGS_PER_FIELD]:
+                problems.append(Problem("not-replaced", "value should have been replaced",
+                                        _where(spec, int(i) + 1, field)))
+    ruled = set(rules.fields)
+    sdc_cols = set(rules.sdc.dimensions) | {rules.sdc.measure} if rules.sdc else set()
+    for col in df.columns:
+        if col in ruled or col in sdc_cols or col == "conf_status":
+            continue
+        if _PERSONAL_FIELD.search(col) and _is_text(df[col]):
+            problems.append(Problem(
+                "unruled-personal-field", "field name suggests personal data and it has no "
+                "redaction rule (use `keep` with a reason if it is safe)", _where(spec, field=col)))
+    return problems
+
+
+def _when_mask(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
+    mask = np.ones(len(df), dtype=bool)
+    for col, want in (when or {}).items():
+        wanted = want if isinstance(want, list) else [want]
+        if col not in df.columns:
+            return np.zeros(len(df), dtype=bool)
+        mask &= df[col].astype("string").isin([str(w) for w in wanted]).fillna(False).to_numpy()
+    return mask
+
+
+def _is_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s.dtype) or s.dtype == object
+
+
+# -- GX suite ------------------------------------------------------------------
+
+_GENERALISED = {
+    GeneraliseTo.month: r"^\d{4}-(0[1-9]|1[0-2])$",
+    GeneraliseTo.quarter: r"^\d{4}-Q[1-4]$",
+    GeneraliseTo.year: r"^\d{4}$",
+    GeneraliseTo.postcode_district: r"^[A-Z]{1,2}\d[A-Z\d]?$",
+    GeneraliseTo.postcode_sector: r"^[A-Z]{1,2}\d[A-Z\d]? \d$",
+    GeneraliseTo.age_band: r"^(<\d+(\.\d+)?|\d+(\.\d+)?-\d+(\.\d+)?|\d+(\.\d+)?\+)$",
+    GeneraliseTo.band: r"^(<-?\d+(\.\d+)?|-?\d+(\.\d+)?--?\d+(\.\d+)?|-?\d+(\.\d+)?\+)$",
+}
+
+
+def _gx_suite(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
+    """Structural expectations on the output, run by Great Expectations."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    exps: list[tuple[Any, str, str]] = []  # (expectation, field, what it means)
+    for field, rule in rules.fields.items():
+        if field not in df.columns or isinstance(rule, Drop | Keep):
+            continue
+        if isinstance(rule, Pseudonymise) and rule.when is None:
+            regex = "^" + re.escape(rule.prefix) + f"[0-9a-f]{{{rule.length}}}$"
+            exps.append((gxe.ExpectColumnValuesToMatchRegex(column=field, regex=regex),
+                         field, "is not a pseudonym"))
+        if isinstance(rule, Generalise) and rule.when is None:
+            exps.append((gxe.ExpectColumnValuesToMatchRegex(column=field,
+                                                            regex=_GENERALISED[rule.to]),
+                         field, f"is not generalised to {rule.to.value}"))
+    if rules.sdc is not None and rules.sdc.measure in df.columns:
+        exps.append((gxe.ExpectColumnToExist(column="conf_status"), "conf_status",
+                     "observation status column is missing"))
+        if "conf_status" in df.columns:
+            exps.append((gxe.ExpectColumnValuesToBeInSet(column="conf_status",
+                                                         value_set=["F", "C", "D"]),
+                         "conf_status", "is not an SDMX confidentiality code F/C/D"))
+            exps.append((gxe.ExpectColumnValuesToNotBeNull(column="conf_status"),
+                         "conf_status", "is missing"))
+        exps.append((gxe.ExpectColumnValuesToBeBetween(column=rules.sdc.measure, min_value=0),
+                     rules.sdc.measure, "is negative"))
+    if not exps:
+        return []
+    context = gx.get_context(mode="ephemeral")
+    batch = (context.data_sources.add_pandas("redacted")
+             .add_dataframe_asset("output").add_batch_definition_whole_dataframe("all"))
+    suite = context.suites.add(gx.ExpectationSuite(name=f"{spec.id}-redaction-verify"))
+    for exp, _, _ in exps:
+        suite.add_expectation(exp)
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name="redaction-verify", data=batch, suite=suite))
+    # GX compares with Python objects; give it plain columns (no pandas NA scalars).
+    plain = df.astype({c: object for c in df.columns if _is_text(df[c])})
+    plain = plain.where(plain.notna(), None)
+    result = validation.run(batch_parameters={"dataframe": plain},
+                            result_format={"result_format": "COMPLETE",
+                                           "include_unexpected_rows": False})
+    problems = []
+    for res, (_, field, meaning) in zip(result.results, exps, strict=True):
+        if res.success:
+            continue
+        rows = (res.result or {}).get("unexpected_index_list") or []
+        if not rows:
+            problems.append(Problem("gx", f"expectation failed: {meaning}",
+                                    _where(spec, field=field)))
+        for r in rows[:MAX_FINDINGS_PER_FIELD]:
+            idx = r if isinstance(r, int) else next(iter(r.values()), None)
+            row = int(idx) + 1 if isinstance(idx, int | np.integer) else None
+            problems.append(Problem("gx", f"value {meaning}", _where(spec, row, field)))
+    return problems
+
+
+# -- personal-data scan ----------------------------------------------------------
+
+
+def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
+    """Run every detector over every text field (except pseudonyms and status codes)."""
+    problems: list[Problem] = []
+    structured = {f for f, r in rules.fields.items()
+                  if isinstance(r, Pseudonymise | Generalise) and r.when is None}
+    for col in df.columns:
+        if col in structured or col == "conf_status" or not _is_text(df[col]):
+            continue
+        arr = pa.array(df[col].astype("string"), type=pa.string(), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        mask = pc.fill_null(pc.match_substring_regex(arr, _PREFILTER), False)
+        rows = pc.indices_nonzero(mask).to_numpy()
+        if len(rows) == 0:
+            continue
+        texts = pc.take(arr, pa.array(rows)).to_pylist()
+        found = 0
+        for i, text in zip(rows, texts, strict=True):
+            kinds = find_personal_data(text)
+            if kinds:
+                found += 1
+                if found <= MAX_FINDINGS_PER_FIELD:
+                    problems.append(Problem(
+                        "personal-data", "contains " + " ".join(f"[{k}]" for k in kinds),
+                        _where(spec, int(i) + 1, col)))
+        if found > MAX_FINDINGS_PER_FIELD:
+            problems.append(Problem(
+                "personal-data", f"… {found - MAX_FINDINGS_PER_FIELD} more rows with findings",
+                _where(spec, field=col)))
+    return problems
+
+
+# -- disclosure: thresholds and recoverability -----------------------------------
+
+
+def _parents(df: pd.DataFrame, spec: Any, sdc: SDC) -> dict[str, dict[str, str]]:
+    """child -> parent per dimension, derived here independently of sdc.py."""
+    out: dict[str, dict[str, str]] = {}
+    for dim, d in sdc.dimensions.items():
+        rel: dict[str, str] = {}
+        if d.codelist:
+            rel.update(_skos_broader(spec, dim))
+        for parent, kids in d.parents.items():
+            rel.update({str(k): str(parent) for k in kids})
+        if d.total is not None:
+            codes = set(df[dim].dropna().astype(str)) | set(rel) | set(rel.values())
+            for code in codes - {str(d.total)}:
+                if code not in rel:
+                    rel[code] = str(d.total)
+        out[dim] = rel
+    return out
+
+
+def _skos_broader(spec: Any, dim: str) -> dict[str, str]:
+    from rdflib import Graph, URIRef
+
+    from pipelines import paths
+
+    stem = next((f.get("codelist") for f in spec.table_schema.fields if f.get("name") == dim),
+                None)
+    if not stem:
+        return {}
+    g = Graph().parse(paths.VOCABULARIES_DIR / f"{stem}.ttl", format="turtle")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    note = {s: str(o) for s, o in g.subject_objects(URIRef(skos + "notation"))}
+    rel = {note[s]: note[o] for s, o in g.subject_objects(URIRef(skos + "broader"))
+           if s in note and o in note}
+    for s, o in g.subject_objects(URIRef(skos + "narrower")):
+        if s in note and o in note:
+            rel.setdefault(note[o], note[s])
+    return rel
+
+
+def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[Problem]:
+    """Thresholds, status consistency and exact non-recoverability of suppressed cells."""
+    problems: list[Problem] = []
+    m = sdc.measure
+    if m not in df.columns or "conf_status" not in df.columns:
+        return [Problem("sdc-output", "measure or conf_status column missing",
+                        _where(spec, field=m))]
+    values = pd.to_numeric(df[m], errors="coerce")
+    status = df["conf_status"].astype("string").fillna("")
+    t = sdc.threshold
+    for i in np.nonzero(((values > 0) & (values < t)).fillna(False).to_numpy())[0]:
+        problems.append(Problem("below-threshold", f"published count below {t}",
+                                _where(spec, int(i) + 1, m)))
+    if sdc.zero == "suppress":
+        for i in np.nonzero((values == 0).fillna(False).to_numpy())[0]:
+            problems.append(Problem("zero-published", "zero published but the spec suppresses "
+                                    "zeros", _where(spec, int(i) + 1, m)))
+    mismatch = (values.isna() != status.isin(["C", "D"])).to_numpy()
+    for i in np.nonzero(mismatch)[0][:MAX_FINDINGS_PER_FIELD]:
+        problems.append(Problem("status-mismatch", "suppressed iff status is C or D fails",
+                                _where(spec, int(i) + 1, m)))
+    if sdc.rounding:
+        off = (values.notna() & (values % sdc.rounding != 0)).to_numpy()
+        for i in np.nonzero(off)[0][:MAX_FINDINGS_PER_FIELD]:
+            problems.append(Problem("not-rounded", f"not a multiple of {sdc.rounding}",
+                                    _where(spec, int(i) + 1, m)))
+    if problems:
+        return problems
+    for row, message in recoverable_cells(df, spec, sdc):
+        problems.append(Problem("recoverable", message, _where(spec, row, m)))
+    return problems
+
+
+def _equations(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, list[int]]]:
+    """Margin equations as (parent row, child rows), re-derived from the data."""
+    dims = list(sdc.dimensions)
+    rel = _parents(df, spec, sdc)
+    keys = [tuple(r) for r in df[dims].astype(str).itertuples(index=False, name=None)]
+    where = {k: i for i, k in enumerate(keys)}
+    equations: list[tuple[int, list[int]]] = []
+    for di, dim in enumerate(dims):
+        children: dict[tuple, list[int]] = defaultdict(list)
+        for i, k in enumerate(keys):
+            parent = rel[dim].get(k[di])
+            if parent is not None:
+                children[k[:di] + (parent,) + k[di + 1:]].append(i)
+        for pkey, kids in children.items():
+            if pkey in where:
+                equations.append((where[pkey], kids))
+    return equations
+
+
+def recoverable_cells(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, str]]:
+    """(1-based row, message) for each suppressed cell with only one feasible value."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    df = df.reset_index(drop=True)
+    values = pd.to_numeric(df[sdc.measure], errors="coerce").to_numpy(dtype=float)
+    status = df["conf_status"].astype(str).to_numpy()
+    n = len(df)
+    t = float(sdc.threshold)
+    rounded = bool(sdc.rounding)
+    unknown = np.isnan(values) | rounded
+    equations = _equations(df, spec, sdc)
+    # connected components of unknown cells through equations (union-find)
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    eq_cells = []
+    for p, kids in equations:
+        members = [p, *kids]
+        unk = [c for c in members if unknown[c]]
+        eq_cells.append(members)
+        for c in unk[1:]:
+            parent[find(c)] = find(unk[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for c in np.nonzero(unknown)[0]:
+        groups[find(int(c))].append(int(c))
+    big = float(np.nansum(values)) * 2 + t * n + 10
+    half_lo = (sdc.rounding // 2) if rounded else 0
+    half_hi = ((sdc.rounding + 1) // 2 - 1) if rounded else 0
+    found: list[tuple[int, str]] = []
+    for cells in groups.values():
+        if not any(np.isnan(values[c]) for c in cells):
+            continue
+        index = {c: j for j, c in enumerate(cells)}
+        k = len(cells)
+        d_cells = [c for c in cells if status[c] == "D" and sdc.zero == "publish"]
+        nz = len(d_cells)
+        nvar = k + nz
+        lb = np.zeros(nvar)
+        ub = np.full(nvar, np.inf)
+        for c, j in index.items():
+            if np.isnan(values[c]):
+                if status[c] == "C":
+                    lb[j] = 0 if sdc.zero == "suppress" else 1
+                    ub[j] = t - 1
+                else:  # D: 0 or >= t (only t.. if zeros are themselves suppressed)
+                    lb[j] = 0 if sdc.zero == "publish" else t
+                    ub[j] = big
+            else:  # rounded published cell
+                lb[j] = max(0.0, values[c] - half_lo)
+                ub[j] = values[c] + half_hi
+        ub[k:] = 1
+        rows, rhs = [], []
+        for members in eq_cells:
+            if not any(c in index for c in members):
+                continue
+            row = np.zeros(nvar)
+            const = 0.0
+            for pos, c in enumerate(members):
+                coef = -1.0 if pos == 0 else 1.0
+                if c in index:
+                    row[index[c]] += coef
+                else:
+                    const += coef * values[c]
+            rows.append(row)
+            rhs.append(-const)
+        for zi, c in enumerate(d_cells):  # x >= t*z, x <= big*z
+            r1 = np.zeros(nvar)
+            r1[index[c]], r1[k + zi] = 1, -t
+            r2 = np.zeros(nvar)
+            r2[index[c]], r2[k + zi] = 1, -big
+            rows += [r1, r2]
+            rhs += [None, None]
+        a = np.array(rows) if rows else np.zeros((0, nvar))
+        lo_c = np.array([r if r is not None else 0.0 for r in rhs])
+        hi_c = np.array([r if r is not None else np.inf for r in rhs])
+        eq_n = sum(1 for r in rhs if r is not None)
+        lo_c[eq_n:] = [0.0 if i % 2 == 0 else -np.inf for i in range(len(rhs) - eq_n)]
+        hi_c[eq_n:] = [np.inf if i % 2 == 0 else 0.0 for i in range(len(rhs) - eq_n)]
+        cons = [LinearConstraint(a, lo_c, hi_c)] if len(a) else []
+        integrality = np.ones(nvar)
+        bounds = Bounds(lb, ub)
+        for c in cells:
+            if not np.isnan(values[c]):
+                continue
+            j = index[c]
+            obj = np.zeros(nvar)
+            obj[j] = 1
+            lo_res = milp(obj, constraints=cons, integrality=integrality, bounds=bounds)
+            hi_res = milp(-obj, constraints=cons, integrality=integrality, bounds=bounds)
+            if lo_res.status == 2 or hi_res.status == 2:
+                found.append((c + 1, "published margins are inconsistent with the "
+                              "suppression pattern (infeasible): cannot prove protection"))
+                break
+            if not (lo_res.success and hi_res.success):
+                if lo_res.status == 3 or hi_res.status == 3:  # unbounded: protected
+                    continue
+                found.append((c + 1, "protection could not be proven (solver failed)"))
+                continue
+            if -hi_res.fun - lo_res.fun < 0.5:
+                found.append((c + 1, "suppressed count can be recovered exactly from the "
+                              "published totals"))
+    return sorted(found)
