@@ -56,7 +56,7 @@ PATTERNS: dict[Placeholder, tuple[str, bool]] = {
         r"[A-Z]{0,2}\d{6,9}\b", True),
     Placeholder.GWF_REF: (r"(?i)\bGWF[\s\-]?\d{9}\b", False),
     Placeholder.NINO: (
-        r"(?i)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+        r"(?i)\b[A-Z]{2}"
         r"[\s\-]?\d{2}[\s\-]?\d{2}[\s\-]?\d{2}[\s\-]?[A-D]\b", False),
     Placeholder.CARD: (r"(^|[^\d\-])\d(?:[ \-]?\d){12,18}\b", True),
     Placeholder.IP: (

@@ -301,6 +301,8 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
             break
         lo, hi = new_lo, new_hi
     pinned = suppressed & (hi - lo < 1)
+    if zero_ok:  # a complement pinned to 0 reveals only a zero, which the spec publishes anyway
+        pinned &= ~(secondary & (hi < 1))
     if not pinned.any():
         return []
     first_eq = pd.Series(eqs, index=cells).groupby(level=0).first()
