@@ -148,12 +148,14 @@ class Scrubber:
             values = sub.to_numpy(zero_copy_only=False).astype(object)
             for i in hit_idx:
                 values[i], n = _scrub_cards(values[i])
-                self.counts[kind.value] += bool(n)
+                if n:
+                    self.counts[kind.value] += 1
             return pa.array(values, type=sub.type)
         replacement = (r"\1" + kind.token) if keeps_prefix else kind.token
         out = pc.replace_substring_regex(sub, pattern, replacement)
         changed = pc.sum(pc.fill_null(pc.not_equal(out, sub), False)).as_py() or 0
-        self.counts[kind.value] += changed
+        if changed:
+            self.counts[kind.value] += changed
         return out
 
     def scrub_text(self, text: str) -> str:

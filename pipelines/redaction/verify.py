@@ -186,13 +186,13 @@ def _is_text(s: pd.Series) -> bool:
 # -- GX suite ------------------------------------------------------------------
 
 _GENERALISED = {
-    GeneraliseTo.month: r"^\d{4}-(0[1-9]|1[0-2])$",
+    GeneraliseTo.month: r"^\d{4}-(?:0[1-9]|1[0-2])$",
     GeneraliseTo.quarter: r"^\d{4}-Q[1-4]$",
     GeneraliseTo.year: r"^\d{4}$",
     GeneraliseTo.postcode_district: r"^[A-Z]{1,2}\d[A-Z\d]?$",
     GeneraliseTo.postcode_sector: r"^[A-Z]{1,2}\d[A-Z\d]? \d$",
-    GeneraliseTo.age_band: r"^(<\d+(\.\d+)?|\d+(\.\d+)?-\d+(\.\d+)?|\d+(\.\d+)?\+)$",
-    GeneraliseTo.band: r"^(<-?\d+(\.\d+)?|-?\d+(\.\d+)?--?\d+(\.\d+)?|-?\d+(\.\d+)?\+)$",
+    GeneraliseTo.age_band: r"^(?:<\d+(?:\.\d+)?|\d+(?:\.\d+)?-\d+(?:\.\d+)?|\d+(?:\.\d+)?\+)$",
+    GeneraliseTo.band: r"^(?:<-?\d+(?:\.\d+)?|-?\d+(?:\.\d+)?--?\d+(?:\.\d+)?|-?\d+(?:\.\d+)?\+)$",
 }
 
 
