@@ -314,8 +314,6 @@ def stage_from_conversion(spec: DatasetSpec, result: Any, sc: Any, *,
     reports_dir). Reads from the conversion result what it offers (``files``,
     ``stars``, ``catalogue``, ``row_counts``) and measures the rest.
     """
-    from pipelines import extract as extract_stage
-
     converted_dir = Path(getattr(result, "out_dir", None) or sc.work_dir / "converted")
     reports: dict[str, Path] = {}
     for name, filename in (("validation", "validation.json"),
@@ -332,9 +330,15 @@ def stage_from_conversion(spec: DatasetSpec, result: Any, sc: Any, *,
             if isinstance(validation.get(k), int):
                 row_counts["extract"] = validation[k]
                 break
+    provenance = _as_dict(getattr(result, "provenance", None))
+    extract_sha = provenance.get("extract_sha256")
+    if not extract_sha:
+        from pipelines import extract as extract_stage
+
+        extract_sha = extract_stage.extract_sha256(spec)
     return stage_release(
         spec, converted_dir, reports,
-        extract_sha256=extract_stage.extract_sha256(spec),
+        extract_sha256=extract_sha,
         period=sc.partition,
         stars=stars,
         catalogue=_as_dict(getattr(result, "catalogue", None)),
