@@ -47,3 +47,23 @@ def test_sensor_requests_the_publication_run_at_the_time(setup):
     assert request.partition_key == "2024-Q4"
     assert request.tags[RELEASE_TAG] == staged.id
     assert staged.id in request.run_key
+
+
+def test_sensor_loads_in_definitions_with_a_partitioned_published_asset(setup):
+    from dagster import Definitions, StaticPartitionsDefinition, asset
+
+    store, staged, root = setup
+
+    @asset(key=AssetKey(["asylum_claims", "published"]),
+           partitions_def=StaticPartitionsDefinition(["2024-Q3", "2024-Q4"]))
+    def published():
+        return None
+
+    sensor_def = build_publication_sensor(
+        {"asylum-claims": published.key}, partitioned={"asylum-claims"},
+        store_factory=lambda: store, clock=lambda: ANNOUNCED, releases_root=root)
+    defs = Definitions(assets=[published], sensors=[sensor_def])
+    Definitions.validate_loadable(defs)
+    data = sensor_def.evaluate_tick(build_sensor_context(definitions=defs))
+    [request] = data.run_requests
+    assert request.partition_key == "2024-Q4" and request.tags[RELEASE_TAG] == staged.id
