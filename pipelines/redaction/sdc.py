@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import qr
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -206,12 +207,13 @@ def _heuristic(m: pd.DataFrame, suppressed: np.ndarray, cost: np.ndarray) -> int
         added += len(new)
 
 
-def _determined(m: pd.DataFrame, suppressed: np.ndarray) -> list[tuple[int, int]]:
+def _determined(m: pd.DataFrame, suppressed: np.ndarray,
+                cache: dict[bytes, list[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
     """Suppressed cells fixed exactly by the published values: (cell, an equation of it).
 
     Works per connected component of suppressed cells linked by equations:
     the equations restricted to the unknowns form a matrix A; x_j is
-    determined iff e_j is in A's row space iff row j of a null-space basis is 0.
+    determined iff e_j is in A's row space (pivoted QR of A^T: row j of Q_r has norm 1).
     """
     cells = m["cell"].to_numpy()
     eqs = m["eq"].to_numpy()
@@ -236,16 +238,26 @@ def _determined(m: pd.DataFrame, suppressed: np.ndarray) -> list[tuple[int, int]
         if len(idx) == 0:
             continue
         cols, col_inv = np.unique(col[idx], return_inverse=True)
+        key = unk[cols].tobytes()
+        if cache is not None and key in cache:
+            found.extend(cache[key])
+            continue
         rows, row_inv = np.unique(row[idx], return_inverse=True)
         a = np.zeros((len(rows), len(cols)))
         a[row_inv, col_inv] = coef[idx]
-        _, sv, vt = np.linalg.svd(a)
-        rank = int((sv > 1e-9 * max(1.0, sv[0] if len(sv) else 1.0)).sum())
-        null = vt[rank:].T  # columns span the null space
-        norms = np.abs(null).sum(axis=1) if null.size else np.zeros(len(cols))
-        for j in np.nonzero(norms < 1e-9)[0]:
+        # rowspace(A) = colspace(A^T): x_j is determined iff e_j lies in it, i.e. iff
+        # row j of an orthonormal basis Q_r of colspace(A^T) has unit norm.
+        q, r, _ = qr(a.T, mode="economic", pivoting=True)
+        diag = np.abs(np.diag(r))
+        rank = int((diag > 1e-9 * max(1.0, diag[0] if len(diag) else 1.0)).sum())
+        norms = (q[:, :rank] ** 2).sum(axis=1)
+        here = []
+        for j in np.nonzero(norms > 1 - 1e-9)[0]:
             entry = idx[col_inv == j][0]
-            found.append((int(unk[cols[j]]), int(eq_ids[row[entry]])))
+            here.append((int(unk[cols[j]]), int(eq_ids[row[entry]])))
+        if cache is not None:
+            cache[key] = here
+        found.extend(here)
     return found
 
 
@@ -262,6 +274,9 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
     if m.empty or not suppressed.any():
         return []
     t = float(sdc.threshold)
+    # only equations holding a suppressed cell can narrow anything
+    has_unknown = np.bincount(m["eq"].to_numpy(), suppressed[m["cell"].to_numpy()])
+    m = m[has_unknown[m["eq"].to_numpy()] > 0]
     lo = np.where(suppressed, 0.0, v)
     hi = np.where(suppressed, np.inf, v)
     lo = np.where(primary, 0.0 if sdc.zero == "suppress" else 1.0, lo)
@@ -269,7 +284,7 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
     cells = m["cell"].to_numpy()
     eqs = m["eq"].to_numpy()
     c = np.where(m["is_parent"].to_numpy(), -1.0, 1.0)
-    n_eq = int(eqs.max()) + 1
+    n_eq = int(eqs.max()) + 1 if len(eqs) else 0
     secondary = suppressed & ~primary
     zero_ok = sdc.zero == "publish"
     for _ in range(100):
@@ -305,8 +320,19 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
         pinned &= ~(secondary & (hi < 1))
     if not pinned.any():
         return []
-    first_eq = pd.Series(eqs, index=cells).groupby(level=0).first()
-    return [(int(i), int(first_eq[i])) for i in np.nonzero(pinned)[0] if i in first_eq.index]
+    return [(int(i), -1) for i in np.nonzero(pinned)[0]]
+
+
+class _Index:
+    """key -> array of values, built by one sort (a groupby-apply is far slower)."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.values = keys[order], values[order]
+
+    def __getitem__(self, key: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self.keys, [key, key + 1])
+        return self.values[lo:hi]
 
 
 def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
@@ -335,16 +361,17 @@ def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
     secondary = _heuristic(m, suppressed, cost)
     by_audit = 0
     notes: list[str] = []
-    if not m.empty:
-        cells_of_eq = m.groupby("eq")["cell"].apply(np.asarray)
-        eqs_of_cell = m.groupby("cell")["eq"].apply(np.asarray)
+    cells_of_eq = _Index(m["eq"].to_numpy(), m["cell"].to_numpy())
+    eqs_of_cell = _Index(m["cell"].to_numpy(), m["eq"].to_numpy())
+    cache: dict[bytes, list[tuple[int, int]]] = {}
     while not m.empty:
-        found = _determined(m, suppressed) or _pinned(m, v, suppressed, primary, sdc)
+        found = _determined(m, suppressed, cache) or _pinned(m, v, suppressed, primary, sdc)
         if not found:
             break
         progress = False
         for cell, _eq in found:
-            members = np.unique(np.concatenate([cells_of_eq[e] for e in eqs_of_cell[cell]]))
+            members = np.unique(np.concatenate(
+                [cells_of_eq[e] for e in eqs_of_cell[cell]] or [np.array([], int)]))
             free = members[~suppressed[members]]
             if len(free) == 0:
                 continue
