@@ -42,6 +42,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 
 from pipelines import paths
 from pipelines.errors import FivestarError
@@ -77,7 +78,9 @@ audit_log = Table(
     #: For approvals: a release time chosen by the champion (used only when
     #: the manifest has no pre-announced release date).
     Column("release_at", DateTime(timezone=True), nullable=True),
-    Column("prev_hash", String(64), nullable=False),
+    #: Unique: two writers racing to append after the same entry cannot both
+    #: succeed, so the chain stays a single line (the loser retries).
+    Column("prev_hash", String(64), nullable=False, unique=True),
     Column("entry_hash", String(64), nullable=False),
 )
 
@@ -100,6 +103,7 @@ _PG_TRIGGERS = (
 )
 
 GENESIS = "0" * 64
+_APPEND_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -193,18 +197,25 @@ class AuditStore:
             "comment": comment or "",
             "release_at": _utc(release_at),
         }
-        with self.engine.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                # Serialise appends so the hash chain has one order.
-                conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
-            last = conn.execute(
-                select(audit_log.c.entry_hash).order_by(audit_log.c.id.desc()).limit(1)
-            ).scalar()
-            prev = last or GENESIS
-            entry_hash = _entry_hash(prev, fields)
-            new_id = conn.execute(
-                insert(audit_log).values(**fields, prev_hash=prev, entry_hash=entry_hash)
-            ).inserted_primary_key[0]
+        for attempt in range(_APPEND_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        # Serialise appends so the hash chain has one order.
+                        conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+                    last = conn.execute(
+                        select(audit_log.c.entry_hash).order_by(audit_log.c.id.desc()).limit(1)
+                    ).scalar()
+                    prev = last or GENESIS
+                    entry_hash = _entry_hash(prev, fields)
+                    new_id = conn.execute(
+                        insert(audit_log).values(**fields, prev_hash=prev,
+                                                 entry_hash=entry_hash)
+                    ).inserted_primary_key[0]
+                break
+            except IntegrityError:
+                if attempt == _APPEND_ATTEMPTS - 1:
+                    raise AuditError("could not append to the audit log (contention)") from None
         return AuditEntry(id=new_id, prev_hash=prev, entry_hash=entry_hash,
                           **{**fields, "decision": decision})
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.approvals import APPROVED, PUBLISHED, release_status
-from pipelines.release.audit import AuditStore
+from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.embargo import is_due, scheduled_time
 from pipelines.release.manifest import Manifest, ManifestError, load_manifest, verify_files
 from pipelines.release.users import Role
@@ -53,6 +53,16 @@ def check_publishable(release_dir: Path, store: AuditStore, now: datetime) -> Ma
     if status.dataset_id != manifest.get("dataset_id"):
         raise PublicationRefused(Problem("dataset_mismatch",
                                          "audit log and manifest disagree on the dataset", where))
+    if status.state == PUBLISHED:
+        # Re-publishing the same release is idempotent; re-publishing an older one
+        # after a newer went out would silently roll the public data back.
+        newer = [e for e in store.entries(dataset_id=status.dataset_id,
+                                          decision=Decision.published)
+                 if e.release_id != rid and e.id > (status.last.id if status.last else 0)]
+        if newer:
+            raise PublicationRefused(Problem(
+                "superseded", "a newer release of this dataset has been published since",
+                where))
     due = scheduled_time(manifest, approval.at, approval.release_at)
     if not is_due(due, now):
         raise PublicationRefused(Problem(

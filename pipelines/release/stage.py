@@ -7,7 +7,7 @@
   spec and extract hashes, spec metadata), never from the clock, so restaging
   unchanged inputs yields the same id and finds the existing folder.
 * Immutable: built in a temporary folder, re-hashed after copying, moved into
-  place atomically, then made read-only. An existing folder whose files no
+  place atomically, then its files are made read-only. An existing folder whose files no
   longer match its manifest is never overwritten or reused: staging fails.
 * Recorded: a ``staged`` audit entry names who staged it, which is what
   separation of duties checks at approval.
@@ -132,11 +132,15 @@ def _public_files(converted_dir: Path) -> list[str]:
 
 
 def _make_read_only(root: Path) -> None:
-    """Files 0444, folders 0555: the release is not to be edited in place."""
-    for path in sorted(root.rglob("*"), reverse=True):
-        path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-                   | (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH if path.is_dir() else 0))
-    root.chmod(0o555)
+    """Files 0444: the release is not to be edited in place.
+
+    Folders stay writable (0755) so the state folder can still be wiped with
+    one ``rm -rf``; an added file is caught anyway, since ``verify_files``
+    refuses any file the manifest does not list.
+    """
+    for path in root.rglob("*"):
+        if path.is_file():
+            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
 def _remove_tree(path: Path) -> None:

@@ -157,6 +157,9 @@ def create_app(
     user_source = _Users(users)
     env = _templates()
     throttle = _Throttle()
+    #: Behind a TLS-terminating proxy the browser's Origin is the proxy's
+    #: (https://…), not what uvicorn sees: declare it.
+    public_origin = (os.environ.get("FIVESTAR_REVIEW_PUBLIC_ORIGIN") or "").rstrip("/") or None
     secure = _env_flag("FIVESTAR_REVIEW_SECURE_COOKIES") if secure_cookies is None \
         else secure_cookies
     app.add_middleware(SessionMiddleware, secret_key=secret_key or _secret_key(),
@@ -208,7 +211,8 @@ def create_app(
     async def checked_form(request: Request):
         """The POSTed form, or None when the CSRF token or the Origin is wrong."""
         origin = request.headers.get("origin")
-        if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        own = public_origin or f"{request.url.scheme}://{request.url.netloc}"
+        if origin is not None and origin != own:
             return None
         form = await request.form()
         sent = form.get("csrf_token")

@@ -233,3 +233,17 @@ def test_unannounced_release_waits_for_next_weekday_0930(tmp_path, store):
     with pytest.raises(PublicationRefused, match="embargoed"):
         check_publishable(staged.path, store, monday - timedelta(seconds=1))
     check_publishable(staged.path, store, monday)
+
+
+def test_republishing_an_older_release_after_a_newer_one_is_refused(tmp_path, store, staged):
+    approve(store, staged.path, CHAMPION, "ok", now=datetime(2025, 1, 21, tzinfo=UTC))
+    store.record(actor="p", role="system", dataset_id="asylum-claims", release_id=staged.id,
+                 decision=Decision.published)
+    check_publishable(staged.path, store, ANNOUNCED)  # same release again: idempotent
+    newer = stage_synthetic(tmp_path, store, spec=make_spec(next_release="2025-01-30"),
+                            rows=[("A", "2024-Q4", 1)], work="w2")
+    approve(store, newer.path, CHAMPION, "ok", now=datetime(2025, 1, 21, tzinfo=UTC))
+    store.record(actor="p", role="system", dataset_id="asylum-claims", release_id=newer.id,
+                 decision=Decision.published)
+    with pytest.raises(PublicationRefused, match="newer release"):
+        check_publishable(staged.path, store, ANNOUNCED)

@@ -75,3 +75,28 @@ def test_hash_chain_detects_an_edit_behind_the_database(tmp_path, store):
         conn.execute(text("DROP TRIGGER audit_log_no_update"))
         conn.execute(text("UPDATE audit_log SET actor = 'someone.else' WHERE id = 2"))
     assert store.verify_chain() == [2]
+
+
+def test_concurrent_appends_keep_one_chain(tmp_path):
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'audit.sqlite'}"
+    stores = [AuditStore(url) for _ in range(4)]
+    errors = []
+
+    def append(store, n):
+        try:
+            for i in range(10):
+                store.record(actor=f"user{n}", role="statistician", dataset_id="d",
+                             release_id=None, decision=Decision.staged, comment=str(i))
+        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=append, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(stores[0].entries()) == 40
+    assert stores[0].verify_chain() == []
