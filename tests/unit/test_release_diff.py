@@ -66,3 +66,25 @@ def test_whole_row_comparison_without_primary_key(tmp_path, store):
     rows = _diff(second)["rows"]
     assert rows["compared_by"] == "whole rows"
     assert (rows["added"], rows["removed"], rows["changed"]) == (1, 2, None)
+
+
+def test_schema_change_is_reported(tmp_path, store):
+    first = stage_synthetic(tmp_path, store)
+    _publish(store, first)
+    spec = make_spec()
+    work = tmp_path / "w2" / spec.id
+    second = stage_synthetic(tmp_path, store, work="w2")  # same bytes: same release
+    assert second.id == first.id
+    converted = work / "converted"
+    csv_path = converted / "asylum-claims.csv"
+    csv_path.write_text("area,claims,quarter,unit\r\nE23000001,120,2024-Q4,count\r\n")
+    from pipelines.release.stage import stage_release
+    from pipelines.release.testing import write_reports
+
+    third = stage_release(spec, converted, write_reports(work / "reports"),
+                          extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
+                          releases_root=tmp_path / "releases", store=store, user="s")
+    diff = _diff(third)
+    assert diff["schema"] == {"columns_added": ["unit"], "columns_removed": [],
+                              "order_changed": True}
+    assert diff["rows"]["removed"] == 2 and diff["rows"]["changed"] == 1

@@ -5,6 +5,8 @@ import json
 import stat
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.manifest import (
@@ -136,3 +138,18 @@ def test_period_bounds():
     assert period_bounds("2024-12") == ("2024-12-01", "2024-12-31")
     assert period_bounds("2023") == ("2023-01-01", "2023-12-31")
     assert period_bounds(None) == (None, None)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                               max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _json, max_size=6))
+def test_manifest_id_ignores_key_order_and_roundtrips(m):
+    reordered = dict(reversed(list(m.items())))
+    assert manifest_id(m) == manifest_id(reordered)
+    assert canonical_json(json.loads(canonical_json(m))) == canonical_json(m)
