@@ -323,6 +323,18 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
     return [(int(i), -1) for i in np.nonzero(pinned)[0]]
 
 
+def _blocks(m: pd.DataFrame, n: int) -> np.ndarray:
+    """Block id per cell: cells linked by any chain of equations share a block."""
+    if m.empty:
+        return np.arange(n)
+    cells = m["cell"].to_numpy()
+    eqs = m["eq"].to_numpy()
+    graph = coo_matrix((np.ones(len(cells)), (cells, n + eqs)),
+                       shape=(n + eqs.max() + 1, n + eqs.max() + 1))
+    _, labels = connected_components(graph, directed=False)
+    return labels[:n]
+
+
 class _Index:
     """key -> array of values, built by one sort (a groupby-apply is far slower)."""
 
@@ -358,17 +370,22 @@ def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
     suppressed = primary.copy()
     m = memberships(df, dims, parents)
     cost = _cost(v, sdc.threshold)
-    secondary = _heuristic(m, suppressed, cost)
+    _heuristic(m, suppressed, cost)
     by_audit = 0
     notes: list[str] = []
     cells_of_eq = _Index(m["eq"].to_numpy(), m["cell"].to_numpy())
     eqs_of_cell = _Index(m["cell"].to_numpy(), m["eq"].to_numpy())
     cache: dict[bytes, list[tuple[int, int]]] = {}
-    while not m.empty:
-        found = _determined(m, suppressed, cache) or _pinned(m, v, suppressed, primary, sdc)
+    # Independent tables (e.g. periods) are the connected blocks of the equation
+    # graph; after the first round only blocks that changed are audited again.
+    block = _blocks(m, len(df))
+    active = m
+    while not active.empty:
+        found = (_determined(active, suppressed, cache)
+                 or _pinned(active, v, suppressed, primary, sdc))
         if not found:
             break
-        progress = False
+        before = suppressed.copy()
         for cell, _eq in found:
             members = np.unique(np.concatenate(
                 [cells_of_eq[e] for e in eqs_of_cell[cell]] or [np.array([], int)]))
@@ -377,12 +394,14 @@ def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
                 continue
             suppressed[free[np.argmin(cost[free])]] = True
             by_audit += 1
-            progress = True
-        if not progress:
+        if np.array_equal(before, suppressed):
             notes.append(f"{len(found)} suppressed cells stay determined: every cell sharing "
                          "an equation with them is already suppressed")
             break
-        secondary += _heuristic(m, suppressed, cost)
+        _heuristic(m, suppressed, cost)
+        dirty = np.zeros(block.max() + 1, dtype=bool)
+        dirty[block[suppressed & ~before]] = True
+        active = m[dirty[block[m["cell"].to_numpy()]]]
     status = np.where(primary, PRIMARY, np.where(suppressed, SECONDARY, FREE))
     out = df.copy()
     published = pd.array(np.where(suppressed, 0, v).astype("int64"), dtype="Int64")
