@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -205,16 +206,13 @@ def name_tokens(name: str) -> list[str]:
     return sorted((t for t in tokens if t), key=len, reverse=True)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def replace_names(text: str, tokens: list[str], placeholder: str = "[NAME]") -> tuple[str, int]:
     """Replace whole-word, case-insensitive occurrences of ``tokens`` in ``text``.
 
-    Plain string search on a lower-cased copy (no per-record regex compile),
-    which keeps per-row cost tiny; falls back to a regex when lower-casing
-    changes the length (rare non-ASCII case mappings).
+    Plain string search on a lower-cased copy kept in step with the text (no
+    per-record regex compile), which keeps the per-row cost tiny; falls back
+    to a regex when lower-casing changes the length (rare non-ASCII mappings).
+    Tokens are tried longest first, so a full name goes as one unit.
     """
     low = text.lower()
     if len(low) != len(text):
@@ -224,28 +222,23 @@ def replace_names(text: str, tokens: list[str], placeholder: str = "[NAME]") -> 
                               flags=re.IGNORECASE)
             n += k
         return text, n
-    spans: list[tuple[int, int]] = []
-    taken = bytearray(len(text))
+    low_placeholder = placeholder.lower()
+    width = len(placeholder)
+    n = 0
     for t in tokens:
         start = low.find(t)
         while start != -1:
             end = start + len(t)
-            if ((start == 0 or not _is_word_char(low[start - 1]))
-                    and (end == len(low) or not _is_word_char(low[end]))
-                    and not any(taken[start:end])):
-                spans.append((start, end))
-                taken[start:end] = b"\x01" * (end - start)
-            start = low.find(t, start + 1)
-    if not spans:
-        return text, 0
-    spans.sort()
-    pieces, last = [], 0
-    for s, e in spans:
-        pieces.append(text[last:s])
-        pieces.append(placeholder)
-        last = e
-    pieces.append(text[last:])
-    return "".join(pieces), len(spans)
+            before = low[start - 1] if start else " "
+            after = low[end] if end < len(low) else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                text = text[:start] + placeholder + text[end:]
+                low = low[:start] + low_placeholder + low[end:]
+                n += 1
+                start = low.find(t, start + width)
+            else:
+                start = low.find(t, start + 1)
+    return text, n
 
 
 def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[pd.Series, int]:
@@ -253,36 +246,35 @@ def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[p
 
     Per-record needles cannot be vectorised with a regex engine, so this is a
     tight Python loop: the lower-casing is done by Arrow, the name tokens are
-    cached per distinct name, and a plain substring test skips every row that
+    computed once per distinct name, and a plain substring test skips every row that
     does not contain a name part; only rows that do go through the matcher.
     Returns the new texts and the number of values changed.
     """
     arr = to_arrow(texts)
     lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
     values = arr.to_numpy(zero_copy_only=False).astype(object)
-    cache: dict[str, tuple[list[str], tuple[str, str, str]]] = {}
     never = "\uffff\uffff"  # cannot occur in lower-cased text: pads the 3 probe slots
     hits: set[int] = set()
     for names in name_columns:
-        name_arr = to_arrow(names.astype("string")).to_numpy(zero_copy_only=False)
-        probes = []
-        for name in name_arr:
-            if name is None:
-                probes.append((never, never, never))
-                continue
-            entry = cache.get(name)
-            if entry is None:
-                toks = name_tokens(name)
-                # every token contains a minimal token, so probing those suffices;
-                # more than three: probe with "" (always a candidate)
-                atoms = [t for t in toks if not any(o != t and o in t for o in toks)]
-                parts = atoms if len(atoms) <= 3 else [""]
-                entry = cache[name] = (toks, tuple((parts + [never] * 3)[:3]))
-            probes.append(entry[1])
-        candidates = [i for i, (low, (a, b, c)) in enumerate(zip(lowered, probes, strict=True))
+        codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
+        tokens: list[list[str]] = []
+        probe_cols: list[list[str]] = [[], [], []]
+        for name in uniques:  # once per distinct name
+            toks = name_tokens(str(name))
+            # every token contains a minimal token, so probing those suffices;
+            # more than three: probe with "" (always a candidate)
+            atoms = [t for t in toks if not any(o != t and o in t for o in toks)]
+            parts = (atoms if len(atoms) <= 3 else [""]) + [never] * 3
+            tokens.append(toks)
+            for k in range(3):
+                probe_cols[k].append(parts[k])
+        tokens.append([])  # code -1 (missing name) indexes this
+        pa_, pb_, pc_ = (np.asarray([*col, never], dtype=object)[codes] for col in probe_cols)
+        candidates = [i for i, (low, a, b, c) in enumerate(zip(lowered, pa_, pb_, pc_,
+                                                               strict=True))
                       if low is not None and (a in low or b in low or c in low)]
         for i in candidates:
-            new, n = replace_names(values[i], cache[name_arr[i]][0])
+            new, n = replace_names(values[i], tokens[codes[i]])
             if n:
                 values[i] = new
                 lowered[i] = new.lower()
