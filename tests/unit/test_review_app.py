@@ -15,10 +15,17 @@ from pipelines.review.app import create_app
 NOW = datetime(2025, 1, 21, 10, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def demo_users(tmp_path_factory):
+    """Hashing is deliberately slow (argon2): hash the demo accounts once per module."""
+    return create_demo_users(tmp_path_factory.mktemp("users") / "users.yaml").read_bytes()
+
+
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, demo_users):
     store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-    users = create_demo_users(tmp_path / "users.yaml")
+    users = tmp_path / "users.yaml"
+    users.write_bytes(demo_users)
     staged = stage_synthetic(tmp_path, store, user="stats.demo",
                              spec=make_spec(title="Claims <script>alert('x')</script> & co",
                                             next_release="2025-01-30"))
