@@ -277,6 +277,11 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
     # only equations holding a suppressed cell can narrow anything
     has_unknown = np.bincount(m["eq"].to_numpy(), suppressed[m["cell"].to_numpy()])
     m = m[has_unknown[m["eq"].to_numpy()] > 0]
+    # work on the cells of these equations only, renumbered 0..k-1
+    glob, local = np.unique(m["cell"].to_numpy(), return_inverse=True)
+    _, eq_local = np.unique(m["eq"].to_numpy(), return_inverse=True)
+    m = pd.DataFrame({"cell": local, "eq": eq_local, "is_parent": m["is_parent"].to_numpy()})
+    v, suppressed, primary = v[glob], suppressed[glob], primary[glob]
     lo = np.where(suppressed, 0.0, v)
     hi = np.where(suppressed, np.inf, v)
     lo = np.where(primary, 0.0 if sdc.zero == "suppress" else 1.0, lo)
@@ -320,7 +325,7 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
         pinned &= ~(secondary & (hi < 1))
     if not pinned.any():
         return []
-    return [(int(i), -1) for i in np.nonzero(pinned)[0]]
+    return [(int(glob[i]), -1) for i in np.nonzero(pinned)[0]]
 
 
 def _blocks(m: pd.DataFrame, n: int) -> np.ndarray:
