@@ -103,6 +103,7 @@ _PG_TRIGGERS = (
 )
 
 GENESIS = "0" * 64
+_ENGINES: dict[str, Engine] = {}
 _APPEND_ATTEMPTS = 5
 
 
@@ -151,12 +152,22 @@ class AuditStore:
     def __init__(self, url: str | None = None, *, engine: Engine | None = None):
         url = url or default_url()
         if engine is None:
+            # One engine (pool) and one schema check per database per process:
+            # the sensor opens a store on every tick.
+            cached = _ENGINES.get(url)
+            if cached is not None:
+                self.engine = cached
+                return
             if url.startswith("sqlite:///"):
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, future=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            self.engine = engine
+            self._install()
+            _ENGINES[url] = engine
+            return
         self.engine = engine
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
         self._install()
 
     def _install(self) -> None:
