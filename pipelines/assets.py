@@ -19,7 +19,6 @@ import importlib.util
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -336,14 +335,21 @@ def _conversion_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str
 
             shutil.rmtree(out_dir)
         out_dir.mkdir(parents=True)
+        extract_sha = extract_stage.extract_sha256(spec)
+        # Public files must be a pure function of the inputs, so restaging the
+        # same extract with the same spec and code gives the same release id:
+        # the PROV activity is named by its inputs, not by the Dagster run.
+        activity = hashlib.sha256(
+            f"{extract_sha}:{spec.spec_sha256}:{pipeline_version()}:{sc.partition}".encode()
+        ).hexdigest()[:16]
         provenance = {
-            "run_id": sc.run_id,
+            "run_id": activity,
             "partition": sc.partition,
-            "extract_sha256": extract_stage.extract_sha256(spec),
+            "extract_sha256": extract_sha,
             "spec_sha256": spec.spec_sha256,
             "pipeline_version": pipeline_version(),
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "validation": _read_json(sc.reports_dir / "validation.json") or {},
+            "started_at": None,
+            "validation": _public_validation(_read_json(sc.reports_dir / "validation.json")),
             "redaction": _read_json(sc.reports_dir / "redaction.json") or {},
         }
         try:
@@ -414,6 +420,12 @@ def _release_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str, s
         })
 
     return [staged_release, published], []
+
+
+def _public_validation(report: dict | None) -> dict:
+    """The validation report without run-specific fields (timestamps, fingerprints)."""
+    volatile = {"data_fingerprint", "generated_at", "run_time", "validated_at", "created"}
+    return {k: v for k, v in (report or {}).items() if k not in volatile}
 
 
 def _summary(report: dict) -> dict:
