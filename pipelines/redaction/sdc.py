@@ -126,7 +126,9 @@ def memberships(df: pd.DataFrame, dims: list[str],
     equation whose total is not in the table is not published, so it
     constrains nothing).
     """
-    codes = {d: pd.factorize(df[d].astype("string"), use_na_sentinel=True)[0] for d in dims}
+    factorized = {d: pd.factorize(df[d], use_na_sentinel=True) for d in dims}
+    codes = {d: np.asarray(factorized[d][0], dtype=np.int64) for d in dims}
+    radix = {d: len(factorized[d][1]) + 1 for d in dims}
     frames = []
     offset = 0
     n = len(df)
@@ -135,20 +137,30 @@ def memberships(df: pd.DataFrame, dims: list[str],
         mapping = parents.get(dim) or {}
         if not mapping:
             continue
-        values = df[dim].astype("string")
-        uniques = pd.Index(pd.unique(values.dropna()))
-        parent_code = uniques.get_indexer(values.map(mapping).astype("string").fillna(""))
+        uniques = pd.Index(factorized[dim][1]).astype(str)
         own_code = codes[dim]
-        is_parent_value = values.isin(set(mapping.values())).to_numpy()
-        others = [codes[d] for d in dims if d != dim]
+        # parent and "is a parent" worked out once per distinct code, then broadcast
+        parent_of_unique = np.append(uniques.get_indexer(uniques.map(mapping.get)), -1)
+        is_parent_unique = np.append(uniques.isin(set(mapping.values())), False)
+        parent_code = parent_of_unique[own_code]  # code -1 (missing) picks the appended -1
+        is_parent_value = is_parent_unique[own_code]
         child_rows = parent_code >= 0
-        keys_child = pd.DataFrame({**{f"o{i}": c[child_rows] for i, c in enumerate(others)},
-                                   "p": parent_code[child_rows]})
-        keys_par = pd.DataFrame({**{f"o{i}": c[is_parent_value] for i, c in enumerate(others)},
-                                 "p": own_code[is_parent_value]})
-        keys = pd.concat([keys_child, keys_par], ignore_index=True)
-        eq = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy() + offset
-        offset = eq.max() + 1 if len(eq) else offset
+        others = [d for d in dims if d != dim]
+        if np.prod([float(radix[d]) for d in others]) * radix[dim] < 2**62:
+            key = np.zeros(n, dtype=np.int64)
+            for d in others:  # mixed-radix key over the other dimensions
+                key = key * radix[d] + (codes[d] + 1)
+            key_child = key[child_rows] * radix[dim] + parent_code[child_rows]
+            key_par = key[is_parent_value] * radix[dim] + own_code[is_parent_value]
+            eq = pd.factorize(np.concatenate([key_child, key_par]))[0].astype(np.int64)
+        else:  # too many combinations for one int64: group on the columns
+            keys = pd.DataFrame({
+                **{d: np.concatenate([codes[d][child_rows], codes[d][is_parent_value]])
+                   for d in others},
+                "_p": np.concatenate([parent_code[child_rows], own_code[is_parent_value]])})
+            eq = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+        eq = eq + offset
+        offset = int(eq.max()) + 1 if len(eq) else offset
         frames.append(pd.DataFrame({
             "cell": np.concatenate([cell[child_rows], cell[is_parent_value]]),
             "eq": eq,
@@ -159,9 +171,11 @@ def memberships(df: pd.DataFrame, dims: list[str],
         return pd.DataFrame({"cell": np.array([], int), "eq": np.array([], int),
                              "is_parent": np.array([], bool)})
     m = pd.concat(frames, ignore_index=True)
-    g = m.groupby("eq")["is_parent"]
-    ok = (g.transform("sum") == 1) & (g.transform("size") >= 2)
-    return m[ok.to_numpy()].reset_index(drop=True)
+    eqs = m["eq"].to_numpy()
+    parents_per_eq = np.bincount(eqs, m["is_parent"].to_numpy())
+    size = np.bincount(eqs)
+    ok = (parents_per_eq[eqs] == 1) & (size[eqs] >= 2)
+    return m[ok].reset_index(drop=True)
 
 
 # -- suppression ---------------------------------------------------------------
@@ -290,6 +304,8 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
     eqs = m["eq"].to_numpy()
     c = np.where(m["is_parent"].to_numpy(), -1.0, 1.0)
     n_eq = int(eqs.max()) + 1 if len(eqs) else 0
+    order = np.argsort(cells, kind="stable")  # group memberships by cell for reduceat
+    uc, starts = np.unique(cells[order], return_index=True)
     secondary = suppressed & ~primary
     zero_ok = sdc.zero == "publish"
     for _ in range(100):
@@ -308,8 +324,8 @@ def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.
         n_hi = np.where(c > 0, -r_lo, r_hi)
         new_lo = lo.copy()
         new_hi = hi.copy()
-        np.maximum.at(new_lo, cells, n_lo)
-        np.minimum.at(new_hi, cells, n_hi)
+        new_lo[uc] = np.maximum(lo[uc], np.maximum.reduceat(n_lo[order], starts))
+        new_hi[uc] = np.minimum(hi[uc], np.minimum.reduceat(n_hi[order], starts))
         new_lo = np.ceil(new_lo - 1e-9)
         new_hi = np.floor(new_hi + 1e-9)
         # a secondary cell is 0 or >= threshold
@@ -386,8 +402,10 @@ def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
     block = _blocks(m, len(df))
     active = m
     while not active.empty:
-        found = (_determined(active, suppressed, cache)
-                 or _pinned(active, v, suppressed, primary, sdc))
+        # cheap vectorised interval reasoning first; the exact linear audit
+        # (one QR per changed component) once that has nothing more to add
+        found = (_pinned(active, v, suppressed, primary, sdc)
+                 or _determined(active, suppressed, cache))
         if not found:
             break
         before = suppressed.copy()
@@ -403,10 +421,10 @@ def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
             notes.append(f"{len(found)} suppressed cells stay determined: every cell sharing "
                          "an equation with them is already suppressed")
             break
-        _heuristic(m, suppressed, cost)
         dirty = np.zeros(block.max() + 1, dtype=bool)
         dirty[block[suppressed & ~before]] = True
         active = m[dirty[block[m["cell"].to_numpy()]]]
+        _heuristic(active, suppressed, cost)
     status = np.where(primary, PRIMARY, np.where(suppressed, SECONDARY, FREE))
     out = df.copy()
     published = pd.array(np.where(suppressed, 0, v).astype("int64"), dtype="Int64")
