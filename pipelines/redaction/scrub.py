@@ -152,12 +152,15 @@ class Scrubber:
                 if n:
                     self.counts[kind.value] += 1
             return pa.array(values, type=sub.type)
+        # matching is ~3x cheaper than replacing: replace only in the rows that match
+        hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
+        changed = pc.sum(hit).as_py() or 0
+        if not changed:
+            return sub
         replacement = (r"\1" + kind.token) if keeps_prefix else kind.token
-        out = pc.replace_substring_regex(sub, pattern, replacement)
-        changed = pc.sum(pc.fill_null(pc.not_equal(out, sub), False)).as_py() or 0
-        if changed:
-            self.counts[kind.value] += changed
-        return out
+        replaced = pc.replace_substring_regex(pc.filter(sub, hit), pattern, replacement)
+        self.counts[kind.value] += changed
+        return pc.replace_with_mask(sub, hit, replaced)
 
     def scrub_text(self, text: str) -> str:
         """Scrub one string (tests, small inputs)."""
