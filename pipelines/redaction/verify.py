@@ -383,9 +383,21 @@ def _equations(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, list[in
     return equations
 
 
+def _solve(obj: np.ndarray, cons: list, integrality: np.ndarray, bounds: Any,
+           seen_lo: np.ndarray, seen_hi: np.ndarray) -> Any:
+    """One integer program; its solution widens the per-cell witness ranges."""
+    from scipy.optimize import milp
+
+    res = milp(obj, constraints=cons, integrality=integrality, bounds=bounds)
+    if res.success and res.x is not None:
+        np.minimum(seen_lo, np.round(res.x), out=seen_lo)
+        np.maximum(seen_hi, np.round(res.x), out=seen_hi)
+    return res
+
+
 def recoverable_cells(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, str]]:
     """(1-based row, message) for each suppressed cell with only one feasible value."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.optimize import Bounds, LinearConstraint
 
     df = df.reset_index(drop=True)
     values = pd.to_numeric(df[sdc.measure], errors="coerce").to_numpy(dtype=float)
@@ -470,14 +482,24 @@ def recoverable_cells(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, 
         cons = [LinearConstraint(a, lo_c, hi_c)] if len(a) else []
         integrality = np.ones(nvar)
         bounds = Bounds(lb, ub)
+        # Every solution found is a witness: a cell seen at two different values
+        # in feasible solutions is not determined, and needs no solve of its own.
+        seen_lo = np.full(nvar, np.inf)
+        seen_hi = np.full(nvar, -np.inf)
+
+        problem = (cons, integrality, bounds, seen_lo, seen_hi)
+        _solve(np.ones(nvar), *problem)
+        _solve(-np.ones(nvar), *problem)
         for c in cells:
             if not np.isnan(values[c]):
                 continue
             j = index[c]
+            if seen_hi[j] - seen_lo[j] >= 1:
+                continue
             obj = np.zeros(nvar)
             obj[j] = 1
-            lo_res = milp(obj, constraints=cons, integrality=integrality, bounds=bounds)
-            hi_res = milp(-obj, constraints=cons, integrality=integrality, bounds=bounds)
+            lo_res = _solve(obj, *problem)
+            hi_res = _solve(-obj, *problem)
             if lo_res.status == 2 or hi_res.status == 2:
                 found.append((c + 1, "published margins are inconsistent with the "
                               "suppression pattern (infeasible): cannot prove protection"))
