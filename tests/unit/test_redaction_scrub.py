@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.redaction.rules import Placeholder
 from pipelines.redaction.scrub import Scrubber, luhn_ok, name_tokens, scrub_names_from
@@ -112,3 +114,17 @@ def test_names_from_matches_whole_words_only():
 
 def test_name_tokens_longest_first_without_honorifics():
     assert name_tokens("Mrs Jane Smith") == ["jane smith", "smith", "jane"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_planted_values_inside_clean_text_are_scrubbed_and_the_rest_kept(data):
+    """Property: clean text + planted value + clean text → clean parts intact, value gone."""
+    before = data.draw(st.sampled_from(CLEAN))
+    after = data.draw(st.sampled_from(CLEAN))
+    case = data.draw(st.sampled_from(PLANTED))
+    sep = data.draw(st.sampled_from([" ", "\n", " - ", "; "]))
+    text = f"{before}{sep}{case['text']}{sep}{after}"
+    out = Scrubber().scrub_text(text)
+    assert case["secret"].lower() not in out.lower()
+    assert out.startswith(before) and out.endswith(after)

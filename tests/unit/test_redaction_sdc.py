@@ -219,3 +219,31 @@ def test_verify_flags_published_small_count():
     problems = check_disclosure(out, spec, sdc)
     assert [p.code for p in problems] == ["below-threshold"]
     assert problems[0].location.row == 1
+
+
+def test_hierarchy_from_skos_codelist(tmp_path, monkeypatch):
+    """``codelist: true`` reads skos:broader from vocabularies/<stem>.ttl (redactor and gate)."""
+    from pipelines import paths
+
+    (tmp_path / "areas.ttl").write_text("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/area/> .
+ex:T skos:notation "T" .
+ex:a0 skos:notation "a0" ; skos:broader ex:T .
+ex:a1 skos:notation "a1" ; skos:broader ex:T .
+ex:a2 skos:notation "a2" .
+ex:T skos:narrower ex:a2 .
+""", encoding="utf-8")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90]])
+    rules = {"sdc": {"measure": "count", "threshold": 10,
+                     "dimensions": {"period": {}, "area": {"codelist": True},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    result = redact(margin_table(inner), spec, None)
+    assert result.report["sdc"]["hierarchies"]["area"] == 3
+    out = result.df
+    assert (out[out.offence == "o0"]["conf_status"] != "F").sum() >= 2  # column complement
+    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    assert check_disclosure(out, spec, sdc) == []
