@@ -1,0 +1,85 @@
+"""SKOS code lists used by a dataset: concept URIs by notation, and publishing them.
+
+A field carrying ``"codelist": "<stem>"`` names ``vocabularies/<stem>.ttl``.
+The concept URI of a value is read from the file (the concept whose
+``skos:notation`` equals the value), never constructed, so the data links to
+exactly the concepts that are published next to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import RDF, SKOS, Graph, URIRef
+
+from pipelines import paths
+from pipelines.errors import FivestarError, Location, Problem
+
+
+class ConversionError(FivestarError):
+    """The conversion stage cannot produce a correct public file."""
+
+
+@dataclass(frozen=True)
+class CodeList:
+    stem: str
+    path: Path
+    scheme: str
+    #: notation → concept URI
+    concepts: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def template(self) -> str | None:
+        """A ``{value}`` URI template when every concept URI is ``prefix + notation``."""
+        prefixes = {uri[: -len(n)] for n, uri in self.concepts.items() if uri.endswith(n)}
+        if len(prefixes) == 1 and all(uri.endswith(n) for n, uri in self.concepts.items()):
+            return prefixes.pop() + "{value}"
+        return None
+
+
+def codelist_path(stem: str, vocab_dir: Path | None = None) -> Path:
+    return (vocab_dir or paths.VOCABULARIES_DIR) / f"{stem}.ttl"
+
+
+@lru_cache(maxsize=32)
+def _load(path: Path, mtime: float) -> CodeList:
+    g = Graph()
+    g.parse(path, format="turtle")
+    schemes = sorted(str(s) for s in g.subjects(RDF.type, SKOS.ConceptScheme))
+    if len(schemes) != 1:
+        raise ConversionError(Problem("codelist", "a code list must hold exactly one "
+                                      "skos:ConceptScheme", Location(file=path.name)))
+    concepts: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for concept in g.subjects(RDF.type, SKOS.Concept):
+        if not isinstance(concept, URIRef):
+            continue
+        for notation in g.objects(concept, SKOS.notation):
+            concepts[str(notation)] = str(concept)
+            label = g.value(concept, SKOS.prefLabel)
+            if label is not None:
+                labels[str(notation)] = str(label)
+    return CodeList(stem=path.stem, path=path, scheme=schemes[0], concepts=concepts,
+                    labels=labels)
+
+
+def load_codelist(stem: str, vocab_dir: Path | None = None) -> CodeList:
+    """Load ``<stem>.ttl`` (cached while the file is unchanged)."""
+    path = codelist_path(stem, vocab_dir).resolve()
+    if not path.is_file():
+        raise ConversionError(Problem("codelist_missing", f"code list `{stem}` not found",
+                                      Location(file=f"vocabularies/{stem}.ttl")))
+    return _load(path, path.stat().st_mtime)
+
+
+def copy_codelists(stems: list[str], out_dir: Path, vocab_dir: Path | None = None) -> list[Path]:
+    """Publish the code lists a dataset uses next to it (``<stem>.ttl``)."""
+    out = []
+    for stem in sorted(set(stems)):
+        dest = out_dir / f"{stem}.ttl"
+        shutil.copyfile(load_codelist(stem, vocab_dir).path, dest)
+        out.append(dest)
+    return out

@@ -1,0 +1,263 @@
+"""Dataset metadata: DCAT-AP 3, PROV-O and DQV, in Turtle and JSON-LD (rdflib).
+
+Metadata is small, so it is an rdflib Graph. Every node is an IRI (no blank
+nodes), so the same inputs give the same bytes and the release id is stable.
+
+* DCAT-AP 3: a dcat:Catalog (title, description, publisher) holding the
+  dcat:Dataset (title, description, publisher, contact point, keywords, theme,
+  spatial, temporal, accrual periodicity, issued/modified, version, licence)
+  and one dcat:Distribution per published file (access/download URL, media
+  type, format, licence, availability, byte size, sha256 spdx:checksum).
+  Download URLs are the ``{base}/doc/<dataset>/<file>`` document URIs: the
+  catalogue's own download URLs do not exist until publication. The metadata
+  files cannot carry their own size and checksum (writing them would change
+  them), so their distributions carry none; every other file's are measured.
+* PROV-O: the dataset ``prov:wasGeneratedBy`` a pipeline activity that
+  ``prov:used`` the extract (identified by its sha256) and the spec, and was
+  associated with the pipeline software at its version.
+* DQV: quality measurements from the validation and redaction reports
+  (errors, warnings, values scrubbed, cells suppressed) and the five-star
+  rating with its evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+
+from pipelines.convert.mapping import FIVESTAR_NS
+from pipelines.convert.terms import Plan
+
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+FS = Namespace(FIVESTAR_NS)
+EU = "http://publications.europa.eu/resource/authority/"
+
+#: data.gov.uk themes → EU data-theme authority (DCAT-AP dcat:theme).
+THEMES = {
+    "crime-and-justice": "JUST", "government": "GOVE", "government-spending": "GOVE",
+    "society": "SOCI", "health": "HEAL", "environment": "ENVI", "transport": "TRAN",
+    "education": "EDUC", "economy": "ECON", "business-and-economy": "ECON",
+    "defence": "GOVE", "towns-and-cities": "REGI", "mapping": "REGI",
+    "population": "SOCI", "international": "INTR",
+}
+FREQUENCIES = {"monthly": "MONTHLY", "quarterly": "QUARTERLY", "annual": "ANNUAL",
+               "adhoc": "IRREG"}
+#: media type → EU file-type authority code.
+FILE_TYPES = {"text/csv": "CSV", "text/turtle": "RDF_TURTLE", "application/n-triples":
+              "RDF_N_TRIPLES", "application/ld+json": "JSON_LD", "application/json": "JSON",
+              "application/csvm+json": "JSON"}
+
+
+def extract_uri(sha256: str) -> str:
+    """The extract as an RFC 6920 ``ni:`` URI: named by its content, not its location."""
+    if not sha256:
+        return "urn:fivestar:extract:unknown"
+    digest = base64.urlsafe_b64encode(bytes.fromhex(sha256)).decode().rstrip("=")
+    return f"ni:///sha-256;{digest}"
+
+
+def _date(value: Any) -> Literal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return Literal(value.isoformat(), datatype=XSD.dateTime)
+    text = str(value)
+    return Literal(text, datatype=XSD.date if len(text) == 10 else XSD.dateTime)
+
+
+def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, Any],
+                stars: dict[str, Any], temporal: tuple[str | None, str | None],
+                quality: dict[str, int | float]) -> Graph:
+    """The DCAT-AP/PROV/DQV graph. ``files`` entries: path, media_type, format, title,
+    description, role, and (except for the metadata files) bytes and sha256."""
+    spec, uris = plan.spec, plan.uris
+    g = Graph()
+    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("prov", PROV), ("dqv", DQV),
+                       ("spdx", SPDX), ("vcard", VCARD), ("foaf", FOAF), ("dcatap", DCATAP),
+                       ("fivestar", FS), ("adms", ADMS)):
+        g.bind(prefix, ns)
+    ds = URIRef(uris.dataset_uri)
+    cat = URIRef(uris.catalogue_uri)
+    publisher = URIRef(spec.publisher.uri)
+    licence = URIRef(spec.licence_url)
+    en = "en"
+
+    g.add((cat, RDF.type, DCAT.Catalog))
+    g.add((cat, DCTERMS.title, Literal(f"{spec.publisher.name} open data", lang=en)))
+    g.add((cat, DCTERMS.description, Literal(
+        f"Open data published by the {spec.publisher.name}.", lang=en)))
+    g.add((cat, DCTERMS.publisher, publisher))
+    g.add((cat, DCAT.dataset, ds))
+
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal(spec.publisher.name, lang=en)))
+
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.identifier, Literal(spec.id)))
+    g.add((ds, DCTERMS.title, Literal(spec.title, lang=en)))
+    g.add((ds, DCTERMS.description, Literal(spec.description, lang=en)))
+    g.add((ds, DCTERMS.publisher, publisher))
+    g.add((ds, DCTERMS.license, licence))
+    g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    g.add((licence, RDFS.label, Literal(spec.licence_title, lang=en)))
+    for kw in spec.keywords:
+        g.add((ds, DCAT.keyword, Literal(kw, lang=en)))
+    theme = THEMES.get(spec.theme)
+    if theme:
+        g.add((ds, DCAT.theme, URIRef(f"{EU}data-theme/{theme}")))
+    g.add((ds, DCAT.keyword, Literal(spec.theme, lang=en)))
+    g.add((ds, DCTERMS.accrualPeriodicity,
+           URIRef(f"{EU}frequency/{FREQUENCIES[spec.release.frequency.value]}")))
+    contact = URIRef(f"{uris.dataset_uri}#contact")
+    g.add((ds, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, VCARD.fn, Literal(spec.publisher.contact_name)))
+    g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{spec.publisher.contact_email}")))
+    if plan.mapping.spatial:
+        from pipelines.convert.mapping import expand
+
+        spatial = URIRef(expand(plan.mapping.spatial))
+        g.add((ds, DCTERMS.spatial, spatial))
+        g.add((spatial, RDF.type, DCTERMS.Location))
+        if plan.mapping.spatial_label:
+            g.add((spatial, RDFS.label, Literal(plan.mapping.spatial_label, lang=en)))
+    start, end = temporal
+    if start or end:
+        period = URIRef(f"{uris.dataset_uri}#temporal")
+        g.add((ds, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        if start:
+            g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
+        if end:
+            g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
+    issued = _date(spec.release.next_release)
+    if issued is not None:
+        g.add((ds, DCTERMS.issued, issued))
+        g.add((ds, DCTERMS.modified, issued))
+    version = provenance.get("partition") or (provenance.get("extract_sha256") or "")[:12]
+    if version:
+        g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
+        g.add((ds, OWL.versionInfo, Literal(version)))
+    g.add((ds, DCTERMS.conformsTo, URIRef("http://purl.org/linked-data/cube")
+           if plan.is_cube else URIRef(FIVESTAR_NS.rstrip("/"))))
+
+    for f in files:
+        dist = URIRef(f"{uris.dataset_uri}/distribution/{f['path'].replace('.', '-')}")
+        doc = URIRef(uris.doc(f["path"]))
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(f["title"], lang=en)))
+        g.add((dist, DCTERMS.description, Literal(f["description"], lang=en)))
+        g.add((dist, DCAT.accessURL, doc))
+        g.add((dist, DCAT.downloadURL, doc))
+        g.add((dist, DCTERMS.license, licence))
+        g.add((dist, DCAT.mediaType, URIRef(
+            f"https://www.iana.org/assignments/media-types/{f['media_type']}")))
+        code = FILE_TYPES.get(f["media_type"])
+        if code:
+            g.add((dist, DCTERMS["format"], URIRef(f"{EU}file-type/{code}")))
+        g.add((dist, DCATAP.availability, URIRef(f"{EU}planned-availability/STABLE")))
+        g.add((dist, DCTERMS.identifier, Literal(f["path"])))
+        if f.get("bytes") is not None:
+            g.add((dist, DCAT.byteSize, Literal(f["bytes"], datatype=XSD.nonNegativeInteger)))
+        if f.get("sha256"):
+            chk = URIRef(f"{dist}#sha256")
+            g.add((dist, SPDX.checksum, chk))
+            g.add((chk, RDF.type, SPDX.Checksum))
+            g.add((chk, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((chk, SPDX.checksumValue, Literal(f["sha256"], datatype=XSD.hexBinary)))
+        if f.get("role") == "codelist":
+            g.add((dist, DCTERMS.conformsTo, URIRef("http://www.w3.org/2004/02/skos/core")))
+
+    # PROV-O: which run made this release, from what, with which code.
+    run_id = provenance.get("run_id") or "unknown"
+    activity = URIRef(f"{uris.dataset_uri}/run/{run_id}")
+    extract = URIRef(extract_uri(provenance.get("extract_sha256") or ""))
+    spec_entity = URIRef(f"{uris.dataset_uri}/spec/{(provenance.get('spec_sha256') or '')[:16]}")
+    version_str = provenance.get("pipeline_version") or "unknown"
+    agent = URIRef(f"{uris.base}/id/software/fivestar/{version_str.replace('+', '-')}")
+    g.add((ds, RDF.type, PROV.Entity))
+    g.add((ds, PROV.wasGeneratedBy, activity))
+    g.add((ds, PROV.wasDerivedFrom, extract))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal(f"fivestar pipeline run {run_id}", lang=en)))
+    g.add((activity, PROV.used, extract))
+    g.add((activity, PROV.used, spec_entity))
+    g.add((activity, PROV.wasAssociatedWith, agent))
+    started = _date(provenance.get("started_at"))
+    if started is not None:
+        g.add((activity, PROV.startedAtTime, Literal(str(started), datatype=XSD.dateTime)))
+    if provenance.get("partition"):
+        g.add((activity, FS["partition"], Literal(provenance["partition"])))
+    for entity, label, sha in ((extract, "Internal extract (not published)",
+                                provenance.get("extract_sha256")),
+                               (spec_entity, "Dataset specification (dataset.yaml)",
+                                provenance.get("spec_sha256"))):
+        g.add((entity, RDF.type, PROV.Entity))
+        g.add((entity, RDFS.label, Literal(label, lang=en)))
+        if sha:
+            chk = URIRef(f"{uris.dataset_uri}/checksum/{sha[:16]}")
+            g.add((entity, SPDX.checksum, chk))
+            g.add((chk, RDF.type, SPDX.Checksum))
+            g.add((chk, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((chk, SPDX.checksumValue, Literal(sha, datatype=XSD.hexBinary)))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
+    g.add((agent, RDFS.label, Literal("fivestar open-data pipeline", lang=en)))
+    g.add((agent, OWL.versionInfo, Literal(version_str)))
+
+    # DQV: measurements taken by the pipeline.
+    for metric, value in sorted(quality.items()):
+        m = URIRef(f"{uris.dataset_uri}/quality/{metric}")
+        g.add((ds, DQV.hasQualityMeasurement, m))
+        g.add((m, RDF.type, DQV.QualityMeasurement))
+        g.add((m, DQV.computedOn, ds))
+        g.add((m, DQV.isMeasurementOf, FS[metric]))
+        g.add((m, DQV.value, Literal(value)))
+        g.add((m, PROV.wasGeneratedBy, activity))
+    rating = URIRef(f"{uris.dataset_uri}/quality/fiveStarRating")
+    g.add((ds, DQV.hasQualityMeasurement, rating))
+    g.add((rating, RDF.type, DQV.QualityMeasurement))
+    g.add((rating, DQV.computedOn, ds))
+    g.add((rating, DQV.isMeasurementOf, FS.fiveStarRating))
+    g.add((rating, DQV.value, Literal(int(stars.get("rating", 0)))))
+    for star, evidence in sorted((stars.get("evidence") or {}).items()):
+        s = URIRef(f"{uris.dataset_uri}/quality/star{star}")
+        g.add((ds, DQV.hasQualityMeasurement, s))
+        g.add((s, RDF.type, DQV.QualityMeasurement))
+        g.add((s, DQV.computedOn, ds))
+        g.add((s, DQV.isMeasurementOf, FS[f"star{star}"]))
+        g.add((s, DQV.value, Literal(bool((stars.get("passed") or {}).get(str(star))))))
+        g.add((s, RDFS.comment, Literal(evidence, lang=en)))
+    return g
+
+
+#: An inline JSON-LD context (no remote context is ever fetched or referenced).
+def jsonld_context() -> dict[str, str]:
+    return {"dcat": str(DCAT), "dcterms": str(DCTERMS), "prov": str(PROV), "dqv": str(DQV),
+            "spdx": str(SPDX), "vcard": str(VCARD), "foaf": str(FOAF),
+            "dcatap": str(DCATAP), "fivestar": FIVESTAR_NS, "xsd": str(XSD),
+            "rdfs": str(RDFS), "owl": str(OWL), "adms": str(ADMS)}
+
+
+def write_metadata(g: Graph, ttl_path: Path, jsonld_path: Path) -> None:
+    """Serialise the metadata as Turtle and JSON-LD (inline context, sorted, stable)."""
+    ttl_path.write_bytes(g.serialize(format="turtle", encoding="utf-8"))
+    jsonld_path.write_bytes(g.serialize(format="json-ld", context=jsonld_context(),
+                                        indent=2, sort_keys=True, encoding="utf-8"))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,101 @@
+"""URI sets, following "Designing URI sets for the UK public sector".
+
+* ``{base}/id/<dataset>/<thing>/<key…>`` — things (observations, records, the
+  dataset itself), which are not documents;
+* ``{base}/doc/<dataset>/…`` — documents about them (the published files);
+* ``{base}/def/<dataset>/…`` — the dataset's structure definition; the shared
+  vocabulary and code lists live under ``/def/fivestar/`` and ``/def/<stem>/``.
+
+Reference periods link to the UK reference time-interval URI set
+(``http://reference.data.gov.uk/id/quarter/2024-Q1`` …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+REF_TIME = "http://reference.data.gov.uk/id/"
+
+_PERIOD_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("quarter", re.compile(r"^\d{4}-Q[1-4]$")),
+    ("month", re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")),
+    ("year", re.compile(r"^\d{4}$")),
+    ("day", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+]
+#: Characters allowed unescaped in a path segment we mint (RFC 3986 unreserved).
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+@dataclass(frozen=True)
+class UriSets:
+    """The URI sets of one dataset under one base."""
+
+    base: str
+    dataset: str
+
+    @property
+    def dataset_uri(self) -> str:
+        """The dataset as a thing (dcat:Dataset, qb:DataSet)."""
+        return f"{self.base}/id/{self.dataset}"
+
+    def thing(self, path: str) -> str:
+        return f"{self.base}/id/{self.dataset}/{path}"
+
+    def doc(self, filename: str) -> str:
+        """A published document (a distribution's access/download URL at convert time)."""
+        return f"{self.base}/doc/{self.dataset}/{quote(filename)}"
+
+    def definition(self, path: str) -> str:
+        return f"{self.base}/def/{self.dataset}/{path}"
+
+    @property
+    def catalogue_uri(self) -> str:
+        return f"{self.base}/id/catalogue"
+
+    @property
+    def structure_uri(self) -> str:
+        return self.definition("structure")
+
+
+def segment(value: str) -> str:
+    """One value as a URI path segment: percent-encoded unless already safe."""
+    return value if _SAFE_SEGMENT.match(value) else quote(value, safe="")
+
+
+def segments(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`segment` (encodes only the distinct unsafe values)."""
+    s = values.astype("string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    enc = np.array([segment(str(u)) for u in uniques] + ["_"], dtype=object)
+    return pd.Series(enc[codes], index=values.index, dtype=object)
+
+
+def period_kind(values: pd.Series | list[str]) -> str | None:
+    """The reference interval type shared by every value, or None if mixed/unknown."""
+    uniques = pd.unique(pd.Series(values, dtype="string").dropna())
+    if len(uniques) == 0:
+        return None
+    for kind, pattern in _PERIOD_KINDS:
+        if all(pattern.match(str(u)) for u in uniques):
+            return kind
+    return None
+
+
+def period_uri(value: str) -> str | None:
+    """``2024-Q1`` → ``http://reference.data.gov.uk/id/quarter/2024-Q1`` (None if unknown)."""
+    for kind, pattern in _PERIOD_KINDS:
+        if pattern.match(value):
+            return f"{REF_TIME}{kind}/{value}"
+    return None
+
+
+def period_string(values: pd.Series) -> pd.Series:
+    """Period values as their notation (dates as ISO days)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").astype("string")
+    return values.astype("string")
