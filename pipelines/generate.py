@@ -322,7 +322,8 @@ def _dobs(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     ys, ms, ds = (a.astype(str).astype(object) for a in (year, month, day))
     mm = np.strings.zfill(month.astype(str), 2).astype(object)
     dd = np.strings.zfill(day.astype(str), 2).astype(object)
-    numeric = np.where(rng.integers(0, 2, n) == 0, dd + "/" + mm + "/" + ys, ys + "-" + mm + "-" + dd)
+    numeric = np.where(rng.integers(0, 2, n) == 0,
+                       dd + "/" + mm + "/" + ys, ys + "-" + mm + "-" + dd)
     words = ds + " " + _MONTHS[month - 1] + " " + ys
     return numeric, words
 
@@ -347,7 +348,8 @@ _FOI_TOPICS = np.array([
     "asylum claims lodged", "small boat arrivals detected", "passport applications received",
     "knife crime offences recorded", "visa applications refused", "enforced returns",
     "staff disciplinary cases", "complaints about Border Force", "police officers recruited",
-    "modern slavery referrals", "deprivation of citizenship orders", "hotel rooms booked for asylum seekers",
+    "modern slavery referrals", "deprivation of citizenship orders",
+    "hotel rooms booked for asylum seekers",
 ], dtype=object)
 _FOI_SITES = np.array(["Lunar House in Croydon", "the Sheffield office", "Heathrow Terminal 5",
                        "the Liverpool passport office", "Dover Eastern Docks", "2 Marsham Street"],
@@ -443,7 +445,6 @@ def _foi_chunk(seed: int, start: int, n: int) -> tuple[pd.DataFrame, dict[str, s
     closed = status == "closed"
     late = rng.random(n) < 0.12
     days = np.where(late, rng.integers(21, 95, n), rng.integers(3, 29, n))
-    outcome = _pick(rng, np.array(FOI_OUTCOMES, dtype=object), n)
     outcome_w = rng.choice(len(FOI_OUTCOMES), n, p=[0.38, 0.27, 0.17, 0.14, 0.04])
     outcome = np.array(FOI_OUTCOMES, dtype=object)[outcome_w]
     df = pd.DataFrame({
@@ -481,14 +482,18 @@ EXPENSE_AREAS = ("Asylum Support", "Border Operations", "Corporate Services",
 #: Fictional organisations: (name, supplier_type, postcode, expense_type, expense_area).
 _ORG_SUPPLIERS: tuple[tuple[str, str, str, str, str], ...] = (
     ("Albion Facilities Management plc", "company", "EC2M 4YE", "Facilities management", "Estates"),
-    ("Harbourline Accommodation Services Ltd", "company", "M3 3EB", "Accommodation", "Asylum Support"),
-    ("Northgate Secure Systems Ltd", "company", "RG1 1AZ", "IT services", "Digital, Data and Technology"),
-    ("Brightwater Digital Ltd", "company", "LS1 4DL", "IT services", "Digital, Data and Technology"),
+    ("Harbourline Accommodation Services Ltd", "company", "M3 3EB", "Accommodation",
+     "Asylum Support"),
+    ("Northgate Secure Systems Ltd", "company", "RG1 1AZ", "IT services",
+     "Digital, Data and Technology"),
+    ("Brightwater Digital Ltd", "company", "LS1 4DL", "IT services",
+     "Digital, Data and Technology"),
     ("Kestrel Escorting Services Ltd", "company", "CR0 2RH", "Detention and escorting services",
      "Immigration Enforcement Operations"),
     ("Meridian Secure Print Ltd", "company", "NP20 2GA", "Consultancy", "Passport Production"),
     ("Stonebridge Consulting LLP", "company", "WC2N 5DU", "Consultancy", "Corporate Services"),
-    ("Portway Fleet Solutions Ltd", "company", "CT16 1JA", "Vehicles and fuel", "Border Operations"),
+    ("Portway Fleet Solutions Ltd", "company", "CT16 1JA", "Vehicles and fuel",
+     "Border Operations"),
     ("Sentinel Guarding Ltd", "company", "B4 6AT", "Security services", "Border Operations"),
     ("Lingua Bridge Translation Ltd", "company", "BS1 4ST", "Interpreting and translation",
      "Asylum Support"),
@@ -511,11 +516,10 @@ def _spend_chunk(seed: int, start: int, n: int) -> tuple[pd.DataFrame, dict[str,
     # a fixed pool of private individuals (same people in every chunk)
     pool_rng = _rng(seed, "spend-over-25k", 10**9)
     pool_n = 30
-    pf, pl, pname = _names(pool_rng, pool_n)
+    _, _, pname = _names(pool_rng, pool_n)
     title = _pick(pool_rng, np.array(["", "", "Dr ", "Ms ", "Mr "], dtype=object), pool_n)
     role = pool_rng.integers(0, len(_INDIVIDUAL_ROLES), pool_n)
     ppost = _postcodes(pool_rng, pool_n)
-    pemail = _emails(pool_rng, pf, pl)
 
     rng = _rng(seed, "spend-over-25k", start // CHUNK_ROWS)
     dates = _record_dates(rng, start, n)
@@ -559,7 +563,6 @@ def _spend_chunk(seed: int, start: int, n: int) -> tuple[pd.DataFrame, dict[str,
     planted["name"].update(pname[who][ind_desc].tolist())
     # an organisation's address is not personal data: never count it as planted
     planted["postcode"] -= {o[2] for o in _ORG_SUPPLIERS}
-    _ = pemail  # individuals' emails are held in the finance system, not this extract
     df = pd.DataFrame({
         "transaction_id": tid,
         "payment_date": pd.to_datetime(dates),
@@ -675,7 +678,7 @@ def _xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
 
 def write_extract(dataset_id: str, df: pd.DataFrame, path: Path | str,
                   format: str | None = None) -> Path:  # noqa: A002 - the spec's word
-    """Write ``df`` as the dataset's extract in ``format`` (csv, xlsx, parquet; default by suffix)."""
+    """Write ``df`` as the dataset's extract: csv, xlsx or parquet (default: by suffix)."""
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".")).lower()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -737,7 +740,8 @@ def write_large(dataset_id: str, rows: int, path: Path | str, seed: int = SEED,
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pipelines.generate`` [--dataset ID --rows N --out PATH] [--seed S]."""
-    ap = argparse.ArgumentParser(prog="python -m pipelines.generate", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m pipelines.generate",
+                                 description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--dataset", choices=DATASET_IDS)
     ap.add_argument("--rows", type=int)
     ap.add_argument("--out", type=Path)
