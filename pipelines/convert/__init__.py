@@ -86,7 +86,7 @@ def temporal_coverage(plan: Plan, df: pd.DataFrame,
 
     periods = [c for c in plan.columns if c.values == "period"]
     if periods and len(df):
-        values = period_string(df[periods[0].name]).dropna().unique()
+        values = period_string(df[periods[0].source]).dropna().unique()
         bounds = [period_bounds(str(v)) for v in values]
         starts = [b[0] for b in bounds if b[0]]
         ends = [b[1] for b in bounds if b[1]]

@@ -32,8 +32,17 @@ def metadata(plan: Plan, csv_name: str, marker: str, dataset_link: tuple[str, st
     """The CSVW metadata document for ``csv_name``."""
     spec = plan.spec
     columns: list[dict[str, Any]] = []
+    #: CSVW requires virtual columns after every real one.
+    virtual: list[dict[str, Any]] = []
     suppressible = CONF_COLUMN in [c.name for c in plan.columns]
     for col in plan.columns:
+        if col.is_link:
+            if col.template:
+                virtual.append({"name": col.name, "virtual": True,
+                                "propertyUrl": col.property,
+                                "valueUrl": col.template.replace("{value}",
+                                                                 "{" + col.source + "}")})
+            continue
         c: dict[str, Any] = {"name": col.name, "titles": col.name,
                              "propertyUrl": col.property, "required": False}
         if col.label and col.label != col.name:
@@ -52,6 +61,7 @@ def metadata(plan: Plan, csv_name: str, marker: str, dataset_link: tuple[str, st
             c["required"] = True
         columns.append(c)
     pred, target = dataset_link
+    columns += virtual
     columns.append({"name": "row_type", "virtual": True, "propertyUrl": RDF_TYPE,
                     "valueUrl": plan.row_class})
     columns.append({"name": "in_dataset", "virtual": True, "propertyUrl": pred,

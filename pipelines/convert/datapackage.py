@@ -22,7 +22,7 @@ _TS_TYPES = {"integer": "integer", "decimal": "number", "boolean": "boolean",
 def table_schema(plan: Plan, marker: str) -> dict[str, Any]:
     fields = []
     schema_fields = {f["name"]: f for f in plan.spec.table_schema.fields}
-    for col in plan.columns:
+    for col in plan.table_columns:
         f: dict[str, Any] = {"name": col.name,
                              "type": "string" if col.kind == "iri"
                              else _TS_TYPES.get(col.datatype or "string", "string"),

@@ -97,6 +97,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class LinkMapping(_Strict):
+    """A second triple from the same column: a link beside the literal value.
+
+    E.g. a record's date stays an ``xsd:date`` literal under ``dcterms:date``
+    and also links to the reference day interval under ``fivestar:dateInterval``.
+    """
+
+    property: str
+    values: Literal["period", "template"] = "period"
+    template: str | None = None
+
+    @field_validator("property")
+    @classmethod
+    def _term(cls, v: str) -> str:
+        expand(v)
+        return v
+
+    @model_validator(mode="after")
+    def _template(self) -> LinkMapping:
+        if self.values == "template" and (not self.template or "{value}" not in self.template
+                                          or not _ABS.match(self.template.replace("{value}",
+                                                                                  "x"))):
+            raise ValueError("`values: template` needs an absolute `template` with `{value}`")
+        if self.values != "template" and self.template is not None:
+            raise ValueError("`template` is only used with `values: template`")
+        return self
+
+
 class FieldMapping(_Strict):
     """How one column becomes RDF."""
 
@@ -112,6 +140,8 @@ class FieldMapping(_Strict):
     label: str | None = None
     #: Measures: unit of measure URI (sdmx-attribute:unitMeasure).
     unit: str | None = None
+    #: Also link the value to an external URI set (records: dates → reference days).
+    link: LinkMapping | None = None
 
     @field_validator("property", "unit")
     @classmethod
@@ -131,6 +161,8 @@ class FieldMapping(_Strict):
             raise ValueError("`template` is only used with `values: template`")
         if self.unit is not None and self.role != "measure":
             raise ValueError("`unit` is only for measures")
+        if self.link is not None and self.role is not None:
+            raise ValueError("`link` is for record datasets (a cube column has one role)")
         return self
 
     def property_uri(self, name: str) -> str:

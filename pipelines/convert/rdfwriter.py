@@ -82,7 +82,7 @@ def body_lines(plan: Plan, chunk: pd.DataFrame, offset: int,
         ttl_parts.append(f" ;\n    {curie(pred)} <{dataset_uri}>")
         triples += len(chunk)
     for col in plan.columns:
-        obj = object_terms(col, chunk[col.name])
+        obj = object_terms(col, chunk[col.source])
         nulls = obj.null_count
         triples += len(obj) - nulls
         pred_nt = f" <{col.property}> "

@@ -67,6 +67,16 @@ class Column:
     label: str = ""
     description: str = ""
     unit: str | None = None
+    #: The table column the values come from (differs from ``name`` for links).
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = self.source or self.name
+
+    @property
+    def is_link(self) -> bool:
+        """A second triple from another column (a CSVW virtual column)."""
+        return self.source != self.name
 
     @property
     def range(self) -> str:
@@ -110,6 +120,11 @@ class Plan:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def table_columns(self) -> list[Column]:
+        """Columns that are columns of the CSV (not links derived from one)."""
+        return [c for c in self.columns if not c.is_link]
 
 
 def _infer_roles(spec: DatasetSpec, df: pd.DataFrame) -> dict[str, str]:
@@ -176,6 +191,16 @@ def build_plan(df: pd.DataFrame, spec: DatasetSpec, mapping: LinkedDataMapping) 
         if role == "measure":
             col.unit = expand(fm.unit) if fm.unit else DEFAULT_UNIT
         columns.append(col)
+        if fm.link is not None:
+            link = Column(name=f"{name}_link", source=name, property=expand(fm.link.property),
+                          kind="iri", values=fm.link.values, label=f"{col.label} (link)")
+            if fm.link.values == "period":
+                kind = period_kind(period_string(df[name]))
+                link.template = (f"http://reference.data.gov.uk/id/{kind}/{{value}}"
+                                 if kind else None)
+            else:
+                link.template = fm.link.template
+            columns.append(link)
     if is_cube:
         dims = [c.name for c in columns if c.role == "dimension"]
         key = list(mapping.key) or dims
