@@ -328,6 +328,14 @@ def _dobs(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     return numeric, words
 
 
+def _compose(rows: np.ndarray, pieces: tuple[str | np.ndarray, ...]) -> np.ndarray:
+    """Concatenate text pieces and per-row arrays for the selected rows only."""
+    out = np.full(len(rows), "", dtype=object)
+    for piece in pieces:
+        out = out + (piece if isinstance(piece, str) else piece[rows])
+    return out
+
+
 def _record_dates(rng: np.random.Generator, start: int, n: int) -> np.ndarray:
     """Sorted dates within the calendar year that row ``start`` falls in."""
     year = FIRST_YEAR_RECORDS + start // RECORDS_PER_YEAR
@@ -393,44 +401,46 @@ def _foi_chunk(seed: int, start: int, n: int) -> tuple[pd.DataFrame, dict[str, s
     site = _pick(rng, _FOI_SITES, n)
     q = rng.integers(1, 5, n).astype(str).astype(object)
 
-    templates: list[tuple[np.ndarray, dict[str, np.ndarray]]] = [
-        ("My name is " + name + " and my NI number is " + nino
-         + ". Please send me all records the Home Office holds about me.",
+    # each template: its pieces (text or per-row arrays) and the personal data it plants;
+    # composed only for the rows that use it, so memory stays proportional to the chunk
+    templates: list[tuple[tuple[str | np.ndarray, ...], dict[str, np.ndarray]]] = [
+        (("My name is ", name, " and my NI number is ", nino,
+          ". Please send me all records the Home Office holds about me."),
          {"name": name, "nino": nino}),
-        ("I applied for a visa (reference " + gwf + ") and want to know how my application "
-         "was handled. Contact me on " + phone + " or " + contact_email + ".",
+        (("I applied for a visa (reference ", gwf, ") and want to know how my application "
+          "was handled. Contact me on ", phone, " or ", contact_email, "."),
          {"gwf_ref": gwf, "phone": phone, "email": contact_email}),
-        ("Please confirm what information you hold on " + name + ", date of birth " + dob_num
-         + ", passport number " + passport + ".",
+        (("Please confirm what information you hold on ", name, ", date of birth ", dob_num,
+          ", passport number ", passport, "."),
          {"name": name, "date_of_birth": dob_num, "passport": passport}),
-        ("Request for the number of " + topic + " in " + yr + ". If anything is unclear please "
-         "ring me on " + phone + ". Regards, " + name,
+        (("Request for the number of ", topic, " in ", yr, ". If anything is unclear please "
+          "ring me on ", phone, ". Regards, ", name),
          {"phone": phone, "name": name}),
-        ("I live at " + text_postcode + " and would like to know how many " + topic
-         + " were recorded in my area in " + yr + ". Reply to " + contact_email + ".",
+        (("I live at ", text_postcode, " and would like to know how many ", topic,
+          " were recorded in my area in ", yr, ". Reply to ", contact_email, "."),
          {"postcode": text_postcode, "email": contact_email}),
-        ("I am writing on behalf of my client " + honorific + " " + other_name + " (born "
-         + dob_words + ", NINO " + nino + "). Please disclose the Home Office file on them.",
+        (("I am writing on behalf of my client ", honorific, " ", other_name, " (born ",
+          dob_words, ", NINO ", nino, "). Please disclose the Home Office file on them."),
          {"name": other_name, "date_of_birth": dob_words, "nino": nino}),
-        ("Copy of correspondence sent to " + contact_email + " about my passport application "
-         "(passport no. " + passport + ") and my partner's visa " + gwf + ".",
+        (("Copy of correspondence sent to ", contact_email, " about my passport application "
+          "(passport no. ", passport, ") and my partner's visa ", gwf, "."),
          {"email": contact_email, "passport": passport, "gwf_ref": gwf}),
         # clean summaries: numbers, years and event dates that are not personal data
-        ("Please provide the number of " + topic + " in " + yr + ", broken down by quarter.", {}),
-        ("How much did the Home Office spend on " + topic + " between April " + yr
-         + " and March " + yr_next + "? Please give monthly figures.", {}),
-        ("Please send the minutes of the meeting held on " + event + " about " + topic + ".", {}),
-        ("How many of the " + staff + " staff at " + site + " worked overtime in " + yr + "?", {}),
-        ("What was the average processing time for " + topic + " in Q" + q + " " + yr
-         + "? Figures for 2019 to 2023 would also help.", {}),
+        (("Please provide the number of ", topic, " in ", yr, ", broken down by quarter."), {}),
+        (("How much did the Home Office spend on ", topic, " between April ", yr,
+          " and March ", yr_next, "? Please give monthly figures."), {}),
+        (("Please send the minutes of the meeting held on ", event, " about ", topic, "."), {}),
+        (("How many of the ", staff, " staff at ", site, " worked overtime in ", yr, "?"), {}),
+        (("What was the average processing time for ", topic, " in Q", q, " ", yr,
+          "? Figures for 2019 to 2023 would also help."), {}),
     ]
     weights = np.array([1.0, 1.0, 0.8, 1.0, 1.0, 0.6, 0.6, 1.6, 1.0, 1.0, 0.8, 0.8])
     which = rng.choice(len(templates), n, p=weights / weights.sum())
     summary = np.empty(n, dtype=object)
     planted: dict[str, set[str]] = {k: set() for k in PII_KINDS}
-    for k, (text, used) in enumerate(templates):
-        rows = which == k
-        summary[rows] = text[rows]
+    for k, (pieces, used) in enumerate(templates):
+        rows = np.flatnonzero(which == k)
+        summary[rows] = _compose(rows, pieces)
         for kind, values in used.items():
             planted[kind].update(values[rows].tolist())
     planted["name"].update(name.tolist())
