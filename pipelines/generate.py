@@ -551,19 +551,22 @@ def _spend_chunk(seed: int, start: int, n: int) -> tuple[pd.DataFrame, dict[str,
     amount = np.round(np.minimum(amount, 40_000_000), 2)
     month = _MONTHS[dates.astype("datetime64[M]").astype(int) % 12]
     ref = "PO" + _digits(rng, n, 7)
+    # officials named in free text carry a title, as they do in finance systems
     _, _, staff_name = _names(rng, n)
+    staff_title = _pick(rng, np.array(["Mr", "Mrs", "Ms", "Dr"], dtype=object), n)
     sf, sl, _ = _names(rng, n)
     staff_email = np.char.lower((sf + "." + sl).astype(str)).astype(object)
     staff_email = np.char.replace(staff_email.astype(str), "'", "").astype(object) \
         + "@homeoffice.gov.uk"
     kind = rng.random(n)
     description = np.where(
-        is_ind, np.where(kind < 0.5, roles[role[who], 2] + " - " + pname[who] + ", " + month,
+        is_ind, np.where(kind < 0.5, roles[role[who], 2] + " - " + supplier + ", " + month,
                          roles[role[who], 2] + " " + month + " " + str(year)),
         np.where(kind < 0.55, etype + " - " + month + " " + str(year) + " invoice",
                  np.where(kind < 0.85, "Contract payment " + ref,
                           np.where(kind < 0.93, "Invoice query: contact " + staff_email,
-                                   "Approved by " + staff_name + ", " + etype))))
+                                   "Approved by " + staff_title + " " + staff_name + ", "
+                                   + etype))))
     planted: dict[str, set[str]] = {k: set() for k in PII_KINDS}
     ind_desc = is_ind & (kind < 0.5)
     planted["name"].update(pname[who][is_ind].tolist())
