@@ -97,7 +97,9 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
             new = scrubber.scrub_series(col)
             fr.scrubbed.update(scrubber.counts)
             if rule.names_from:
-                new, named = scrub_names_from(new, [source[n] for n in rule.names_from])
+                in_scope = _when(source, rule.names_when)
+                names = [source[n].astype("string").where(in_scope) for n in rule.names_from]
+                new, named = scrub_names_from(new, names)
                 if named:
                     fr.scrubbed["NAME"] += named
         elif isinstance(rule, Pseudonymise):

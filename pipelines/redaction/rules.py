@@ -136,6 +136,9 @@ class Scrub(_Rule):
     types: list[Placeholder] = Field(default_factory=lambda: list(Placeholder))
     #: Other fields of the same record holding names to remove from this text.
     names_from: list[str] = Field(default_factory=list)
+    #: Use ``names_from`` only on rows matching this (e.g. supplier_type: individual,
+    #: so a company's name is not removed from its own invoice description).
+    names_when: When | None = None
 
 
 class Replace(_Rule):
@@ -199,7 +202,8 @@ class RedactionRules(_Strict):
             for other in getattr(rule, "names_from", []):
                 if other not in names:
                     raise ValueError(f"`{field}`.names_from names `{other}`, not a schema field")
-            for other in (getattr(rule, "when", None) or {}):
+            for other in [*(getattr(rule, "when", None) or {}),
+                          *(getattr(rule, "names_when", None) or {})]:
                 if other not in names:
                     raise ValueError(f"`{field}`.when names `{other}`, not a schema field")
         return v

@@ -79,6 +79,15 @@ PATTERNS: dict[Placeholder, tuple[str, bool]] = {
         False),
 }
 
+#: Second patterns for a type, applied after the first: names introduced by a
+#: phrase that only ever precedes a person ("Approved by Jane Smith").
+EXTRA_PATTERNS: dict[Placeholder, tuple[str, bool]] = {
+    Placeholder.NAME: (
+        r"(\b(?i:approved|authori[sz]ed|signed(?: off)?|checked|certified|submitted|raised"
+        r"|requested|countersigned) by[ ]+)"
+        rf"(?:[A-Z]\.?[ ]+){{0,2}}{_NAME_WORD}(?:[ \-]{_NAME_WORD}){{1,2}}\b", True),
+}
+
 def luhn_ok(digits: str) -> bool:
     """True for a digit string passing the Luhn checksum (real card numbers do)."""
     total = 0
@@ -124,6 +133,8 @@ class Scrubber:
         self.types = [t for t in PATTERNS if t in wanted]
         self.counts: Counter[str] = Counter()
         self._any = "|".join(f"(?:{PATTERNS[t][0]})" for t in self.types)
+        extra = [EXTRA_PATTERNS[t][0] for t in self.types if t in EXTRA_PATTERNS]
+        self._any = "|".join([self._any, *(f"(?:{p})" for p in extra)])
 
     def scrub_array(self, arr: pa.Array) -> pa.Array:
         """Scrub an Arrow string array; nulls stay null."""
@@ -135,12 +146,14 @@ class Scrubber:
             return arr
         sub = pc.take(arr, idx)
         for kind in self.types:
-            sub = self._apply(kind, sub)
+            sub = self._apply(kind, sub, *PATTERNS[kind])
+            if kind in EXTRA_PATTERNS:
+                sub = self._apply(kind, sub, *EXTRA_PATTERNS[kind])
         # scatter the scrubbed subset back into place (mask order = subset order)
         return pc.replace_with_mask(arr, mask, sub.cast(arr.type))
 
-    def _apply(self, kind: Placeholder, sub: pa.Array) -> pa.Array:
-        pattern, keeps_prefix = PATTERNS[kind]
+    def _apply(self, kind: Placeholder, sub: pa.Array, pattern: str,
+               keeps_prefix: bool) -> pa.Array:
         if kind is Placeholder.CARD:
             hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
             hit_idx = pc.indices_nonzero(hit).to_numpy()

@@ -67,12 +67,14 @@ DETECTORS: dict[str, re.Pattern[str]] = {
                               r"|[A-Z]\d{1,3}\s[A-Z]{3})\b"),
     # honorific in any case, then a capitalised word (case-sensitive: "Miss the bus" is fine)
     "NAME": re.compile(r"\b(?i:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev)\b\.?\s+"
-                       r"(?:[A-Z]\.?\s+)*[A-Z][A-Za-z'’-]+"),
+                       r"(?:[A-Z]\.?\s+)*[A-Z][A-Za-z'’-]+"
+                       r"|\b(?i:approved|authori[sz]ed|signed|checked|certified|submitted|raised"
+                       r"|requested|countersigned)\s+(?:off\s+)?(?i:by)\s+[A-Z][A-Za-z'’-]+"),
 }
 #: A value can only hold personal data if it has a digit, an "@", an
 #: obfuscated "at"/"dot", or an honorific: anything else is skipped quickly (RE2 prefilter).
 _PREFILTER = (r"\d|@|(?i)[(\[]\s*(?:at|dot)\s*[)\]]"
-              r"|(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev)\b")
+              r"|(?i)\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev|by)\b")
 #: Field names that suggest personal data; publishing one needs an explicit rule.
 _PERSONAL_FIELD = re.compile(r"(name|email|e_mail|phone|telephone|mobile|postcode|address|"
                              r"birth|dob|nino|passport|gwf|ip_addr)", _I)
