@@ -64,6 +64,60 @@ def _csv_shape(path: Path) -> tuple[int, int]:
     return len(header), rows
 
 
+def scan_ntriples(nt_path: Path, row_class: str, base: str,
+                  block_size: int = 1 << 26) -> dict[str, Any]:
+    """Count triples, typed things with HTTP(S) IRIs and external links, vectorised.
+
+    N-Triples is line-based, so the file is scanned in blocks with numpy
+    (newline positions, fixed-offset byte comparisons) instead of building a
+    Python object per triple: at 10 M triples this takes about a second where
+    a pyoxigraph iteration from Python takes tens. Syntax is not judged here:
+    ``verify`` re-parses every RDF file with pyoxigraph (:func:`rdf_facts`)
+    and recomputes the rating from what the parser saw.
+    """
+    import numpy as np
+
+    suffix = f" <{RDF_TYPE}> <{row_class}> .\n".encode()
+    probe = np.frombuffer(suffix, dtype=np.uint8)
+    http, https = np.frombuffer(b"<http://", np.uint8), np.frombuffer(b"<https:/", np.uint8)
+    triples = things = http_things = 0
+    external: dict[str, int] = {}
+    carry = b""
+    with open(nt_path, "rb") as fh:
+        while True:
+            data = fh.read(block_size)
+            block = carry + data
+            if not data:
+                block = block + (b"\n" if block and not block.endswith(b"\n") else b"")
+            cut = block.rfind(b"\n") + 1
+            block, carry = block[:cut], block[cut:]
+            if block:
+                arr = np.frombuffer(block, dtype=np.uint8)
+                ends = np.flatnonzero(arr == 10)
+                starts = np.concatenate(([0], ends[:-1] + 1))
+                nonblank = ends > starts
+                triples += int(np.count_nonzero(nonblank & (arr[starts] != ord("#"))))
+                long_enough = ends + 1 - starts >= len(probe)
+                cand = ends[long_enough]
+                idx = cand[:, None] - (len(probe) - 1) + np.arange(len(probe))
+                typed = np.all(arr[idx] == probe, axis=1)
+                t_starts = starts[long_enough][typed]
+                things += int(typed.sum())
+                if len(t_starts):
+                    head = arr[t_starts[:, None] + np.arange(8)]
+                    http_things += int(np.count_nonzero(np.all(head == http, axis=1)
+                                                        | np.all(head == https, axis=1)))
+                for prefix in AUTHORITIES:
+                    if not prefix.startswith(base):
+                        n = block.count(b" <" + prefix.encode())
+                        if n:
+                            external[prefix] = external.get(prefix, 0) + n
+            if not data:
+                break
+    return {"triples": triples, "things": things, "http_things": http_things,
+            "external": external, "parser": "line scan"}
+
+
 def rdf_facts(nt_path: Path, row_class: str, base: str) -> dict[str, Any]:
     """Parse the N-Triples with pyoxigraph; count described things and external links."""
     things = http_things = triples = 0
@@ -82,7 +136,7 @@ def rdf_facts(nt_path: Path, row_class: str, base: str) -> dict[str, Any]:
                     if obj.value.startswith(prefix):
                         external[prefix] = external.get(prefix, 0) + 1
     return {"triples": triples, "things": things, "http_things": http_things,
-            "external": external}
+            "external": external, "parser": "pyoxigraph"}
 
 
 def codelist_links(paths: list[Path]) -> dict[str, int]:
@@ -103,7 +157,8 @@ def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
     """``{"rating": n, "evidence": {"1": …}, "passed": {"1": bool, …}}``.
 
     Stars are cumulative: a star counts only if every lower star is earned.
-    ``facts`` lets a caller that already parsed the N-Triples pass its counts.
+    ``facts`` lets a caller that already parsed the N-Triples (``verify``, with
+    pyoxigraph) pass its counts; otherwise the file is scanned (:func:`scan_ntriples`).
     """
     evidence: dict[str, str] = {}
     passed: dict[str, bool] = {}
@@ -135,14 +190,16 @@ def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
     nt_path = out_dir / f"{dataset_id}.nt"
     if facts is None and nt_path.is_file():
         try:
-            facts = rdf_facts(nt_path, row_class, base)
+            facts = scan_ntriples(nt_path, row_class, base)
         except (SyntaxError, ValueError, OSError) as exc:
             facts = {"error": str(exc)}
     facts = facts or {}
     ok4 = (not facts.get("error") and facts.get("things", 0) > 0
            and facts.get("http_things") == facts.get("things") and facts["things"] == rows)
     passed["4"] = ok4
-    evidence["4"] = (f"{nt_path.name} parses ({facts.get('triples')} triples) and all "
+    how = ("parsed by pyoxigraph" if facts.get("parser") == "pyoxigraph"
+           else "scanned; every RDF file is re-parsed by pyoxigraph before release")
+    evidence["4"] = (f"{nt_path.name} holds {facts.get('triples')} triples ({how}); all "
                      f"{facts.get('things')} rows are resources with HTTP(S) URIs under {base}"
                      if ok4 else "RDF missing, unparseable, or rows without HTTP(S) URIs "
                      f"({facts.get('http_things', 0)} of {rows} rows)")

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from pipelines.convert.codelists import CodeList, ConversionError, load_codelist
 from pipelines.convert.mapping import FIVESTAR_NS, PREFIXES, LinkedDataMapping, expand
-from pipelines.convert.uris import UriSets, period_kind, period_string, segment, segments
+from pipelines.convert.uris import UriSets, period_kind, period_string, segment
 from pipelines.errors import Location, Problem
 from pipelines.spec import DatasetSpec
 
@@ -277,13 +277,9 @@ def object_terms(col: Column, s: pd.Series) -> pa.Array:
     """N-Triples object terms for a column chunk; null where there is no value."""
     if col.kind == "iri":
         text = period_string(s) if col.values == "period" else s.astype("string")
-        codes, uniques = pd.factorize(text, use_na_sentinel=True)
-        terms: list[str | None] = []
-        for u in uniques:
-            terms.append("<" + iri_for(col, str(u)) + ">")
-        table = pa.array([*terms, None], type=pa.string())
-        idx = np.where(codes < 0, len(terms), codes)
-        return table.take(pa.array(idx))
+        encoded = pc.dictionary_encode(pa.array(text, type=pa.string()))
+        terms = ["<" + iri_for(col, u) + ">" for u in encoded.dictionary.to_pylist()]
+        return pa.array(terms, type=pa.string()).take(encoded.indices)
     if col.datatype in (None, "string"):
         body = _escape(lexical(s, "string"))
         return pc.binary_join_element_wise('"', body, '"', "")
@@ -326,6 +322,8 @@ def subject_terms(plan: Plan, df: pd.DataFrame, row_offset: int) -> pa.Array:
             s = s.dt.strftime("%Y-%m-%d")
         if i:
             parts.append("/")
-        parts.append(pa.array(segments(s), type=pa.string()))
+        encoded = pc.dictionary_encode(pa.array(s.astype("string"), type=pa.string()))
+        segs = [segment(u) if u is not None else "_" for u in encoded.dictionary.to_pylist()]
+        parts.append(pa.array(segs, type=pa.string()).take(encoded.indices))
     parts.append(">")
     return pc.binary_join_element_wise(*parts, "")
