@@ -467,7 +467,8 @@ def filter_partition(df: pd.DataFrame, spec: DatasetSpec, partition: str | None)
         limit = period_start(partition)
         starts = {v: period_start(v) for v in col.dropna().unique()}
         keep = col.map(lambda v: v in starts and starts[v] <= limit).to_numpy(dtype=bool)
-    return df[keep].reset_index(drop=True)
+    # Keep the original index: row numbers in later reports still point at the file.
+    return df[keep]
 
 
 def extract_sha256(spec: DatasetSpec) -> str:
