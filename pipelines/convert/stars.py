@@ -65,7 +65,7 @@ def _csv_shape(path: Path) -> tuple[int, int]:
 
 
 def scan_ntriples(nt_path: Path, row_class: str, base: str,
-                  block_size: int = 1 << 26) -> dict[str, Any]:
+                  block_size: int = 1 << 23) -> dict[str, Any]:
     """Count triples, typed things with HTTP(S) IRIs and external links, vectorised.
 
     N-Triples is line-based, so the file is scanned in blocks with numpy
