@@ -12,7 +12,6 @@ failure stops everything downstream in the same run:
 ``fivestar publish``), never as part of staging.
 """
 
-from __future__ import annotations
 
 import hashlib
 import importlib.util
@@ -154,11 +153,12 @@ def build_dataset_assets(
         )
 
     expectations_spec = AssetCheckSpec(
-        "expectations", asset=key(spec, "extract"), blocking=True,
+        "expectations", asset=key(spec, "extract"), blocking=True, partitions_def=parts,
         description="ERROR-severity Great Expectations results (blocking).",
     )
     warnings_spec = AssetCheckSpec(
         "expectations_warnings", asset=key(spec, "extract"), blocking=False,
+        partitions_def=parts,
         description="WARN-severity Great Expectations results (recorded, not blocking).",
     )
 
@@ -166,7 +166,6 @@ def build_dataset_assets(
         name=f"{group}__expectations",
         specs=[expectations_spec, warnings_spec],
         ins={"df": key(spec, "extract")},
-        **({"partitions_def": parts} if parts else {}),
     )
     def expectations(context: AssetCheckExecutionContext, df: pd.DataFrame):
         sc = _stage_context(spec, context)
@@ -262,9 +261,8 @@ def _gate_check(spec: DatasetSpec, common: dict[str, Any], stage: str, name: str
     @multi_asset_check(
         name=f"{spec.asset_key_prefix}__{name}",
         specs=[AssetCheckSpec(name, asset=key(spec, stage), blocking=True,
-                              description=description)],
+                              partitions_def=parts, description=description)],
         ins={"value": key(spec, stage)},
-        **({"partitions_def": parts} if parts else {}),
     )
     def gate(context: AssetCheckExecutionContext, value: Any):
         problems = find_problems(_stage_context(spec, context), value)
