@@ -55,9 +55,13 @@ def default_partition(spec: DatasetSpec) -> str | None:
         return None
     keys = parts.get_partition_keys()
     if spec.release.period_field:
+        from pipelines.errors import FivestarError
         from pipelines.extract import read_extract
 
-        present = read_extract(spec)[spec.release.period_field].dropna().astype(str)
+        try:
+            present = read_extract(spec)[spec.release.period_field].dropna().astype(str)
+        except FivestarError:
+            return keys[-1]  # the run itself will report what is wrong with the extract
         candidates = [k for k in keys if k in set(present)]
         if candidates:
             return candidates[-1]

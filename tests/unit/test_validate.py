@@ -1,0 +1,105 @@
+"""Validation: ERROR blocks, WARN records; reports carry row numbers, never values."""
+
+from __future__ import annotations
+
+import json
+
+import great_expectations as gx
+import pandas as pd
+import pytest
+
+from pipelines import paths
+from pipelines.extract import read_extract
+from pipelines.spec import load_all
+from pipelines.validate import validate, write_report
+from tests.unit.test_extract import SECRET, csv_bytes, make_spec
+
+E = gx.expectations
+
+
+def write_suite(directory, expectations):
+    suite = gx.ExpectationSuite(name="cases", expectations=expectations).to_json_dict()
+    suite.pop("id", None)
+    directory.mkdir(exist_ok=True)
+    (directory / "cases.json").write_text(json.dumps(suite))
+    return directory
+
+
+@pytest.fixture
+def cases(tmp_path):
+    spec = make_spec(tmp_path, csv_bytes())
+    return spec, read_extract(spec), tmp_path / "expectations"
+
+
+def test_error_severity_blocks(cases):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToBeBetween(column="count", max_value=5)])
+    result = validate(df, spec, d)
+    assert not result.passed
+    (problem,) = result.errors
+    assert (problem.location.row, problem.location.field) == (3, "count")
+
+
+def test_warning_severity_is_recorded_not_blocking(cases):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToBeBetween(column="count", max_value=5,
+                                                    severity="warning"),
+                    E.ExpectColumnValuesToNotBeNull(column="case_id")])
+    result = validate(df, spec, d)
+    assert result.passed
+    assert [p.location.row for p in result.warnings] == [3]
+    assert result.to_dict()["statistics"] == {"evaluated": 2, "successful": 1, "errors": 0,
+                                              "warnings": 1}
+
+
+def test_missing_suite_fails_closed(cases):
+    spec, df, d = cases
+    result = validate(df, spec, d)
+    assert not result.passed and result.errors[0].code == "suite-missing"
+
+
+def test_report_has_rows_but_no_values(cases, tmp_path):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToNotMatchRegex(column="email", regex="@example")])
+    result = validate(df, spec, d)
+    files = write_report(result, spec, tmp_path / "report")
+    for path in files.values():
+        text = path.read_text()
+        assert SECRET not in text and "someone@" not in text
+    report = json.loads(files["json"].read_text())
+    (exp,) = [e for e in report["expectations"] if e["type"].endswith("regex")]
+    assert exp["rows"] == [1, 2] and exp["unexpected_count"] == 2
+    assert "Failed." in files["html"].read_text()
+
+
+def test_row_numbers_survive_partition_filtering(tmp_path):
+    spec = make_spec(tmp_path, csv_bytes())
+    df = read_extract(spec, "2024-Q2").iloc[1:]  # only file row 2 is left
+    d = write_suite(tmp_path / "expectations",
+                    [E.ExpectColumnValuesToBeBetween(column="count", min_value=1)])
+    result = validate(df, spec, d)
+    assert [p.location.row for p in result.errors] == [2]
+
+
+def test_value_outside_code_list_is_an_error():
+    specs, _ = load_all(paths.DATASETS_DIR)
+    spec = next(s for s in specs if s.id == "police-recorded-crime")
+    df = read_extract(spec)
+    df.loc[4, "offence_group"] = "made-up-offence"
+    result = validate(df, spec)
+    assert not result.passed
+    assert any(p.code == "codelist" and p.location.row == 5 and
+               p.location.field == "offence_group" for p in result.errors)
+
+
+@pytest.mark.parametrize("spec", load_all(paths.DATASETS_DIR)[0], ids=lambda s: s.id)
+def test_bundled_datasets_pass_their_suites(spec):
+    result = validate(read_extract(spec), spec)
+    assert result.passed, [str(p) for p in result.errors]
+
+
+def test_datetime_and_nullable_columns_are_supported(cases):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToNotBeNull(column="received"),
+                    E.ExpectColumnMinToBeBetween(column="count", min_value=0)])
+    assert validate(df.assign(count=pd.array([1, None, 2], dtype="Int64")), spec, d).passed
