@@ -230,7 +230,9 @@ class LinkedDataMapping(_Strict):
                 raise ValueError("an aggregate dataset needs at least one `role: dimension` "
                                  "and one `role: measure` field")
             unmapped = [n for n in schema if n not in self.fields]
-            dropped = set((spec.redaction or {}).get("fields", {}))
+            rules = (spec.redaction or {}).get("fields", {}) or {}
+            dropped = {n for n, r in rules.items()
+                       if isinstance(r, dict) and r.get("rule") == "drop"}
             unmapped = [n for n in unmapped if n not in dropped]
             if unmapped:
                 raise ValueError(f"every column of a cube needs a role; unmapped: {unmapped}")
