@@ -88,6 +88,22 @@ EXTRA_PATTERNS: dict[Placeholder, tuple[str, bool]] = {
         rf"(?:[A-Z]\.?[ ]+){{0,2}}{_NAME_WORD}(?:[ \-]{_NAME_WORD}){{1,2}}\b", True),
 }
 
+#: Capitalised words that start sentences or clauses, never names: after an
+#: honorific, "Mrs Patel How many…" is a name followed by a question.
+_NOT_NAMES = (
+    "How|What|When|Where|Why|Who|Whom|Whose|Which|The|This|That|These|Those|There|Their|They"
+    "|We|I|It|Its|In|On|At|For|And|But|Or|If|Please|Thank|Thanks|Can|Could|Would|Will|Should"
+    "|Is|Are|Was|Were|Do|Does|Did|Has|Have|Had|My|Our|Your|His|Her|A|An|As|To|From|With|By"
+    "|Of|Re|Dear|Yes|No|Not|All|Any|Some|Many|Much|More|Most|Also|Then|So|Since|Because"
+)
+#: The honorific pattern again in Python's ``re`` (RE2 cannot look ahead), run
+#: only over the few rows the RE2 pattern matched.
+_NAME_PY = re.compile(
+    rf"\b{_HONORIFIC}\.?[ ]+(?:[A-Z]\.?[ ]+){{0,2}}(?!(?:{_NOT_NAMES})\b){_NAME_WORD}"
+    rf"(?:[ \-](?!(?:{_NOT_NAMES})\b){_NAME_WORD})?\b"
+)
+
+
 def luhn_ok(digits: str) -> bool:
     """True for a digit string passing the Luhn checksum (real card numbers do)."""
     total = 0
@@ -170,6 +186,12 @@ class Scrubber:
         changed = pc.sum(hit).as_py() or 0
         if not changed:
             return sub
+        if kind is Placeholder.NAME and pattern == PATTERNS[kind][0]:
+            rows = pc.filter(sub, hit).to_pylist()
+            replaced = pa.array([_NAME_PY.sub(kind.token, t) for t in rows], type=sub.type)
+            self.counts[kind.value] += sum(a != b for a, b in zip(rows, replaced.to_pylist(),
+                                                                  strict=True))
+            return pc.replace_with_mask(sub, hit, replaced)
         replacement = (r"\1" + kind.token) if keeps_prefix else kind.token
         replaced = pc.replace_substring_regex(pc.filter(sub, hit), pattern, replacement)
         self.counts[kind.value] += changed
