@@ -7,6 +7,7 @@ same checks and gates, recorded in the same Dagster instance.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +87,10 @@ def run_stages(
         partition = default_partition(spec)
     present = {k for a in defs.assets for k in a.keys}
     wanted = [asset_graph.key(spec, s) for s in stages if asset_graph.key(spec, s) in present]
+    level = os.environ.get("FIVESTAR_LOG_LEVEL", "WARNING").upper()
     result = materialize(
         graph,
+        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         selection=AssetSelection.assets(*wanted),
         partition_key=partition,
         instance=instance or get_instance(),

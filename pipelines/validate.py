@@ -17,7 +17,6 @@ a concept's ``skos:notation`` is an ERROR, never a silent new concept.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -30,8 +29,6 @@ import pandas as pd
 from pipelines import paths
 from pipelines.errors import Location, Problem
 from pipelines.spec import DatasetSpec
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 #: Row numbers kept per failing expectation (the count is always exact).
 MAX_ROWS = 20
@@ -73,12 +70,9 @@ class ValidationResult:
 @cache
 def _context():
     """One ephemeral GX context per process: creating one costs about a second."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from pipelines.gx_context import ephemeral_context
 
-    ctx = gx.get_context(mode="ephemeral")
-    # Progress bars go to stderr on every run: noise in CLI output and logs.
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    ctx = ephemeral_context()
     source = ctx.data_sources.add_pandas("fivestar")
     asset = source.add_dataframe_asset("extract")
     return ctx, asset.add_batch_definition_whole_dataframe("whole")

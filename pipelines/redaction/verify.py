@@ -228,7 +228,9 @@ def _gx_suite(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Proble
                      rules.sdc.measure, "is negative"))
     if not exps:
         return []
-    context = gx.get_context(mode="ephemeral")
+    from pipelines.gx_context import ephemeral_context
+
+    context = ephemeral_context()
     batch = (context.data_sources.add_pandas("redacted")
              .add_dataframe_asset("output").add_batch_definition_whole_dataframe("all"))
     suite = context.suites.add(gx.ExpectationSuite(name=f"{spec.id}-redaction-verify"))
