@@ -25,7 +25,7 @@ from benchmarks.measure import measure
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results"
-console = Console()
+console = Console(width=150)
 
 
 def large_extract(dataset_id: str, rows: int) -> Path:
