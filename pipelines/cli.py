@@ -36,7 +36,8 @@ def datasets(
     """List every dataset spec and check it loads; exit 1 if any is broken."""
     specs, errors = load_all(datasets_dir)
     table = Table(title=f"Datasets in {datasets_dir}")
-    for col in ("id", "title", "kind", "frequency", "next release", "source", "status"):
+    table.add_column("id", no_wrap=True)  # the name people type: never truncated
+    for col in ("title", "kind", "frequency", "next release", "source", "status"):
         table.add_column(col)
     for spec in specs:
         nxt = spec.release.next_release
@@ -45,7 +46,7 @@ def datasets(
                       spec.source.format.value, "[green]ok[/]")
     console.print(table)
     for e in errors:
-        err.print(f"[red]error[/] {e}")
+        err.print(f"[red]error[/] {e}", soft_wrap=True)
     if errors:
         raise typer.Exit(1)
 
@@ -100,7 +101,8 @@ def _progress() -> Progress:
 
 def _print_outcomes(outcomes) -> None:
     table = Table(title="Runs")
-    for col in ("dataset", "period", "reached", "checks", "result"):
+    table.add_column("dataset", no_wrap=True)
+    for col in ("period", "reached", "checks", "result"):
         table.add_column(col)
     for o in outcomes:
         checks = ", ".join(
