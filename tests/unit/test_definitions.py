@@ -90,3 +90,19 @@ def test_bad_extract_materialises_nothing(tmp_path, dagster_instance):
     assert not outcome.ok
     assert outcome.materialized == []
     assert any("extract" in f for f in outcome.failures)
+
+
+def test_workspace_loads_as_dagster_dev_would(isolated_state):
+    """`dagster dev -w workspace.yaml` loads this code location without errors."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dagster = Path(sys.executable).parent / "dagster"
+    proc = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=paths.ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DAGSTER_HOME": str(isolated_state / "dagster")},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
