@@ -1,0 +1,61 @@
+"""The CKAN catalogue as a Dagster resource, and a plain client for everything else.
+
+The API token is read when a client is made, from ``FIVESTAR_CKAN_TOKEN`` or the
+file named by ``FIVESTAR_CKAN_TOKEN_FILE`` (default ``catalogue/.state/api-token``,
+written by ``make catalogue-up``). It is never a config field, so it never
+appears in Dagster's run config, UI, logs or metadata.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import ckanapi
+from dagster import ConfigurableResource
+
+from pipelines.errors import FivestarError
+from pipelines.paths import ROOT
+
+DEFAULT_URL = "http://127.0.0.1:5055"
+USER_AGENT = "fivestar-publisher/0.1 (+https://github.com/)"
+
+
+def ckan_url() -> str:
+    return os.environ.get("FIVESTAR_CKAN_URL", DEFAULT_URL).rstrip("/")
+
+
+def read_token() -> str:
+    """The API token (never logged). Raises if none is configured."""
+    token = os.environ.get("FIVESTAR_CKAN_TOKEN")
+    if token:
+        return token.strip()
+    path = Path(os.environ.get("FIVESTAR_CKAN_TOKEN_FILE")
+                or ROOT / "catalogue" / ".state" / "api-token")
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        token = ""
+    if not token:
+        raise FivestarError("no CKAN API token: set FIVESTAR_CKAN_TOKEN or "
+                            "FIVESTAR_CKAN_TOKEN_FILE (make catalogue-up writes one)")
+    return token
+
+
+def connect(url: str | None = None, token: str | None = None) -> ckanapi.RemoteCKAN:
+    """A ckanapi client for the configured catalogue (token from the environment)."""
+    return ckanapi.RemoteCKAN(url or ckan_url(), apikey=token or read_token(),
+                              user_agent=USER_AGENT)
+
+
+class CKANResource(ConfigurableResource):
+    """Where to publish. Only the URL is configuration; the token is read lazily."""
+
+    url: str | None = None
+
+    def client(self) -> ckanapi.RemoteCKAN:
+        return connect(self.url)
+
+    @property
+    def base_url(self) -> str:
+        return (self.url or ckan_url()).rstrip("/")
