@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipelines import paths
 from pipelines.errors import FivestarError
 from pipelines.release import approvals
 from pipelines.release.audit import AuditStore
@@ -129,19 +127,10 @@ def reject(
 
 
 def ckan_client():
-    """A ckanapi client from FIVESTAR_CKAN_URL and the token (env or token file)."""
-    import ckanapi
+    """The configured catalogue's client (see pipelines.ckan_resource)."""
+    from pipelines.ckan_resource import connect
 
-    url = os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055")
-    token = os.environ.get("FIVESTAR_CKAN_TOKEN")
-    if not token:
-        token_file = Path(os.environ.get("FIVESTAR_CKAN_TOKEN_FILE")
-                          or paths.ROOT / "catalogue" / ".state" / "api-token")
-        try:
-            token = token_file.read_text().strip()
-        except OSError:
-            raise FivestarError("no CKAN API token (FIVESTAR_CKAN_TOKEN or token file)") from None
-    return ckanapi.RemoteCKAN(url, apikey=token, user_agent="fivestar-withdraw")
+    return connect()
 
 
 @commands.command()

@@ -100,6 +100,7 @@ def test_workspace_loads_as_dagster_dev_would(isolated_state):
     from pathlib import Path
 
     dagster = Path(sys.executable).parent / "dagster"
+    (isolated_state / "dagster").mkdir(exist_ok=True)
     proc = subprocess.run(
         [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
         cwd=paths.ROOT, capture_output=True, text=True, timeout=300,
