@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Shared settings for catalogue/bin/{up,down,status}. Sourced, not executed.
+set -euo pipefail
+
+CAT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$CAT_DIR/.." && pwd)"
+STATE="${FIVESTAR_CATALOGUE_STATE:-$CAT_DIR/.state}"
+LOGS="$STATE/logs"
+RUN="$STATE/run"
+CACHE="${FIVESTAR_CACHE_DIR:-$ROOT/.cache}"
+
+PG_PORT="${FIVESTAR_PG_PORT:-54329}"
+REDIS_PORT="${FIVESTAR_REDIS_PORT:-63799}"
+SOLR_PORT="${FIVESTAR_SOLR_PORT:-8984}"
+CKAN_PORT="${FIVESTAR_CKAN_PORT:-5055}"
+HOST=127.0.0.1
+
+PG_BIN="${FIVESTAR_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_DATA="$STATE/pg"
+PG_USER_OS=postgres
+
+CKAN_VERSION="${FIVESTAR_CKAN_VERSION:-2.11.6}"
+CKAN_DCAT_VERSION="${FIVESTAR_CKAN_DCAT_VERSION:-2.4.4}"
+CKAN_SCHEMING_VERSION="${FIVESTAR_CKAN_SCHEMING_VERSION:-3.1.0}"
+CKAN_VENV="$CACHE/ckan-venv"
+CKAN_INI="$STATE/ckan.ini"
+CKAN_URL="http://$HOST:$CKAN_PORT"
+CKAN_ADMIN=fivestar-admin
+CKAN_ORG=home-office
+CKAN_ORG_TITLE="Home Office"
+
+SOLR_CACHE="$CACHE/solr"
+SOLR_HOME="$STATE/solr"
+SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan"
+SOLR_HEAP="${FIVESTAR_SOLR_HEAP:-512m}"
+M2="$CACHE/m2"
+
+SERVICES=(postgres redis solr ckan)
+
+log() { printf 'catalogue: %s\n' "$*" >&2; }
+die() { printf 'catalogue: ERROR: %s\n' "$*" >&2; exit 1; }
+
+uv_bin() {
+  if [ -x "$CACHE/tools/bin/uv" ]; then echo "$CACHE/tools/bin/uv"
+  elif command -v uv >/dev/null 2>&1; then command -v uv
+  else die "uv not found (run scripts/setup.sh or make setup)"; fi
+}
+
+# Run a command as the postgres OS user when we are root (initdb refuses root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$PG_USER_OS" -- "$@"; else "$@"; fi
+}
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+pidfile_pid() { [ -s "$1" ] && head -n1 "$1" | tr -d '[:space:]' || true; }
+
+pg_up() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" -t 3; }
+redis_up() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+solr_up() { curl -sf --max-time 5 "$SOLR_URL/admin/ping?wt=json" 2>/dev/null | grep -q '"status":"OK"'; }
+ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep -q '"success": *true'; }
+
+# Something else (not ours) already listening on a port?
+port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
