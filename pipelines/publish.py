@@ -111,7 +111,24 @@ def _desired(manifest: dict[str, Any], release_id: str) -> dict[str, Any]:
             fields[k] = str(fields[k])
     if cat.get("tags"):
         fields["tag_string"] = ",".join(cat["tags"])
+    if fields.get("release_date"):
+        fields["release_date"] = _solr_date(fields["release_date"])
     return fields
+
+
+def _solr_date(value: str) -> str:
+    """The time in UTC, written without an offset.
+
+    CKAN indexes ``*_date`` fields as Solr dates: it re-serialises an aware
+    time with ``+00:00``, which Solr rejects (SearchIndexError), and appends
+    ``Z`` only to naive ones. So the catalogue holds UTC without an offset.
+    """
+    from datetime import UTC, datetime
+
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _differs(current: dict[str, Any], desired: dict[str, Any]) -> bool:

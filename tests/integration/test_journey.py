@@ -1,0 +1,102 @@
+"""The whole journey against the real local CKAN: stage → approve → publish → public.
+
+Runs the same asset graph as `dagster dev` and `make demo`, as two different
+people, and checks what an anonymous member of the public downloads is byte
+for byte what the Transparency Champion approved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from pipelines import paths
+from pipelines.assets import RELEASE_TAG, STAGING_STAGES, USER_TAG
+from pipelines.demo import CHAMPION, STATISTICIAN, ensure_demo_key, verify_public
+from pipelines.release import approvals
+from pipelines.release.audit import AuditStore, Decision
+from pipelines.release.sensor import due_publications
+from pipelines.release.users import UserDirectory, create_demo_users
+from pipelines.runner import run_stages
+from pipelines.spec import load_spec
+
+pytestmark = pytest.mark.integration
+
+
+def _unique_spec(tmp_path: Path, dataset_id: str, when: datetime):
+    """A bundled dataset under a fresh id, so the test owns its CKAN dataset."""
+    import shutil
+
+    import yaml
+
+    new_id = f"{dataset_id}-{uuid.uuid4().hex[:8]}"
+    folder = tmp_path / "datasets" / new_id
+    shutil.copytree(paths.DATASETS_DIR / dataset_id, folder)
+    doc = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
+    doc["id"] = new_id
+    doc["title"] = f"{doc['title']} (journey test {new_id[-8:]})"
+    doc["release"]["next_release"] = when.isoformat()
+    doc["expectations"] = {"suite": f"{dataset_id}.json"}  # reuse the bundled suite
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return load_spec(folder / "dataset.yaml")
+
+
+@pytest.fixture
+def people(ckan_stack):
+    ensure_demo_key()
+    create_demo_users()
+    users = UserDirectory.load()
+    return users.get(STATISTICIAN), users.get(CHAMPION)
+
+
+def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ckan_stack,
+                                                            dagster_instance):
+    statistician, champion = people
+    now = datetime.now(UTC).replace(microsecond=0)
+    spec = _unique_spec(tmp_path, "police-recorded-crime", now - timedelta(seconds=1))
+    store = AuditStore()
+
+    staged = run_stages(spec, STAGING_STAGES, tags={USER_TAG: statistician.username},
+                        instance=dagster_instance)
+    assert staged.ok, staged.failures + [c.name for c in staged.blocked]
+    release = staged.outputs["staged_release"]
+
+    # The statistician who staged it cannot approve it, whatever roles they hold.
+    with pytest.raises(approvals.PermissionDenied):
+        approvals.approve(store, Path(release["path"]), statistician, comment="mine")
+    approvals.approve(store, Path(release["path"]), champion, comment="looks right")
+
+    due = [d for d in due_publications(store, datetime.now(UTC)) if d.dataset_id == spec.id]
+    assert [d.release_id for d in due] == [release["release_id"]]
+    published = run_stages(spec, ("published",), partition=due[0].period,
+                           tags={RELEASE_TAG: due[0].release_id}, instance=dagster_instance)
+    assert published.ok, published.failures
+    assert verify_public(spec.id, Path(release["path"])) >= 5
+    decisions = [e.decision for e in store.entries(dataset_id=spec.id)]
+    assert Decision.published in decisions
+
+    # The public can find it through Solr-backed search.
+    base = ckan_stack["url"]
+    found = requests.get(f"{base}/api/3/action/package_search",
+                         params={"q": f"name:{spec.id}"}, timeout=30).json()["result"]
+    assert found["count"] == 1
+    assert found["results"][0]["five_star_rating"] in ("5", 5)
+
+
+def test_unapproved_release_is_never_published(tmp_path, people, ckan_stack, dagster_instance):
+    statistician, _ = people
+    spec = _unique_spec(tmp_path, "police-recorded-crime",
+                        datetime.now(UTC) - timedelta(seconds=1))
+    staged = run_stages(spec, STAGING_STAGES, tags={USER_TAG: statistician.username},
+                        instance=dagster_instance)
+    assert staged.ok
+    attempt = run_stages(spec, ("published",), partition=staged.partition,
+                         instance=dagster_instance)
+    assert not attempt.ok
+    resp = requests.get(f"{ckan_stack['url']}/api/3/action/package_show",
+                        params={"id": spec.id}, timeout=30)
+    assert resp.status_code in (403, 404)
