@@ -1,0 +1,42 @@
+"""Make timezone-aware `*_date` fields indexable by Solr.
+
+CKAN's schema.xml has a dynamic `*_date` field of type date. CKAN 2.11's indexer
+turns a value such as `2026-01-30T09:30:00+00:00` into an ISO string that keeps
+the `+00:00` offset, which Solr rejects ("Invalid Date String"), so every write of
+a dataset with a tz-aware `release_date` fails with SearchIndexError. This plugin
+rewrites such values, in the search-index document only, as UTC with a `Z`
+suffix. The stored dataset value is left exactly as sent.
+"""
+import datetime
+
+from dateutil.parser import parse, ParserError
+
+import ckan.plugins as p
+
+
+def _solr_date(value):
+    try:
+        d = parse(value)
+    except (ParserError, ValueError, OverflowError, TypeError):
+        return None
+    if d.tzinfo is not None:
+        d = d.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return d.isoformat() + "Z"
+
+
+class FivestarIndexPlugin(p.SingletonPlugin):
+    p.implements(p.IPackageController, inherit=True)
+
+    def before_dataset_index(self, pkg_dict):
+        for key in list(pkg_dict):
+            if not key.endswith("_date"):
+                continue
+            value = pkg_dict[key]
+            if not isinstance(value, str) or not value:
+                continue
+            fixed = _solr_date(value)
+            if fixed is None:
+                pkg_dict.pop(key)  # unparseable: keep it out of the date field
+            else:
+                pkg_dict[key] = fixed
+        return pkg_dict
