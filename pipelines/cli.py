@@ -184,20 +184,19 @@ def demo(
     from pipelines import demo as journey
 
     result = journey.run_demo(log=lambda m: console.print(f"[dim]{m}[/]"))
-    table = Table(title="Published")
-    for col in ("dataset", "release", "files verified", "catalogue URL"):
-        table.add_column(col)
+    console.print("[bold]Published[/] (every public file re-downloaded anonymously and "
+                  "matched against the approved manifest):")
     for ds, url in result.published.items():
-        table.add_row(ds, result.staged[ds][:12], str(result.verified.get(ds, "-")), url)
-    console.print(table)
+        console.print(f"  {ds}  release {result.staged[ds][:12]}  "
+                      f"{result.verified.get(ds, '-')} files verified  {url}", soft_wrap=True)
     for f in result.failures:
         err.print(f"[red]{f}[/]")
     if serve:
         for name, url in journey.start_background_services(log=console.print).items():
             console.print(f"{name}: {url}")
-        console.print(f"log in to the review app as [bold]{journey.CHAMPION}[/] "
-                      "(champion) or [bold]{journey.STATISTICIAN}[/] (statistician); "
-                      "passwords are in the README")
+        console.print(f"log in to the review app as [bold]{journey.CHAMPION}[/] (champion) "
+                      f"or [bold]{journey.STATISTICIAN}[/] (statistician); passwords are in "
+                      "the README", soft_wrap=True)
     if result.failures or not result.published:
         raise typer.Exit(1)
 
