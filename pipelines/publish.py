@@ -39,6 +39,7 @@ log = logging.getLogger("fivestar.publish")
 DATASET_FIELDS = (
     "title", "notes", "license_id", "version", "theme", "publisher_name", "publisher_uri",
     "contact_name", "contact_email", "frequency", "temporal_start", "temporal_end", "spatial",
+    "spatial_uri",
     "release_date", "five_star_rating", "five_star_evidence", "release_id",
 )
 ORG_TITLE = {"home-office": "Home Office"}
