@@ -31,8 +31,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def pg_url():
-    if not INITDB or not PG_CTL:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    # scripts/setup.sh installs PostgreSQL: its absence is a broken machine, not a skip.
+    assert INITDB and PG_CTL, "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
     base = Path(tempfile.mkdtemp(prefix="fivestar-audit-pg-"))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
