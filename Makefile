@@ -4,7 +4,7 @@ export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
 UV := $(CURDIR)/.cache/tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test unit bench lint catalogue-up catalogue-down catalogue-status review dagster
+.PHONY: setup demo test unit bench lint catalogue-up catalogue-down catalogue-status review dagster stop
 
 setup:
 	@scripts/setup.sh
@@ -44,3 +44,9 @@ review: setup
 ## Dagster UI on the asset graph.
 dagster: setup
 	DAGSTER_HOME=$(CURDIR)/.fivestar/dagster $(RUN) dagster dev -w workspace.yaml
+
+## Stop what `make demo` left running (Dagster UI, review app) and the catalogue.
+stop:
+	@for f in .fivestar/dagster.pid .fivestar/review.pid; do \
+	  [ -f $$f ] && kill -- -$$(cat $$f) 2>/dev/null; rm -f $$f; done; true
+	@catalogue/bin/down
