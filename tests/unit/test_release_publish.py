@@ -1,8 +1,6 @@
 """What the Dagster assets call: staging a conversion result, publishing behind the gate,
 and the CKAN side of a withdrawal."""
 
-import sys
-import types
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -84,9 +82,11 @@ def fake_publisher(monkeypatch):
         calls.append((spec.id, Path(release_dir).name, manifest["dataset_id"]))
         return PublishResult("http://ckan/dataset/asylum-claims", {"a.csv": "http://x"})
 
-    module = types.ModuleType("pipelines.publish")
-    module.publish_release = publish_release
-    monkeypatch.setitem(sys.modules, "pipelines.publish", module)
+    # Patch the attribute on the real module: replacing the sys.modules entry is
+    # order-dependent, as ``from pipelines import publish`` prefers the package attribute.
+    from pipelines import publish
+
+    monkeypatch.setattr(publish, "publish_release", publish_release)
     return calls
 
 
