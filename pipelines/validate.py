@@ -187,7 +187,7 @@ def _row_numbers(index_values, positions: pd.Index) -> list[int]:
     values = [v for v in index_values if not isinstance(v, dict)]
     if not values:
         return []
-    if isinstance(positions, pd.RangeIndex) or positions.is_integer():
+    if isinstance(positions, pd.RangeIndex) or pd.api.types.is_integer_dtype(positions):
         return sorted(int(v) + 1 for v in values)[: MAX_ROWS * 5]
     locs = positions.get_indexer(values)
     return sorted(int(i) + 1 for i in locs if i >= 0)[: MAX_ROWS * 5]
