@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +23,7 @@ import pyarrow.compute as pc
 
 from pipelines.convert.codelists import CodeList, ConversionError, load_codelist
 from pipelines.convert.mapping import FIVESTAR_NS, PREFIXES, LinkedDataMapping, expand
-from pipelines.convert.uris import UriSets, period_kind, period_string, segment
+from pipelines.convert.uris import UriSets, as_strings, period_kind, period_string, segment
 from pipelines.errors import Location, Problem
 from pipelines.spec import DatasetSpec
 
@@ -270,21 +269,58 @@ def lexical(s: pd.Series, datatype: str) -> pa.Array:
         return text
     if datatype == "integer":
         return pc.cast(pa.array(s.astype("Int64"), type=pa.int64()), pa.string())
-    return pa.array(s.astype("string").astype(object).where(s.notna(), None), type=pa.string())
+    return pa.array(as_strings(s), type=pa.string())
+
+
+@dataclass
+class ObjectPieces:
+    """A column chunk's objects, ready to be spliced into lines by the writer.
+
+    IRI columns come as their few distinct terms plus an index per row (``-1``
+    where there is no value), so each distinct IRI is formatted once per chunk;
+    literal columns come as their lexical forms (null where there is no value),
+    to be wrapped in ``"…"`` and followed by ``suffix`` (``^^<datatype>``).
+    """
+
+    terms: list[str] | None = None
+    indices: np.ndarray | None = None
+    lexical: pa.Array | None = None
+    datatype: str | None = None
+
+    @property
+    def is_iri(self) -> bool:
+        return self.terms is not None
+
+    def valid(self) -> np.ndarray:
+        """Rows that have a value (a triple is written only for those)."""
+        if self.indices is not None:
+            return self.indices >= 0
+        assert self.lexical is not None
+        return self.lexical.is_valid().to_numpy(zero_copy_only=False)
+
+
+def object_pieces(col: Column, s: pd.Series) -> ObjectPieces:
+    """The objects of one column chunk; see :class:`ObjectPieces`."""
+    if col.kind == "iri":
+        text = period_string(s) if col.values == "period" else as_strings(s)
+        encoded = pc.dictionary_encode(pa.array(text, type=pa.string()))
+        terms = ["<" + iri_for(col, u) + ">" for u in encoded.dictionary.to_pylist()]
+        indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+        return ObjectPieces(terms=terms, indices=indices)
+    if col.datatype in (None, "string"):
+        return ObjectPieces(lexical=_escape(lexical(s, "string")))
+    return ObjectPieces(lexical=lexical(s, col.datatype), datatype=XSD + col.datatype)
 
 
 def object_terms(col: Column, s: pd.Series) -> pa.Array:
     """N-Triples object terms for a column chunk; null where there is no value."""
-    if col.kind == "iri":
-        text = period_string(s) if col.values == "period" else s.astype("string")
-        encoded = pc.dictionary_encode(pa.array(text, type=pa.string()))
-        terms = ["<" + iri_for(col, u) + ">" for u in encoded.dictionary.to_pylist()]
-        return pa.array(terms, type=pa.string()).take(encoded.indices)
-    if col.datatype in (None, "string"):
-        body = _escape(lexical(s, "string"))
-        return pc.binary_join_element_wise('"', body, '"', "")
-    lex = lexical(s, col.datatype)
-    return pc.binary_join_element_wise('"', lex, f'"^^<{XSD}{col.datatype}>', "")
+    pieces = object_pieces(col, s)
+    if pieces.is_iri:
+        assert pieces.indices is not None
+        idx = pa.array(pieces.indices, mask=pieces.indices < 0)
+        return pa.array(pieces.terms, type=pa.string()).take(idx)
+    suffix = '"' if pieces.datatype is None else f'"^^<{pieces.datatype}>'
+    return pc.binary_join_element_wise('"', pieces.lexical, suffix, "")
 
 
 def iri_for(col: Column, value: str) -> str:
@@ -311,19 +347,23 @@ def iri_for(col: Column, value: str) -> str:
 
 def subject_terms(plan: Plan, df: pd.DataFrame, row_offset: int) -> pa.Array:
     """``<{base}/id/<dataset>/<id_path>/<key…>>`` for every row of a chunk."""
+    from pipelines.convert.splice import Splicer
+
     prefix = "<" + plan.subject_prefix
     if not plan.key:
         rows = pa.array(np.arange(row_offset + 1, row_offset + len(df) + 1))
         return pc.binary_join_element_wise(prefix, pc.cast(rows, pa.string()), ">", "")
-    parts: list[Any] = [prefix]
+    splicer = Splicer(len(df))
+    splicer.const(prefix)
     for i, k in enumerate(plan.key):
         s = df[k]
         if pd.api.types.is_datetime64_any_dtype(s):
             s = s.dt.strftime("%Y-%m-%d")
         if i:
-            parts.append("/")
-        encoded = pc.dictionary_encode(pa.array(s.astype("string"), type=pa.string()))
+            splicer.const("/")
+        encoded = pc.dictionary_encode(pa.array(as_strings(s), type=pa.string()),
+                                       null_encoding="encode")
         segs = [segment(u) if u is not None else "_" for u in encoded.dictionary.to_pylist()]
-        parts.append(pa.array(segs, type=pa.string()).take(encoded.indices))
-    parts.append(">")
-    return pc.binary_join_element_wise(*parts, "")
+        splicer.lookup(segs, encoded.indices.to_numpy())
+    splicer.const(">")
+    return splicer.per_row()

@@ -98,4 +98,13 @@ def period_string(values: pd.Series) -> pd.Series:
     """Period values as their notation (dates as ISO days)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d").astype("string")
-    return values.astype("string")
+    return as_strings(values)
+
+
+def as_strings(values: pd.Series) -> pd.Series:
+    """A column as pandas strings, keeping Arrow storage when it already has it.
+
+    ``astype("string")`` would convert Arrow-backed text back to Python
+    objects, which costs more per chunk than building the RDF terms.
+    """
+    return values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
