@@ -8,7 +8,7 @@ without translation.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pipelines.spec import DatasetSpec, Frequency
 
@@ -60,3 +60,20 @@ def release_periods(spec: DatasetSpec, until: date | None = None) -> list[str]:
     while keys[-1] != last and period_start(keys[-1]) < until:
         keys.append(next_period(keys[-1], freq))
     return keys
+
+
+def period_bounds(period: str | None) -> tuple[str | None, str | None]:
+    """First and last day of a period key (``2024-Q4`` → 2024-10-01, 2024-12-31)."""
+    if not period:
+        return None, None
+    start = period_start(period)
+    if "-Q" in period:
+        month = start.month + 3
+        end = start.replace(year=start.year + (month > 12), month=(month - 1) % 12 + 1)
+    elif len(period) == 7:
+        end = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+    elif len(period) == 4:
+        end = start.replace(year=start.year + 1)
+    else:
+        return start.isoformat(), start.isoformat()
+    return start.isoformat(), (end - timedelta(days=1)).isoformat()

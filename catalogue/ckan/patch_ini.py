@@ -6,6 +6,7 @@ Keys present in a section are replaced in place; missing ones are appended to it
 import os
 import re
 import sys
+from pathlib import Path
 from string import Template
 
 
@@ -26,9 +27,9 @@ def parse_template(text):
 
 
 def main(template_path, ini_path):
-    text = Template(open(template_path, encoding="utf-8").read()).substitute(os.environ)
+    text = Template(Path(template_path).read_text(encoding="utf-8")).substitute(os.environ)
     wanted = parse_template(text)
-    lines = open(ini_path, encoding="utf-8").read().splitlines()
+    lines = Path(ini_path).read_text(encoding="utf-8").splitlines()
     out, section, done = [], None, {s: set() for s in wanted}
 
     def flush(sec):

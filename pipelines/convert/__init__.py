@@ -36,9 +36,10 @@ from pipelines.convert.metadata import build_graph, file_sha256
 from pipelines.convert.metadata import write_metadata as write_dcat
 from pipelines.convert.records import IS_PART_OF, write_records
 from pipelines.convert.stars import rate
-from pipelines.convert.terms import Plan, build_plan, period_string
+from pipelines.convert.terms import Plan, arrow_text, build_plan, period_string
 from pipelines.convert.verify import verify
 from pipelines.errors import Problem
+from pipelines.periods import period_bounds
 from pipelines.spec import DatasetSpec
 
 __all__ = ["ConversionError", "ConversionResult", "FileInfo", "LinkedDataMapping", "convert",
@@ -72,9 +73,15 @@ class ConversionResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _measure(out_dir: Path, f: FileInfo) -> FileInfo:
+def _measure(out_dir: Path, f: FileInfo,
+             known: dict[str, tuple[int, str]] | None = None) -> FileInfo:
+    """Size and sha256 of a written file (``known``: hashed by the writer as it wrote)."""
     p = out_dir / f.path
-    f.bytes = p.stat().st_size
+    size = p.stat().st_size
+    if known and f.path in known and known[f.path][0] == size:
+        f.bytes, f.sha256 = known[f.path]
+        return f
+    f.bytes = size
     f.sha256 = file_sha256(p)
     return f
 
@@ -82,8 +89,6 @@ def _measure(out_dir: Path, f: FileInfo) -> FileInfo:
 def temporal_coverage(plan: Plan, df: pd.DataFrame,
                       partition: str | None) -> tuple[str | None, str | None]:
     """First and last day covered: the period dimension, a date field, or the partition."""
-    from pipelines.release.stage import period_bounds
-
     periods = [c for c in plan.columns if c.values == "period"]
     if periods and len(df):
         values = period_string(df[periods[0].source]).dropna().unique()
@@ -138,6 +143,7 @@ def convert(df: pd.DataFrame, spec: DatasetSpec, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     mapping = parse_mapping(spec)
     plan = build_plan(df, spec, mapping)
+    df = arrow_text(df)  # once, for the CSV and RDF writers' per-chunk work
     marker = suppression_marker(spec.redaction)
     sid, title = spec.id, spec.title
     kind_text = "RDF Data Cube" if plan.is_cube else "typed records"
@@ -168,7 +174,7 @@ def convert(df: pd.DataFrame, spec: DatasetSpec, out_dir: Path,
         files.append(FileInfo(p.name, "codelist", "text/turtle", "RDF_TURTLE",
                               f"Code list: {p.stem}",
                               f"SKOS concept scheme <{cl.scheme}> used by this dataset."))
-    files = [_measure(out_dir, f) for f in files]
+    files = [_measure(out_dir, f, counts.digests) for f in files]
     pkg_others = [{"name": f.path.replace(".", "-").lower(), "path": f.path, "type": "file",
                    "title": f.title, "mediatype": f.media_type, "bytes": f.bytes,
                    "hash": f"sha256:{f.sha256}"} for f in files if f.role != "data"]

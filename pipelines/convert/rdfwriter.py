@@ -10,6 +10,7 @@ definition, term definitions) is an rdflib Graph serialised in front.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import re
@@ -17,8 +18,9 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ from rdflib import Graph
 
 from pipelines.convert.mapping import PREFIXES
 from pipelines.convert.splice import Splicer, write_text
-from pipelines.convert.terms import RDF_TYPE, Plan, object_pieces, subject_terms
+from pipelines.convert.terms import RDF_TYPE, Plan, arrow_text, object_pieces, subject_terms
 
 #: Rows per chunk. Small on purpose: a chunk's text (~25 MB) is then recycled by
 #: the allocator instead of being page-faulted in afresh, which dominated at 100 k rows.
@@ -43,6 +45,36 @@ class RdfCounts:
     rows: int = 0
     triples: int = 0
     header_triples: int = 0
+    #: file name → (bytes, sha256) of what was written, hashed on the way out
+    digests: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+class _HashingFile:
+    """A binary file that hashes (sha256) and counts what is written to it.
+
+    Hashing on the way out saves reading the gigabytes back; hashlib releases
+    the GIL for large buffers, so it runs alongside the chunk builders.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh = open(path, "wb")  # noqa: SIM115 (closed in __exit__)
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def __enter__(self) -> _HashingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._hash.update(data)
+        self.size += len(data)
+        return self._fh.write(data)
+
+    def digest(self) -> tuple[int, str]:
+        return self.size, self._hash.hexdigest()
 
 
 def curie(uri: str) -> str:
@@ -55,16 +87,6 @@ def curie(uri: str) -> str:
 
 def turtle_prefixes() -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
-
-
-def _arrow_text(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Text columns in Arrow storage, converted once rather than once per chunk."""
-    convert = {c: pd.StringDtype("pyarrow") for c in dict.fromkeys(columns)
-               if c in df.columns and (
-                   (isinstance(df[c].dtype, pd.StringDtype) and df[c].dtype.storage != "pyarrow")
-                   or (df[c].dtype == object
-                       and pd.api.types.infer_dtype(df[c], skipna=True) == "string"))}
-    return df.astype(convert) if convert else df
 
 
 def _chunks(df: pd.DataFrame, rows: int) -> Iterator[tuple[int, pd.DataFrame]]:
@@ -131,38 +153,49 @@ def write_rdf(plan: Plan, df: pd.DataFrame, header: Graph, nt_path: Path, ttl_pa
               turtle: bool = True) -> RdfCounts:
     """Write the header graph then every row, chunk by chunk, as N-Triples and Turtle."""
     counts = RdfCounts(rows=len(df), header_triples=len(header))
-    df = _arrow_text(df, [*plan.key, *(c.source for c in plan.columns
+    df = arrow_text(df, [*plan.key, *(c.source for c in plan.columns
                                       if c.kind == "iri" or c.datatype in (None, "string"))])
     header_nt = header.serialize(format="nt", encoding="utf-8")
     # Sorted header lines: the same inputs always give the same bytes.
     header_nt = b"".join(sorted(set(header_nt.splitlines(keepends=True))))
     for prefix, ns in PREFIXES.items():
         header.bind(prefix, ns, override=True)
-    with open(nt_path, "wb") as nt_fh, (open(ttl_path, "wb") if turtle else _Null()) as ttl_fh:
+    with _HashingFile(nt_path) as nt_fh, \
+            (_HashingFile(ttl_path) if turtle else _Null()) as ttl_fh:
         nt_fh.write(header_nt)
         if turtle:
             ttl_fh.write(header.serialize(format="turtle", encoding="utf-8"))
             ttl_fh.write(("\n" + turtle_prefixes() + "\n").encode())
-        # File writes release the GIL: a writer thread overlaps disk I/O with
-        # building the next chunk. The queue holds at most two chunks (memory bound).
-        pending: queue.Queue[tuple[pa.Array, pa.Array | None] | None] = queue.Queue(maxsize=4)
+        # File writes and hashing release the GIL: one writer thread per file
+        # overlaps I/O and sha256 with building the next chunks. Each queue
+        # holds at most a few chunks (memory bound).
         failure: list[BaseException] = []
+        queues: list[queue.Queue[pa.Array | None]] = []
+        writers: list[threading.Thread] = []
+        for fh in (nt_fh, ttl_fh) if turtle else (nt_fh,):
+            q: queue.Queue[pa.Array | None] = queue.Queue(maxsize=4)
 
-        def drain() -> None:
-            while (item := pending.get()) is not None:
-                if failure:
-                    continue
-                try:
-                    write_text(nt_fh, item[0])
-                    if item[1] is not None:
-                        write_text(ttl_fh, item[1])
-                except BaseException as exc:  # re-raised in the caller
-                    failure.append(exc)
+            def drain(q: queue.Queue[pa.Array | None] = q, fh: Any = fh) -> None:
+                while (item := q.get()) is not None:
+                    if failure:
+                        continue
+                    try:
+                        write_text(fh, item)
+                    except BaseException as exc:  # re-raised in the caller
+                        failure.append(exc)
 
-        writer = threading.Thread(target=drain, name="rdf-writer", daemon=True)
-        writer.start()
+            queues.append(q)
+            writers.append(threading.Thread(target=drain, name="rdf-writer", daemon=True))
+        for w in writers:
+            w.start()
+
+        def hand_over(nt: pa.Array, ttl: pa.Array | None) -> None:
+            queues[0].put(nt)
+            if ttl is not None and len(queues) > 1:
+                queues[1].put(ttl)
+
         # pyarrow kernels release the GIL too: build up to WORKERS chunks at once,
-        # handing them to the writer in order.
+        # handing them to the writers in order.
         try:
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
                 futures: deque[Future[tuple[pa.Array, pa.Array | None, int]]] = deque()
@@ -174,16 +207,21 @@ def write_rdf(plan: Plan, df: pd.DataFrame, header: Graph, nt_path: Path, ttl_pa
                     if len(futures) >= WORKERS:
                         nt, ttl, n = futures.popleft().result()
                         counts.triples += n
-                        pending.put((nt, ttl))
+                        hand_over(nt, ttl)
                 while futures:
                     nt, ttl, n = futures.popleft().result()
                     counts.triples += n
-                    pending.put((nt, ttl))
+                    hand_over(nt, ttl)
         finally:
-            pending.put(None)
-            writer.join()
+            for q in queues:
+                q.put(None)
+            for w in writers:
+                w.join()
         if failure:
             raise failure[0]
+    counts.digests[Path(nt_path).name] = nt_fh.digest()
+    if isinstance(ttl_fh, _HashingFile):
+        counts.digests[Path(ttl_path).name] = ttl_fh.digest()
     counts.triples += counts.header_triples
     return counts
 

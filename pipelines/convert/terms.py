@@ -244,6 +244,22 @@ def _datatype(s: pd.Series, schema_type: str) -> str:
 # -- vectorised terms --------------------------------------------------------
 
 
+def arrow_text(df: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """Text columns in Arrow storage, converted once rather than once per chunk.
+
+    Only columns that hold strings (Python-backed ``string`` dtype, or object
+    columns pandas infers as strings) are converted; the frame is not copied
+    when there is nothing to convert.
+    """
+    names = list(df.columns) if columns is None else list(dict.fromkeys(columns))
+    convert = {c: pd.StringDtype("pyarrow") for c in names
+               if c in df.columns and (
+                   (isinstance(df[c].dtype, pd.StringDtype) and df[c].dtype.storage != "pyarrow")
+                   or (df[c].dtype == object
+                       and pd.api.types.infer_dtype(df[c], skipna=True) == "string"))}
+    return df.astype(convert) if convert else df
+
+
 def _escape(arr: pa.Array) -> pa.Array:
     """N-Triples string escaping (backslash, quote, LF, CR) with pyarrow kernels."""
     for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):

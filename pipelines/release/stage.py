@@ -22,12 +22,13 @@ import shutil
 import stat
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pipelines import paths
 from pipelines.errors import FivestarError, Location, Problem
+from pipelines.periods import period_bounds
 from pipelines.release.approvals import last_published, record_staged
 from pipelines.release.audit import AuditStore
 from pipelines.release.diff import diff_releases
@@ -61,25 +62,6 @@ class StagedRelease:
     manifest: Manifest
     #: False when an identical release was already staged (same id, same folder).
     created: bool = True
-
-
-def period_bounds(period: str | None) -> tuple[str | None, str | None]:
-    """First and last day of a period key (``2024-Q4`` → 2024-10-01, 2024-12-31)."""
-    if not period:
-        return None, None
-    from pipelines.periods import period_start
-
-    start = period_start(period)
-    if "-Q" in period:
-        month = start.month + 3
-        end = start.replace(year=start.year + (month > 12), month=(month - 1) % 12 + 1)
-    elif len(period) == 7:
-        end = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
-    elif len(period) == 4:
-        end = start.replace(year=start.year + 1)
-    else:
-        return start.isoformat(), start.isoformat()
-    return start.isoformat(), (end - timedelta(days=1)).isoformat()
 
 
 def build_catalogue(spec: DatasetSpec, period: str | None, stars: dict[str, Any],

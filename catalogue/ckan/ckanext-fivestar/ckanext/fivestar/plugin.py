@@ -9,9 +9,8 @@ suffix. The stored dataset value is left exactly as sent.
 """
 import datetime
 
-from dateutil.parser import parse, ParserError
-
 import ckan.plugins as p
+from dateutil.parser import ParserError, parse
 
 
 def _solr_date(value):
@@ -20,7 +19,7 @@ def _solr_date(value):
     except (ParserError, ValueError, OverflowError, TypeError):
         return None
     if d.tzinfo is not None:
-        d = d.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        d = d.astimezone(datetime.UTC).replace(tzinfo=None)
     return d.isoformat() + "Z"
 
 
