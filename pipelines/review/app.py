@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from pipelines.release import approvals
 from pipelines.release.approvals import (
     APPROVED,
     AWAITING,
+    PUBLISHED,
     ApprovalError,
     PermissionDenied,
     ReleaseInfo,
@@ -150,8 +152,14 @@ def create_app(
     clock: Clock = system_clock,
     secret_key: str | None = None,
     secure_cookies: bool | None = None,
+    ckan: Callable[[], Any] | None = None,
 ) -> FastAPI:
-    """Build the review app. Every dependency is injectable for tests."""
+    """Build the review app. Every dependency is injectable for tests.
+
+    ``ckan`` makes the catalogue client used by withdrawals (default: the
+    configured CKAN, :func:`pipelines.ckan_resource.connect`), called only
+    when a withdrawal needs it.
+    """
     app = FastAPI(title="fivestar review", docs_url=None, redoc_url=None, openapi_url=None)
     store = store or AuditStore()
     user_source = _Users(users)
@@ -334,6 +342,39 @@ def create_app(
     async def reject(request: Request, rid: str):
         return await decide(request, rid, "reject")
 
+    @app.post("/releases/{rid}/withdraw")
+    async def withdraw(request: Request, rid: str):
+        """Withdraw the release's dataset: recorded first, then hidden in CKAN."""
+        form = await checked_form(request)
+        if form is None:
+            return forbidden_csrf(request)
+        user = current_user(request)
+        if user is None:
+            return error(request, 401, "Not signed in", "Sign in first.")
+        try:
+            info = load(rid)
+            result = approvals.withdraw(store, info.dataset_id, user,
+                                        str(form.get("reason") or ""), now=clock())
+        except PermissionDenied as exc:
+            return error(request, 403, "Not allowed", str(exc.problems[0].message))
+        except (ReleaseNotFound, ManifestError):
+            return error(request, 404, "Not found", "No staged release has this id.")
+        except (ApprovalError, FivestarError) as exc:
+            return error(request, 409, "Not possible", str(exc))
+        if result.was_published:
+            mode = os.environ.get("FIVESTAR_WITHDRAW_MODE", "private")
+            try:
+                client = (ckan or _default_ckan)()
+                approvals.withdraw_from_catalogue(client, info.dataset_id,
+                                                  result.entries[-1].comment or "", mode)
+            except Exception as exc:  # noqa: BLE001 - ckanapi raises many types
+                if type(exc).__name__ != "NotFound":
+                    return error(request, 502, "Catalogue not updated",
+                                 "The withdrawal is recorded in the audit log, but the "
+                                 f"catalogue could not be updated ({type(exc).__name__}). "
+                                 "Withdraw again to retry, or use `fivestar withdraw`.")
+        return RedirectResponse(f"/releases/{rid}", status_code=303)
+
     @app.get("/audit", response_class=HTMLResponse)
     def audit(request: Request):
         user = current_user(request)
@@ -401,6 +442,12 @@ def _preview(info: ReleaseInfo) -> dict[str, Any] | None:
             "total": entry.get("rows")}
 
 
+def _default_ckan() -> Any:
+    from pipelines.ckan_resource import connect
+
+    return connect()
+
+
 def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any]:
     reports = info.manifest.get("reports") or {}
 
@@ -416,6 +463,8 @@ def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any
     is_stager = user.username in status.stagers
     can_approve = is_champion and not is_stager and status.state == AWAITING
     can_reject = is_champion and not is_stager and status.state in (AWAITING, APPROVED)
+    can_withdraw = any(user.has(r) for r in approvals.WITHDRAW_ROLES) and \
+        status.state in (AWAITING, APPROVED, PUBLISHED)
     why_not = None
     if not is_champion:
         why_not = "Only a Transparency Champion can approve or reject releases."
@@ -437,6 +486,7 @@ def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any
         "due_now": info.scheduled is not None and now >= info.scheduled,
         "can_approve": can_approve,
         "can_reject": can_reject,
+        "can_withdraw": can_withdraw,
         "why_not": why_not,
         "history": status.entries,
     }

@@ -194,3 +194,92 @@ def test_trusted_header_mode(env, monkeypatch):
     assert client.get("/", follow_redirects=False).status_code == 303
     r = client.get(f"/releases/{staged.id}", headers={"X-Remote-User": "champion.demo"})
     assert r.status_code == 200 and 'data-testid="approve"' in r.text
+
+
+class FakeCKAN:
+    """Records the catalogue calls a withdrawal makes (a unit-test fake; the
+    CLI withdrawal is exercised against the real CKAN in the integration tests)."""
+
+    def __init__(self):
+        self.calls = []
+        outer = self
+
+        class Action:
+            def package_show(self, id):
+                outer.calls.append(("package_show", id))
+                return {"name": id, "notes": "About the data."}
+
+            def package_patch(self, **kw):
+                outer.calls.append(("package_patch", kw))
+                return kw
+
+            def package_delete(self, id):
+                outer.calls.append(("package_delete", id))
+
+        self.action = Action()
+
+
+def _withdraw_app(env, ckan):
+    store, staged, _, users = env
+    return create_app(store=store, users=users, releases_root=staged.path.parent.parent,
+                      clock=lambda: NOW, secret_key="test-secret-key-0123456789",
+                      ckan=lambda: ckan)
+
+
+def test_statistician_withdraws_a_pending_release_without_touching_the_catalogue(env):
+    store, staged, _, _ = env
+    ckan = FakeCKAN()
+    client = _login(TestClient(_withdraw_app(env, ckan)), "stats.demo")
+    page = client.get(f"/releases/{staged.id}")
+    assert 'data-testid="withdraw"' in page.text
+    r = client.post(f"/releases/{staged.id}/withdraw",
+                    data={"reason": "Source data found to be incomplete",
+                          "csrf_token": _token(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert release_status(store, staged.id).state == "withdrawn"
+    entry = store.entries(decision=Decision.withdrawn)[-1]
+    assert (entry.actor, entry.comment) == ("stats.demo", "Source data found to be incomplete")
+    assert ckan.calls == []  # never public: nothing to hide
+
+
+def test_withdrawing_a_published_release_hides_it_in_the_catalogue(env):
+    store, staged, _, _ = env
+    from pipelines.release.approvals import approve
+    from pipelines.release.users import Role, User
+
+    approve(store, staged.path, User("champion.demo", frozenset({Role.transparency_champion})),
+            "ok", now=NOW)
+    store.record(actor="fivestar-publisher", role="system",
+                 dataset_id=staged.manifest["dataset_id"], release_id=staged.id,
+                 decision=Decision.published, comment="")
+    ckan = FakeCKAN()
+    client = _login(TestClient(_withdraw_app(env, ckan)), "champion.demo")
+    page = client.get(f"/releases/{staged.id}")
+    r = client.post(f"/releases/{staged.id}/withdraw",
+                    data={"reason": "Error found in the published figures",
+                          "csrf_token": _token(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    patches = [kw for name, kw in ckan.calls if name == "package_patch"]
+    assert patches and patches[0]["private"] is True
+    assert "Error found in the published figures" in patches[0]["notes"]
+    assert release_status(store, staged.id).state == "withdrawn"
+
+
+def test_withdrawal_needs_the_role_the_reason_and_the_csrf_token(env):
+    store, staged, _, _ = env
+    ckan = FakeCKAN()
+    admin = _login(TestClient(_withdraw_app(env, ckan)), "admin.demo")
+    page = admin.get(f"/releases/{staged.id}")
+    assert 'data-testid="withdraw"' not in page.text
+    r = admin.post(f"/releases/{staged.id}/withdraw",
+                   data={"reason": "because", "csrf_token": _token(page.text)})
+    assert r.status_code == 403
+    stats = _login(TestClient(_withdraw_app(env, ckan)), "stats.demo")
+    r = stats.post(f"/releases/{staged.id}/withdraw", data={"reason": "no token"})
+    assert r.status_code == 403
+    page = stats.get(f"/releases/{staged.id}")
+    r = stats.post(f"/releases/{staged.id}/withdraw",
+                   data={"reason": "  ", "csrf_token": _token(page.text)})
+    assert r.status_code == 409
+    assert release_status(store, staged.id).state == "awaiting_approval"
+    assert ckan.calls == []
