@@ -104,20 +104,19 @@ _NAME_PY = re.compile(
 )
 
 
+#: Luhn: the value of a doubled digit (2 × d, minus 9 when above 9).
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def luhn_ok(digits: str) -> bool:
     """True for a digit string passing the Luhn checksum (real card numbers do)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    kept = sum(map(int, digits[-1::-2]))
+    doubled = sum(map(_LUHN_DOUBLED.__getitem__, map(int, digits[-2::-2])))
+    return (kept + doubled) % 10 == 0
 
 
 _CARD_PY = re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){12,18}(?![\d\-])")
+_CARD_TOKEN = Placeholder.CARD.token
 
 
 def _scrub_cards(text: str) -> tuple[str, int]:
@@ -126,10 +125,12 @@ def _scrub_cards(text: str) -> tuple[str, int]:
 
     def rep(m: re.Match[str]) -> str:
         nonlocal n
-        if luhn_ok(re.sub(r"\D", "", m.group())):
+        found = m.group()
+        # the pattern allows only digits, spaces and dashes
+        if luhn_ok(found.replace(" ", "").replace("-", "")):
             n += 1
-            return Placeholder.CARD.token
-        return m.group()
+            return _CARD_TOKEN
+        return found
 
     return _CARD_PY.sub(rep, text), n
 
@@ -290,7 +291,8 @@ def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[p
     """
     arr = to_arrow(texts)
     lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
-    values = arr.to_numpy(zero_copy_only=False).astype(object)
+    # Python strings only for the rows that may change (made on first use)
+    values: dict[int, str] = {}
     never = "\uffff\uffff"  # cannot occur in lower-cased text: pads the 3 probe slots
     hits: set[int] = set()
     for names in name_columns:
@@ -311,12 +313,19 @@ def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[p
         candidates = [i for i, (low, a, b, c) in enumerate(zip(lowered, pa_, pb_, pc_,
                                                                strict=True))
                       if low is not None and (a in low or b in low or c in low)]
-        for i in candidates:
-            new, n = replace_names(values[i], tokens[codes[i]])
+        originals = arr.take(pa.array(candidates, type=pa.int64())).to_pylist()
+        for i, original in zip(candidates, originals, strict=True):
+            new, n = replace_names(values.get(i, original), tokens[codes[i]])
             if n:
                 values[i] = new
                 lowered[i] = new.lower()
                 hits.add(i)
     changed = len(hits)
-    out = pa.array(values, type=pa.string(), from_pandas=True)
+    if not hits:
+        return from_arrow(arr, texts), 0
+    rows = sorted(hits)
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[rows] = True
+    out = pc.replace_with_mask(arr, pa.array(mask),
+                               pa.array([values[i] for i in rows], type=pa.string()))
     return from_arrow(out, texts), changed
