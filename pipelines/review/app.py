@@ -44,7 +44,6 @@ from pipelines.release.approvals import (
     APPROVED,
     AWAITING,
     PUBLISHED,
-    ApprovalError,
     PermissionDenied,
     ReleaseInfo,
     ReleaseNotFound,
@@ -313,6 +312,7 @@ def create_app(
                       **_release_view(info, user, clock()))
 
     async def decide(request: Request, rid: str, verb: str):
+        """Approve, reject or withdraw: CSRF and sign-in checked, the rules in ``approvals``."""
         form = await checked_form(request)
         if form is None:
             return forbidden_csrf(request)
@@ -321,17 +321,34 @@ def create_app(
             return error(request, 401, "Not signed in", "Sign in first.")
         try:
             info = load(rid)
-            comment = str(form.get("comment") or "")
             if verb == "approve":
-                approvals.approve(store, info.path, user, comment, now=clock())
+                approvals.approve(store, info.path, user, str(form.get("comment") or ""),
+                                  now=clock())
+            elif verb == "reject":
+                approvals.reject(store, info.path, user, str(form.get("comment") or ""),
+                                 now=clock())
             else:
-                approvals.reject(store, info.path, user, comment, now=clock())
+                withdrawal = approvals.withdraw(store, info.dataset_id, user,
+                                                str(form.get("reason") or ""), now=clock())
         except PermissionDenied as exc:
             return error(request, 403, "Not allowed", str(exc.problems[0].message))
         except (ReleaseNotFound, ManifestError):
             return error(request, 404, "Not found", "No staged release has this id.")
-        except ApprovalError as exc:
+        except FivestarError as exc:
             return error(request, 409, "Not possible", str(exc))
+        if verb == "withdraw" and withdrawal.was_published:
+            # recorded first; now take it out of public view
+            try:
+                approvals.withdraw_from_catalogue(
+                    (ckan or _default_ckan)(), info.dataset_id,
+                    withdrawal.entries[-1].comment or "",
+                    os.environ.get("FIVESTAR_WITHDRAW_MODE", "private"))
+            except Exception as exc:  # noqa: BLE001 - ckanapi raises many types
+                if type(exc).__name__ != "NotFound":
+                    return error(request, 502, "Catalogue not updated",
+                                 "The withdrawal is recorded in the audit log, but the "
+                                 f"catalogue could not be updated ({type(exc).__name__}). "
+                                 "Withdraw again to retry, or use `fivestar withdraw`.")
         return RedirectResponse(f"/releases/{rid}", status_code=303)
 
     @app.post("/releases/{rid}/approve")
@@ -345,35 +362,7 @@ def create_app(
     @app.post("/releases/{rid}/withdraw")
     async def withdraw(request: Request, rid: str):
         """Withdraw the release's dataset: recorded first, then hidden in CKAN."""
-        form = await checked_form(request)
-        if form is None:
-            return forbidden_csrf(request)
-        user = current_user(request)
-        if user is None:
-            return error(request, 401, "Not signed in", "Sign in first.")
-        try:
-            info = load(rid)
-            result = approvals.withdraw(store, info.dataset_id, user,
-                                        str(form.get("reason") or ""), now=clock())
-        except PermissionDenied as exc:
-            return error(request, 403, "Not allowed", str(exc.problems[0].message))
-        except (ReleaseNotFound, ManifestError):
-            return error(request, 404, "Not found", "No staged release has this id.")
-        except (ApprovalError, FivestarError) as exc:
-            return error(request, 409, "Not possible", str(exc))
-        if result.was_published:
-            mode = os.environ.get("FIVESTAR_WITHDRAW_MODE", "private")
-            try:
-                client = (ckan or _default_ckan)()
-                approvals.withdraw_from_catalogue(client, info.dataset_id,
-                                                  result.entries[-1].comment or "", mode)
-            except Exception as exc:  # noqa: BLE001 - ckanapi raises many types
-                if type(exc).__name__ != "NotFound":
-                    return error(request, 502, "Catalogue not updated",
-                                 "The withdrawal is recorded in the audit log, but the "
-                                 f"catalogue could not be updated ({type(exc).__name__}). "
-                                 "Withdraw again to retry, or use `fivestar withdraw`.")
-        return RedirectResponse(f"/releases/{rid}", status_code=303)
+        return await decide(request, rid, "withdraw")
 
     @app.get("/audit", response_class=HTMLResponse)
     def audit(request: Request):
