@@ -86,6 +86,46 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
     assert found["count"] == 1
     assert found["results"][0]["five_star_rating"] in ("5", 5)
 
+    # A statistician withdraws it from the review app: recorded, then hidden in the
+    # real CKAN with the reason in its notes.
+    _withdraw_in_review_app(release["release_id"], "Error found in the published figures")
+    assert approvals.release_status(store, release["release_id"]).state == "withdrawn"
+    anonymous = requests.get(f"{base}/api/3/action/package_show", params={"id": spec.id},
+                             timeout=30)
+    assert anonymous.status_code in (403, 404)
+    from pipelines.ckan_resource import connect
+
+    pkg = connect().action.package_show(id=spec.id)
+    assert pkg["private"] is True
+    assert "Error found in the published figures" in pkg["notes"]
+
+
+def _withdraw_in_review_app(release_id: str, reason: str) -> None:
+    """Sign in to the review app as the demo statistician and withdraw a release."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from pipelines.release.users import DEMO_USERS
+    from pipelines.review.app import create_app
+
+    client = TestClient(create_app(secret_key="journey-test-secret-0123456789"))
+
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    login = client.post("/login", data={"username": STATISTICIAN,
+                                        "password": DEMO_USERS[STATISTICIAN][2],
+                                        "csrf_token": token(client.get("/login").text)},
+                        follow_redirects=False)
+    assert login.status_code == 303, login.text
+    page = client.get(f"/releases/{release_id}")
+    assert 'data-testid="withdraw"' in page.text
+    done = client.post(f"/releases/{release_id}/withdraw",
+                       data={"reason": reason, "csrf_token": token(page.text)},
+                       follow_redirects=False)
+    assert done.status_code == 303, done.text
+
 
 def test_unapproved_release_is_never_published(tmp_path, people, ckan_stack, dagster_instance):
     statistician, _ = people
