@@ -95,7 +95,8 @@ class StageContext:
 def _stage_context(spec: DatasetSpec, context: AssetExecutionContext | AssetCheckExecutionContext):
     partition = context.partition_key if context.has_partition_key else None
     run = context.run
-    user = (run.tags or {}).get(USER_TAG) or os.environ.get("FIVESTAR_USER", "unknown")
+    # No "unknown" default: staging refuses a run that names nobody.
+    user = (run.tags or {}).get(USER_TAG) or os.environ.get("FIVESTAR_USER", "")
     return StageContext(spec=spec, partition=partition, run_id=run.run_id, user=user)
 
 

@@ -56,12 +56,26 @@ def stage(
     dataset: str | None = typer.Argument(None, help="Dataset id (folder name)."),
     all_: bool = typer.Option(False, "--all", help="Stage every dataset."),
     period: str | None = typer.Option(None, help="Release period (partition), e.g. 2024-Q4."),
-    user: str = typer.Option(None, envvar="FIVESTAR_USER", help="Who is staging (audit log)."),
+    user: str = typer.Option(None, envvar="FIVESTAR_USER",
+                             help="Who is staging (audit log); password from "
+                                  "FIVESTAR_PASSWORD or a prompt."),
 ) -> None:
-    """Run the pipeline for a dataset up to its staged release."""
+    """Run the pipeline for a dataset up to its staged release.
+
+    The stager signs in exactly as for a decision (the review app's users and
+    password check), because separation of duties rests on who staged.
+    """
+    from pipelines.release.cli import _authenticate
+    from pipelines.release.users import Role
     from pipelines.runner import run_stages
 
     specs = _select(dataset, all_)
+    stager = _authenticate(user)
+    if not stager.has(Role.statistician):
+        err.print(f"[red]{stager.username} is not a statistician[/]: only statisticians "
+                  "stage releases")
+        raise typer.Exit(3)
+    user = stager.username
     outcomes = []
     with _progress() as progress:
         task = progress.add_task("staging", total=len(specs))

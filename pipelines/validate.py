@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -211,7 +210,8 @@ def write_report(result: ValidationResult, spec: DatasetSpec, out_dir: Path) -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     data = result.to_dict()
     data["title"] = spec.title
-    data["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    # No wall-clock time: the report is copied into the release, whose bytes must
+    # depend only on its inputs (when it was staged is in the audit log).
     json_path = out_dir / "validation.json"
     json_path.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     env = Environment(loader=PackageLoader("pipelines", "templates"),

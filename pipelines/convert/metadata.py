@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -248,11 +249,37 @@ def jsonld_context() -> dict[str, str]:
             "rdfs": str(RDFS), "owl": str(OWL), "adms": str(ADMS)}
 
 
+def _canonical_node(value: Any) -> Any:
+    """Sort every JSON-LD array (an unordered set of values) by its canonical JSON text.
+
+    ``@list`` values are ordered by definition and are kept as they are.
+    """
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" else _canonical_node(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_node(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def canonical_jsonld(g: Graph) -> bytes:
+    """The graph as JSON-LD whose bytes depend only on its triples.
+
+    rdflib emits the ``@graph`` nodes and multi-valued properties in the order
+    of its in-memory index, which follows Python's per-process string hash
+    seed: the same graph gave different bytes in two processes, and so a new
+    release id for unchanged inputs. Here nodes are ordered by ``@id`` and
+    every set of values by its JSON text, then keys are sorted.
+    """
+    doc = json.loads(g.serialize(format="json-ld", context=jsonld_context(), sort_keys=True))
+    text = json.dumps(_canonical_node(doc), indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
 def write_metadata(g: Graph, ttl_path: Path, jsonld_path: Path) -> None:
-    """Serialise the metadata as Turtle and JSON-LD (inline context, sorted, stable)."""
+    """Serialise the metadata as Turtle and canonical JSON-LD (inline context)."""
     ttl_path.write_bytes(g.serialize(format="turtle", encoding="utf-8"))
-    jsonld_path.write_bytes(g.serialize(format="json-ld", context=jsonld_context(),
-                                        indent=2, sort_keys=True, encoding="utf-8"))
+    jsonld_path.write_bytes(canonical_jsonld(g))
 
 
 def file_sha256(path: Path) -> str:

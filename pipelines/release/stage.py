@@ -29,7 +29,7 @@ from typing import Any
 from pipelines import paths
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
-from pipelines.release.approvals import last_published, record_staged
+from pipelines.release.approvals import ANONYMOUS, last_published, record_staged
 from pipelines.release.audit import AuditStore
 from pipelines.release.diff import diff_releases
 from pipelines.release.manifest import (
@@ -147,7 +147,7 @@ def stage_release(
     files_meta: list[dict[str, Any]] | None = None,
     row_counts: dict[str, Any] | None = None,
     releases_root: Path | None = None,
-    user: str = "unknown",
+    user: str,
     store: AuditStore | None = None,
     now: datetime | None = None,
     pipeline_version: str | None = None,
@@ -159,6 +159,10 @@ def stage_release(
     ``files_meta`` entries (keyed by ``path``) describe files (title, role,
     media type…); size, hash and CSV row counts are always measured.
     """
+    if (user or "").strip().lower() in ANONYMOUS:
+        raise StagingError(Problem(
+            "stager_unknown", "nobody is named as the stager; sign in (fivestar stage --user "
+            "NAME) so separation of duties can be checked", Location(field="user")))
     converted_dir = Path(converted_dir)
     if not converted_dir.is_dir():
         raise StagingError("converted files folder is missing", file=converted_dir.name)

@@ -23,6 +23,7 @@ from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.embargo import default_release_time, is_due, scheduled_time
 from pipelines.release.gate import PublicationRefused, check_publishable
 from pipelines.release.sensor import due_publications
+from pipelines.release.stage import StagingError
 from pipelines.release.testing import make_spec, stage_synthetic
 from pipelines.release.users import Role, User
 
@@ -75,10 +76,11 @@ def test_stager_can_never_approve_whatever_roles(tmp_path, store):
     approve(store, staged.path, CHAMPION, "independent")
 
 
-def test_anonymous_staging_cannot_be_approved(tmp_path, store):
-    staged = stage_synthetic(tmp_path, store, user="unknown")
-    with pytest.raises(ApprovalError, match="separation of duties"):
-        approve(store, staged.path, CHAMPION, "?")
+@pytest.mark.parametrize("nobody", ["unknown", "", "anonymous"])
+def test_anonymous_staging_is_refused(tmp_path, store, nobody):
+    with pytest.raises(StagingError, match="nobody is named as the stager"):
+        stage_synthetic(tmp_path, store, user=nobody)
+    assert store.entries() == []
 
 
 def test_approve_refuses_changed_files(store, staged):

@@ -129,7 +129,8 @@ def test_staging_refuses_an_empty_folder(tmp_path, store):
     (tmp_path / "converted").mkdir()
     with pytest.raises(StagingError, match="no public files"):
         stage_release(make_spec(), tmp_path / "converted", {}, extract_sha256="b" * 64,
-                      period=None, stars={}, releases_root=tmp_path / "r", store=store)
+                      period=None, stars={}, releases_root=tmp_path / "r", store=store,
+                      user="stats.demo")
 
 
 def test_period_bounds():
