@@ -228,6 +228,7 @@ def _mount_optional(module: str) -> None:
 
 
 _mount_optional("pipelines.release.cli")
+_mount_optional("pipelines.release_calendar.cli")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipelines.errors import Location, Problem, SpecError
 
 UK = ZoneInfo("Europe/London")
+#: A wall-clock time (an alias, so a spec field can be called ``time``).
+TimeOfDay = time
 SPEC_FILENAME = "dataset.yaml"
 
 OGL_V3 = "OGL-UK-3.0"
@@ -69,25 +71,61 @@ class Publisher(_Strict):
         return v
 
 
+class PreReleaseAccess(_Strict):
+    """Someone who may see a release before it is published (published with the release).
+
+    ``role`` (a job title) is always published; ``name`` only if given. ``user``
+    is the review-app account, used to allow access and never published.
+    """
+
+    role: str = Field(min_length=1)
+    name: str | None = None
+    user: str | None = None
+
+
 class Release(_Strict):
     """When and how often the dataset is published (Code of Practice T3)."""
 
     frequency: Frequency = Frequency.adhoc
-    #: Pre-announced date and time of the next release; a bare date means 09:30 UK time.
+    #: Pre-announced date and time of the next release; a bare date means ``time`` UK time.
     next_release: datetime | None = None
+    #: Time of day releases go out, UK time (the department's standard 09:30 by default).
+    time: TimeOfDay = time(9, 30)
+    #: Whose bank holidays are not working days (UK bank holidays differ by nation).
+    holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
+    #: How later releases follow ``next_release`` on the calendar: the same weekday of
+    #: the month (4th Thursday …), the same day of the month, or not at all.
+    repeat: Literal["same_weekday", "same_day", "none"] = "same_weekday"
+    #: Who may see a release before publication, beyond the department-wide list.
+    pre_release_access: list[PreReleaseAccess] = Field(default_factory=list)
     #: The extract column that holds the period a row belongs to, if any.
     period_field: str | None = None
     #: First release period, e.g. ``2024-01-01``; partitions start here.
     start: date | None = None
 
-    @field_validator("next_release", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _default_time(cls, v: Any) -> Any:
+    def _default_time(cls, data: Any) -> Any:
+        """A bare ``next_release`` date means the release ``time`` (09:30) UK time."""
+        if not isinstance(data, dict):
+            return data
+        v = data.get("next_release")
+        day = None
         if isinstance(v, date) and not isinstance(v, datetime):
-            return datetime.combine(v, time(9, 30), tzinfo=UK)
-        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            return datetime.combine(date.fromisoformat(v), time(9, 30), tzinfo=UK)
-        return v
+            day = v
+        elif isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            day = date.fromisoformat(v)
+        if day is None:
+            return data
+        at = data.get("time", time(9, 30))
+        if isinstance(at, str):
+            try:
+                at = time.fromisoformat(at)
+            except ValueError:
+                return data  # reported by the `time` field's own validation
+        if not isinstance(at, time):
+            return data
+        return {**data, "next_release": datetime.combine(day, at, tzinfo=UK)}
 
     @field_validator("next_release")
     @classmethod
@@ -100,6 +138,22 @@ class Release(_Strict):
     def _start_needed(self) -> Release:
         if self.frequency != Frequency.adhoc and self.start is None:
             raise ValueError("a dataset with a release frequency needs `start` (first period)")
+        return self
+
+    @model_validator(mode="after")
+    def _working_day(self) -> Release:
+        """Official statistics are not released on weekends or bank holidays."""
+        from pipelines.release_calendar.workdays import NAMES, bank_holiday
+
+        if self.next_release is None:
+            return self
+        day = self.next_release.astimezone(UK).date()
+        if day.weekday() >= 5:
+            raise ValueError(f"next_release {day.isoformat()} is a {day:%A}, not a working day")
+        name = bank_holiday(day, self.holidays)
+        if name:
+            raise ValueError(f"next_release {day.isoformat()} is a bank holiday ({name}) in "
+                             f"{NAMES[self.holidays]}")
         return self
 
 

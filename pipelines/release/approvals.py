@@ -135,6 +135,8 @@ class ReleaseInfo:
     path: Path
     manifest: Manifest
     status: ReleaseStatus
+    #: The release calendar's new time for the pre-announced date, if it was moved.
+    moved_to: datetime | None = None
 
     @property
     def dataset_id(self) -> str:
@@ -149,12 +151,15 @@ class ReleaseInfo:
         if self.status.approval is None:
             return None
         a = self.status.approval
-        return scheduled_time(self.manifest, a.at, a.release_at)
+        return scheduled_time(self.manifest, a.at, a.release_at, self.moved_to)
 
 
 def load_release(path: Path, store: AuditStore) -> ReleaseInfo:
+    from pipelines.release_calendar.store import moved_release_time
+
     manifest, rid = load_manifest(path)
-    return ReleaseInfo(id=rid, path=path, manifest=manifest, status=release_status(store, rid))
+    return ReleaseInfo(id=rid, path=path, manifest=manifest, status=release_status(store, rid),
+                       moved_to=moved_release_time(store, manifest))
 
 
 def list_releases(store: AuditStore, root: Path | None = None,

@@ -57,6 +57,8 @@ class Decision(StrEnum):
     withdrawn = "withdrawn"
     published = "published"
     publication_refused = "publication_refused"
+    #: A pre-announced release date moved (release calendar; the reason is the comment).
+    release_date_changed = "release_date_changed"
 
 
 class AuditError(FivestarError):

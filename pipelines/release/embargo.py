@@ -4,9 +4,11 @@ Orderly release means a pre-announced time and no early release. The
 scheduled time of a release is, in order of precedence:
 
 1. the manifest's ``catalogue.release_date`` (from the spec's
-   ``release.next_release``: pre-announced, so nobody may move it);
+   ``release.next_release``: pre-announced), or the time the release calendar
+   moved it to (a change with a reason, in the audit log);
 2. otherwise a time the champion chose when approving (``release_at``);
-3. otherwise the first weekday 09:30 UK time at or after the approval.
+3. otherwise the first working day's 09:30 UK time at or after the approval
+   (no weekends, no UK bank holidays).
 
 A release is due when ``now >= scheduled`` — never one second earlier; one
 approved after its time is due at once. Time always comes from an injectable
@@ -16,7 +18,7 @@ clock so the rule is tested without sleeping.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,15 +39,15 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-def default_release_time(after: datetime) -> datetime:
-    """The first weekday 09:30 UK time at or after ``after`` (DST-correct)."""
-    local = _aware(after).astimezone(UK)
-    day = local.date()
-    while True:
-        candidate = datetime.combine(day, DEFAULT_RELEASE_TIME, tzinfo=UK)
-        if candidate.weekday() < 5 and candidate >= local:
-            return candidate
-        day += timedelta(days=1)
+def default_release_time(after: datetime, holidays: str = "england-and-wales") -> datetime:
+    """The first working day's 09:30 UK time at or after ``after`` (DST-correct).
+
+    Working days skip weekends and the UK bank holidays of ``holidays``
+    (England and Wales unless the spec says otherwise).
+    """
+    from pipelines.release_calendar.workdays import first_release_time
+
+    return first_release_time(_aware(after), holidays, DEFAULT_RELEASE_TIME)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -62,11 +64,16 @@ def announced_time(manifest: dict[str, Any]) -> datetime | None:
 
 
 def scheduled_time(manifest: dict[str, Any], approved_at: datetime,
-                   release_at: datetime | None = None) -> datetime:
-    """When an approved release becomes due (see the module docstring)."""
+                   release_at: datetime | None = None,
+                   moved_to: datetime | None = None) -> datetime:
+    """When an approved release becomes due (see the module docstring).
+
+    ``moved_to``: the release calendar's new time for the pre-announced date,
+    when that date was changed (with a reason) after the release was staged.
+    """
     announced = announced_time(manifest)
     if announced is not None:
-        return announced
+        return _aware(moved_to) if moved_to is not None else announced
     if release_at is not None:
         return _aware(release_at)
     return default_release_time(approved_at)

@@ -17,6 +17,7 @@ from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.embargo import is_due, scheduled_time
 from pipelines.release.manifest import Manifest, ManifestError, load_manifest, verify_files
 from pipelines.release.users import Role
+from pipelines.release_calendar.store import moved_release_time
 
 
 class PublicationRefused(FivestarError):
@@ -63,7 +64,8 @@ def check_publishable(release_dir: Path, store: AuditStore, now: datetime) -> Ma
             raise PublicationRefused(Problem(
                 "superseded", "a newer release of this dataset has been published since",
                 where))
-    due = scheduled_time(manifest, approval.at, approval.release_at)
+    due = scheduled_time(manifest, approval.at, approval.release_at,
+                         moved_to=moved_release_time(store, manifest))
     if not is_due(due, now):
         raise PublicationRefused(Problem(
             "embargoed", f"embargoed until {due.isoformat()}; no release before that", where))

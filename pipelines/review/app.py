@@ -152,6 +152,7 @@ def create_app(
     secret_key: str | None = None,
     secure_cookies: bool | None = None,
     ckan: Callable[[], Any] | None = None,
+    specs: Callable[[], list[Any]] | None = None,
 ) -> FastAPI:
     """Build the review app. Every dependency is injectable for tests.
 
@@ -161,6 +162,7 @@ def create_app(
     """
     app = FastAPI(title="fivestar review", docs_url=None, redoc_url=None, openapi_url=None)
     store = store or AuditStore()
+    _mount_public_pages(app, store, specs, clock)
     user_source = _Users(users)
     env = _templates()
     throttle = _Throttle()
@@ -378,6 +380,18 @@ def create_app(
         return error(request, 500, "Something went wrong", str(exc))
 
     return app
+
+
+def _mount_public_pages(app: FastAPI, store: AuditStore,
+                        specs: Callable[[], list[Any]] | None, clock: Clock) -> None:
+    """The public release calendar (no sign-in), served by this app's server."""
+    from pipelines.release_calendar.routes import calendar_router
+    from pipelines.release_calendar.store import ReleaseCalendar
+    from pipelines.spec import load_all
+
+    app.include_router(calendar_router(
+        lambda: ReleaseCalendar(store.engine),
+        specs or (lambda: load_all(paths.DATASETS_DIR)[0]), clock))
 
 
 # -- the release page's content ------------------------------------------------
