@@ -320,6 +320,12 @@ def stage_from_conversion(spec: DatasetSpec, result: Any, sc: Any, *,
             if isinstance(validation.get(k), int):
                 row_counts["extract"] = validation[k]
                 break
+    from pipelines.prerelease.access import access_list
+    from pipelines.prerelease.statement import write_statement
+
+    # published with the release: who may see it before publication (GOV.UK practice)
+    files_meta = [*_files_meta(getattr(result, "files", None), converted_dir),
+                  write_statement(access_list(spec), converted_dir)]
     provenance = _as_dict(getattr(result, "provenance", None))
     extract_sha = provenance.get("extract_sha256")
     if not extract_sha:
@@ -332,7 +338,7 @@ def stage_from_conversion(spec: DatasetSpec, result: Any, sc: Any, *,
         period=sc.partition,
         stars=stars,
         catalogue=_as_dict(getattr(result, "catalogue", None)),
-        files_meta=_files_meta(getattr(result, "files", None), converted_dir),
+        files_meta=files_meta,
         row_counts=row_counts,
         releases_root=releases_root,
         user=sc.user,

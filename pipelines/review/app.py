@@ -38,7 +38,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.sessions import SessionMiddleware
 
 from pipelines import paths
+from pipelines.charts.release import chart_svg, release_pictures
 from pipelines.errors import FivestarError
+from pipelines.prerelease.access import AccessLog
+from pipelines.prerelease.review import guard
 from pipelines.release import approvals
 from pipelines.release.approvals import (
     APPROVED,
@@ -52,6 +55,7 @@ from pipelines.release.audit import AuditStore
 from pipelines.release.embargo import Clock, announced_time, default_release_time, system_clock
 from pipelines.release.manifest import ManifestError, data_file, is_release_id
 from pipelines.release.users import Role, User, UserDirectory, trusted_header, user_from_headers
+from pipelines.spec import load_all
 
 UK = ZoneInfo("Europe/London")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -162,10 +166,14 @@ def create_app(
     """
     app = FastAPI(title="fivestar review", docs_url=None, redoc_url=None, openapi_url=None)
     store = store or AuditStore()
-    _mount_public_pages(app, store, specs, clock)
+    load_specs = specs or (lambda: load_all(paths.DATASETS_DIR)[0])
+    _mount_public_pages(app, store, load_specs, clock)
+    access_log = AccessLog(store.engine)
     user_source = _Users(users)
     env = _templates()
     throttle = _Throttle()
+    #: Pictures of immutable releases, keyed by (release, baseline, spec hash).
+    picture_cache: dict[tuple, Any] = {}
     #: Behind a TLS-terminating proxy the browser's Origin is the proxy's
     #: (https://…), not what uvicorn sees: declare it.
     public_origin = (os.environ.get("FIVESTAR_REVIEW_PUBLIC_ORIGIN") or "").rstrip("/") or None
@@ -244,6 +252,18 @@ def create_app(
             raise ReleaseNotFound("not a release id")
         return approvals.load_release(approvals.find_release(rid, releases_root), store)
 
+    def spec_for(dataset_id: str) -> Any:
+        return next((s for s in load_specs() if s.id == dataset_id), None)
+
+    def pre_release(request: Request, user: User, info: ReleaseInfo,
+                    what: str) -> HTMLResponse | None:
+        """Record this access; a refusal page when the pre-release rule says no."""
+        decision = guard(access_log, user, info, spec_for, what, clock())
+        if decision.allowed:
+            return None
+        return error(request, 403, "Not on the pre-release access list",
+                     f"Access refused and recorded: {decision.basis}.")
+
     # -- routes --------------------------------------------------------------
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:
@@ -310,8 +330,47 @@ def create_app(
             info = load(rid)
         except (ReleaseNotFound, ManifestError):
             return error(request, 404, "Not found", "No staged release has this id.")
+        refused = pre_release(request, user, info, "page")
+        if refused is not None:
+            return refused
         return render(request, "release.html", user=user, r=info,
+                      pictures=pictures_of(info, spec_for(info.dataset_id)),
+                      accesses=access_log.entries(info.id, limit=100),
                       **_release_view(info, user, clock()))
+
+    @app.get("/releases/{rid}/charts/{index}.svg")
+    def release_chart(request: Request, rid: str, index: int):
+        user = current_user(request)
+        if user is None:
+            return login_redirect()
+        try:
+            info = load(rid)
+        except (ReleaseNotFound, ManifestError):
+            return error(request, 404, "Not found", "No staged release has this id.")
+        refused = pre_release(request, user, info, "chart")
+        if refused is not None:
+            return refused
+        pictures = pictures_of(info, spec_for(info.dataset_id))
+        svg = chart_svg(pictures, index) if pictures else None
+        if svg is None:
+            return error(request, 404, "Not found", "This release has no such chart.")
+        return Response(svg, media_type="image/svg+xml")
+
+    def pictures_of(info: ReleaseInfo, spec: Any):
+        """Charts against the last published release and the suppression grid (cached)."""
+        if spec is None:
+            return None
+        diff = _read_json(info.path / str((info.manifest.get("reports") or {}).get(
+            "diff", "reports/diff.json"))) or {}
+        baseline = (diff.get("baseline") or {}).get("release_id")
+        base_dir = approvals.releases_root(releases_root) / info.dataset_id / baseline \
+            if baseline and is_release_id(baseline) else None
+        key = (info.id, baseline, spec.spec_sha256)
+        if key not in picture_cache:
+            if len(picture_cache) > 32:
+                picture_cache.clear()
+            picture_cache[key] = release_pictures(spec, info.path, info.manifest, base_dir)
+        return picture_cache[key]
 
     async def decide(request: Request, rid: str, verb: str):
         """Approve, reject or withdraw: CSRF and sign-in checked, the rules in ``approvals``."""
@@ -382,16 +441,13 @@ def create_app(
     return app
 
 
-def _mount_public_pages(app: FastAPI, store: AuditStore,
-                        specs: Callable[[], list[Any]] | None, clock: Clock) -> None:
+def _mount_public_pages(app: FastAPI, store: AuditStore, specs: Callable[[], list[Any]],
+                        clock: Clock) -> None:
     """The public release calendar (no sign-in), served by this app's server."""
     from pipelines.release_calendar.routes import calendar_router
     from pipelines.release_calendar.store import ReleaseCalendar
-    from pipelines.spec import load_all
 
-    app.include_router(calendar_router(
-        lambda: ReleaseCalendar(store.engine),
-        specs or (lambda: load_all(paths.DATASETS_DIR)[0]), clock))
+    app.include_router(calendar_router(lambda: ReleaseCalendar(store.engine), specs, clock))
 
 
 # -- the release page's content ------------------------------------------------

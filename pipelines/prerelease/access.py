@@ -1,0 +1,158 @@
+"""The pre-release access rule and the record of every access to a staged release.
+
+Who may open a staged (not yet public) release in the review app:
+
+* the production team: statisticians and Transparency Champions (they make
+  and approve it; the published statement names them as a group);
+* people on the pre-release access list (the spec's
+  ``release.pre_release_access`` and the department-wide list in
+  ``FIVESTAR_PRE_RELEASE_ACCESS_FILE``, default ``<state>/pre-release-access.yaml``),
+  by their review-app account, and only in the 24 hours before the release's
+  scheduled time, once it is approved;
+* nobody else (an admin account included): refused, and the refusal recorded.
+
+Once published, a release is public and the rule no longer applies.
+Accesses are recorded in the audit database (``release_access_log``), apart
+from the decision chain: they are many, and each names who, what, when and
+whether it was allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+)
+
+from pipelines import paths
+from pipelines.errors import FivestarError, Location, Problem
+from pipelines.spec import PreReleaseAccess
+
+ACCESS_FILE_ENV = "FIVESTAR_PRE_RELEASE_ACCESS_FILE"
+#: Pre-release access opens this long before the scheduled release time.
+WINDOW = timedelta(hours=24)
+PRODUCTION_ROLES = ("statistician", "transparency_champion")
+
+metadata = MetaData()
+access_log = Table(
+    "release_access_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("dataset_id", String(200), nullable=False),
+    Column("release_id", String(64), nullable=False, index=True),
+    #: What was opened: page, preview, chart, report.
+    Column("what", String(64), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    #: Why (production team, on the list, not on the list, window not open …).
+    Column("basis", String(200), nullable=False),
+)
+_INSTALLED: set[Engine] = set()
+
+
+class AccessListError(FivestarError):
+    """The department-wide pre-release access file is malformed."""
+
+
+class _ListFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    access: list[PreReleaseAccess] = []
+
+
+def access_file() -> Path:
+    value = os.environ.get(ACCESS_FILE_ENV)
+    return Path(value) if value else paths.STATE_DIR / "pre-release-access.yaml"
+
+
+def department_list(path: Path | None = None) -> list[PreReleaseAccess]:
+    """The department-wide list (empty when there is no file)."""
+    path = Path(path) if path else access_file()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return []
+    except (OSError, yaml.YAMLError):
+        raise AccessListError(Problem("unreadable", "cannot read the pre-release access list",
+                                      Location(file=path.name))) from None
+    try:
+        return _ListFile.model_validate(data).access
+    except ValidationError as exc:
+        raise AccessListError([Problem("access_list", e["msg"], Location(
+            file=path.name, field=".".join(str(p) for p in e["loc"])))
+            for e in exc.errors(include_input=False)]) from None
+
+
+def access_list(spec, path: Path | None = None) -> list[PreReleaseAccess]:
+    """The spec's list and the department's, in that order, without repeats."""
+    out: list[PreReleaseAccess] = []
+    for entry in [*spec.release.pre_release_access, *department_list(path)]:
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    allowed: bool
+    basis: str
+
+
+def decide(user, entries: list[PreReleaseAccess], *, published: bool,
+           scheduled: datetime | None, now: datetime) -> AccessDecision:
+    """May ``user`` (a signed-in ``User``) open this release now? See the module docstring."""
+    if published:
+        return AccessDecision(True, "published: public")
+    if any(r.value in PRODUCTION_ROLES for r in user.roles):
+        return AccessDecision(True, "production team")
+    listed = [e for e in entries if e.user and e.user == user.username]
+    if not listed:
+        return AccessDecision(False, "not on the pre-release access list")
+    if scheduled is None:
+        return AccessDecision(False, "on the list, but the release is not approved and "
+                                     "scheduled yet")
+    if now < scheduled - WINDOW:
+        return AccessDecision(False, "on the list, but pre-release access opens 24 hours "
+                                     "before the release")
+    return AccessDecision(True, f"pre-release access list: {listed[0].role}")
+
+
+class AccessLog:
+    """Append and read access records (one database: the audit log's)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        if engine not in _INSTALLED:
+            metadata.create_all(engine)
+            _INSTALLED.add(engine)
+
+    def record(self, *, actor: str, dataset_id: str, release_id: str, what: str,
+               decision: AccessDecision, at: datetime | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(access_log).values(
+                at=(at or datetime.now(UTC)).astimezone(UTC), actor=actor,
+                dataset_id=dataset_id, release_id=release_id, what=what,
+                allowed=decision.allowed, basis=decision.basis))
+
+    def entries(self, release_id: str | None = None, limit: int = 500) -> list[dict]:
+        q = select(access_log).order_by(access_log.c.id.desc()).limit(limit)
+        if release_id is not None:
+            q = q.where(access_log.c.release_id == release_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        return [{**r, "at": r["at"].replace(tzinfo=UTC) if r["at"].tzinfo is None
+                 else r["at"]} for r in rows]
