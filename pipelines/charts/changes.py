@@ -4,9 +4,10 @@ An aggregate table is summed over its published cells (suppressed cells are
 not numbers and are left out, which the chart's note says); a record table
 is counted in rows. Per period, every period of both releases is shown (so a
 revised earlier period stands out); per category, the latest period of each
-release is compared (this quarter against the last one). The grouping columns are chosen from the spec, never
-from the bundled data: the release period (or a date field, by month), and
-the coded or low-cardinality text column with the fewest values.
+release is compared (this quarter against the last one). The grouping
+columns are chosen from the spec, never from the bundled data: the release
+period (or a date field, by month), and the coded or low-cardinality text
+column with the fewest values.
 """
 
 from __future__ import annotations
