@@ -14,8 +14,6 @@ failure stops everything downstream in the same run:
 
 
 import hashlib
-import importlib.util
-import json
 import os
 import warnings
 from dataclasses import dataclass
@@ -42,6 +40,7 @@ from dagster import (
 )
 
 from pipelines import paths
+from pipelines.contracts import ConversionResult, Provenance, RedactionReport, ValidationReport
 from pipelines.errors import FivestarError, Problem
 from pipelines.periods import release_periods
 from pipelines.spec import DatasetSpec
@@ -176,8 +175,8 @@ def build_dataset_assets(
     def expectations(context: AssetCheckExecutionContext, df: pd.DataFrame):
         sc = _stage_context(spec, context)
         result = validate_stage.validate(df, spec)
-        files = validate_stage.write_report(result, spec, sc.reports_dir)
-        _bind_report(files, df)
+        result.subject = fingerprint(df)
+        files = validate_stage.write_report(result, sc.reports_dir)
         meta = {"report": MetadataValue.path(str(files.get("html", ""))),
                 "errors": len(result.errors), "warnings": len(result.warnings)}
         yield AssetCheckResult(
@@ -201,14 +200,12 @@ def build_dataset_assets(
     def validated(context: AssetExecutionContext, df: pd.DataFrame) -> Output[pd.DataFrame]:
         # Fail closed: refuse unless a passing report judged exactly these rows.
         sc = _stage_context(spec, context)
-        report_path = sc.reports_dir / "validation.json"
-        report = _read_json(report_path)
-        if report is None or report.get("data_fingerprint") != fingerprint(df):
-            result = validate_stage.validate(df, spec)
-            files = validate_stage.write_report(result, spec, sc.reports_dir)
-            _bind_report(files, df)
-            report = _read_json(report_path) or {}
-        if not report.get("passed"):
+        report = _read_report(ValidationReport, sc.reports_dir / "validation.json")
+        if report is None or report.subject != fingerprint(df):
+            report = validate_stage.validate(df, spec)
+            report.subject = fingerprint(df)
+            validate_stage.write_report(report, sc.reports_dir)
+        if not report.passed:
             raise Failure(
                 description="blocking expectations failed; see the validation report",
                 metadata={"report": MetadataValue.path(str(sc.reports_dir / "validation.html"))},
@@ -218,15 +215,7 @@ def build_dataset_assets(
 
     assets: list[AssetsDefinition] = [extract, validated]
     checks: list[AssetChecksDefinition] = [expectations]
-    # Later stages plug in as their modules land; a stage whose module is not
-    # installed ends the chain (an import error inside one is still raised).
-    for module, builder in (
-        ("pipelines.redaction", _redaction_assets),
-        ("pipelines.convert", _conversion_assets),
-        ("pipelines.release", _release_assets),
-    ):
-        if importlib.util.find_spec(module) is None:
-            break
+    for builder in (_redaction_assets, _conversion_assets, _release_assets):
         stage_assets, stage_checks = builder(spec, common, tags)
         assets.extend(stage_assets)
         checks.extend(stage_checks)
@@ -239,21 +228,11 @@ def _in(spec: DatasetSpec, stage: str):
     return AssetIn(key=key(spec, stage))
 
 
-def _read_json(path: Path) -> dict | None:
+def _read_report(model, path: Path):
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return model.from_json(path.read_bytes())
     except (OSError, ValueError):
         return None
-
-
-def _bind_report(files: dict[str, Path], df: pd.DataFrame) -> None:
-    """Stamp the JSON report with the fingerprint of the data it judged."""
-    path = files.get("json")
-    if path is None:
-        return
-    report = _read_json(Path(path)) or {}
-    report["data_fingerprint"] = fingerprint(df)
-    Path(path).write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
 
 
 # -- later stages ------------------------------------------------------------
@@ -300,13 +279,12 @@ def _redaction_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str,
         except FivestarError as exc:
             raise _fail("redaction", exc) from None
         report_path = sc.reports_dir / "redaction.json"
-        report_path.write_text(json.dumps(result.report, indent=2, sort_keys=True, default=str),
-                               encoding="utf-8")
+        report_path.write_text(result.report.to_json(), encoding="utf-8")
         return Output(result.df, metadata={
             "rows": len(result.df),
             "columns": MetadataValue.json(list(result.df.columns)),
             "redaction_report": MetadataValue.path(str(report_path)),
-            "summary": MetadataValue.json(_summary(result.report)),
+            "summary": MetadataValue.json(result.report.summary()),
         })
 
     redaction_verified = _gate_check(
@@ -339,30 +317,19 @@ def _conversion_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str
 
             shutil.rmtree(out_dir)
         out_dir.mkdir(parents=True)
-        extract_sha = extract_stage.extract_sha256(spec)
-        # Public files must be a pure function of the inputs, so restaging the
-        # same extract with the same spec and code gives the same release id:
-        # the PROV activity is named by its inputs, not by the Dagster run.
-        activity = hashlib.sha256(
-            f"{extract_sha}:{spec.spec_sha256}:{pipeline_version()}:{sc.partition}".encode()
-        ).hexdigest()[:16]
-        provenance = {
-            "run_id": activity,
-            "partition": sc.partition,
-            "extract_sha256": extract_sha,
-            "spec_sha256": spec.spec_sha256,
-            "pipeline_version": pipeline_version(),
-            "started_at": None,
-            "validation": _public_validation(_read_json(sc.reports_dir / "validation.json")),
-            "redaction": _read_json(sc.reports_dir / "redaction.json") or {},
-        }
+        validation = _read_report(ValidationReport, sc.reports_dir / "validation.json")
+        redaction_report = _read_report(RedactionReport, sc.reports_dir / "redaction.json")
+        provenance = Provenance.for_inputs(
+            dataset_id=spec.id, extract_sha256=extract_stage.extract_sha256(spec),
+            spec_sha256=spec.spec_sha256, pipeline_version=pipeline_version(),
+            partition=sc.partition, validation=validation, redaction=redaction_report)
         try:
             result = convert.convert(df, spec, out_dir, provenance)
         except FivestarError as exc:
             raise _fail("conversion", exc) from None
         return Output(result, metadata={
             "files": MetadataValue.json(sorted(p.name for p in out_dir.iterdir())),
-            "stars": result.stars.get("rating") if isinstance(result.stars, dict) else None,
+            "stars": result.stars.rating,
             "out_dir": MetadataValue.path(str(out_dir)),
         })
 
@@ -388,10 +355,10 @@ def _release_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str, s
         tags=tags,
         **common,
     )
-    def staged_release(context: AssetExecutionContext, result: Any):
+    def staged_release(context: AssetExecutionContext, result: ConversionResult):
         sc = _stage_context(spec, context)
         try:
-            staged = release.stage_from_conversion(spec, result, sc)
+            staged = release.stage_conversion(spec, result, user=sc.user)
         except FivestarError as exc:
             raise _fail("staging", exc) from None
         return Output(
@@ -414,24 +381,14 @@ def _release_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str, s
         sc = _stage_context(spec, context)
         release_id = (context.run.tags or {}).get(RELEASE_TAG) or staged["release_id"]
         try:
-            outcome = release.publish_approved(spec, release_id, context.resources.ckan, sc)
+            outcome = release.publish_approved(spec, release_id, context.resources.ckan,
+                                               sc.user)
         except FivestarError as exc:
             raise _fail("publication", exc) from None
         return Output(outcome, metadata={
             "release_id": release_id,
-            "dataset_url": MetadataValue.url(outcome["dataset_url"]),
-            "resources": MetadataValue.json(outcome.get("resource_urls", {})),
+            "dataset_url": MetadataValue.url(outcome.dataset_url),
+            "resources": MetadataValue.json(outcome.resource_urls),
         })
 
     return [staged_release, published], []
-
-
-def _public_validation(report: dict | None) -> dict:
-    """The validation report without run-specific fields (timestamps, fingerprints)."""
-    volatile = {"data_fingerprint", "generated_at", "run_time", "validated_at", "created"}
-    return {k: v for k, v in (report or {}).items() if k not in volatile}
-
-
-def _summary(report: dict) -> dict:
-    """The headline numbers of a redaction report (it holds no values anyway)."""
-    return {k: v for k, v in report.items() if isinstance(v, int | float | str)}

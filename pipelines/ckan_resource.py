@@ -12,7 +12,10 @@ import os
 from pathlib import Path
 
 import ckanapi
+import requests
 from dagster import ConfigurableResource
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from pipelines.errors import FivestarError
 from pipelines.paths import ROOT
@@ -42,10 +45,31 @@ def read_token() -> str:
     return token
 
 
-def connect(url: str | None = None, token: str | None = None) -> ckanapi.RemoteCKAN:
+def retrying_session(attempts: int | None = None) -> requests.Session:
+    """A session that retries transient failures (unreachable, 5xx) with backoff.
+
+    ``attempts`` (default ``FIVESTAR_CKAN_ATTEMPTS``, else 5) counts the first
+    try; waits double from 0.5 s. Every method is retried: the publisher only
+    makes calls that are safe to repeat (it compares what is there with the
+    manifest before each change), and requests sends uploads from memory.
+    """
+    attempts = attempts or int(os.environ.get("FIVESTAR_CKAN_ATTEMPTS", "5"))
+    retry = Retry(total=attempts - 1, connect=attempts - 1, read=attempts - 1,
+                  status=attempts - 1, backoff_factor=0.5, backoff_max=8,
+                  status_forcelist=(500, 502, 503, 504), allowed_methods=None,
+                  raise_on_status=False)
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def connect(url: str | None = None, token: str | None = None,
+            session: requests.Session | None = None) -> ckanapi.RemoteCKAN:
     """A ckanapi client for the configured catalogue (token from the environment)."""
     return ckanapi.RemoteCKAN(url or ckan_url(), apikey=token or read_token(),
-                              user_agent=USER_AGENT)
+                              user_agent=USER_AGENT, session=session or retrying_session())
 
 
 class CKANResource(ConfigurableResource):

@@ -6,8 +6,6 @@ Messages name datasets, files, rows and fields, never cell values.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from pathlib import Path
 
@@ -18,6 +16,8 @@ from rich.table import Table
 
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES, USER_TAG
+from pipelines.release.cli import commands as release_commands
+from pipelines.release_calendar.cli import commands as calendar_commands
 from pipelines.spec import load_all
 
 app = typer.Typer(
@@ -215,20 +215,12 @@ def demo(
         raise typer.Exit(1)
 
 
-def _mount_optional(module: str) -> None:
-    """Add a stage's commands (e.g. release governance) when that stage is installed."""
-    try:
-        if importlib.util.find_spec(module) is None:
-            return
-    except ModuleNotFoundError:
-        return
-    sub = importlib.import_module(module).commands
-    app.registered_commands.extend(sub.registered_commands)
-    app.registered_groups.extend(sub.registered_groups)
-
-
-_mount_optional("pipelines.release.cli")
-_mount_optional("pipelines.release_calendar.cli")
+# Release governance (releases, approve, reject, withdraw, audit, review, users) and the
+# release calendar (calendar).
+app.registered_commands.extend(release_commands.registered_commands)
+app.registered_groups.extend(release_commands.registered_groups)
+app.registered_commands.extend(calendar_commands.registered_commands)
+app.registered_groups.extend(calendar_commands.registered_groups)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -7,14 +7,15 @@ others.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 
 from dagster import Definitions, FilesystemIOManager
 
 from pipelines import paths
 from pipelines.assets import build_dataset_assets
+from pipelines.ckan_resource import CKANResource
 from pipelines.resources import RedactionKey
+from pipelines.sensors import build_sensors
 from pipelines.spec import DatasetSpec, load_all
 
 log = logging.getLogger("fivestar")
@@ -33,17 +34,10 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
     resources: dict[str, object] = {
         "io_manager": FilesystemIOManager(base_dir=str(paths.STATE_DIR / "storage")),
         "redaction_key": RedactionKey(),
+        "ckan": CKANResource(),
     }
-    if importlib.util.find_spec("pipelines.ckan_resource") is not None:
-        from pipelines.ckan_resource import CKANResource
-
-        resources["ckan"] = CKANResource()
-    sensors = []
-    if importlib.util.find_spec("pipelines.sensors") is not None:
-        from pipelines.sensors import build_sensors
-
-        sensors = build_sensors(specs)
-    return Definitions(assets=assets, asset_checks=checks, resources=resources, sensors=sensors)
+    return Definitions(assets=assets, asset_checks=checks, resources=resources,
+                       sensors=build_sensors(specs))
 
 
 defs = build_definitions()

@@ -7,17 +7,28 @@ may be personal data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
 
-@dataclass(frozen=True)
-class Location:
-    """A place in an input: file, 1-based data row (header excluded), field name."""
+class Location(BaseModel):
+    """A place in an input: file, 1-based data row (header excluded), field name.
+
+    A pydantic model (frozen, positional arguments allowed) so problems travel
+    inside typed reports and have one stable JSON form.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     file: str | None = None
     row: int | None = None
     field: str | None = None
+
+    def __init__(self, *args: Any, **data: Any) -> None:
+        data.update(zip(("file", "row", "field"), args, strict=False))
+        super().__init__(**data)
 
     def __str__(self) -> str:
         parts = []
@@ -30,25 +41,42 @@ class Location:
         return ", ".join(parts) if parts else "(no location)"
 
 
-@dataclass
-class Problem:
-    """One finding: a code for machines, a message for people, and where it is."""
+class Problem(BaseModel):
+    """One finding: a code for machines, a message for people, and where it is.
+
+    Its JSON form is flat: ``{"code", "message", "file", "row", "field"}``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str
     message: str
-    location: Location = field(default_factory=Location)
+    location: Location = Location()
+
+    def __init__(self, *args: Any, **data: Any) -> None:
+        data.update(zip(("code", "message", "location"), args, strict=False))
+        super().__init__(**data)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_flat(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("location") is None:
+            data = {k: v for k, v in data.items() if k != "location"}
+            flat = {k: data.pop(k) for k in ("file", "row", "field") if k in data}
+            if flat:
+                data["location"] = flat
+        return data
+
+    @model_serializer
+    def _flat(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "file": self.location.file,
+                "row": self.location.row, "field": self.location.field}
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message} [{self.code}]"
 
-    def to_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "file": self.location.file,
-            "row": self.location.row,
-            "field": self.location.field,
-        }
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
 
 
 class FivestarError(Exception):
@@ -81,3 +109,11 @@ class ExtractError(FivestarError):
 
 class ValidationFailed(FivestarError):
     """Blocking expectations failed."""
+
+
+class CodeListError(FivestarError):
+    """A SKOS code list is missing or malformed."""
+
+
+class ConversionError(FivestarError):
+    """The conversion stage cannot produce a correct public file."""

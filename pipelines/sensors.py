@@ -27,6 +27,7 @@ from dagster import (
     sensor,
 )
 
+from pipelines.assets import RELEASE_TAG, USER_TAG, key, partitions_for
 from pipelines.release.audit import AuditStore
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.sensor import due_publications
@@ -34,9 +35,7 @@ from pipelines.spec import DatasetSpec
 
 log = logging.getLogger("fivestar")
 
-#: Run tags, shared with pipelines.assets (kept literal here to avoid an import cycle).
-RELEASE_TAG = "fivestar/release_id"
-USER_TAG = "fivestar/user"
+#: The run's "who" for publications the sensor starts.
 PUBLISHER = "fivestar-publisher"
 
 
@@ -91,15 +90,6 @@ def build_publication_sensor(
 
 def build_sensors(specs: list[DatasetSpec]) -> list[SensorDefinition]:
     """What ``pipelines.definitions`` registers: the publication sensor for these specs."""
-    import importlib.util
-
-    from pipelines.assets import key, partitions_for
-
-    # The `published` assets exist only once every stage module is installed
-    # (see pipelines.assets); a sensor must not target missing assets.
-    stages = ("pipelines.redaction", "pipelines.convert", "pipelines.release")
-    if any(importlib.util.find_spec(m) is None for m in stages):
-        return []
     targets = {s.id: key(s, "published") for s in specs}
     if not targets:
         return []

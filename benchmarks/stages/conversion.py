@@ -32,10 +32,10 @@ import pandas as pd
 
 from benchmarks.measure import measure
 from pipelines import paths
+from pipelines.codelists import load_codelist
+from pipelines.contracts import Provenance
 from pipelines.convert import convert
-from pipelines.convert.codelists import load_codelist
 from pipelines.convert.cube import header
-from pipelines.convert.mapping import parse_mapping
 from pipelines.convert.rdfwriter import write_rdf
 from pipelines.convert.terms import build_plan
 from pipelines.spec import load_spec
@@ -78,7 +78,7 @@ def naive_rdflib(df: pd.DataFrame, spec: Any, out: Path) -> int:
     """The same triples through an rdflib Graph (what the writer replaces)."""
     from rdflib import RDF, Literal, URIRef
 
-    plan = build_plan(df, spec, parse_mapping(spec))
+    plan = build_plan(df, spec, spec.linked_data)
     g = header(plan, df)
     ds = URIRef(plan.uris.dataset_uri)
     qb_ds = URIRef("http://purl.org/linked-data/cube#dataSet")
@@ -110,7 +110,7 @@ def run(rows: int, workdir: Path) -> list[dict]:
     target = f">= {TARGET_TRIPLES_PER_S:,} triples/s, peak <= {TARGET_PEAK_MB} MB"
 
     def writer(nt_path: Path = work / "w.nt"):
-        plan = build_plan(df, spec, parse_mapping(spec))
+        plan = build_plan(df, spec, spec.linked_data)
         return write_rdf(plan, df, header(plan, df), nt_path, work / "w.ttl",
                          dataset_link=("http://purl.org/linked-data/cube#dataSet",
                                        plan.uris.dataset_uri), turtle=False)
@@ -141,8 +141,9 @@ def run(rows: int, workdir: Path) -> list[dict]:
     }]
     (work / "w.nt").unlink()
 
-    prov = {"run_id": "bench", "extract_sha256": "0" * 64, "spec_sha256": spec.spec_sha256,
-            "pipeline_version": "bench", "partition": None}
+    prov = Provenance.for_inputs(dataset_id=spec.id, extract_sha256="0" * 64,
+                                 spec_sha256=spec.spec_sha256, pipeline_version="bench",
+                                 partition=None)
     stage = measure(lambda: convert(df, spec, work / "converted", prov))
     out.append({
         "stage": "conversion:stage", "rows": rows, "triples": stage.result.triples,
@@ -151,7 +152,7 @@ def run(rows: int, workdir: Path) -> list[dict]:
         "peak_mb": round(stage.peak_mb, 1), "target": f"peak <= {TARGET_PEAK_MB} MB",
         "meets_target": stage.peak_mb <= TARGET_PEAK_MB,
         "note": f"whole convert(): CSV, CSVW, N-Triples + Turtle, code lists, datapackage, "
-                f"stars (vectorised N-Triples scan), DCAT; {stage.result.stars['rating']} stars",
+                f"stars (vectorised N-Triples scan), DCAT; {stage.result.stars.rating} stars",
     })
     shutil.rmtree(work / "converted", ignore_errors=True)
 

@@ -33,10 +33,6 @@ def neutralise(arr: pa.Array) -> pa.Array:
     return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
 
 
-def suppression_marker(spec_redaction: dict) -> str:
-    return ((spec_redaction or {}).get("sdc") or {}).get("marker") or "[c]"
-
-
 def _column(plan: Plan, chunk: pd.DataFrame, name: str, marker: str) -> pa.Array:
     s = chunk[name]
     col = plan.column(name)

@@ -23,9 +23,9 @@ import pandas as pd
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from pipelines import paths
-from pipelines.convert.mapping import FIVESTAR_NS, PREFIXES
 from pipelines.convert.rdfwriter import RdfCounts, write_rdf
 from pipelines.convert.terms import CONF_STATUS, UNIT_MEASURE, Column, Plan
+from pipelines.spec.linked_data import FIVESTAR_NS, PREFIXES
 
 QB = Namespace(PREFIXES["qb"])
 DCT = Namespace(PREFIXES["dcterms"])

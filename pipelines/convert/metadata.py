@@ -31,8 +31,10 @@ from typing import Any
 
 from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
-from pipelines.convert.mapping import FIVESTAR_NS
+from pipelines.contracts.conversion import FileInfo, FileRole, Stars, TemporalCoverage
+from pipelines.contracts.provenance import Provenance
 from pipelines.convert.terms import Plan
+from pipelines.spec.linked_data import FIVESTAR_NS
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -75,11 +77,9 @@ def _date(value: Any) -> Literal | None:
     return Literal(text, datatype=XSD.date if len(text) == 10 else XSD.dateTime)
 
 
-def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, Any],
-                stars: dict[str, Any], temporal: tuple[str | None, str | None],
-                quality: dict[str, int | float]) -> Graph:
-    """The DCAT-AP/PROV/DQV graph. ``files`` entries: path, media_type, format, title,
-    description, role, and (except for the metadata files) bytes and sha256."""
+def build_graph(plan: Plan, files: list[FileInfo], provenance: Provenance, stars: Stars,
+                temporal: TemporalCoverage, quality: dict[str, int | float]) -> Graph:
+    """The DCAT-AP/PROV/DQV graph of ``files`` (the metadata files without size and hash)."""
     spec, uris = plan.spec, plan.uris
     g = Graph()
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("prov", PROV), ("dqv", DQV),
@@ -124,14 +124,14 @@ def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, A
     g.add((contact, VCARD.fn, Literal(spec.publisher.contact_name)))
     g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{spec.publisher.contact_email}")))
     if plan.mapping.spatial:
-        from pipelines.convert.mapping import expand
+        from pipelines.spec.linked_data import expand
 
         spatial = URIRef(expand(plan.mapping.spatial))
         g.add((ds, DCTERMS.spatial, spatial))
         g.add((spatial, RDF.type, DCTERMS.Location))
         if plan.mapping.spatial_label:
             g.add((spatial, RDFS.label, Literal(plan.mapping.spatial_label, lang=en)))
-    start, end = temporal
+    start, end = temporal.start, temporal.end
     if start or end:
         period = URIRef(f"{uris.dataset_uri}#temporal")
         g.add((ds, DCTERMS.temporal, period))
@@ -144,7 +144,7 @@ def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, A
     if issued is not None:
         g.add((ds, DCTERMS.issued, issued))
         g.add((ds, DCTERMS.modified, issued))
-    version = provenance.get("partition") or (provenance.get("extract_sha256") or "")[:12]
+    version = provenance.partition or provenance.extract_sha256[:12]
     if version:
         g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
         g.add((ds, OWL.versionInfo, Literal(version)))
@@ -152,39 +152,39 @@ def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, A
            if plan.is_cube else URIRef(FIVESTAR_NS.rstrip("/"))))
 
     for f in files:
-        dist = URIRef(f"{uris.dataset_uri}/distribution/{f['path'].replace('.', '-')}")
-        doc = URIRef(uris.doc(f["path"]))
+        dist = URIRef(f"{uris.dataset_uri}/distribution/{f.path.replace('.', '-')}")
+        doc = URIRef(uris.doc(f.path))
         g.add((ds, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCTERMS.title, Literal(f["title"], lang=en)))
-        g.add((dist, DCTERMS.description, Literal(f["description"], lang=en)))
+        g.add((dist, DCTERMS.title, Literal(f.title, lang=en)))
+        g.add((dist, DCTERMS.description, Literal(f.description, lang=en)))
         g.add((dist, DCAT.accessURL, doc))
         g.add((dist, DCAT.downloadURL, doc))
         g.add((dist, DCTERMS.license, licence))
         g.add((dist, DCAT.mediaType, URIRef(
-            f"https://www.iana.org/assignments/media-types/{f['media_type']}")))
-        code = FILE_TYPES.get(f["media_type"])
+            f"https://www.iana.org/assignments/media-types/{f.media_type}")))
+        code = FILE_TYPES.get(f.media_type)
         if code:
             g.add((dist, DCTERMS["format"], URIRef(f"{EU}file-type/{code}")))
         g.add((dist, DCATAP.availability, URIRef(f"{EU}planned-availability/STABLE")))
-        g.add((dist, DCTERMS.identifier, Literal(f["path"])))
-        if f.get("bytes") is not None:
-            g.add((dist, DCAT.byteSize, Literal(f["bytes"], datatype=XSD.nonNegativeInteger)))
-        if f.get("sha256"):
+        g.add((dist, DCTERMS.identifier, Literal(f.path)))
+        if f.bytes is not None:
+            g.add((dist, DCAT.byteSize, Literal(f.bytes, datatype=XSD.nonNegativeInteger)))
+        if f.sha256:
             chk = URIRef(f"{dist}#sha256")
             g.add((dist, SPDX.checksum, chk))
             g.add((chk, RDF.type, SPDX.Checksum))
             g.add((chk, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            g.add((chk, SPDX.checksumValue, Literal(f["sha256"], datatype=XSD.hexBinary)))
-        if f.get("role") == "codelist":
+            g.add((chk, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
+        if f.role == FileRole.codelist:
             g.add((dist, DCTERMS.conformsTo, URIRef("http://www.w3.org/2004/02/skos/core")))
 
     # PROV-O: which run made this release, from what, with which code.
-    run_id = provenance.get("run_id") or "unknown"
+    run_id = provenance.activity_id
     activity = URIRef(f"{uris.dataset_uri}/run/{run_id}")
-    extract = URIRef(extract_uri(provenance.get("extract_sha256") or ""))
-    spec_entity = URIRef(f"{uris.dataset_uri}/spec/{(provenance.get('spec_sha256') or '')[:16]}")
-    version_str = provenance.get("pipeline_version") or "unknown"
+    extract = URIRef(extract_uri(provenance.extract_sha256))
+    spec_entity = URIRef(f"{uris.dataset_uri}/spec/{provenance.spec_sha256[:16]}")
+    version_str = provenance.pipeline_version or "unknown"
     agent = URIRef(f"{uris.base}/id/software/fivestar/{version_str.replace('+', '-')}")
     g.add((ds, RDF.type, PROV.Entity))
     g.add((ds, PROV.wasGeneratedBy, activity))
@@ -194,15 +194,15 @@ def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, A
     g.add((activity, PROV.used, extract))
     g.add((activity, PROV.used, spec_entity))
     g.add((activity, PROV.wasAssociatedWith, agent))
-    started = _date(provenance.get("started_at"))
+    started = _date(provenance.started_at)
     if started is not None:
         g.add((activity, PROV.startedAtTime, Literal(str(started), datatype=XSD.dateTime)))
-    if provenance.get("partition"):
-        g.add((activity, FS["partition"], Literal(provenance["partition"])))
+    if provenance.partition:
+        g.add((activity, FS["partition"], Literal(provenance.partition)))
     for entity, label, sha in ((extract, "Internal extract (not published)",
-                                provenance.get("extract_sha256")),
+                                provenance.extract_sha256),
                                (spec_entity, "Dataset specification (dataset.yaml)",
-                                provenance.get("spec_sha256"))):
+                                provenance.spec_sha256)):
         g.add((entity, RDF.type, PROV.Entity))
         g.add((entity, RDFS.label, Literal(label, lang=en)))
         if sha:
@@ -229,14 +229,14 @@ def build_graph(plan: Plan, files: list[dict[str, Any]], provenance: dict[str, A
     g.add((rating, RDF.type, DQV.QualityMeasurement))
     g.add((rating, DQV.computedOn, ds))
     g.add((rating, DQV.isMeasurementOf, FS.fiveStarRating))
-    g.add((rating, DQV.value, Literal(int(stars.get("rating", 0)))))
-    for star, evidence in sorted((stars.get("evidence") or {}).items()):
+    g.add((rating, DQV.value, Literal(stars.rating)))
+    for star, evidence in sorted(stars.evidence.items()):
         s = URIRef(f"{uris.dataset_uri}/quality/star{star}")
         g.add((ds, DQV.hasQualityMeasurement, s))
         g.add((s, RDF.type, DQV.QualityMeasurement))
         g.add((s, DQV.computedOn, ds))
         g.add((s, DQV.isMeasurementOf, FS[f"star{star}"]))
-        g.add((s, DQV.value, Literal(bool((stars.get("passed") or {}).get(str(star))))))
+        g.add((s, DQV.value, Literal(bool(stars.passed.get(str(star))))))
         g.add((s, RDFS.comment, Literal(evidence, lang=en)))
     return g
 

@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rdflib import Graph
 
-from pipelines.convert.mapping import PREFIXES
 from pipelines.convert.splice import Splicer, write_text
 from pipelines.convert.terms import RDF_TYPE, Plan, arrow_text, object_pieces, subject_terms
+from pipelines.spec.linked_data import PREFIXES
 
 #: Rows per chunk. Small on purpose: a chunk's text (~25 MB) is then recycled by
 #: the allocator instead of being page-faulted in afresh, which dominated at 100 k rows.

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyoxigraph as ox
 
+from pipelines.contracts.conversion import Stars
 from pipelines.spec import OPEN_LICENCES
 
 OPEN_LICENCE_URLS = {url for _, url in OPEN_LICENCES.values()}
@@ -198,8 +199,8 @@ def codelist_links(paths: list[Path]) -> dict[str, int]:
 
 
 def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
-         facts: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``{"rating": n, "evidence": {"1": …}, "passed": {"1": bool, …}}``.
+         facts: dict[str, Any] | None = None) -> Stars:
+    """The rating, what earned (or missed) each star, and which stars passed.
 
     Stars are cumulative: a star counts only if every lower star is earned.
     ``facts`` lets a caller that already parsed the N-Triples (``verify``, with
@@ -264,4 +265,4 @@ def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
         if not passed[star]:
             break
         rating += 1
-    return {"rating": rating, "evidence": evidence, "passed": passed}
+    return Stars(rating=rating, evidence=evidence, passed=passed)

@@ -21,11 +21,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.convert.codelists import CodeList, ConversionError, load_codelist
-from pipelines.convert.mapping import FIVESTAR_NS, PREFIXES, LinkedDataMapping, expand
+from pipelines.codelists import CodeList, load_codelist
 from pipelines.convert.uris import UriSets, as_strings, period_kind, period_string, segment
-from pipelines.errors import Location, Problem
+from pipelines.errors import ConversionError, Location, Problem
 from pipelines.spec import DatasetSpec
+from pipelines.spec.linked_data import FIVESTAR_NS, PREFIXES, LinkedDataMapping, expand
 
 XSD = PREFIXES["xsd"]
 QB = PREFIXES["qb"]
@@ -326,17 +326,6 @@ def object_pieces(col: Column, s: pd.Series) -> ObjectPieces:
     if col.datatype in (None, "string"):
         return ObjectPieces(lexical=_escape(lexical(s, "string")))
     return ObjectPieces(lexical=lexical(s, col.datatype), datatype=XSD + col.datatype)
-
-
-def object_terms(col: Column, s: pd.Series) -> pa.Array:
-    """N-Triples object terms for a column chunk; null where there is no value."""
-    pieces = object_pieces(col, s)
-    if pieces.is_iri:
-        assert pieces.indices is not None
-        idx = pa.array(pieces.indices, mask=pieces.indices < 0)
-        return pa.array(pieces.terms, type=pa.string()).take(idx)
-    suffix = '"' if pieces.datatype is None else f'"^^<{pieces.datatype}>'
-    return pc.binary_join_element_wise('"', pieces.lexical, suffix, "")
 
 
 def iri_for(col: Column, value: str) -> str:

@@ -13,6 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipelines.contracts import (
+    FieldReport,
+    Provenance,
+    RedactionReport,
+    SDCReport,
+    ValidationReport,
+)
+from pipelines.errors import Problem
 from pipelines.spec import DatasetSpec
 
 DEF = "https://data.homeoffice.gov.uk/def"
@@ -152,10 +160,16 @@ def records_frame(rows: int, seed: int = 1) -> pd.DataFrame:
     })
 
 
-PROVENANCE = {
-    "run_id": "0123456789abcdef", "extract_sha256": "ab" * 32, "spec_sha256": "cd" * 32,
-    "pipeline_version": "0.1.0+gtest", "started_at": None, "partition": "2024-Q1",
-    "validation": {"passed": True, "errors": [], "warnings": [{"code": "w"}], "rows": 100},
-    "redaction": {"values_scrubbed": 3, "cells_primary_suppressed": 5,
-                  "cells_secondary_suppressed": 2, "fields_dropped": 1, "rows_in": 100},
-}
+PROVENANCE = Provenance(
+    dataset_id="test", activity_id="0123456789abcdef", extract_sha256="ab" * 32,
+    spec_sha256="cd" * 32, pipeline_version="0.1.0+gtest", partition="2024-Q1",
+    validation=ValidationReport(dataset="test", suite="test.json", rows=100,
+                                warnings=[Problem("w", "a warning")]),
+    redaction=RedactionReport(
+        dataset="test", rows_in=100, rows_out=100,
+        fields={"notes": FieldReport(rule="scrub", values_changed=3,
+                                     scrubbed_by_type={"EMAIL": 3}),
+                "name": FieldReport(rule="drop", dropped=True)},
+        sdc=SDCReport(measure="count", threshold=10, zero="publish", marker="[c]",
+                      primary_suppressed=5, secondary_suppressed=2)),
+)

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 
 REF_TIME = "http://reference.data.gov.uk/id/"
@@ -65,14 +64,6 @@ class UriSets:
 def segment(value: str) -> str:
     """One value as a URI path segment: percent-encoded unless already safe."""
     return value if _SAFE_SEGMENT.match(value) else quote(value, safe="")
-
-
-def segments(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`segment` (encodes only the distinct unsafe values)."""
-    s = values.astype("string")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    enc = np.array([segment(str(u)) for u in uniques] + ["_"], dtype=object)
-    return pd.Series(enc[codes], index=values.index, dtype=object)
 
 
 def period_kind(values: pd.Series | list[str]) -> str | None:

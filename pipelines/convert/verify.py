@@ -19,7 +19,6 @@ different tool than the one that wrote them.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,9 +28,9 @@ import pyoxigraph as ox
 
 from pipelines import paths
 from pipelines.convert import ics
-from pipelines.convert.mapping import FIVESTAR_NS, parse_mapping
 from pipelines.errors import Location, Problem
 from pipelines.spec import DatasetSpec
+from pipelines.spec.linked_data import FIVESTAR_NS
 
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
             ".jsonld": ox.RdfFormat.JSON_LD}
@@ -191,10 +190,10 @@ def check_datapackage(pkg: Path) -> list[Problem]:
 
 def row_class_of(spec: DatasetSpec) -> str:
     """The rdf:type every row's resource must have, from the spec alone."""
-    from pipelines.convert.mapping import expand
     from pipelines.convert.terms import QB
+    from pipelines.spec.linked_data import expand
 
-    mapping = parse_mapping(spec)
+    mapping = spec.linked_data
     if spec.kind == "aggregate":
         return QB + "Observation"
     return expand(mapping.class_) if mapping.class_ else FIVESTAR_NS + "Record"
@@ -205,16 +204,16 @@ def check_stars(out_dir: Path, spec: DatasetSpec, metadata_ttl: Path,
     """Recompute the rating from the files (pyoxigraph facts) and compare with the claim."""
     from pipelines.convert.stars import rate
 
-    mapping = parse_mapping(spec)
+    mapping = spec.linked_data
     stars = rate(out_dir, spec.id, row_class_of(spec), mapping.base(), facts=facts)
     from rdflib import Graph, URIRef
 
     g = Graph().parse(metadata_ttl, format="turtle")
     claimed = g.value(URIRef(f"{mapping.base()}/id/{spec.id}/quality/fiveStarRating"),
                       URIRef(DQV_VALUE))
-    if claimed is None or int(claimed) != stars["rating"]:
+    if claimed is None or int(claimed) != stars.rating:
         return [_p("stars", f"metadata claims {claimed} stars; the files earn "
-                   f"{stars['rating']}", metadata_ttl.name)]
+                   f"{stars.rating}", metadata_ttl.name)]
     return []
 
 
@@ -233,7 +232,7 @@ def verify(out_dir: Path, spec: DatasetSpec) -> list[Problem]:
         return problems
     codelists = [out_dir / f"{f['codelist']}.ttl" for f in spec.table_schema.fields
                  if f.get("codelist") and (out_dir / f"{f['codelist']}.ttl").exists()]
-    mapping = parse_mapping(spec)
+    mapping = spec.linked_data
     parse_problems, facts = check_rdf_parses(out_dir, f"{spec.id}.nt", row_class_of(spec),
                                              mapping.base())
     problems += parse_problems
@@ -249,6 +248,3 @@ def verify(out_dir: Path, spec: DatasetSpec) -> list[Problem]:
     problems += check_stars(out_dir, spec, meta, facts)
     return problems
 
-
-def load_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))

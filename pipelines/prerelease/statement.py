@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+from pipelines.contracts.conversion import FileInfo, FileRole
 from pipelines.spec import PreReleaseAccess
 
 FILENAME = "pre-release-access.csv"
@@ -28,11 +29,11 @@ def statement_csv(entries: list[PreReleaseAccess]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_statement(entries: list[PreReleaseAccess], out_dir: Path) -> dict[str, str]:
-    """Write the statement into a release's public files; return its manifest description."""
+def write_statement(entries: list[PreReleaseAccess], out_dir: Path) -> FileInfo:
+    """Write the statement into a release's public files; return its description."""
     (Path(out_dir) / FILENAME).write_bytes(statement_csv(entries))
-    return {"path": FILENAME, "role": "documentation", "media_type": "text/csv",
-            "format": "CSV", "title": "Pre-release access list",
-            "description": "Who had access to these statistics before their release, and "
-                           "for how long (Pre-release Access to Official Statistics Order "
-                           "2008)."}
+    return FileInfo(path=FILENAME, role=FileRole.documentation, media_type="text/csv",
+                    format="CSV", title="Pre-release access list",
+                    description="Who had access to these statistics before their release, "
+                                "and for how long (Pre-release Access to Official Statistics "
+                                "Order 2008).")

@@ -1,7 +1,7 @@
 """The redaction stage: personal data out, small cells protected.
 
 ``redact(df, spec, key)`` applies the spec's ``redaction:`` rules (see
-:mod:`pipelines.redaction.rules` for the yaml format) and returns the redacted
+:mod:`pipelines.spec.redaction` for the yaml format) and returns the redacted
 table with a value-free report; ``verify(df, spec)`` is the independent,
 fail-closed gate run over the result (:mod:`pipelines.redaction.verify`).
 """
@@ -13,44 +13,30 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
+from pipelines.contracts.redaction import FieldReport, RedactionReport, SDCReport
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.redaction.generalise import generalise
 from pipelines.redaction.pseudonymise import pseudonymise_series, require_key
-from pipelines.redaction.report import FieldReport, RedactionReport
-from pipelines.redaction.rules import (
+from pipelines.redaction.scrub import Scrubber, scrub_names_from
+from pipelines.redaction.sdc import STATUS_COLUMN, hierarchy_parents, suppress
+from pipelines.redaction.verify import verify
+from pipelines.spec.redaction import (
     Drop,
     Generalise,
     Keep,
     Pseudonymise,
-    RedactionRules,
     Replace,
     Scrub,
 )
-from pipelines.redaction.scrub import Scrubber, scrub_names_from
-from pipelines.redaction.sdc import STATUS_COLUMN, hierarchy_parents, suppress
-from pipelines.redaction.verify import verify
 
-__all__ = ["STATUS_COLUMN", "RedactionResult", "parse", "redact", "verify"]
+__all__ = ["STATUS_COLUMN", "RedactionResult", "redact", "verify"]
 
 
 @dataclass
 class RedactionResult:
     df: pd.DataFrame
-    report: dict[str, Any]
-
-
-def parse(spec: Any) -> RedactionRules:
-    """The spec's rules, or a SpecError-like failure naming the rule's path."""
-    try:
-        return RedactionRules.model_validate(spec.redaction or {}, context={"spec": spec})
-    except ValidationError as exc:
-        raise FivestarError([
-            Problem("redaction-spec", f"redaction.{'.'.join(map(str, e['loc']))}: {e['msg']}",
-                    Location(file=f"dataset {spec.id}",
-                             field="redaction." + ".".join(map(str, e["loc"]))))
-            for e in exc.errors(include_input=False)]) from None
+    report: RedactionReport
 
 
 def _when(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
@@ -75,7 +61,7 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
     that is itself dropped); drops happen last. Fields without a rule are
     passed through unchanged (``verify`` flags personal-looking ones).
     """
-    rules = parse(spec)
+    rules = spec.redaction
     report = RedactionReport(dataset=spec.id, rows_in=len(df))
     source = df.reset_index(drop=True)
     out = source.copy()
@@ -95,13 +81,13 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
         if isinstance(rule, Scrub):
             scrubber = Scrubber(rule.types)
             new = scrubber.scrub_series(col)
-            fr.scrubbed.update(scrubber.counts)
+            fr.count_scrubbed(scrubber.counts)
             if rule.names_from:
                 in_scope = _when(source, rule.names_when)
                 names = [source[n].astype("string").where(in_scope) for n in rule.names_from]
                 new, named = scrub_names_from(new, names)
                 if named:
-                    fr.scrubbed["NAME"] += named
+                    fr.count_scrubbed({"NAME": named})
         elif isinstance(rule, Pseudonymise):
             k = require_key(key, spec.id, field)
             new = pseudonymise_series(col, k, rule.length, rule.prefix)
@@ -116,24 +102,24 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
         if rule.when is not None:  # rows out of scope keep their value
             base = col if new.dtype == col.dtype else col.astype("string")
             new = base.where(~mask, new if new.dtype == col.dtype else new.astype("string"))
-        fr.changed = _changed(col, new)
+        fr.values_changed = _changed(col, new)
         out[field] = new
     out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
     if rules.sdc is not None:
         parents = hierarchy_parents(rules.sdc, spec, out)
         result = suppress(out, rules.sdc, parents, dataset=f"dataset {spec.id}")
         out = result.df
-        report.sdc = {
-            "measure": rules.sdc.measure, "threshold": rules.sdc.threshold,
-            "zero": rules.sdc.zero, "marker": rules.sdc.marker,
-            "rounding_base": rules.sdc.rounding,
-            "hierarchies": {d: len(p) for d, p in parents.items()},
-            "margin_equations": result.equations,
-            "primary_suppressed": result.primary,
-            "secondary_suppressed": result.secondary,
-            "secondary_added_by_exact_audit": result.secondary_by_audit,
-            "rounded": result.rounded,
-            "notes": result.notes,
-        }
+        report.sdc = SDCReport(
+            measure=rules.sdc.measure, threshold=rules.sdc.threshold,
+            zero=rules.sdc.zero, marker=rules.sdc.marker,
+            rounding_base=rules.sdc.rounding,
+            hierarchies={d: len(p) for d, p in parents.items()},
+            margin_equations=result.equations,
+            primary_suppressed=result.primary,
+            secondary_suppressed=result.secondary,
+            secondary_added_by_exact_audit=result.secondary_by_audit,
+            rounded=result.rounded,
+            notes=result.notes,
+        )
     report.rows_out = len(out)
-    return RedactionResult(df=out, report=report.to_dict())
+    return RedactionResult(df=out, report=report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.redaction.rules import Generalise, GeneraliseTo
+from pipelines.spec.redaction import Generalise, GeneraliseTo
 
 #: Full UK postcode (outward code, optional space, inward code), upper-cased first.
 _POSTCODE = r"^\s*([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)([A-Z]{2})\s*$"

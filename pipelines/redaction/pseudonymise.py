@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
 import pandas as pd
 
@@ -20,12 +19,6 @@ from pipelines.errors import FivestarError, Location, Problem
 
 KEY_ENV = "FIVESTAR_PSEUDONYMISATION_KEY"
 MIN_KEY_BYTES = 16
-
-
-def key_from_env() -> bytes | None:
-    """The key from the environment, or None when it is not set."""
-    value = os.environ.get(KEY_ENV)
-    return value.encode("utf-8") if value else None
 
 
 def require_key(key: bytes | None, dataset: str, field: str) -> bytes:

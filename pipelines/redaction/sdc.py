@@ -27,7 +27,6 @@ solves bounded integer programs; it shares no code with this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,7 +36,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from pipelines.errors import FivestarError, Location, Problem
-from pipelines.redaction.rules import SDC
+from pipelines.spec.redaction import SDC
 
 FREE, PRIMARY, SECONDARY = "F", "C", "D"
 STATUS_COLUMN = "conf_status"
@@ -86,11 +85,8 @@ def hierarchy_parents(sdc: SDC, spec: Any, df: pd.DataFrame) -> dict[str, dict[s
 
 
 def codelist_parents(spec: Any, dim: str) -> dict[str, str]:
-    """child notation -> parent notation from ``vocabularies/<stem>.ttl`` (skos:broader)."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    from pipelines import paths
+    """child notation -> parent notation from the field's SKOS code list (skos:broader)."""
+    from pipelines.codelists import load_codelist
 
     stem = None
     for f in spec.table_schema.fields:
@@ -100,18 +96,7 @@ def codelist_parents(spec: Any, dim: str) -> dict[str, str]:
         raise FivestarError(Problem(
             "redaction-spec", f"sdc dimension `{dim}` asks for codelist hierarchy but its "
             "schema field has no `codelist`", Location(file=spec.id, field=dim)))
-    path = Path(paths.VOCABULARIES_DIR) / f"{stem}.ttl"
-    graph = Graph()
-    graph.parse(path, format="turtle")
-    notation = {s: str(o) for s, o in graph.subject_objects(SKOS.notation)}
-    out: dict[str, str] = {}
-    for child, parent in graph.subject_objects(SKOS.broader):
-        if child in notation and parent in notation:
-            out[notation[child]] = notation[parent]
-    for parent, child in graph.subject_objects(SKOS.narrower):
-        if child in notation and parent in notation:
-            out.setdefault(notation[child], notation[parent])
-    return out
+    return dict(load_codelist(stem).parents)
 
 
 # -- equations -----------------------------------------------------------------

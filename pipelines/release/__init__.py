@@ -12,7 +12,7 @@ The modules are plain functions over plain values (testable without Dagster):
 * ``gate``     — the last check before upload;
 * ``sensor``   — which approved releases are due now.
 
-This module exposes what the Dagster assets call: ``stage_from_conversion``
+This module exposes what the Dagster assets call: ``stage_conversion``
 and ``publish_approved``.
 """
 
@@ -22,30 +22,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines import publish
+from pipelines.contracts.catalogue import PublishResult
 from pipelines.errors import FivestarError
+from pipelines.release.approvals import find_release
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.gate import PublicationRefused, check_publishable
-from pipelines.release.stage import StagedRelease, stage_from_conversion, stage_release
+from pipelines.release.stage import StagedRelease, stage_conversion, stage_release
 
 #: The audit log's actor for publication runs started by the sensor.
 SYSTEM_ACTOR = "fivestar-publisher"
 
 
-def publish_approved(spec: Any, release_id: str, ckan: Any, sc: Any = None, *,
+def publish_approved(spec: Any, release_id: str, ckan: Any, actor: str | None = None, *,
                      store: AuditStore | None = None, clock: Clock = system_clock,
-                     releases_root: Path | None = None) -> dict[str, Any]:
+                     releases_root: Path | None = None) -> PublishResult:
     """Publish an approved release: gate, upload via ``pipelines.publish``, record.
 
     The gate runs immediately before the upload; a refusal is recorded in the
-    audit log (codes only, no values) and raised. Returns
-    ``{"dataset_url": …, "resource_urls": …}`` for asset metadata.
+    audit log (codes only, no values) and raised.
     """
-    from pipelines import publish
-    from pipelines.release.approvals import find_release
-
     store = store or AuditStore()
-    actor = getattr(sc, "user", None) or SYSTEM_ACTOR
+    actor = actor or SYSTEM_ACTOR
     try:
         release_dir = find_release(release_id, releases_root)
     except FivestarError:
@@ -62,15 +61,11 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, sc: Any = None, *,
         store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
                      decision=Decision.publication_refused, comment=", ".join(codes))
         raise
-    result = publish.publish_release(ckan, spec, release_dir, manifest)
-    dataset_url = getattr(result, "dataset_url", None) or (
-        result.get("dataset_url") if isinstance(result, dict) else None)
-    resource_urls = getattr(result, "resource_urls", None) or (
-        result.get("resource_urls", {}) if isinstance(result, dict) else {})
+    result = publish.publish_release(ckan, release_dir, manifest, release_id)
     store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
-                 decision=Decision.published, comment=str(dataset_url or ""))
-    return {"dataset_url": dataset_url, "resource_urls": resource_urls or {}}
+                 decision=Decision.published, comment=result.dataset_url)
+    return result
 
 
 __all__ = ["AuditStore", "PublicationRefused", "StagedRelease", "check_publishable",
-           "publish_approved", "stage_from_conversion", "stage_release"]
+           "publish_approved", "stage_conversion", "stage_release"]

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import ckanapi
+
 from pipelines import paths
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.audit import AuditEntry, AuditStore, Decision
@@ -320,9 +322,7 @@ def withdraw_from_catalogue(ckan: Any, dataset_id: str, reason: str,
                              "notes": f"{notes}\n\n{marker}" if notes else marker}
     try:
         ckan.action.package_patch(**patch, withdrawn_reason=reason)
-    except Exception as exc:  # noqa: BLE001 - schema without that field: retry without it
-        if type(exc).__name__ != "ValidationError":
-            raise
+    except ckanapi.ValidationError:  # a schema without that field: retry without it
         ckan.action.package_patch(**patch)
     if mode == "delete":
         ckan.action.package_delete(id=dataset_id)

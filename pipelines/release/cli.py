@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+import ckanapi
+import requests
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -159,10 +161,10 @@ def withdraw(
         return
     try:
         approvals.withdraw_from_catalogue(ckan_client(), dataset, reason, mode)
-    except Exception as exc:  # noqa: BLE001 - ckanapi raises many types; message has no secrets
-        if type(exc).__name__ == "NotFound":
-            console.print(f"{dataset} is not in the catalogue; nothing to hide")
-            return
+    except ckanapi.NotFound:
+        console.print(f"{dataset} is not in the catalogue; nothing to hide")
+        return
+    except (ckanapi.CKANAPIError, requests.RequestException) as exc:  # no secrets in the name
         err.print(f"[red]the decision is recorded, but CKAN was not updated[/]: "
                   f"{type(exc).__name__}; rerun this command to retry")
         raise typer.Exit(1) from None

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pipelines.contracts.conversion import FileInfo, FileRole
 from pipelines.errors import FivestarError, Location, Problem
 
 MANIFEST_NAME = "manifest.json"
@@ -60,34 +61,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-#: File suffix → (media type, CKAN format, role), used when conversion gives no metadata.
-_BY_SUFFIX: dict[str, tuple[str, str, str]] = {
-    ".csv": ("text/csv", "CSV", "data"),
-    ".ttl": ("text/turtle", "Turtle", "rdf"),
-    ".nt": ("application/n-triples", "N-Triples", "rdf"),
-    ".jsonld": ("application/ld+json", "JSON-LD", "metadata"),
-    ".json": ("application/json", "JSON", "metadata"),
-    ".rdf": ("application/rdf+xml", "RDF/XML", "rdf"),
-}
-
-
-def guess_file_meta(rel_path: str) -> dict[str, str]:
-    """Media type, format and role from a file name, for files conversion did not describe."""
-    name = rel_path.rsplit("/", 1)[-1].lower()
-    if name == "datapackage.json":
-        return {"media_type": "application/json", "format": "JSON", "role": "datapackage"}
-    if name.endswith("-metadata.json") or name.endswith(".csv-metadata.json"):
-        return {"media_type": "application/csvm+json", "format": "CSVW", "role": "csvw"}
-    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    media_type, fmt, role = _BY_SUFFIX.get(suffix, ("application/octet-stream", "", "data"))
-    lowered = rel_path.lower()
-    if role in ("rdf", "metadata") and any(w in lowered for w in ("codelist", "vocab", "skos")):
-        role = "codelist"
-    elif role == "rdf" and any(w in name for w in ("metadata", "dcat", "prov", "dqv")):
-        role = "metadata"
-    return {"media_type": media_type, "format": fmt, "role": role}
-
-
 def count_csv_rows(path: Path) -> int:
     """Data rows of a CSV (header excluded), counting records, not physical lines."""
     import csv
@@ -98,22 +71,19 @@ def count_csv_rows(path: Path) -> int:
         return sum(1 for _ in reader)
 
 
-def file_entry(root: Path, rel_path: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A manifest ``files`` entry: measured size and hash, described by ``meta`` or guessed."""
-    path = root / rel_path
+def file_entry(root: Path, info: FileInfo) -> dict[str, Any]:
+    """A manifest ``files`` entry: as the writer described it, with size and hash measured.
+
+    Measured facts always win over declared ones; a data CSV whose writer did
+    not count its rows is counted here.
+    """
+    path = root / info.path
     entry: dict[str, Any] = {
-        "path": rel_path,
+        **info.model_dump(mode="json", exclude_none=True),
         "bytes": path.stat().st_size,
         "sha256": sha256_file(path),
-        **guess_file_meta(rel_path),
-        "title": rel_path.rsplit("/", 1)[-1],
-        "description": "",
     }
-    for k, v in (meta or {}).items():
-        # Measured facts always win over declared ones.
-        if k not in ("path", "bytes", "sha256") and v is not None:
-            entry[k] = v
-    if entry["role"] == "data" and entry["media_type"] == "text/csv" and "rows" not in entry:
+    if info.role == FileRole.data and info.media_type == "text/csv" and info.rows is None:
         entry["rows"] = count_csv_rows(path)
     return entry
 

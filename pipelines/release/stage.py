@@ -15,20 +15,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
 import stat
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from pipelines import paths
+from pipelines.contracts.catalogue import CatalogueRecord
+from pipelines.contracts.conversion import (
+    ConversionResult,
+    FileInfo,
+    FileRole,
+    Stars,
+    TemporalCoverage,
+)
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
+from pipelines.prerelease.access import access_list
+from pipelines.prerelease.statement import write_statement
 from pipelines.release.approvals import ANONYMOUS, last_published, record_staged
 from pipelines.release.audit import AuditStore
 from pipelines.release.diff import diff_releases
@@ -43,6 +52,7 @@ from pipelines.release.manifest import (
     verify_files,
     write_manifest,
 )
+from pipelines.reports import ReportFile, redaction_files, validation_files
 from pipelines.spec import DatasetSpec
 
 #: Spec licence → CKAN licence id.
@@ -64,39 +74,31 @@ class StagedRelease:
     created: bool = True
 
 
-def build_catalogue(spec: DatasetSpec, period: str | None, stars: dict[str, Any],
-                    extra: dict[str, Any] | None = None,
-                    extract_sha256: str = "") -> dict[str, Any]:
-    """The CKAN dataset metadata, from the spec; conversion's ``extra`` values win.
+def catalogue_record(spec: DatasetSpec, period: str | None, stars: Stars, *,
+                     extract_sha256: str = "", dataset_uri: str | None = None,
+                     temporal: TemporalCoverage | None = None) -> CatalogueRecord:
+    """The CKAN dataset record, from the spec and what conversion measured.
 
     Only input-derived values: the release date is the spec's pre-announced
-    ``next_release``, the version is the period (or the extract hash).
+    ``next_release``, the version is the period (or the extract hash), the
+    temporal coverage is conversion's, else the period's bounds.
     """
-    start, end = period_bounds(period)
+    if temporal is None or not (temporal.start or temporal.end):
+        start, end = period_bounds(period)
+        temporal = TemporalCoverage(start=start, end=end)
     nxt = spec.release.next_release
-    catalogue: dict[str, Any] = {
-        "name": spec.id,
-        "title": spec.title,
-        "notes": spec.description,
-        "tags": list(spec.keywords),
-        "theme": spec.theme,
-        "license_id": CKAN_LICENCES.get(spec.licence, spec.licence),
-        "publisher_name": spec.publisher.name,
-        "publisher_uri": spec.publisher.uri,
-        "contact_name": spec.publisher.contact_name,
-        "contact_email": spec.publisher.contact_email,
-        "frequency": spec.release.frequency.value,
-        "temporal_start": start,
-        "temporal_end": end,
-        "version": period or (extract_sha256[:12] if extract_sha256 else None),
-        "release_date": nxt.isoformat() if nxt else None,
-        "five_star_rating": stars.get("rating"),
-        "five_star_evidence": stars.get("evidence", {}),
-    }
-    for k, v in (extra or {}).items():
-        if v is not None:
-            catalogue[k] = v
-    return {k: v for k, v in catalogue.items() if v is not None}
+    return CatalogueRecord(
+        name=spec.id, title=spec.title, notes=spec.description, tags=list(spec.keywords),
+        theme=spec.theme, license_id=CKAN_LICENCES.get(spec.licence, spec.licence),
+        publisher_name=spec.publisher.name, publisher_uri=spec.publisher.uri,
+        contact_name=spec.publisher.contact_name, contact_email=spec.publisher.contact_email,
+        frequency=spec.release.frequency.value,
+        temporal_start=temporal.start, temporal_end=temporal.end,
+        spatial=spec.linked_data.spatial_label, spatial_uri=spec.linked_data.spatial,
+        uri=dataset_uri,
+        version=period or (extract_sha256[:12] if extract_sha256 else None),
+        release_date=nxt.isoformat() if nxt else None,
+        five_star_rating=stars.rating, five_star_evidence=stars.evidence)
 
 
 def _public_files(converted_dir: Path) -> list[str]:
@@ -138,14 +140,14 @@ def _remove_tree(path: Path) -> None:
 def stage_release(
     spec: DatasetSpec,
     converted_dir: Path,
-    reports: dict[str, Path],
+    files: list[FileInfo],
+    reports: Mapping[str, ReportFile],
     *,
     extract_sha256: str,
     period: str | None,
-    stars: dict[str, Any],
-    catalogue: dict[str, Any] | None = None,
-    files_meta: list[dict[str, Any]] | None = None,
-    row_counts: dict[str, Any] | None = None,
+    stars: Stars,
+    catalogue: CatalogueRecord | None = None,
+    row_counts: dict[str, int] | None = None,
     releases_root: Path | None = None,
     user: str,
     store: AuditStore | None = None,
@@ -154,10 +156,10 @@ def stage_release(
 ) -> StagedRelease:
     """Stage ``converted_dir`` as an immutable release; see the module docstring.
 
-    ``reports`` maps a report name (``validation``, ``redaction``, …) to a file
-    that is copied into ``reports/``; the diff is computed here.
-    ``files_meta`` entries (keyed by ``path``) describe files (title, role,
-    media type…); size, hash and CSV row counts are always measured.
+    ``files`` describes every public file in ``converted_dir`` (a file nobody
+    described is refused, never guessed at); size, hash and CSV row counts are
+    measured here. ``reports`` maps a report's manifest name (``validation``,
+    ``redaction``, …) to its file; the diff is computed here.
     """
     if (user or "").strip().lower() in ANONYMOUS:
         raise StagingError(Problem(
@@ -169,34 +171,33 @@ def stage_release(
     rels = _public_files(converted_dir)
     if not rels:
         raise StagingError("no public files to stage", file=converted_dir.name)
-    meta_by_path = {m["path"]: m for m in (files_meta or []) if m.get("path")}
-    unknown = sorted(set(meta_by_path) - set(rels))
-    if unknown:
-        raise StagingError([Problem("file_missing", "described by conversion but not present",
-                                    Location(file=p)) for p in unknown])
-    entries = [file_entry(converted_dir, rel, meta_by_path.get(rel)) for rel in rels]
+    described = {f.path: f for f in files}
+    problems = [Problem("file_missing", "described by conversion but not present",
+                        Location(file=p)) for p in sorted(set(described) - set(rels))]
+    problems += [Problem("file_undescribed", "in the converted folder but not described by "
+                         "conversion", Location(file=p)) for p in rels if p not in described]
+    if problems:
+        raise StagingError(problems)
+    entries = [file_entry(converted_dir, described[rel]) for rel in rels]
 
-    report_paths: dict[str, str] = {}
-    for name, src in sorted(reports.items()):
-        if not Path(src).is_file():
-            raise StagingError(f"report `{name}` is missing", file=Path(src).name)
-        report_paths[name] = f"{REPORTS_DIR}/{Path(src).name}"
+    report_paths = {name: f"{REPORTS_DIR}/{r.filename}" for name, r in sorted(reports.items())}
     report_paths["diff"] = f"{REPORTS_DIR}/diff.json"
 
     counts = dict(row_counts or {})
     if "published" not in counts:
-        data = [e for e in entries if e["role"] == "data" and "rows" in e]
+        data = [e for e in entries if e["role"] == FileRole.data and "rows" in e]
         if data:
             counts["published"] = data[0]["rows"]
     if pipeline_version is None:
         from pipelines.version import pipeline_version as current_version
 
         pipeline_version = current_version()
+    record = catalogue or catalogue_record(spec, period, stars, extract_sha256=extract_sha256)
     manifest = build_manifest(
         dataset_id=spec.id, period=period, spec_sha256=spec.spec_sha256,
         extract_sha256=extract_sha256, pipeline_version=pipeline_version, files=entries,
-        catalogue=build_catalogue(spec, period, stars, catalogue, extract_sha256),
-        stars=stars, reports=report_paths, row_counts=counts,
+        catalogue=record.manifest_json(), stars=stars.model_dump(mode="json"),
+        reports=report_paths, row_counts=counts,
     )
     store = store or AuditStore()
     root = Path(releases_root) if releases_root else paths.releases_dir()
@@ -218,9 +219,9 @@ def stage_release(
         if problems:  # the converted folder changed while we were copying it
             raise StagingError([Problem("changed_during_staging",
                                         "converted files changed while staging"), *problems])
+        for report in reports.values():
+            report.write(tmp / REPORTS_DIR)
         (tmp / REPORTS_DIR).mkdir(exist_ok=True)
-        for name, src in reports.items():
-            shutil.copyfile(src, tmp / report_paths[name])
         baseline = last_published(store, spec.id, root)
         diff = diff_releases(tmp, manifest, baseline[1] if baseline else None,
                              spec.table_schema.primary_key)
@@ -257,104 +258,30 @@ def _reuse(final: Path, rid: str, spec: DatasetSpec, store: AuditStore, user: st
     return StagedRelease(id=rid, path=final, manifest=existing, created=False)
 
 
-# -- adapter for the Dagster asset ------------------------------------------
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return dict(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    return {}
-
-
-def _files_meta(files: Any, converted_dir: Path) -> list[dict[str, Any]]:
-    """Conversion's file descriptions as manifest-shaped dicts (paths relative)."""
-    if isinstance(files, dict):
-        files = list(files.values())
-    out = []
-    for f in files or []:
-        if isinstance(f, str | Path):
-            continue  # a bare path: metadata is guessed from the name
-        d = _as_dict(f)
-        p = d.get("path")
-        if p is None:
-            continue
-        p = Path(p)
-        if p.is_absolute():
-            try:
-                p = p.relative_to(converted_dir)
-            except ValueError:
-                continue
-        d["path"] = p.as_posix()
-        out.append({k: (str(v) if isinstance(v, Path) else v) for k, v in d.items()})
-    return out
-
-
-def stage_from_conversion(spec: DatasetSpec, result: Any, sc: Any, *,
-                          store: AuditStore | None = None,
-                          releases_root: Path | None = None) -> StagedRelease:
-    """Stage the output of the ``converted`` asset (what ``staged_release`` calls).
-
-    ``sc`` is the asset's StageContext (spec, partition, user, work_dir,
-    reports_dir). Reads from the conversion result what it offers (``files``,
-    ``stars``, ``catalogue``, ``row_counts``) and measures the rest.
-    """
-    converted_dir = Path(getattr(result, "out_dir", None) or sc.work_dir / "converted")
-    reports: dict[str, Path] = {}
-    for name, filename in (("validation", "validation.json"),
-                           ("validation_html", "validation.html"),
-                           ("redaction", "redaction.json")):
-        path = Path(sc.reports_dir) / filename
-        if path.is_file():
-            reports[name] = path
-    stars = _as_dict(getattr(result, "stars", None))
-    row_counts = _as_dict(getattr(result, "row_counts", None))
-    if "extract" not in row_counts:
-        validation = _read_json(reports.get("validation"))
-        for k in ("rows", "row_count", "rows_checked"):
-            if isinstance(validation.get(k), int):
-                row_counts["extract"] = validation[k]
-                break
-    from pipelines.prerelease.access import access_list
-    from pipelines.prerelease.statement import write_statement
-
+def stage_conversion(spec: DatasetSpec, result: ConversionResult, *, user: str,
+                     store: AuditStore | None = None,
+                     releases_root: Path | None = None) -> StagedRelease:
+    """Stage what conversion wrote, with the reports its provenance carries."""
+    prov = result.provenance
+    reports: dict[str, ReportFile] = {}
+    if prov.validation is not None:
+        reports.update(validation_files(prov.validation))
+    if prov.redaction is not None:
+        reports.update(redaction_files(prov.redaction))
+    counts = {"published": result.rows_published}
+    if prov.validation is not None:
+        counts["extract"] = prov.validation.rows
+    record = catalogue_record(spec, prov.partition, result.stars,
+                              extract_sha256=prov.extract_sha256,
+                              dataset_uri=result.dataset_uri, temporal=result.temporal)
     # published with the release: who may see it before publication (GOV.UK practice)
-    files_meta = [*_files_meta(getattr(result, "files", None), converted_dir),
-                  write_statement(access_list(spec), converted_dir)]
-    provenance = _as_dict(getattr(result, "provenance", None))
-    extract_sha = provenance.get("extract_sha256")
-    if not extract_sha:
-        from pipelines import extract as extract_stage
-
-        extract_sha = extract_stage.extract_sha256(spec)
+    statement = write_statement(access_list(spec), result.out_dir)
     return stage_release(
-        spec, converted_dir, reports,
-        extract_sha256=extract_sha,
-        period=sc.partition,
-        stars=stars,
-        catalogue=_as_dict(getattr(result, "catalogue", None)),
-        files_meta=files_meta,
-        row_counts=row_counts,
-        releases_root=releases_root,
-        user=sc.user,
-        store=store,
-    )
+        spec, result.out_dir, [*result.files, statement], reports,
+        extract_sha256=prov.extract_sha256, period=prov.partition, stars=result.stars,
+        catalogue=record, row_counts=counts, releases_root=releases_root, user=user,
+        store=store, pipeline_version=prov.pipeline_version)
 
 
-def _read_json(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-__all__ = ["StagedRelease", "StagingError", "build_catalogue", "stage_from_conversion",
+__all__ = ["StagedRelease", "StagingError", "catalogue_record", "stage_conversion",
            "stage_release", "MANIFEST_NAME"]

@@ -13,13 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.contracts import FileInfo, FileRole, Stars
 from pipelines.release.audit import AuditStore
 from pipelines.release.stage import StagedRelease, stage_release
+from pipelines.reports import ReportFile
 from pipelines.spec import DatasetSpec
 
-STARS = {"rating": 5, "evidence": {"1": "OGL-UK-3.0 licence", "2": "CSV present",
-                                   "3": "non-proprietary formats", "4": "HTTP URIs for things",
-                                   "5": "links to ONS geography URIs"}}
+STARS = Stars(rating=5, evidence={"1": "OGL-UK-3.0 licence", "2": "CSV present",
+                                  "3": "non-proprietary formats", "4": "HTTP URIs for things",
+                                  "5": "links to ONS geography URIs"},
+              passed={str(n): True for n in range(1, 6)})
 
 
 def make_spec(dataset_id: str = "asylum-claims", *, title: str = "Asylum claims",
@@ -46,6 +49,27 @@ def make_spec(dataset_id: str = "asylum-claims", *, title: str = "Asylum claims"
     return spec
 
 
+def converted_files(dataset_id: str = "asylum-claims", title: str = "Asylum claims",
+                    extra: list[str] | None = None) -> list[FileInfo]:
+    """How conversion would describe the files :func:`write_converted` writes.
+
+    ``extra`` names further files in the folder, described as opaque downloads.
+    """
+    files = [
+        FileInfo(path=f"{dataset_id}.csv", role=FileRole.data, media_type="text/csv",
+                 format="CSV", title=f"{title} (CSV)", description="One row per area and "
+                 "quarter."),
+        FileInfo(path=f"{dataset_id}.csv-metadata.json", role=FileRole.csvw,
+                 media_type="application/csvm+json", format="JSON",
+                 title=f"{title} (CSVW metadata)", description="CSVW metadata."),
+        FileInfo(path=f"{dataset_id}.ttl", role=FileRole.rdf, media_type="text/turtle",
+                 format="RDF_TURTLE", title=f"{title} (Turtle)", description="Data cube."),
+    ]
+    files += [FileInfo(path=name, role=FileRole.metadata, media_type="application/octet-stream",
+                       format="", title=name, description="") for name in extra or []]
+    return files
+
+
 def write_converted(out_dir: Path, rows: list[tuple[str, str, int | str]], *,
                     dataset_id: str = "asylum-claims") -> Path:
     """A converted folder: the CSV, a CSVW metadata file and a Turtle file."""
@@ -61,16 +85,17 @@ def write_converted(out_dir: Path, rows: list[tuple[str, str, int | str]], *,
     return out_dir
 
 
-def write_reports(reports_dir: Path) -> dict[str, Path]:
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    validation = reports_dir / "validation.json"
-    validation.write_text(json.dumps({"passed": True, "errors": [], "warnings": [
-        {"code": "w1", "message": "column `claims` has an outlier", "field": "claims"}],
-        "rows": 3}), encoding="utf-8")
-    redaction = reports_dir / "redaction.json"
-    redaction.write_text(json.dumps({"suppressed_primary": 1, "suppressed_secondary": 1,
-                                     "fields_dropped": ["name"]}), encoding="utf-8")
-    return {"validation": validation, "redaction": redaction}
+def synthetic_reports() -> dict[str, ReportFile]:
+    """A passing validation report with one warning, and a redaction report."""
+    from pipelines.contracts import RedactionReport, ValidationReport
+    from pipelines.errors import Location, Problem
+    from pipelines.reports import redaction_files, validation_files
+
+    validation = ValidationReport(dataset="asylum-claims", suite="asylum-claims.json", rows=3,
+                                  warnings=[Problem("w1", "column `claims` has an outlier",
+                                                    Location(field="claims"))])
+    return {**validation_files(validation),
+            **redaction_files(RedactionReport(dataset="asylum-claims", rows_in=3, rows_out=3))}
 
 
 DEFAULT_ROWS: list[tuple[str, str, int | str]] = [
@@ -80,19 +105,16 @@ DEFAULT_ROWS: list[tuple[str, str, int | str]] = [
 def stage_synthetic(base: Path, store: AuditStore, *, spec: DatasetSpec | None = None,
                     rows: list[tuple[str, str, int | str]] | None = None,
                     user: str = "stats.demo", releases_root: Path | None = None,
-                    stars: dict[str, Any] | None = None, now: datetime | None = None,
+                    stars: Stars | None = None, now: datetime | None = None,
                     work: str = "work") -> StagedRelease:
     """Stage a synthetic release under ``base`` (converted files in ``base/work``)."""
     spec = spec or make_spec()
     work_dir = base / work / spec.id
     converted = write_converted(work_dir / "converted", rows or DEFAULT_ROWS,
                                 dataset_id=spec.id)
-    reports = write_reports(work_dir / "reports")
     return stage_release(
-        spec, converted, reports, extract_sha256="b" * 64, period="2024-Q4",
-        stars=stars or STARS, catalogue={}, files_meta=[
-            {"path": f"{spec.id}.csv", "title": f"{spec.title} (CSV)",
-             "description": "One row per area and quarter."}],
+        spec, converted, converted_files(spec.id, spec.title), synthetic_reports(),
+        extract_sha256="b" * 64, period="2024-Q4", stars=stars or STARS,
         row_counts={"extract": len(rows or DEFAULT_ROWS)},
         releases_root=releases_root or base / "releases", user=user, store=store, now=now,
         pipeline_version="0.1.0+test",

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import ckanapi
+import requests
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -404,12 +406,13 @@ def create_app(
                     (ckan or _default_ckan)(), info.dataset_id,
                     withdrawal.entries[-1].comment or "",
                     os.environ.get("FIVESTAR_WITHDRAW_MODE", "private"))
-            except Exception as exc:  # noqa: BLE001 - ckanapi raises many types
-                if type(exc).__name__ != "NotFound":
-                    return error(request, 502, "Catalogue not updated",
-                                 "The withdrawal is recorded in the audit log, but the "
-                                 f"catalogue could not be updated ({type(exc).__name__}). "
-                                 "Withdraw again to retry, or use `fivestar withdraw`.")
+            except ckanapi.NotFound:
+                pass  # not in the catalogue: nothing to hide
+            except (ckanapi.CKANAPIError, requests.RequestException) as exc:
+                return error(request, 502, "Catalogue not updated",
+                             "The withdrawal is recorded in the audit log, but the "
+                             f"catalogue could not be updated ({type(exc).__name__}). "
+                             "Withdraw again to retry, or use `fivestar withdraw`.")
         return RedirectResponse(f"/releases/{rid}", status_code=303)
 
     @app.post("/releases/{rid}/approve")

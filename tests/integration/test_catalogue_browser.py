@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 def test_anonymous_visitor_downloads_the_csv(tmp_path, ckan_stack, page):
     name = f"asylum-claims-{uuid.uuid4().hex[:10]}"
     spec, staged = _stage(tmp_path, name, ROWS_1)
-    publishing.publish_release(ckan_stack["client"], spec, staged.path, staged.manifest)
+    publishing.publish_release(ckan_stack["client"], staged.path, staged.manifest, staged.id)
     expected = next(f["sha256"] for f in staged.manifest["files"] if f["path"] == f"{name}.csv")
 
     page.goto(f"{ckan_stack['url']}/dataset/{name}")  # no login: the public's view

@@ -12,10 +12,17 @@ import rdflib
 import requests
 
 from pipelines import publish as publishing
+from pipelines.ckan_resource import connect, retrying_session
 from pipelines.release.approvals import withdraw_from_catalogue
 from pipelines.release.audit import AuditStore
 from pipelines.release.stage import stage_release
-from pipelines.release.testing import STARS, make_spec, write_converted, write_reports
+from pipelines.release.testing import (
+    STARS,
+    converted_files,
+    make_spec,
+    synthetic_reports,
+    write_converted,
+)
 from tests.integration.conftest import start_ckan, stop_ckan
 
 pytestmark = pytest.mark.integration
@@ -35,9 +42,10 @@ def _stage(tmp_path: Path, name: str, rows, *, extra: dict[str, bytes] | None = 
     converted = write_converted(work / "converted", rows, dataset_id=name)
     for fname, content in (extra or {}).items():
         (converted / fname).write_bytes(content)
-    reports = write_reports(work / "reports")
+    files = converted_files(name, spec.title, extra=list(extra or {}))
     store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-    staged = stage_release(spec, converted, reports, extract_sha256=tag * 64, period="2024-Q4",
+    staged = stage_release(spec, converted, files, synthetic_reports(),
+                           extract_sha256=tag * 64, period="2024-Q4",
                            stars=STARS, releases_root=tmp_path / "releases", user="stats.demo",
                            store=store, pipeline_version="0.1.0+test")
     return spec, staged
@@ -59,7 +67,7 @@ def test_publish_then_republish_changes_nothing(tmp_path, ckan_stack):
     name = _name()
     spec, staged = _stage(tmp_path, name, ROWS_1)
     client = ckan_stack["client"]
-    first = publishing.publish_release(client, spec, staged.path, staged.manifest)
+    first = publishing.publish_release(client, staged.path, staged.manifest, staged.id)
     assert first.changed
 
     public = _public(ckan_stack["url"], name)
@@ -74,7 +82,7 @@ def test_publish_then_republish_changes_nothing(tmp_path, ckan_stack):
         assert res["hash"] == f["sha256"] and int(res["size"]) == f["bytes"]
         assert _sha(res["url"]) == f["sha256"]  # anonymous download, byte for byte
 
-    again = publishing.publish_release(client, spec, staged.path, staged.manifest)
+    again = publishing.publish_release(client, staged.path, staged.manifest, staged.id)
     assert not again.changed
     after = _public(ckan_stack["url"], name).json()["result"]
     assert [r["id"] for r in after["resources"]] == [r["id"] for r in pkg["resources"]]
@@ -84,9 +92,9 @@ def test_new_release_replaces_resources_without_duplicates(tmp_path, ckan_stack)
     name = _name()
     client = ckan_stack["client"]
     spec, first = _stage(tmp_path, name, ROWS_1, extra={"notes.txt": b"first release only\n"})
-    publishing.publish_release(client, spec, first.path, first.manifest)
+    publishing.publish_release(client, first.path, first.manifest, first.id)
     spec, second = _stage(tmp_path, name, ROWS_2, tag="b")
-    result = publishing.publish_release(client, spec, second.path, second.manifest)
+    result = publishing.publish_release(client, second.path, second.manifest, second.id)
     assert result.changed
     pkg = _public(ckan_stack["url"], name).json()["result"]
     names = [r["name"] for r in pkg["resources"]]
@@ -111,7 +119,8 @@ def test_bytes_altered_before_verification_keep_the_dataset_private(tmp_path, ck
             client.action.resource_patch(id=res["id"], upload=fh, hash=res["hash"])
 
     with pytest.raises(publishing.PublicationError) as exc:
-        publishing.publish_release(ckan_stack["client"], spec, staged.path, staged.manifest,
+        publishing.publish_release(ckan_stack["client"], staged.path, staged.manifest,
+                                   staged.id,
                                    verify_hook=tamper)
     assert f"{name}.csv" in str(exc.value)
     assert _public(ckan_stack["url"], name).status_code in (403, 404)
@@ -121,7 +130,7 @@ def test_bytes_altered_before_verification_keep_the_dataset_private(tmp_path, ck
 def test_ckan_stopped_mid_publication_then_rerun_completes(tmp_path, ckan_stack, monkeypatch):
     name = _name()
     spec, staged = _stage(tmp_path, name, ROWS_1)
-    monkeypatch.setenv("FIVESTAR_CKAN_ATTEMPTS", "2")
+    client = connect(session=retrying_session(attempts=2))
     real_upload = publishing._upload
     calls = []
 
@@ -134,13 +143,13 @@ def test_ckan_stopped_mid_publication_then_rerun_completes(tmp_path, ckan_stack,
     monkeypatch.setattr(publishing, "_upload", upload_then_stop)
     try:
         with pytest.raises(publishing.PublicationError, match="unreachable"):
-            publishing.publish_release(ckan_stack["client"], spec, staged.path, staged.manifest)
+            publishing.publish_release(client, staged.path, staged.manifest, staged.id)
     finally:
         start_ckan()
     monkeypatch.setattr(publishing, "_upload", real_upload)
 
-    result = publishing.publish_release(ckan_stack["client"], spec, staged.path,
-                                        staged.manifest)
+    result = publishing.publish_release(ckan_stack["client"], staged.path, staged.manifest,
+                                        staged.id)
     pkg = _public(ckan_stack["url"], name).json()["result"]
     names = [r["name"] for r in pkg["resources"]]
     assert sorted(names) == sorted(f["path"] for f in staged.manifest["files"])
@@ -151,7 +160,7 @@ def test_ckan_stopped_mid_publication_then_rerun_completes(tmp_path, ckan_stack,
 def test_dcat_endpoint_and_search(tmp_path, ckan_stack):
     name = _name()
     spec, staged = _stage(tmp_path, name, ROWS_1)
-    publishing.publish_release(ckan_stack["client"], spec, staged.path, staged.manifest)
+    publishing.publish_release(ckan_stack["client"], staged.path, staged.manifest, staged.id)
     ttl = requests.get(f"{ckan_stack['url']}/dataset/{name}.ttl", timeout=30)
     assert ttl.status_code == 200
     graph = rdflib.Graph().parse(data=ttl.text, format="turtle")
@@ -170,8 +179,8 @@ def test_upload_larger_than_ckans_default_limit(tmp_path, ckan_stack):
     name = _name()
     big = os.urandom(12 * 1024 * 1024)  # above CKAN's default 10 MB
     spec, staged = _stage(tmp_path, name, ROWS_1, extra={"big.bin": big})
-    result = publishing.publish_release(ckan_stack["client"], spec, staged.path,
-                                        staged.manifest)
+    result = publishing.publish_release(ckan_stack["client"], staged.path, staged.manifest,
+                                        staged.id)
     assert _sha(result.resource_urls["big.bin"]) == hashlib.sha256(big).hexdigest()
 
 
@@ -179,7 +188,7 @@ def test_withdrawal_hides_the_dataset_with_its_reason(tmp_path, ckan_stack):
     name = _name()
     spec, staged = _stage(tmp_path, name, ROWS_1)
     client = ckan_stack["client"]
-    publishing.publish_release(client, spec, staged.path, staged.manifest)
+    publishing.publish_release(client, staged.path, staged.manifest, staged.id)
     assert _public(ckan_stack["url"], name).status_code == 200
     withdraw_from_catalogue(client, name, "Error found in Q4 figures", "private")
     assert _public(ckan_stack["url"], name).status_code in (403, 404)

@@ -12,7 +12,8 @@ import pytest
 from pipelines import paths
 from pipelines.convert import convert, ics, verify
 from pipelines.convert import testing as T
-from pipelines.convert.mapping import FIVESTAR_NS
+from pipelines.release.stage import catalogue_record
+from pipelines.spec.linked_data import FIVESTAR_NS
 
 QB = "http://purl.org/linked-data/cube#"
 CONF = "http://purl.org/linked-data/sdmx/2009/attribute#confStatus"
@@ -55,12 +56,14 @@ def test_outputs_pass_every_independent_check(cube):
         "test-crime.metadata.ttl", "test-crime.metadata.jsonld", "datapackage.json",
         "test-areas.ttl", "test-offences.ttl"])
     assert verify(out, spec) == []
-    assert result.stars["rating"] == 5
+    assert result.stars.rating == 5
     roles = {f.path: f.role for f in result.files}
     assert roles["test-areas.ttl"] == "codelist" and roles["test-crime.nt"] == "rdf"
-    assert result.catalogue["five_star_rating"] == 5
-    assert result.catalogue["temporal_start"] == "2000-01-01"
-    assert result.catalogue["spatial"] == "England and Wales"
+    assert result.temporal.start == "2000-01-01"
+    record = catalogue_record(spec, None, result.stars, dataset_uri=result.dataset_uri,
+                              temporal=result.temporal)
+    assert record.five_star_rating == 5 and record.spatial == "England and Wales"
+    assert record.temporal_start == "2000-01-01" and record.uri == result.dataset_uri
 
 
 def test_one_observation_per_row_and_suppressed_cells_have_status_not_value(cube):
@@ -118,7 +121,7 @@ def test_csvw_processor_derives_our_subjects_and_links(cube):
 
 
 def _full(name: str) -> str:
-    from pipelines.convert.mapping import PREFIXES
+    from pipelines.spec.linked_data import PREFIXES
 
     prefix, _, local = name.partition(":")
     return PREFIXES[prefix] + local if prefix in PREFIXES and not local.startswith("//") else name

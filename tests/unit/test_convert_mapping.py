@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from pipelines import paths
-from pipelines.convert.mapping import LinkedDataMapping, camel, expand, parse_mapping
 from pipelines.convert.testing import cube_spec, records_spec
 from pipelines.errors import SpecError
-from pipelines.spec import load_all, load_spec
+from pipelines.spec import DatasetSpec, load_all, load_spec
+from pipelines.spec.linked_data import LinkedDataMapping, camel, expand
 
 BUNDLED = ["entry-clearance-visas", "foi-requests", "police-recorded-crime", "spend-over-25k"]
 
@@ -21,7 +21,7 @@ def test_bundled_specs_have_valid_mappings():
     assert not errors
     by_id = {s.id: s for s in specs}
     for name in BUNDLED:
-        mapping = parse_mapping(by_id[name])
+        mapping = by_id[name].linked_data
         assert mapping.fields, name
 
 
@@ -48,20 +48,23 @@ def test_mistakes_are_spec_errors_naming_the_field(tmp_path: Path, section, wher
     assert any(f and f.startswith(where) for f in fields), fields
 
 
+def _with_mapping(spec: DatasetSpec, mapping: dict) -> DatasetSpec:
+    """The spec with its ``linked_data:`` section replaced, validated as a whole."""
+    data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return DatasetSpec.model_validate({**data, "linked_data": mapping})
+
+
 def test_cube_needs_a_dimension_and_a_measure():
-    spec = cube_spec()
     with pytest.raises(ValueError, match="needs at least one"):
-        LinkedDataMapping.model_validate(
-            {"fields": {"count": {"role": "measure"}}}, context={"spec": spec})
+        _with_mapping(cube_spec(), {"fields": {"count": {"role": "measure"}}})
 
 
 def test_link_is_only_for_records():
     spec = records_spec()
     ok = {"fields": {"payment_date": {"link": {"property": "fivestar:paymentInterval"}}}}
-    assert LinkedDataMapping.model_validate(ok, context={"spec": spec})
+    assert _with_mapping(spec, ok).linked_data.fields["payment_date"].link
     with pytest.raises(ValueError, match="`role` is for aggregate"):
-        LinkedDataMapping.model_validate({"fields": {"amount": {"role": "measure"}}},
-                                         context={"spec": spec})
+        _with_mapping(spec, {"fields": {"amount": {"role": "measure"}}})
 
 
 def test_terms():

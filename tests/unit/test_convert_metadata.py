@@ -102,7 +102,7 @@ def test_shacl_rejects_metadata_without_a_mandatory_property(out, tmp_path):
 
 
 def test_stars_follow_the_files(out):
-    assert rate(out, "test-crime", QB_OBS, BASE)["rating"] == 5
+    assert rate(out, "test-crime", QB_OBS, BASE).rating == 5
     for code_list in out.glob("test-*.ttl"):
         if code_list.name != "test-crime.ttl":
             code_list.unlink()
@@ -110,16 +110,16 @@ def test_stars_follow_the_files(out):
     (out / "test-crime.nt").write_text(text.replace("http://reference.data.gov.uk/id/quarter/",
                                                     f"{BASE}/id/quarter/"))
     stars = rate(out, "test-crime", QB_OBS, BASE)
-    assert stars["rating"] == 4 and not stars["passed"]["5"]
+    assert stars.rating == 4 and not stars.passed["5"]
     (out / "test-crime.nt").unlink()
-    assert rate(out, "test-crime", QB_OBS, BASE)["rating"] == 3
+    assert rate(out, "test-crime", QB_OBS, BASE).rating == 3
     pkg = json.loads((out / "datapackage.json").read_text())
     pkg["licenses"] = [{"name": "proprietary", "path": "https://example.org/all-rights"}]
     (out / "datapackage.json").write_text(json.dumps(pkg))
     meta = json.loads((out / "test-crime.csv-metadata.json").read_text())
     del meta["dc:license"]
     (out / "test-crime.csv-metadata.json").write_text(json.dumps(meta))
-    assert rate(out, "test-crime", QB_OBS, BASE)["rating"] == 0
+    assert rate(out, "test-crime", QB_OBS, BASE).rating == 0
 
 
 def test_verify_flags_a_claimed_rating_the_files_do_not_earn(out):

@@ -47,8 +47,8 @@ def _rows(path: Path) -> list[list[str]]:
 def test_records_pass_every_check_and_earn_five_stars(records):
     spec, _, out, result = records
     assert verify(out, spec) == []
-    assert result.stars["rating"] == 5
-    assert "Ordnance Survey" in result.stars["evidence"]["5"]
+    assert result.stars.rating == 5
+    assert "Ordnance Survey" in result.stars.evidence["5"]
 
 
 def test_each_record_is_a_typed_resource_with_literals_round_tripping(records):

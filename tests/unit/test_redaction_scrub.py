@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.redaction.rules import Placeholder
 from pipelines.redaction.scrub import Scrubber, luhn_ok, name_tokens, scrub_names_from
 from pipelines.redaction.verify import find_personal_data
+from pipelines.spec.redaction import Placeholder
 
 CORPUS = json.loads((Path(__file__).parents[1] / "fixtures" / "redaction" / "corpus.json")
                     .read_text(encoding="utf-8"))

@@ -17,7 +17,6 @@ from hypothesis.extra.numpy import arrays
 from scipy.optimize import linprog
 
 from pipelines.redaction import redact
-from pipelines.redaction.rules import RedactionRules
 from pipelines.redaction.verify import check_disclosure
 from tests.unit.redaction_helpers import make_spec, margin_table, sdc_spec
 
@@ -83,7 +82,7 @@ def test_random_tables_are_protected(inner: np.ndarray, zero: str):
             continue  # only a zero, which this spec publishes anyway
         assert hi - lo >= 1 - 1e-6, f"cell {idx} determined"
     # 4. and the verification gate (integer programs with status knowledge) agrees
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    sdc = spec.redaction.sdc
     assert check_disclosure(out, spec, sdc) == []
 
 
@@ -115,8 +114,8 @@ def test_no_small_cells_means_nothing_suppressed():
     inner = np.array([[30, 50], [40, 45]])
     result = redact(margin_table(inner), sdc_spec(), None)
     assert (result.df["conf_status"] == "F").all()
-    assert result.report["cells_primary_suppressed"] == 0
-    assert result.report["cells_secondary_suppressed"] == 0
+    assert result.report.model_dump(mode="json")["cells_primary_suppressed"] == 0
+    assert result.report.model_dump(mode="json")["cells_secondary_suppressed"] == 0
 
 
 def test_output_contract_and_report():
@@ -129,7 +128,7 @@ def test_output_contract_and_report():
     assert out["conf_status"].dtype == "string"
     assert set(out["conf_status"]) <= {"F", "C", "D"}
     assert out.loc[(out.area == "a1") & (out.offence == "o1"), "count"].item() == 0  # zero kept
-    rep = result.report
+    rep = result.report.model_dump(mode="json")
     assert rep["cells_primary_suppressed"] == 1
     assert rep["cells_secondary_suppressed"] == int((out["conf_status"] == "D").sum())
     assert rep["sdc"]["marker"] == "[c]"
@@ -149,8 +148,8 @@ def test_rounding_to_base():
     result = redact(margin_table(inner), spec, None)
     published = result.df["count"].dropna().astype(int)
     assert (published % 5 == 0).all()
-    assert result.report["cells_rounded"] > 0
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    assert result.report.model_dump(mode="json")["cells_rounded"] > 0
+    sdc = spec.redaction.sdc
     assert check_disclosure(result.df, spec, sdc) == []
 
 
@@ -178,8 +177,8 @@ def test_declared_multi_level_hierarchy():
                                     "offence": {"total": "all"}}}}
     spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
     result = redact(df, spec, None)
-    assert result.report["sdc"]["hierarchies"]["area"] == 6
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    assert result.report.model_dump(mode="json")["sdc"]["hierarchies"]["area"] == 6
+    sdc = spec.redaction.sdc
     assert check_disclosure(result.df, spec, sdc) == []
 
 
@@ -202,7 +201,7 @@ def test_verify_flags_a_recoverable_pattern():
     cell = (out.area == "a0") & (out.offence == "o0")
     out.loc[cell, "count"] = pd.NA
     out.loc[cell, "conf_status"] = "C"
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    sdc = spec.redaction.sdc
     problems = check_disclosure(out, spec, sdc)
     assert [p.code for p in problems] == ["recoverable"]
     assert problems[0].location.row == int(np.nonzero(cell.to_numpy())[0][0]) + 1
@@ -215,7 +214,7 @@ def test_verify_flags_published_small_count():
     out = df.copy()
     out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
     spec = sdc_spec()
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    sdc = spec.redaction.sdc
     problems = check_disclosure(out, spec, sdc)
     assert [p.code for p in problems] == ["below-threshold"]
     assert problems[0].location.row == 1
@@ -228,7 +227,11 @@ def test_hierarchy_from_skos_codelist(tmp_path, monkeypatch):
     (tmp_path / "areas.ttl").write_text("""
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix ex: <http://example.org/area/> .
-ex:T skos:notation "T" .
+<http://example.org/areas> a skos:ConceptScheme .
+ex:T a skos:Concept ; skos:notation "T" .
+ex:a0 a skos:Concept .
+ex:a1 a skos:Concept .
+ex:a2 a skos:Concept .
 ex:a0 skos:notation "a0" ; skos:broader ex:T .
 ex:a1 skos:notation "a1" ; skos:broader ex:T .
 ex:a2 skos:notation "a2" .
@@ -242,8 +245,8 @@ ex:T skos:narrower ex:a2 .
     spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
     spec.table_schema.fields[1]["codelist"] = "areas"
     result = redact(margin_table(inner), spec, None)
-    assert result.report["sdc"]["hierarchies"]["area"] == 3
+    assert result.report.model_dump(mode="json")["sdc"]["hierarchies"]["area"] == 3
     out = result.df
     assert (out[out.offence == "o0"]["conf_status"] != "F").sum() >= 2  # column complement
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
+    sdc = spec.redaction.sdc
     assert check_disclosure(out, spec, sdc) == []

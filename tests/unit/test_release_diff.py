@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pipelines.contracts import Stars
 from pipelines.release.approvals import approve
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.testing import STARS, make_spec, stage_synthetic
@@ -40,7 +41,7 @@ def test_rows_added_removed_changed_by_primary_key(tmp_path, store):
         ("E23000001", "2024-Q4", 125),      # changed
         ("E23000002", "2024-Q4", "[c]"),    # unchanged
         ("W15000002", "2024-Q4", 4),        # added; W15000001 removed
-    ], stars={"rating": 4, "evidence": {}})
+    ], stars=Stars(rating=4, evidence={}, passed={}))
     diff = _diff(second)
     assert diff["baseline"]["release_id"] == first.id
     rows = diff["rows"]
@@ -79,9 +80,9 @@ def test_schema_change_is_reported(tmp_path, store):
     csv_path = converted / "asylum-claims.csv"
     csv_path.write_text("area,claims,quarter,unit\r\nE23000001,120,2024-Q4,count\r\n")
     from pipelines.release.stage import stage_release
-    from pipelines.release.testing import write_reports
+    from pipelines.release.testing import converted_files, synthetic_reports
 
-    third = stage_release(spec, converted, write_reports(work / "reports"),
+    third = stage_release(spec, converted, converted_files(), synthetic_reports(),
                           extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
                           releases_root=tmp_path / "releases", store=store, user="s")
     diff = _diff(third)

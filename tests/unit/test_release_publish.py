@@ -1,17 +1,32 @@
 """What the Dagster assets call: staging a conversion result, publishing behind the gate,
 and the CKAN side of a withdrawal."""
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import ckanapi
 import pytest
 
-from pipelines.release import publish_approved, stage_from_conversion
+from pipelines.contracts import (
+    ConversionResult,
+    Provenance,
+    PublishResult,
+    RedactionReport,
+    Stars,
+    ValidationReport,
+)
+from pipelines.release import publish_approved, stage_conversion
 from pipelines.release.approvals import approve, release_status, withdraw_from_catalogue
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.gate import PublicationRefused
-from pipelines.release.testing import make_spec, stage_synthetic, write_converted, write_reports
+from pipelines.release.stage import StagingError, stage_release
+from pipelines.release.testing import (
+    STARS,
+    converted_files,
+    make_spec,
+    stage_synthetic,
+    write_converted,
+)
 from pipelines.release.users import Role, User
 
 CHAMPION = User("champion.demo", frozenset({Role.transparency_champion}))
@@ -23,49 +38,43 @@ def store(tmp_path):
     return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
 
 
-@dataclass
-class FakeStageContext:
-    work_dir: Path
-    partition: str | None = "2024-Q4"
-    user: str = "stats.demo"
-
-    @property
-    def reports_dir(self) -> Path:
-        return self.work_dir / "reports"
-
-
-@dataclass
-class FileInfo:
-    path: Path
-    title: str
-    role: str
-
-
-@dataclass
-class ConversionResult:
-    files: list
-    stars: dict
-    provenance: dict = field(default_factory=dict)
-
-
-def test_stage_from_conversion_uses_what_conversion_offers(tmp_path, store):
+def test_stage_conversion_stages_what_conversion_describes(tmp_path, store):
     spec = make_spec(next_release="2025-01-30")
-    sc = FakeStageContext(tmp_path / "work")
-    out = write_converted(sc.work_dir / "converted", [("A", "2024-Q4", 1)])
-    write_reports(sc.reports_dir)
+    out = write_converted(tmp_path / "work" / "converted", [("A", "2024-Q4", 1)])
+    validation = ValidationReport(dataset=spec.id, suite="asylum-claims.json", rows=3)
+    provenance = Provenance.for_inputs(
+        dataset_id=spec.id, extract_sha256="c" * 64, spec_sha256=spec.spec_sha256,
+        pipeline_version="0.1.0+test", partition="2024-Q4", validation=validation,
+        redaction=RedactionReport(dataset=spec.id, rows_in=3, rows_out=3))
+    files = converted_files()
+    files[2] = files[2].model_copy(update={"title": "Data cube (Turtle)"})
     result = ConversionResult(
-        files=[FileInfo(out / "asylum-claims.ttl", "Data cube (Turtle)", "rdf")],
-        stars={"rating": 4, "evidence": {"4": "URIs"}},
-        provenance={"extract_sha256": "c" * 64})
-    staged = stage_from_conversion(spec, result, sc, store=store,
-                                   releases_root=tmp_path / "releases")
+        out_dir=out, files=files, dataset_uri="https://example.org/id/asylum-claims",
+        stars=Stars(rating=4, evidence={"4": "URIs"}, passed={"4": True}),
+        rows_published=1, provenance=provenance)
+    staged = stage_conversion(spec, result, user="stats.demo", store=store,
+                              releases_root=tmp_path / "releases")
     ttl = next(f for f in staged.manifest["files"] if f["path"] == "asylum-claims.ttl")
-    assert ttl["title"] == "Data cube (Turtle)"
+    assert ttl["title"] == "Data cube (Turtle)" and ttl["role"] == "rdf"
     assert staged.manifest["extract_sha256"] == "c" * 64
     assert staged.manifest["period"] == "2024-Q4"
     assert staged.manifest["row_counts"] == {"extract": 3, "published": 1}
     assert staged.manifest["catalogue"]["release_date"] == "2025-01-30T09:30:00+00:00"
+    assert staged.manifest["catalogue"]["uri"] == "https://example.org/id/asylum-claims"
+    assert set(staged.manifest["reports"]) == {"validation", "validation_html", "redaction",
+                                               "diff"}
+    stored = ValidationReport.from_json((staged.path / "reports/validation.json").read_bytes())
+    assert stored.rows == 3 and stored.passed
     assert release_status(store, staged.id).stagers == {"stats.demo"}
+
+
+def test_a_file_conversion_did_not_describe_is_refused(tmp_path, store):
+    spec = make_spec()
+    out = write_converted(tmp_path / "converted", [("A", "2024-Q4", 1)])
+    (out / "stray.bin").write_bytes(b"?")
+    with pytest.raises(StagingError, match="not described"):
+        stage_release(spec, out, converted_files(), {}, extract_sha256="b" * 64,
+                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store)
 
 
 @pytest.fixture
@@ -73,14 +82,10 @@ def fake_publisher(monkeypatch):
     """Stands in for pipelines.publish (another stage) and records what it was given."""
     calls = []
 
-    @dataclass
-    class PublishResult:
-        dataset_url: str
-        resource_urls: dict
-
-    def publish_release(ckan, spec, release_dir, manifest):
-        calls.append((spec.id, Path(release_dir).name, manifest["dataset_id"]))
-        return PublishResult("http://ckan/dataset/asylum-claims", {"a.csv": "http://x"})
+    def publish_release(ckan, release_dir, manifest, release_id):
+        calls.append((release_id, Path(release_dir).name, manifest["dataset_id"]))
+        return PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
+                             resource_urls={"a.csv": "http://x"})
 
     # Patch the attribute on the real module: replacing the sys.modules entry is
     # order-dependent, as ``from pipelines import publish`` prefers the package attribute.
@@ -96,9 +101,9 @@ def test_publish_approved_uploads_after_the_gate_and_records(tmp_path, store, fa
     approve(store, staged.path, CHAMPION, "ok", now=ANNOUNCED - timedelta(days=2))
     out = publish_approved(spec, staged.id, ckan=object(), store=store,
                            clock=lambda: ANNOUNCED, releases_root=tmp_path / "releases")
-    assert out == {"dataset_url": "http://ckan/dataset/asylum-claims",
-                   "resource_urls": {"a.csv": "http://x"}}
-    assert fake_publisher == [("asylum-claims", staged.id, "asylum-claims")]
+    assert out == PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
+                                resource_urls={"a.csv": "http://x"})
+    assert fake_publisher == [(staged.id, staged.id, "asylum-claims")]
     assert release_status(store, staged.id).state == "published"
 
 
@@ -123,10 +128,7 @@ def test_publish_refused_never_uploads_and_is_audited(tmp_path, store, fake_publ
 
 
 class RecordingCKAN:
-    """Records action calls; raises a CKAN-like ValidationError for unknown fields."""
-
-    class ValidationError(Exception):
-        pass
+    """Records action calls; raises ckanapi's ValidationError for an unknown field."""
 
     def __init__(self, accepts_withdrawn_reason: bool):
         self.calls = []
@@ -139,7 +141,7 @@ class RecordingCKAN:
             if name == "package_show":
                 return {"name": kwargs["id"], "notes": "Quarterly claims."}
             if name == "package_patch" and "withdrawn_reason" in kwargs and not self.accepts:
-                raise RecordingCKAN.ValidationError("withdrawn_reason")
+                raise ckanapi.ValidationError({"withdrawn_reason": ["unknown field"]})
             return {}
         return call
 

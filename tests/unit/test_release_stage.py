@@ -17,7 +17,7 @@ from pipelines.release.manifest import (
     verify_files,
 )
 from pipelines.release.stage import StagingError, period_bounds
-from pipelines.release.testing import make_spec, stage_synthetic
+from pipelines.release.testing import STARS, make_spec, stage_synthetic
 
 
 @pytest.fixture
@@ -47,7 +47,8 @@ def test_manifest_follows_the_documented_shape(tmp_path, store):
     csvw = next(f for f in m["files"] if f["path"].endswith("-metadata.json"))
     assert csvw["role"] == "csvw"
     assert m["reports"] == {"diff": "reports/diff.json", "redaction": "reports/redaction.json",
-                            "validation": "reports/validation.json"}
+                            "validation": "reports/validation.json",
+                            "validation_html": "reports/validation.html"}
     assert m["catalogue"]["temporal_start"] == "2024-10-01"
     assert m["catalogue"]["temporal_end"] == "2024-12-31"
     assert m["catalogue"]["five_star_rating"] == 5
@@ -73,7 +74,7 @@ def test_changed_bytes_give_a_new_release(tmp_path, store):
 def test_release_files_are_read_only(tmp_path, store):
     staged = stage_synthetic(tmp_path, store)
     files = [p for p in staged.path.rglob("*") if p.is_file()]
-    assert len(files) == 7  # 3 public files, manifest, 3 reports
+    assert len(files) == 8  # 3 public files, manifest, 4 reports
     for path in files:
         mode = path.stat().st_mode
         assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH), path
@@ -128,8 +129,8 @@ def test_staging_refuses_an_empty_folder(tmp_path, store):
 
     (tmp_path / "converted").mkdir()
     with pytest.raises(StagingError, match="no public files"):
-        stage_release(make_spec(), tmp_path / "converted", {}, extract_sha256="b" * 64,
-                      period=None, stars={}, releases_root=tmp_path / "r", store=store,
+        stage_release(make_spec(), tmp_path / "converted", [], {}, extract_sha256="b" * 64,
+                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store,
                       user="stats.demo")
 
 

@@ -102,7 +102,7 @@ def test_champion_sees_release_and_approves(env):
     assert "Claims &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co" in html
     assert "E23000001" in html and "[c]" in html  # preview
     assert "column `claims` has an outlier" in html  # validation warning
-    assert "suppressed_primary" in html  # redaction report
+    assert "fields_dropped" in html  # redaction report
     assert "First release of this dataset" in html  # diff
     assert "Thursday 30 January 2025, 09:30:00 GMT" in html  # scheduled time
     assert 'data-testid="approve"' in html

@@ -48,7 +48,7 @@ def test_warning_severity_is_recorded_not_blocking(cases):
     result = validate(df, spec, d)
     assert result.passed
     assert [p.location.row for p in result.warnings] == [3]
-    assert result.to_dict()["statistics"] == {"evaluated": 2, "successful": 1, "errors": 0,
+    assert result.model_dump()["statistics"] == {"evaluated": 2, "successful": 1, "errors": 0,
                                               "warnings": 1}
 
 
@@ -62,7 +62,7 @@ def test_report_has_rows_but_no_values(cases, tmp_path):
     spec, df, d = cases
     write_suite(d, [E.ExpectColumnValuesToNotMatchRegex(column="email", regex="@example")])
     result = validate(df, spec, d)
-    files = write_report(result, spec, tmp_path / "report")
+    files = write_report(result, tmp_path / "report")
     for path in files.values():
         text = path.read_text()
         assert SECRET not in text and "someone@" not in text

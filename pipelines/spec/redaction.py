@@ -36,9 +36,12 @@ Example (aggregate dataset)::
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: The CSV marker for a suppressed cell when the spec names none (ONS practice).
+DEFAULT_MARKER = "[c]"
 
 
 class _Strict(BaseModel):
@@ -178,7 +181,7 @@ class SDC(_Strict):
     #: Zero counts: published as 0, or suppressed like small counts.
     zero: Literal["publish", "suppress"] = "publish"
     #: Shown in the CSV in place of a suppressed value.
-    marker: str = "[c]"
+    marker: str = DEFAULT_MARKER
     #: Round published counts to this base (e.g. 5), after suppression.
     rounding: int | None = Field(None, ge=2)
     dimensions: dict[str, Dimension]
@@ -190,35 +193,6 @@ class RedactionRules(_Strict):
     fields: dict[str, FieldRule] = Field(default_factory=dict)
     sdc: SDC | None = None
 
-    @field_validator("fields")
-    @classmethod
-    def _names_known(cls, v: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        names = _schema_names(info)
-        if names is None:
-            return v
-        for field, rule in v.items():
-            if field not in names:
-                raise ValueError(f"rule for `{field}`, which is not a schema field")
-            for other in getattr(rule, "names_from", []):
-                if other not in names:
-                    raise ValueError(f"`{field}`.names_from names `{other}`, not a schema field")
-            for other in [*(getattr(rule, "when", None) or {}),
-                          *(getattr(rule, "names_when", None) or {})]:
-                if other not in names:
-                    raise ValueError(f"`{field}`.when names `{other}`, not a schema field")
-        return v
-
-    @field_validator("sdc")
-    @classmethod
-    def _sdc_known(cls, v: SDC | None, info: ValidationInfo) -> SDC | None:
-        names = _schema_names(info)
-        if v is None or names is None:
-            return v
-        for col in [v.measure, *v.dimensions]:
-            if col not in names:
-                raise ValueError(f"sdc names `{col}`, which is not a schema field")
-        return v
-
     @model_validator(mode="after")
     def _sdc_dims_not_dropped(self) -> RedactionRules:
         if self.sdc:
@@ -227,15 +201,38 @@ class RedactionRules(_Strict):
                     raise ValueError(f"`{col}` is used by sdc and cannot be dropped")
         return self
 
+    @property
+    def marker(self) -> str:
+        """What the CSV shows in place of a suppressed cell."""
+        return self.sdc.marker if self.sdc is not None else DEFAULT_MARKER
 
-def _schema_names(info: ValidationInfo) -> set[str] | None:
-    """Field names of the spec being loaded, when validated from ``load_spec``."""
-    spec = (info.context or {}).get("spec")
-    if spec is None:
-        return None
-    return set(spec.table_schema.field_names)
+    def dropped(self) -> set[str]:
+        """Fields the rules remove from the output."""
+        return {name for name, rule in self.fields.items() if isinstance(rule, Drop)}
+
+    def references(self, schema_names: set[str]) -> list[tuple[str, str]]:
+        """Field names the rules use that the Table Schema lacks: ``(path, message)`` pairs.
+
+        Checked by :class:`pipelines.spec.DatasetSpec`, which holds both sections.
+        """
+        out: list[tuple[str, str]] = []
+        for field, rule in self.fields.items():
+            where = f"redaction.fields.{field}"
+            if field not in schema_names:
+                out.append((where, f"rule for `{field}`, which is not a schema field"))
+            for other in getattr(rule, "names_from", []):
+                if other not in schema_names:
+                    out.append((f"{where}.names_from",
+                                f"`{field}`.names_from names `{other}`, not a schema field"))
+            for other in [*(getattr(rule, "when", None) or {}),
+                          *(getattr(rule, "names_when", None) or {})]:
+                if other not in schema_names:
+                    out.append((f"{where}.when",
+                                f"`{field}`.when names `{other}`, not a schema field"))
+        if self.sdc is not None:
+            for col in [self.sdc.measure, *self.sdc.dimensions]:
+                if col not in schema_names:
+                    out.append(("redaction.sdc", f"sdc names `{col}`, which is not a schema field"))
+        return out
 
 
-def parse_rules(spec: Any) -> RedactionRules:
-    """The spec's redaction rules, validated against its schema."""
-    return RedactionRules.model_validate(spec.redaction or {}, context={"spec": spec})

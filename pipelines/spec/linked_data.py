@@ -39,9 +39,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 #: Default base URI of the department's URI sets (overridden by the mapping or
 #: ``FIVESTAR_BASE_URI``).
@@ -209,38 +209,40 @@ class LinkedDataMapping(_Strict):
             expand(v)
         return v
 
-    @model_validator(mode="after")
-    def _against_spec(self, info: ValidationInfo) -> LinkedDataMapping:
-        spec = (info.context or {}).get("spec")
-        if spec is None:
-            return self
-        schema = {f["name"]: f for f in spec.table_schema.fields}
+    def references(self, schema: dict[str, dict], kind: str,
+                   dropped: set[str]) -> list[tuple[str, str]]:
+        """Disagreements with the Table Schema: ``(path, message)`` pairs.
+
+        ``schema`` maps field name to its Table Schema descriptor; ``dropped``
+        names the fields redaction removes. Checked by
+        :class:`pipelines.spec.DatasetSpec`, which holds every section.
+        """
+        out: list[tuple[str, str]] = []
         for name, fm in self.fields.items():
+            where = f"linked_data.fields.{name}"
             if name not in schema:
-                raise ValueError(f"fields.{name}: not a schema field")
-            if fm.values == "codelist" and not schema[name].get("codelist"):
-                raise ValueError(f"fields.{name}: `values: codelist` but the schema field "
-                                 "has no `codelist`")
+                out.append((where, f"fields.{name}: not a schema field"))
+            elif fm.values == "codelist" and not schema[name].get("codelist"):
+                out.append((where, f"fields.{name}: `values: codelist` but the schema field "
+                            "has no `codelist`"))
         for name in [*self.key, *([self.temporal_field] if self.temporal_field else [])]:
             if name not in schema:
-                raise ValueError(f"`{name}` is not a schema field")
-        if spec.kind == "aggregate" and self.fields:
+                out.append(("linked_data", f"`{name}` is not a schema field"))
+        if kind == "aggregate" and self.fields:
             roles = {fm.role for fm in self.fields.values()}
             if "dimension" not in roles or "measure" not in roles:
-                raise ValueError("an aggregate dataset needs at least one `role: dimension` "
-                                 "and one `role: measure` field")
-            unmapped = [n for n in schema if n not in self.fields]
-            rules = (spec.redaction or {}).get("fields", {}) or {}
-            dropped = {n for n, r in rules.items()
-                       if isinstance(r, dict) and r.get("rule") == "drop"}
-            unmapped = [n for n in unmapped if n not in dropped]
+                out.append(("linked_data.fields", "an aggregate dataset needs at least one "
+                            "`role: dimension` and one `role: measure` field"))
+            unmapped = [n for n in schema if n not in self.fields and n not in dropped]
             if unmapped:
-                raise ValueError(f"every column of a cube needs a role; unmapped: {unmapped}")
+                out.append(("linked_data.fields",
+                            f"every column of a cube needs a role; unmapped: {unmapped}"))
         else:
             for name, fm in self.fields.items():
                 if fm.role is not None:
-                    raise ValueError(f"fields.{name}: `role` is for aggregate datasets")
-        return self
+                    out.append((f"linked_data.fields.{name}.role",
+                                f"fields.{name}: `role` is for aggregate datasets"))
+        return out
 
     # -- derived -----------------------------------------------------------
     def base(self) -> str:
@@ -253,8 +255,3 @@ class LinkedDataMapping(_Strict):
 
     def names(self, role: str) -> list[str]:
         return [n for n, f in self.fields.items() if f.role == role]
-
-
-def parse_mapping(spec: Any) -> LinkedDataMapping:
-    """The spec's mapping, validated against its schema (an empty section is allowed)."""
-    return LinkedDataMapping.model_validate(spec.linked_data or {}, context={"spec": spec})

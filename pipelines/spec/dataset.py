@@ -18,8 +18,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from pipelines.errors import Location, Problem, SpecError
+from pipelines.paths import ROOT
+from pipelines.spec.linked_data import LinkedDataMapping
+from pipelines.spec.redaction import RedactionRules
 
 UK = ZoneInfo("Europe/London")
 #: A wall-clock time (an alias, so a spec field can be called ``time``).
@@ -254,10 +258,10 @@ class DatasetSpec(_Strict):
     source: Source
     table_schema: TableSchema = Field(alias="schema")
     expectations: Expectations = Field(default_factory=Expectations)
-    #: Redaction and disclosure-control rules (the redaction stage owns their shape).
-    redaction: dict[str, Any] = Field(default_factory=dict)
-    #: Linked-data mapping (the conversion stage owns its shape).
-    linked_data: dict[str, Any] = Field(default_factory=dict)
+    #: Redaction and disclosure-control rules (:mod:`pipelines.spec.redaction`).
+    redaction: RedactionRules = Field(default_factory=RedactionRules)
+    #: Linked-data mapping (:mod:`pipelines.spec.linked_data`).
+    linked_data: LinkedDataMapping = Field(default_factory=LinkedDataMapping)
 
     #: Set by the loader: the folder holding dataset.yaml, and the file's sha256.
     folder: Path = Field(default=Path("."), exclude=True)
@@ -286,6 +290,18 @@ class DatasetSpec(_Strict):
         pf = self.release.period_field
         if pf and pf not in names:
             raise ValueError(f"release.period_field names `{pf}`, which is not a field")
+        return self
+
+    @model_validator(mode="after")
+    def _sections_agree(self) -> DatasetSpec:
+        """Redaction and linked-data sections name only schema fields, and agree."""
+        schema = {f["name"]: f for f in self.table_schema.fields}
+        found = [*self.redaction.references(set(schema)),
+                 *self.linked_data.references(schema, self.kind, self.redaction.dropped())]
+        if found:
+            path, detail = found[0]
+            raise PydanticCustomError("reference", "{path}: {detail}",
+                                      {"path": path, "detail": detail})
         return self
 
     # -- derived -----------------------------------------------------------
@@ -321,8 +337,11 @@ class DatasetSpec(_Strict):
         )
 
 
-def _loc(err: dict[str, Any]) -> str:
+def _loc(err: Any) -> str:
     parts = [str(p) for p in err.get("loc", ()) if p not in ("__root__",)]
+    path = (err.get("ctx") or {}).get("path")
+    if path:  # a cross-section check names its own field path
+        parts.append(str(path))
     return ".".join(parts) or "(top level)"
 
 
@@ -352,7 +371,8 @@ def load_spec(path: Path) -> DatasetSpec:
         spec = DatasetSpec.model_validate(data)
     except ValidationError as exc:
         problems = [
-            Problem("spec", f"{_loc(e)}: {e['msg']}", Location(file=shown, field=_loc(e)))
+            Problem("spec", e["msg"] if e["type"] == "reference" else f"{_loc(e)}: {e['msg']}",
+                    Location(file=shown, field=_loc(e)))
             for e in exc.errors(include_input=False)
         ]
         raise SpecError(problems) from None
@@ -360,51 +380,9 @@ def load_spec(path: Path) -> DatasetSpec:
         raise SpecError(Problem(
             "spec", f"id: `{spec.id}` must match the folder name `{path.parent.name}`",
             Location(file=shown, field="id")))
-    section_problems = _check_sections(spec, shown)
-    if section_problems:
-        raise SpecError(section_problems)
     spec.folder = path.parent.resolve()
     spec.spec_sha256 = hashlib.sha256(raw_bytes).hexdigest()
     return spec
-
-
-#: Spec sections whose shape belongs to a stage: section -> "module:Model".
-SECTION_MODELS: dict[str, str] = {
-    "redaction": "pipelines.redaction.rules:RedactionRules",
-    "linked_data": "pipelines.convert.mapping:LinkedDataMapping",
-}
-
-
-def section_model(section: str) -> type[BaseModel] | None:
-    """The stage's model for a section, or None while that stage is not installed."""
-    import importlib
-
-    module_name, _, cls_name = SECTION_MODELS[section].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, cls_name)
-
-
-def _check_sections(spec: DatasetSpec, shown: str) -> list[Problem]:
-    """Validate stage-owned sections with their stage's model, locating errors."""
-    problems: list[Problem] = []
-    for section in SECTION_MODELS:
-        data = getattr(spec, section)
-        model = section_model(section)
-        if model is None or not data:
-            continue
-        try:
-            model.model_validate(data, context={"spec": spec})
-        except ValidationError as exc:
-            for e in exc.errors(include_input=False):
-                where = ".".join([section, *(str(p) for p in e.get("loc", ()))])
-                problems.append(Problem("spec", f"{where}: {e['msg']}",
-                                        Location(file=shown, field=where)))
-    return problems
 
 
 def load_all(datasets_dir: Path) -> tuple[list[DatasetSpec], list[SpecError]]:
@@ -420,8 +398,6 @@ def load_all(datasets_dir: Path) -> tuple[list[DatasetSpec], list[SpecError]]:
 
 
 def _display(path: Path) -> str:
-    from pipelines.paths import ROOT
-
     try:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:

@@ -1,9 +1,16 @@
-"""SKOS code lists used by a dataset: concept URIs by notation, and publishing them.
+"""SKOS code lists: the one loader validation, disclosure control and conversion share.
 
-A field carrying ``"codelist": "<stem>"`` names ``vocabularies/<stem>.ttl``.
-The concept URI of a value is read from the file (the concept whose
-``skos:notation`` equals the value), never constructed, so the data links to
-exactly the concepts that are published next to it.
+A Table Schema field carrying ``"codelist": "<stem>"`` names ``<stem>.ttl`` in
+the user's vocabularies folder (``FIVESTAR_VOCABULARIES_DIR``, default
+``vocabularies/``), a file holding exactly one ``skos:ConceptScheme``. A value
+is valid when it equals a concept's ``skos:notation``; its URI is read from the
+file, never constructed, so the data links to exactly the concepts published
+beside it. ``skos:broader`` / ``skos:narrower`` give the hierarchy disclosure
+control adds up along.
+
+The redaction verifier keeps its own deliberately independent reader
+(:mod:`pipelines.redaction.verify`), so one bug here cannot both build and pass
+a wrong hierarchy.
 """
 
 from __future__ import annotations
@@ -16,11 +23,7 @@ from pathlib import Path
 from rdflib import RDF, SKOS, Graph, URIRef
 
 from pipelines import paths
-from pipelines.errors import FivestarError, Location, Problem
-
-
-class ConversionError(FivestarError):
-    """The conversion stage cannot produce a correct public file."""
+from pipelines.errors import CodeListError, Location, Problem
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class CodeList:
     #: notation → concept URI
     concepts: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: child notation → parent notation (``skos:broader``, or the inverse ``skos:narrower``)
+    parents: dict[str, str] = field(default_factory=dict)
 
     def template(self) -> str | None:
         """A ``{value}`` URI template when every concept URI is ``prefix + notation``."""
@@ -50,8 +55,8 @@ def _load(path: Path, mtime: float) -> CodeList:
     g.parse(path, format="turtle")
     schemes = sorted(str(s) for s in g.subjects(RDF.type, SKOS.ConceptScheme))
     if len(schemes) != 1:
-        raise ConversionError(Problem("codelist", "a code list must hold exactly one "
-                                      "skos:ConceptScheme", Location(file=path.name)))
+        raise CodeListError(Problem("codelist", "a code list must hold exactly one "
+                                    "skos:ConceptScheme", Location(file=path.name)))
     concepts: dict[str, str] = {}
     labels: dict[str, str] = {}
     for concept in g.subjects(RDF.type, SKOS.Concept):
@@ -62,16 +67,24 @@ def _load(path: Path, mtime: float) -> CodeList:
             label = g.value(concept, SKOS.prefLabel)
             if label is not None:
                 labels[str(notation)] = str(label)
+    notation = {s: str(o) for s, o in g.subject_objects(SKOS.notation)}
+    parents: dict[str, str] = {}
+    for child, parent in g.subject_objects(SKOS.broader):
+        if child in notation and parent in notation:
+            parents[notation[child]] = notation[parent]
+    for parent, child in g.subject_objects(SKOS.narrower):
+        if child in notation and parent in notation:
+            parents.setdefault(notation[child], notation[parent])
     return CodeList(stem=path.stem, path=path, scheme=schemes[0], concepts=concepts,
-                    labels=labels)
+                    labels=labels, parents=parents)
 
 
 def load_codelist(stem: str, vocab_dir: Path | None = None) -> CodeList:
     """Load ``<stem>.ttl`` (cached while the file is unchanged)."""
     path = codelist_path(stem, vocab_dir).resolve()
     if not path.is_file():
-        raise ConversionError(Problem("codelist_missing", f"code list `{stem}` not found",
-                                      Location(file=f"vocabularies/{stem}.ttl")))
+        raise CodeListError(Problem("codelist_missing", f"code list `{stem}` not found",
+                                    Location(file=f"vocabularies/{stem}.ttl")))
     return _load(path, path.stat().st_mtime)
 
 

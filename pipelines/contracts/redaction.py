@@ -1,0 +1,128 @@
+"""The redaction report: what was done, in counts only.
+
+It goes into the staged release for the Transparency Champion, so it holds
+rule names, field names and counts, and never a value. Top-level numbers are
+flat ints so the Dagster asset can show them as a summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import Field, SerializerFunctionWrapHandler, computed_field, model_serializer
+
+from pipelines.contracts.base import Contract
+
+
+class FieldReport(Contract):
+    """What one field's rule did."""
+
+    rule: str
+    values_changed: int = 0
+    dropped: bool = False
+    scrubbed_by_type: dict[str, int] = Field(default_factory=dict)
+    conditional: bool = False
+    rows_in_scope: int | None = None
+    output_format: str | None = None
+
+    def count_scrubbed(self, counts: dict[str, int]) -> None:
+        merged = Counter(self.scrubbed_by_type)
+        merged.update({k: v for k, v in counts.items() if v})
+        self.scrubbed_by_type = dict(sorted(merged.items()))
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only what the rule did: unset flags and empty counts are left out."""
+        out = handler(self)
+        for key in ("dropped", "scrubbed_by_type", "conditional", "output_format"):
+            if not out.get(key):
+                out.pop(key, None)
+        if not self.conditional:
+            out.pop("rows_in_scope", None)
+        return out
+
+
+class SDCReport(Contract):
+    """What statistical disclosure control did to an aggregate table."""
+
+    measure: str
+    threshold: int
+    zero: str
+    marker: str
+    rounding_base: int | None = None
+    #: dimension -> number of child codes with a declared parent
+    hierarchies: dict[str, int] = Field(default_factory=dict)
+    margin_equations: int = 0
+    primary_suppressed: int = 0
+    secondary_suppressed: int = 0
+    secondary_added_by_exact_audit: int = 0
+    rounded: int = 0
+    notes: list[str] = Field(default_factory=list)
+
+
+class RedactionReport(Contract):
+    report_version: Literal[1] = 1
+    dataset: str
+    rows_in: int
+    rows_out: int = 0
+    fields: dict[str, FieldReport] = Field(default_factory=dict)
+    sdc: SDCReport | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rules_run(self) -> list[str]:
+        return sorted({f.rule for f in self.fields.values()} | ({"sdc"} if self.sdc else set()))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def fields_dropped(self) -> int:
+        return sum(1 for f in self.fields.values() if f.dropped)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def values_changed(self) -> int:
+        return sum(f.values_changed for f in self.fields.values())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def values_scrubbed(self) -> int:
+        return sum(f.values_changed for f in self.fields.values() if f.scrubbed_by_type)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def scrubbed_by_type(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for f in self.fields.values():
+            total.update(f.scrubbed_by_type)
+        return dict(sorted(total.items()))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cells_primary_suppressed(self) -> int | None:
+        return self.sdc.primary_suppressed if self.sdc else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cells_secondary_suppressed(self) -> int | None:
+        return self.sdc.secondary_suppressed if self.sdc else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cells_rounded(self) -> int | None:
+        return self.sdc.rounded if self.sdc else None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_sdc(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        out["fields"] = dict(sorted(out["fields"].items()))
+        if self.sdc is None:
+            for key in ("sdc", "cells_primary_suppressed", "cells_secondary_suppressed",
+                        "cells_rounded"):
+                out.pop(key, None)
+        return out
+
+    def summary(self) -> dict[str, int]:
+        """The headline numbers (for Dagster metadata): flat counts, never values."""
+        data = self.model_dump(mode="json")
+        return {k: v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool)}
