@@ -27,15 +27,17 @@ CONVERT = """
 import sys
 from pathlib import Path
 from pipelines import extract, paths, redaction
+from pipelines.contracts import Provenance, ValidationReport
 from pipelines.convert import convert
 from pipelines.spec import load_spec
 spec = load_spec(paths.DATASETS_DIR / sys.argv[1] / "dataset.yaml")
 df = extract.read_extract(spec)
 redacted = redaction.redact(df, spec, b"fivestar-determinism-test-key-0123")
-provenance = {"run_id": "run", "partition": None, "extract_sha256": extract.extract_sha256(spec),
-              "spec_sha256": spec.spec_sha256, "pipeline_version": "test",
-              "validation": {"passed": True, "errors": [], "warnings": []},
-              "redaction": redacted.report}
+provenance = Provenance.for_inputs(
+    dataset_id=spec.id, partition=None, extract_sha256=extract.extract_sha256(spec),
+    spec_sha256=spec.spec_sha256, pipeline_version="test",
+    validation=ValidationReport(dataset=spec.id, suite=spec.id + ".json", rows=len(df)),
+    redaction=redacted.report)
 convert(redacted.df, spec, Path(sys.argv[2]), provenance)
 """
 

@@ -74,7 +74,8 @@ def test_a_file_conversion_did_not_describe_is_refused(tmp_path, store):
     (out / "stray.bin").write_bytes(b"?")
     with pytest.raises(StagingError, match="not described"):
         stage_release(spec, out, converted_files(), {}, extract_sha256="b" * 64,
-                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store)
+                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store,
+                      user="stats.demo")
 
 
 @pytest.fixture
