@@ -80,7 +80,7 @@ def test_champion_reviews_and_approves(page, site):
     assert preview.locator("tbody tr").count() == 3
     assert "E23000001" in preview.inner_text() and "[c]" in preview.inner_text()
     assert "outlier" in page.get_by_test_id("validation").inner_text()
-    assert "suppressed_primary" in page.get_by_test_id("redaction").inner_text()
+    assert "fields_dropped" in page.get_by_test_id("redaction").inner_text()
     assert "First release" in page.get_by_test_id("diff").inner_text()
     assert "30 January 2025, 09:30:00 GMT" in page.get_by_test_id("scheduled").inner_text()
     assert "5/5" in page.get_by_test_id("stars").inner_text()
