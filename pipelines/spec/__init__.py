@@ -28,6 +28,6 @@ from pipelines.spec.linked_data import LinkedDataMapping
 from pipelines.spec.redaction import RedactionRules
 
 __all__ = ["OGL_V3", "OPEN_LICENCES", "SPEC_FILENAME", "UK", "DatasetSpec", "Frequency",
-           "InformationAsset", "LinkedDataMapping", "PreReleaseAccess", "ProtectiveMarking", "Publisher",
-           "RedactionRules", "Release", "Source", "SourceFormat", "TableSchema", "load_all",
-           "load_spec"]
+           "InformationAsset", "LinkedDataMapping", "PreReleaseAccess", "ProtectiveMarking",
+           "Publisher", "RedactionRules", "Release", "Source", "SourceFormat", "TableSchema",
+           "load_all", "load_spec"]
