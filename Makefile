@@ -9,9 +9,11 @@ RUN := $(UV) run --frozen
 setup:
 	@scripts/setup.sh
 
-## The main job end to end on the bundled datasets.
+## The main job end to end on the bundled datasets. Locally the URIs fivestar mints are
+## the linked-data front's own address, so every one of them resolves (FIVESTAR_BASE_URI).
 demo: setup catalogue-up
-	$(RUN) fivestar demo
+	FIVESTAR_BASE_URI=$${FIVESTAR_BASE_URI:-http://127.0.0.1:$${FIVESTAR_LINKEDDATA_PORT:-8090}} \
+	  $(RUN) fivestar demo
 
 ## The whole test suite (starts the local catalogue itself).
 test: setup catalogue-up

@@ -203,6 +203,16 @@ def demo(
     for ds, url in result.published.items():
         console.print(f"  {ds}  release {result.staged[ds][:12]}  "
                       f"{result.verified.get(ds, '-')} files verified  {url}", soft_wrap=True)
+    if result.public_side:
+        from pipelines.catalogue.public_check import front_url
+        from pipelines.linkeddata.store import store_url
+
+        console.print("[bold]Linked data[/] (URIs resolve; SPARQL and the DataStore API serve "
+                      f"every row; SPARQL endpoint {store_url()}/fivestar/sparql):")
+        for ds, side in result.public_side.items():
+            console.print(f"  {ds}  {side.linked_data}  SPARQL {side.sparql_rows} rows, "
+                          f"DataStore {side.datastore_rows} rows", soft_wrap=True)
+        console.print(f"  (linked-data front {front_url()})")
     for f in result.failures:
         err.print(f"[red]{f}[/]")
     if serve:

@@ -43,6 +43,8 @@ class DemoResult:
     staged: dict[str, str] = field(default_factory=dict)
     published: dict[str, str] = field(default_factory=dict)
     verified: dict[str, int] = field(default_factory=dict)
+    #: dataset -> its linked-data page, SPARQL and DataStore row counts (catalogue.public_check)
+    public_side: dict[str, object] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -116,6 +118,15 @@ def run_demo(log=print) -> DemoResult:
             result.verified[spec.id] = verify_public(spec.id, due.release_dir)
         except FivestarError as exc:
             result.failures.append(f"{spec.id}: public copy does not match: {exc}")
+        try:
+            from pipelines.catalogue import public_check
+            from pipelines.release.manifest import load_manifest
+
+            result.public_side[spec.id] = public_check.check(
+                load_manifest(due.release_dir)[0],
+                os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"))
+        except (FivestarError, requests.RequestException, KeyError, StopIteration) as exc:
+            result.failures.append(f"{spec.id}: linked data / SPARQL / DataStore: {exc}")
     return result
 
 

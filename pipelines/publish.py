@@ -19,6 +19,7 @@ what is there with what the manifest says.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from typing import Any
 import ckanapi
 import requests
 
+from pipelines.catalogue import content
+from pipelines.catalogue import fields as catalogue_fields
 from pipelines.contracts.catalogue import CatalogueRecord, PublishResult
 from pipelines.contracts.conversion import FileRole
 from pipelines.errors import FivestarError, Location, Problem
@@ -99,22 +102,32 @@ def _sha256_url(client: ckanapi.RemoteCKAN, url: str) -> str:
     return digest.hexdigest()
 
 
+_FROM_ENV: Any = object()
+
+
 def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], release_id: str,
-                    *, org: str = "home-office",
+                    *, org: str | None = None,
                     verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None = None,
-                    ) -> PublishResult:
+                    store: Any = _FROM_ENV) -> PublishResult:
     """Make the CKAN dataset hold exactly this release (see the module docstring).
 
     ``manifest`` is the approved manifest of ``release_dir`` and ``release_id``
     its id (the caller, the release gate, has checked both). ``verify_hook``
     runs after uploading and before verifying (tests use it to tamper with
-    stored bytes or to stop CKAN mid-publication).
+    stored bytes or to stop CKAN mid-publication). ``store`` is the triple store the
+    release's linked data goes to (default: from the environment,
+    :func:`pipelines.catalogue.content.linked_data_store`); ``org`` the CKAN
+    organisation (default ``FIVESTAR_CKAN_ORG``, else ``home-office``).
     """
+    if store is _FROM_ENV:
+        store = content.linked_data_store()
+    org = org or os.environ.get("FIVESTAR_CKAN_ORG", "home-office")
     client = _client(ckan)
     release_dir = Path(release_dir)
     record = CatalogueRecord.model_validate(manifest["catalogue"])
     name = record.name
-    desired = record.to_ckan(release_id)
+    # the record's fields, then the DCAT ones as IRIs (pipelines/catalogue/fields.py)
+    desired = record.to_ckan(release_id) | catalogue_fields.dataset_fields(manifest["catalogue"])
     _ensure_org(client, org)
     changed = False
     try:
@@ -130,7 +143,9 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     duplicates = _duplicates(pkg.get("resources", []))
     to_upload = [f for f in manifest["files"]
                  if f["path"] not in existing or existing[f["path"]].get("hash") != f["sha256"]]
-    if _differs(pkg, desired) or to_upload or stale or duplicates:
+    to_describe = [f for f in manifest["files"] if f not in to_upload
+                   and _differs(existing[f["path"]], _resource_meta(f))]
+    if _differs(pkg, desired) or to_upload or to_describe or stale or duplicates:
         changed = True
         # Hide the dataset while it is being changed: nothing half-published is public.
         if not pkg.get("private"):
@@ -142,6 +157,9 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
             _call(client.action.resource_delete, id=r["id"], what="removing an old resource")
         for f in to_upload:
             _upload(client, pkg["id"], release_dir, f, existing.get(f["path"]))
+        for f in to_describe:
+            _call(client.action.resource_patch, id=existing[f["path"]]["id"],
+                  what=f"describing {f['path']}", **_resource_meta(f))
 
     pkg = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
     if verify_hook is not None:
@@ -149,7 +167,10 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
         pkg = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
     try:
         urls = _verify(client, pkg, files)
-    except PublicationError:
+        # the public's side, still private: order, DataStore rows, linked data drafted
+        prepared = _call(content.prepare, client, pkg, release_dir, manifest, release_id,
+                         store, what="DataStore and linked-data loading")
+    except FivestarError:
         if not pkg.get("private"):  # fail closed: never leave unverified bytes public
             _call(client.action.package_patch, id=pkg["id"], private=True,
                       what="hiding a dataset that failed verification")
@@ -159,6 +180,7 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     if any(str(pkg.get(k) or "") != v for k, v in links.items()) or pkg.get("private"):
         _call(client.action.package_patch, id=pkg["id"], private=False,
                   what="making the dataset public", **links)
+    content.go_live(prepared, store)  # the release's graph live, in one transaction
     base = client.address.rstrip("/")
     return PublishResult(dataset_url=f"{base}/dataset/{name}", resource_urls=urls,
                          changed=changed, version=desired.get("version"))
@@ -175,11 +197,15 @@ def _duplicates(resources: list[dict]) -> list[dict]:
     return extra
 
 
+def _resource_meta(f: dict) -> dict[str, Any]:
+    """A resource's CKAN fields; controlled-vocabulary values as IRIs (catalogue_fields)."""
+    return {"name": f["path"], "description": f.get("description", ""),
+            "size": f["bytes"], "hash": f["sha256"], **catalogue_fields.resource_fields(f)}
+
+
 def _upload(client: ckanapi.RemoteCKAN, package_id: str, release_dir: Path, f: dict,
             current: dict | None) -> None:
-    meta = {"name": f["path"], "description": f.get("description", ""),
-            "format": f.get("format", ""), "mimetype": f.get("media_type", ""),
-            "size": f["bytes"], "hash": f["sha256"]}
+    meta = _resource_meta(f)
 
     def send() -> Any:
         with (release_dir / f["path"]).open("rb") as fh:

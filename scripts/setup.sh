@@ -31,4 +31,7 @@ fi
 # 3. The pipeline's locked environment.
 export UV_CACHE_DIR="$CACHE/uv"
 "$UV" sync --frozen --python 3.11 -q
+
+# 4. The official DCAT-AP 3.0.1 SHACL shapes (from a PyPI package; see catalogue/shapes/).
+scripts/dcat-ap-shapes.sh
 echo "setup: ready"

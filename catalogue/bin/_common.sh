@@ -13,6 +13,8 @@ PG_PORT="${FIVESTAR_PG_PORT:-54329}"
 REDIS_PORT="${FIVESTAR_REDIS_PORT:-63799}"
 SOLR_PORT="${FIVESTAR_SOLR_PORT:-8984}"
 CKAN_PORT="${FIVESTAR_CKAN_PORT:-5055}"
+FUSEKI_PORT="${FIVESTAR_FUSEKI_PORT:-3330}"
+LD_PORT="${FIVESTAR_LINKEDDATA_PORT:-8090}"
 HOST=127.0.0.1
 
 PG_BIN="${FIVESTAR_PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -22,12 +24,18 @@ PG_USER_OS=postgres
 CKAN_VERSION="${FIVESTAR_CKAN_VERSION:-2.11.6}"
 CKAN_DCAT_VERSION="${FIVESTAR_CKAN_DCAT_VERSION:-2.4.4}"
 CKAN_SCHEMING_VERSION="${FIVESTAR_CKAN_SCHEMING_VERSION:-3.1.0}"
+GUNICORN_VERSION="${FIVESTAR_GUNICORN_VERSION:-23.0.0}"
+CKAN_WORKERS="${FIVESTAR_CKAN_WORKERS:-2}"
+CKAN_THREADS="${FIVESTAR_CKAN_THREADS:-4}"
 CKAN_VENV="$CACHE/ckan-venv"
 CKAN_INI="$STATE/ckan.ini"
 CKAN_URL="http://$HOST:$CKAN_PORT"
 CKAN_ADMIN=fivestar-admin
 CKAN_ORG=home-office
 CKAN_ORG_TITLE="Home Office"
+CKAN_ORG_URI="https://www.gov.uk/government/organisations/home-office"
+CKAN_ORG_DESCRIPTION="The Home Office is the lead government department for immigration and passports, drugs policy, crime, fire, counter-terrorism and police. These are its open statistics and transparency data, published by the fivestar pipeline under the Open Government Licence."
+CKAN_ORG_IMAGE="$CKAN_URL/fivestar/home-office.svg"  # served from ckanext-fivestar/public
 
 SOLR_CACHE="$CACHE/solr"
 SOLR_HOME="$STATE/solr"
@@ -35,7 +43,18 @@ SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan"
 SOLR_HEAP="${FIVESTAR_SOLR_HEAP:-512m}"
 M2="$CACHE/m2"
 
-SERVICES=(postgres redis solr ckan)
+FUSEKI_CACHE="$CACHE/fuseki"
+FUSEKI_URL="http://$HOST:$FUSEKI_PORT"
+FUSEKI_HEAP="${FIVESTAR_FUSEKI_HEAP:-1g}"
+FUSEKI_USER=fivestar
+LD_URL="http://$HOST:$LD_PORT"
+# The base of the URIs the front answers for (fivestar mints {base}/id/..., /doc/..., /def/...).
+# Locally the front's own address, so every URI in the demo resolves; in production the
+# department's domain, with the front behind its reverse proxy.
+BASE_URI="${FIVESTAR_BASE_URI:-$LD_URL}"
+PIPELINE_PY="$ROOT/.venv/bin/python"
+
+SERVICES=(postgres redis solr fuseki ckan linkeddata)
 
 log() { printf 'catalogue: %s\n' "$*" >&2; }
 die() { printf 'catalogue: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -57,6 +76,8 @@ pidfile_pid() { [ -s "$1" ] && head -n1 "$1" | tr -d '[:space:]' || true; }
 pg_up() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" -t 3; }
 redis_up() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 solr_up() { curl -sf --max-time 5 "$SOLR_URL/admin/ping?wt=json" 2>/dev/null | grep -q '"status":"OK"'; }
+fuseki_up() { curl -sf --max-time 5 "$FUSEKI_URL/fivestar/sparql?query=ASK%7B%7D" 2>/dev/null | grep -q '"boolean"'; }
+linkeddata_up() { curl -sf --max-time 5 "$LD_URL/healthz" 2>/dev/null | grep -q '"ok"'; }
 ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep -q '"success": *true'; }
 
 # Something else (not ours) already listening on a port?

@@ -27,6 +27,19 @@ PUBLICATION_FIELDS: dict[str, str] = {
     "withdrawn_reason": "why a release was withdrawn (set by `fivestar withdraw`)",
 }
 
+#: CKAN dataset fields the publisher derives from the record for DCAT, with IRIs for the
+#: controlled vocabularies, so ckanext-dcat writes what harvesters can read
+#: (:func:`pipelines.catalogue.fields.dataset_fields`; ``theme`` and ``frequency`` are
+#: sent there as EU authority IRIs too).
+DCAT_FIELDS: dict[str, str] = {
+    "uri": "the dataset's /id/ URI: ckanext-dcat's dataset URI",
+    "identifier": "dct:identifier (the dataset id)",
+    "issued": "dct:issued: the release time in UTC",
+    "series_uri": "the dcat:DatasetSeries a periodic release belongs to",
+    "language": "JSON list of EU language IRIs",
+    "access_rights": "EU access-right IRI",
+}
+
 #: Record fields sent under another CKAN name.
 _CKAN_NAME = {"tags": "tag_string"}
 #: Record fields the manifest keeps but CKAN's schema does not carry.
@@ -68,7 +81,7 @@ class CatalogueRecord(Contract):
     def ckan_fields(cls) -> set[str]:
         """Every CKAN dataset field fivestar writes (the scheming schema's field list)."""
         sent = {_CKAN_NAME.get(n, n) for n in cls.model_fields if n not in _NOT_SENT}
-        return sent | set(PUBLICATION_FIELDS)
+        return sent | set(PUBLICATION_FIELDS) | set(DCAT_FIELDS)
 
     def manifest_json(self) -> dict[str, Any]:
         """The manifest's ``catalogue`` object (unset values left out)."""

@@ -324,5 +324,8 @@ def withdraw_from_catalogue(ckan: Any, dataset_id: str, reason: str,
         ckan.action.package_patch(**patch, withdrawn_reason=reason)
     except ckanapi.ValidationError:  # a schema without that field: retry without it
         ckan.action.package_patch(**patch)
+    from pipelines.catalogue import content  # the release's linked data goes too (h15)
+
+    content.withdraw(current.get("uri"), dataset_id)
     if mode == "delete":
         ckan.action.package_delete(id=dataset_id)

@@ -27,3 +27,39 @@ def stop_ckan() -> None:
 def start_ckan() -> None:
     subprocess.run([str(paths.ROOT / "catalogue" / "bin" / "up")], check=True,
                    capture_output=True, timeout=900)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_organisation(ckan_stack):
+    """Every integration test publishes into its own organisation, never the demo's.
+
+    ``FIVESTAR_CKAN_ORG`` points the publisher there for the whole session; at the end
+    every dataset in it (with its linked data) and the organisation itself are purged,
+    so after ``make test`` the demo organisation shows only the bundled datasets."""
+    import os
+    import uuid
+
+    org = f"fivestar-tests-{uuid.uuid4().hex[:8]}"
+    previous = os.environ.get("FIVESTAR_CKAN_ORG")
+    os.environ["FIVESTAR_CKAN_ORG"] = org
+    client = ckan_stack["client"]
+    client.action.organization_create(name=org, title="fivestar integration tests",
+                                      description="Created and purged by the test suite.")
+    yield org
+    if previous is None:
+        os.environ.pop("FIVESTAR_CKAN_ORG", None)
+    else:
+        os.environ["FIVESTAR_CKAN_ORG"] = previous
+    purge_organisation(client, org)
+
+
+def purge_organisation(client, org: str) -> None:
+    from pipelines.catalogue import content
+
+    found = client.action.package_search(fq=f"organization:{org}", include_private=True,
+                                         include_drafts=True, include_deleted=True,
+                                         rows=1000)["results"]
+    for pkg in found:
+        content.withdraw(pkg.get("uri"), pkg["name"])
+        client.action.dataset_purge(id=pkg["id"])
+    client.action.organization_purge(id=org)

@@ -1,0 +1,82 @@
+"""The public's side of a publication, called from :mod:`pipelines.publish` by two hooks.
+
+``prepare`` runs once every file is in CKAN and verified, while the dataset is still
+private: it puts the resources in reading order, loads the CSV's rows into the DataStore
+(typed by the Table Schema) and loads the release into the triple store's *draft* store,
+verifying both. Any failure raises, so the dataset stays private (fail closed).
+``go_live`` runs after CKAN has made the dataset public and switches the release's graph
+live in one transaction. ``withdraw`` removes the release's graphs from the store.
+
+Set ``FIVESTAR_LINKED_DATA=off`` only where no triple store exists (the publication then
+has no resolving URIs; it is logged).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ckanapi
+
+from pipelines.catalogue import datastore
+from pipelines.catalogue.fields import resource_order
+from pipelines.linkeddata import load as linked
+from pipelines.linkeddata.store import FusekiStore
+
+log = logging.getLogger("fivestar.publish")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What ``prepare`` left ready for ``go_live``."""
+
+    drafted: linked.DraftRelease | None
+    datastore_loaded: tuple[str, ...] = ()
+
+
+def linked_data_store() -> FusekiStore | None:
+    if os.environ.get("FIVESTAR_LINKED_DATA", "on").lower() in ("off", "0", "false", "no"):
+        log.warning("FIVESTAR_LINKED_DATA=off: the release is not loaded into the triple store")
+        return None
+    return FusekiStore()
+
+
+def reorder(client: ckanapi.RemoteCKAN, pkg: dict, manifest: dict[str, Any]) -> None:
+    """Resources in reading order: the CSV, then RDF, then metadata, then code lists."""
+    by_name = {r["name"]: r["id"] for r in pkg.get("resources", [])}
+    wanted = [by_name[p] for p in resource_order(manifest["files"]) if p in by_name]
+    have = [r["id"] for r in pkg.get("resources", []) if r["id"] in wanted]
+    if wanted and have != wanted:
+        client.action.package_resource_reorder(id=pkg["id"], order=wanted)
+
+
+def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
+            manifest: dict[str, Any], release_id: str,
+            store: FusekiStore | None = None) -> Prepared:
+    reorder(client, pkg, manifest)
+    by_name = {r["name"]: r for r in pkg.get("resources", [])}
+    loaded = []
+    for f in manifest["files"]:
+        if f.get("role") == "data" and f.get("media_type") == "text/csv" \
+                and f["path"] in by_name \
+                and datastore.load(client, by_name[f["path"]], release_dir, manifest, f):
+            loaded.append(f["path"])
+    drafted = linked.draft(store, release_dir, manifest, release_id) if store else None
+    return Prepared(drafted, tuple(loaded))
+
+
+def go_live(prepared: Prepared, store: FusekiStore | None) -> None:
+    if prepared.drafted is not None and store is not None:
+        linked.go_live(store, prepared.drafted)
+
+
+def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None = None) -> None:
+    """Take the dataset's linked data out of the live store (withdrawal)."""
+    store = store if store is not None else linked_data_store()
+    if store is None or not dataset_uri:
+        return
+    dropped = linked.withdraw(store, dataset_uri, dataset_id)
+    log.info("linked data: %s withdrawn (%d graph(s) dropped)", dataset_id, len(dropped))

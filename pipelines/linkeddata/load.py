@@ -1,0 +1,204 @@
+"""Each published release into its own named graph: drafted, verified, then live at once.
+
+As PublishMyData's Drafter does, nothing the public can query changes until a release
+has been checked:
+
+1. **draft** — the release's RDF (its N-Triples, code lists and DCAT metadata) is put into
+   the graph ``{base}/graph/{dataset}/{release}`` of the *draft* store, which only the
+   publisher can read;
+2. **verify** — in the draft: the graph holds every triple of the N-Triples file, and the
+   dataset has exactly one observation/record per CSV row;
+3. **live** — one SPARQL Update request on the live store drops the graphs of the
+   dataset's earlier releases and inserts the new one. Fuseki runs one request as one
+   TDB2 write transaction, so a reader sees the old release or the new one, never both
+   or a half; then the live graph is counted again and the draft is removed.
+
+Withdrawal drops every graph of the dataset from both stores.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from pipelines.errors import FivestarError, Location, Problem
+from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore, insert_data
+from pipelines.paths import VOCABULARIES_DIR
+
+log = logging.getLogger("fivestar.linkeddata")
+
+QB = "http://purl.org/linked-data/cube#"
+DCT = "http://purl.org/dc/terms/"
+#: The shared vocabulary (fivestar.ttl: the /def/fivestar/ terms), kept live for every dataset.
+SHARED = ("fivestar.ttl",)
+
+
+class LinkedDataError(FivestarError):
+    """A release could not be made live in the triple store as published."""
+
+
+@dataclass(frozen=True)
+class DraftRelease:
+    """A release loaded and verified in the draft store, not yet live."""
+
+    dataset: str
+    base: str
+    graph: str
+    triples: int
+    rows: int
+    ntriples: Path
+    extra: tuple[Path, ...]
+
+
+def dataset_graphs_prefix(base: str, dataset: str) -> str:
+    return f"{base}/graph/{dataset}/"
+
+
+def release_graph(base: str, dataset: str, release_id: str) -> str:
+    return f"{dataset_graphs_prefix(base, dataset)}{release_id}"
+
+
+def base_of(dataset_uri: str) -> str:
+    """``https://x/id/crime`` -> ``https://x``: the base the dataset's URIs were minted under."""
+    if "/id/" not in dataset_uri:
+        raise LinkedDataError(f"dataset URI {dataset_uri!r} is not an /id/ URI")
+    return dataset_uri.rsplit("/id/", 1)[0]
+
+
+def _rdf_files(release_dir: Path, manifest: dict[str, Any]) -> tuple[Path | None, list[Path]]:
+    ntriples, extra = None, []
+    for f in manifest["files"]:
+        path = release_dir / f["path"]
+        if f.get("media_type") == "application/n-triples" and f.get("role") == "rdf":
+            ntriples = path
+        elif f.get("role") in ("codelist", "metadata") and f.get("media_type") == "text/turtle":
+            extra.append(path)
+    return ntriples, extra
+
+
+def _csv_rows(manifest: dict[str, Any]) -> int | None:
+    for f in manifest["files"]:
+        if f.get("role") == "data" and f.get("media_type") == "text/csv" and "rows" in f:
+            return int(f["rows"])
+    return None
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        yield from iter(lambda: fh.read(1 << 20), b"")
+
+
+def _ntriples_count(path: Path) -> int:
+    n = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            s = line.strip()
+            if s and not s.startswith(b"#"):
+                n += 1
+    return n
+
+
+def _as_ntriples(paths: tuple[Path, ...] | list[Path]) -> bytes:
+    g = Graph()
+    for p in paths:
+        g.parse(p, format="turtle")
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def draft(store: FusekiStore, release_dir: Path, manifest: dict[str, Any],
+          release_id: str) -> DraftRelease | None:
+    """Load the release into the draft store and verify it there (steps 1-2).
+
+    None when the release has no N-Triples distribution (nothing to serve as linked data)
+    or when exactly this release is already the dataset's only live graph.
+    """
+    release_dir = Path(release_dir)
+    cat = manifest.get("catalogue") or {}
+    ntriples, extra = _rdf_files(release_dir, manifest)
+    if ntriples is None or not cat.get("uri"):
+        return None
+    dataset, base = cat["name"], base_of(cat["uri"])
+    graph = release_graph(base, dataset, release_id)
+    rows = _csv_rows(manifest)
+    if store.graphs(dataset_graphs_prefix(base, dataset), LIVE) == [graph] \
+            and (rows is None or _members(store, graph, cat["uri"], LIVE) == rows):
+        log.info("linked data: %s already live", graph)  # publishing twice changes nothing
+        return None
+    store.drop(store.graphs(dataset_graphs_prefix(base, dataset), DRAFT), DRAFT)
+    store.put_graph(graph, _lines(ntriples), DRAFT)
+    problems = []
+    expected = _ntriples_count(ntriples)
+    got = store.count(graph, DRAFT)
+    if got != expected:
+        problems.append(Problem("store-triples", f"the draft graph holds {got} triples, the "
+                                f"file {expected}", Location(file=ntriples.name)))
+    members = _members(store, graph, cat["uri"], DRAFT)
+    if rows is not None and members != rows:
+        problems.append(Problem("store-rows", f"{members} observations/records in the draft "
+                                f"graph for {rows} CSV rows", Location(file=ntriples.name)))
+    if extra:
+        store.add_to_graph(graph, _as_ntriples(extra), DRAFT)
+    if problems:
+        store.drop([graph], DRAFT)
+        raise LinkedDataError(problems)
+    total = store.count(graph, DRAFT)
+    log.info("linked data: %s drafted (%d triples, %d rows)", graph, total, members)
+    return DraftRelease(dataset, base, graph, total, members, ntriples, tuple(extra))
+
+
+def _members(store: FusekiStore, graph: str, dataset_uri: str, dataset: str) -> int:
+    rows = store.select(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph}> {{ "
+        f"{{ ?s <{QB}dataSet> <{dataset_uri}> }} UNION {{ ?s <{DCT}isPartOf> <{dataset_uri}> }}"
+        " } }", dataset)
+    return int(rows[0]["n"])
+
+
+def go_live(store: FusekiStore, drafted: DraftRelease) -> None:
+    """Step 3: replace the dataset's live graphs by the drafted one in one transaction."""
+    old = store.graphs(dataset_graphs_prefix(drafted.base, drafted.dataset), LIVE)
+    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in old)
+
+    def body() -> Iterator[bytes]:
+        yield from insert_data(drafted.graph, _lines(drafted.ntriples), prefix=drops)
+
+    store.update(_chain(body(), drafted), LIVE)
+    live = store.count(drafted.graph, LIVE)
+    if live != drafted.triples:
+        raise LinkedDataError(f"live graph {drafted.graph} holds {live} triples, the verified "
+                              f"draft {drafted.triples}")
+    store.drop([drafted.graph], DRAFT)
+    ensure_shared_vocabularies(store)
+    log.info("linked data: %s live (replaced %d graph(s))", drafted.graph, len(old))
+
+
+def _chain(body: Iterator[bytes], drafted: DraftRelease) -> Iterator[bytes]:
+    """The N-Triples insert, then the code lists and metadata in the same request."""
+    yield from body
+    if drafted.extra:
+        yield b";\n"
+        yield from insert_data(drafted.graph, [_as_ntriples(drafted.extra)])
+
+
+def ensure_shared_vocabularies(store: FusekiStore, vocabularies: Path | None = None) -> None:
+    """The shared /def/fivestar/ vocabulary in its own live graph (replaced whole)."""
+    from pipelines.convert.mapping import FIVESTAR_NS
+
+    root = vocabularies or VOCABULARIES_DIR
+    for name in SHARED:
+        graph = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
+        store.put_graph(graph, _as_ntriples([root / name]), LIVE)
+
+
+def withdraw(store: FusekiStore, dataset_uri: str, dataset: str) -> list[str]:
+    """Drop every graph of the dataset, live and draft; returns the live graphs dropped."""
+    prefix = dataset_graphs_prefix(base_of(dataset_uri), dataset)
+    live = store.graphs(prefix, LIVE)
+    store.drop(live, LIVE)
+    store.drop(store.graphs(prefix, DRAFT), DRAFT)
+    return live

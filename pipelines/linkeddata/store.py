@@ -1,0 +1,143 @@
+"""A tiny client for the Fuseki triple store (ckanapi style: typed errors, ``session=``).
+
+The store has two TDB2 datasets (catalogue/fuseki/config.ttl.in): ``fivestar``, the live
+one the public queries (read-only for them), and ``fivestar-draft``, where a release is
+loaded and verified before anyone can see it. Writing needs the publisher's login
+(``FIVESTAR_FUSEKI_USER`` / the password in ``FIVESTAR_FUSEKI_PASSWORD_FILE``, default
+``catalogue/.state/fuseki-password``, written by ``catalogue/bin/up``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from pipelines.errors import FivestarError
+from pipelines.paths import ROOT
+
+LIVE = "fivestar"
+DRAFT = "fivestar-draft"
+DEFAULT_URL = "http://127.0.0.1:3330"
+
+
+class StoreError(FivestarError):
+    """The triple store refused a request or could not be reached."""
+
+
+def store_url() -> str:
+    return os.environ.get("FIVESTAR_FUSEKI_URL") or \
+        f"http://127.0.0.1:{os.environ.get('FIVESTAR_FUSEKI_PORT', '3330')}"
+
+
+def read_password() -> str | None:
+    if os.environ.get("FIVESTAR_FUSEKI_PASSWORD"):
+        return os.environ["FIVESTAR_FUSEKI_PASSWORD"].strip()
+    path = Path(os.environ.get("FIVESTAR_FUSEKI_PASSWORD_FILE")
+                or ROOT / "catalogue" / ".state" / "fuseki-password")
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+class FusekiStore:
+    """Query the live store anonymously; load, switch and drop with the publisher's login."""
+
+    def __init__(self, url: str | None = None, *, user: str | None = None,
+                 password: str | None = None, session: requests.Session | None = None,
+                 timeout: float = 600) -> None:
+        self.url = (url or store_url()).rstrip("/")
+        self.session = session or requests.Session()
+        self.auth = None
+        password = password if password is not None else read_password()
+        if password:
+            self.auth = (user or os.environ.get("FIVESTAR_FUSEKI_USER", "fivestar"), password)
+        self.timeout = timeout
+
+    # ---------------------------------------------------------------- reads
+    def select(self, query: str, dataset: str = LIVE) -> list[dict[str, str]]:
+        """SPARQL SELECT -> rows of {variable: value} (values as plain strings)."""
+        body = self._post(f"{dataset}/sparql", data={"query": query},
+                          headers={"Accept": "application/sparql-results+json"},
+                          auth=self.auth if dataset != LIVE else None).json()
+        return [{k: v["value"] for k, v in b.items()} for b in body["results"]["bindings"]]
+
+    def construct(self, query: str, accept: str = "application/n-triples",
+                  dataset: str = LIVE) -> bytes:
+        return self._post(f"{dataset}/sparql", data={"query": query},
+                          headers={"Accept": accept},
+                          auth=self.auth if dataset != LIVE else None).content
+
+    def count(self, graph: str, dataset: str = LIVE, pattern: str = "?s ?p ?o") -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}",
+                           dataset)
+        return int(rows[0]["n"])
+
+    def graphs(self, prefix: str, dataset: str = LIVE) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
+                           f"FILTER(STRSTARTS(STR(?g), \"{_escape(prefix)}\")) }}", dataset)
+        return sorted(r["g"] for r in rows)
+
+    # --------------------------------------------------------------- writes
+    def put_graph(self, graph: str, data: Iterable[bytes] | bytes, dataset: str = DRAFT,
+                  media_type: str = "application/n-triples") -> None:
+        """Replace one named graph (Graph Store Protocol PUT: one transaction)."""
+        self._send("PUT", f"{dataset}/data", params={"graph": graph}, data=data,
+                   headers={"Content-Type": media_type})
+
+    def add_to_graph(self, graph: str, data: bytes, dataset: str = DRAFT,
+                     media_type: str = "application/n-triples") -> None:
+        """Add triples to one named graph (Graph Store Protocol POST)."""
+        self._send("POST", f"{dataset}/data", params={"graph": graph}, data=data,
+                   headers={"Content-Type": media_type})
+
+    def update(self, update: str | Iterable[bytes], dataset: str = LIVE) -> None:
+        """One SPARQL Update request: Fuseki runs it as one TDB2 write transaction."""
+        self._send("POST", f"{dataset}/update", data=update,
+                   headers={"Content-Type": "application/sparql-update"})
+
+    def drop(self, graphs: Iterable[str], dataset: str = LIVE) -> None:
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+        if ops:
+            self.update(" ;\n".join(ops), dataset)
+
+    # ------------------------------------------------------------- plumbing
+    def _post(self, path: str, *, auth: Any = None, **kwargs: Any) -> requests.Response:
+        return self._request("POST", path, auth=auth, **kwargs)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        if self.auth is None:
+            raise StoreError("no password for the triple store: set FIVESTAR_FUSEKI_PASSWORD "
+                             "or FIVESTAR_FUSEKI_PASSWORD_FILE (catalogue/bin/up writes one)")
+        return self._request(method, path, auth=self.auth, **kwargs)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            resp = self.session.request(method, f"{self.url}/{path}", timeout=self.timeout,
+                                        **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise StoreError(f"triple store unreachable at {self.url} "
+                             f"({type(exc).__name__})") from None
+        if resp.status_code >= 400:
+            raise StoreError(f"triple store refused {method} /{path}: HTTP {resp.status_code} "
+                             f"{resp.text[:300].strip()}")
+        return resp
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def insert_data(graph: str, ntriples: Iterable[bytes], prefix: str = "") -> Iterator[bytes]:
+    """A SPARQL Update body ``prefix INSERT DATA { GRAPH <g> { ...N-Triples... } }``, streamed.
+
+    N-Triples lines are valid SPARQL quad data as they are, so a release file is sent
+    without being parsed or held in memory.
+    """
+    yield f"{prefix}INSERT DATA {{ GRAPH <{graph}> {{\n".encode()
+    yield from ntriples
+    yield b"\n} }\n"
