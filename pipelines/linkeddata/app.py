@@ -29,8 +29,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from pipelines.convert.mapping import DEFAULT_BASE_URI
 from pipelines.linkeddata.store import FusekiStore, StoreError
+from pipelines.spec.linked_data import DEFAULT_BASE_URI
 
 TEMPLATES = Path(__file__).parent / "templates"
 QB = "http://purl.org/linked-data/cube#"

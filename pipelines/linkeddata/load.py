@@ -187,7 +187,7 @@ def _chain(body: Iterator[bytes], drafted: DraftRelease) -> Iterator[bytes]:
 
 def ensure_shared_vocabularies(store: FusekiStore, vocabularies: Path | None = None) -> None:
     """The shared /def/fivestar/ vocabulary in its own live graph (replaced whole)."""
-    from pipelines.convert.mapping import FIVESTAR_NS
+    from pipelines.spec.linked_data import FIVESTAR_NS
 
     root = vocabularies or VOCABULARIES_DIR
     for name in SHARED:
