@@ -113,7 +113,7 @@ def run_demo(log=print) -> DemoResult:
         if not outcome.ok or not published:
             result.failures.append(f"{spec.id}: publication failed: {'; '.join(outcome.failures)}")
             continue
-        result.published[spec.id] = published["dataset_url"]
+        result.published[spec.id] = published.dataset_url
         try:
             result.verified[spec.id] = verify_public(spec.id, due.release_dir)
         except FivestarError as exc:

@@ -59,6 +59,12 @@ def dataset_graphs_prefix(base: str, dataset: str) -> str:
     return f"{base}/graph/{dataset}/"
 
 
+def dataset_graphs(dataset: str) -> str:
+    """What every graph of the dataset's releases has in its name, whatever base it was
+    minted under (a base moved between releases must not leave the old graphs live)."""
+    return f"/graph/{dataset}/"
+
+
 def release_graph(base: str, dataset: str, release_id: str) -> str:
     return f"{dataset_graphs_prefix(base, dataset)}{release_id}"
 
@@ -125,11 +131,11 @@ def draft(store: FusekiStore, release_dir: Path, manifest: dict[str, Any],
     dataset, base = cat["name"], base_of(cat["uri"])
     graph = release_graph(base, dataset, release_id)
     rows = _csv_rows(manifest)
-    if store.graphs(dataset_graphs_prefix(base, dataset), LIVE) == [graph] \
+    if store.graphs(dataset_graphs(dataset), LIVE) == [graph] \
             and (rows is None or _members(store, graph, cat["uri"], LIVE) == rows):
         log.info("linked data: %s already live", graph)  # publishing twice changes nothing
         return None
-    store.drop(store.graphs(dataset_graphs_prefix(base, dataset), DRAFT), DRAFT)
+    store.drop(store.graphs(dataset_graphs(dataset), DRAFT), DRAFT)
     store.put_graph(graph, _lines(ntriples), DRAFT)
     problems = []
     expected = _ntriples_count(ntriples)
@@ -161,7 +167,7 @@ def _members(store: FusekiStore, graph: str, dataset_uri: str, dataset: str) -> 
 
 def go_live(store: FusekiStore, drafted: DraftRelease) -> None:
     """Step 3: replace the dataset's live graphs by the drafted one in one transaction."""
-    old = store.graphs(dataset_graphs_prefix(drafted.base, drafted.dataset), LIVE)
+    old = store.graphs(dataset_graphs(drafted.dataset), LIVE)
     drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in old)
 
     def body() -> Iterator[bytes]:
@@ -197,8 +203,8 @@ def ensure_shared_vocabularies(store: FusekiStore, vocabularies: Path | None = N
 
 def withdraw(store: FusekiStore, dataset_uri: str, dataset: str) -> list[str]:
     """Drop every graph of the dataset, live and draft; returns the live graphs dropped."""
-    prefix = dataset_graphs_prefix(base_of(dataset_uri), dataset)
-    live = store.graphs(prefix, LIVE)
+    base_of(dataset_uri)  # refuses a URI that is not an /id/ URI
+    live = store.graphs(dataset_graphs(dataset), LIVE)
     store.drop(live, LIVE)
-    store.drop(store.graphs(prefix, DRAFT), DRAFT)
+    store.drop(store.graphs(dataset_graphs(dataset), DRAFT), DRAFT)
     return live

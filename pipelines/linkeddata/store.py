@@ -77,9 +77,10 @@ class FusekiStore:
                            dataset)
         return int(rows[0]["n"])
 
-    def graphs(self, prefix: str, dataset: str = LIVE) -> list[str]:
+    def graphs(self, fragment: str, dataset: str = LIVE) -> list[str]:
+        """The named graphs whose name contains ``fragment``."""
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
-                           f"FILTER(STRSTARTS(STR(?g), \"{_escape(prefix)}\")) }}", dataset)
+                           f"FILTER(CONTAINS(STR(?g), \"{_escape(fragment)}\")) }}", dataset)
         return sorted(r["g"] for r in rows)
 
     # --------------------------------------------------------------- writes
