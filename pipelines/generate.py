@@ -189,10 +189,12 @@ def _crime_chunk(seed: int, first: int, n_periods: int) -> pd.DataFrame:
         rng = _rng(seed, "police-recorded-crime", 1, q)
         trend = 1.0 + 0.01 * math.sin(q / 5)
         counts = rng.poisson(mean * seasonal[q % 4 + 1] * trend)
-        a, c, v = _cube_with_totals(areas, offences, counts, areas_cl.total or "",
-                                    off_cl.total or "")
+        # detailed cells only: the pipeline computes the margins from the spec
+        a = np.repeat(np.array(areas, dtype=object), len(offences))
+        c = np.tile(np.array(offences, dtype=object), len(areas))
         frames.append(pd.DataFrame({"period": period, "police_force_area": a,
-                                    "offence_group": c, "count": v.astype("int64")}))
+                                    "offence_group": c,
+                                    "count": counts.ravel().astype("int64")}))
     return pd.concat(frames, ignore_index=True)
 
 

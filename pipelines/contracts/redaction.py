@@ -44,20 +44,38 @@ class FieldReport(Contract):
 
 
 class SDCReport(Contract):
-    """What statistical disclosure control did to an aggregate table."""
+    """What statistical disclosure control did to an aggregate table (counts and widths only)."""
 
+    method: str = "suppression"
     measure: str
     threshold: int
     zero: str
     marker: str
     rounding_base: int | None = None
-    #: dimension -> number of child codes with a declared parent
+    totals: str = "computed"
+    loss: str = "value"
+    #: the declared protection interval rule (tau-Argus terms)
+    protection: dict[str, Any] = Field(default_factory=dict)
+    tables: list[list[str]] = Field(default_factory=list)
+    #: dimension -> number of codes with a parent (in the data's part of the tree)
     hierarchies: dict[str, int] = Field(default_factory=dict)
+    cells_published: int = 0
+    #: margin cells fivestar added (computed from the detailed cells)
+    cells_computed: int = 0
+    #: cells of the full three-way table no linked table publishes
+    latent_cells: int = 0
     margin_equations: int = 0
     primary_suppressed: int = 0
     secondary_suppressed: int = 0
-    secondary_added_by_exact_audit: int = 0
+    #: information loss: cells withheld, secondary cells and their total value
+    information_loss: dict[str, int] = Field(default_factory=dict)
+    #: primary cells no hypercube protected (the audit proved or blocked them)
+    unresolved: int = 0
     rounded: int = 0
+    perturbed: int = 0
+    #: the independent audit's summary (counts, widths, seconds)
+    audit: dict[str, Any] | None = None
+    narrowest_interval_width: int | None = None
     notes: list[str] = Field(default_factory=list)
 
 
@@ -112,13 +130,29 @@ class RedactionReport(Contract):
     def cells_rounded(self) -> int | None:
         return self.sdc.rounded if self.sdc else None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cells_perturbed(self) -> int | None:
+        return self.sdc.perturbed if self.sdc else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cells_computed(self) -> int | None:
+        return self.sdc.cells_computed if self.sdc else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def narrowest_interval_width(self) -> int | None:
+        return self.sdc.narrowest_interval_width if self.sdc else None
+
     @model_serializer(mode="wrap")
     def _without_empty_sdc(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         out = handler(self)
         out["fields"] = dict(sorted(out["fields"].items()))
         if self.sdc is None:
             for key in ("sdc", "cells_primary_suppressed", "cells_secondary_suppressed",
-                        "cells_rounded"):
+                        "cells_rounded", "cells_perturbed", "cells_computed",
+                        "narrowest_interval_width"):
                 out.pop(key, None)
         return out
 

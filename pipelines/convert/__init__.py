@@ -104,6 +104,10 @@ def quality_measurements(provenance: Provenance, rows: int) -> dict[str, int]:
         if r.sdc is not None:
             q["cellsPrimarySuppressed"] = r.sdc.primary_suppressed
             q["cellsSecondarySuppressed"] = r.sdc.secondary_suppressed
+            q["cellsPerturbed"] = r.sdc.perturbed
+            q["marginCellsComputed"] = r.sdc.cells_computed
+            if r.sdc.narrowest_interval_width is not None:
+                q["narrowestProtectionIntervalWidth"] = r.sdc.narrowest_interval_width
     return q
 
 

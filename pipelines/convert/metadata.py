@@ -18,6 +18,10 @@ nodes), so the same inputs give the same bytes and the release id is stable.
 * DQV: quality measurements from the validation and redaction reports
   (errors, warnings, values scrubbed, cells suppressed) and the five-star
   rating with its evidence.
+* Disclosure control: the method applied (suppression, rounding or cell-key
+  perturbation) in words, as a ``prov:Plan`` the pipeline run followed
+  (``prov:qualifiedAssociation`` / ``prov:hadPlan``) and as a
+  ``dqv:QualityAnnotation`` on the dataset.
 """
 
 from __future__ import annotations
@@ -224,6 +228,8 @@ def build_graph(plan: Plan, files: list[FileInfo], provenance: Provenance, stars
         g.add((m, DQV.isMeasurementOf, FS[metric]))
         g.add((m, DQV.value, Literal(value)))
         g.add((m, PROV.wasGeneratedBy, activity))
+    _disclosure_control(g, ds, activity, agent, uris.dataset_uri,
+                        provenance.redaction.sdc if provenance.redaction else None)
     rating = URIRef(f"{uris.dataset_uri}/quality/fiveStarRating")
     g.add((ds, DQV.hasQualityMeasurement, rating))
     g.add((rating, RDF.type, DQV.QualityMeasurement))
@@ -239,6 +245,49 @@ def build_graph(plan: Plan, files: list[FileInfo], provenance: Provenance, stars
         g.add((s, DQV.value, Literal(bool(stars.passed.get(str(star))))))
         g.add((s, RDFS.comment, Literal(evidence, lang=en)))
     return g
+
+
+_METHOD_WORDS = {
+    "suppression": "Cell suppression. Counts from 1 to {lo} are withheld (primary "
+                   "suppression); further cells are withheld (secondary suppression) so that "
+                   "no withheld count can be narrowed, from the published figures and totals, "
+                   "to a range of fewer than {w} values. An independent audit proved this for "
+                   "every withheld count before release.",
+    "rounding": "Rounding. Every published count, totals included, is rounded to the nearest "
+                "{base}; totals are rounded separately, so they may not equal the sum of the "
+                "rounded parts.",
+    "perturbation": "Cell-key perturbation (the method used for Census 2021). Counts, totals "
+                    "included, have been changed by small amounts drawn from a published "
+                    "perturbation table, the same way for the same cell in every release; "
+                    "totals may not equal the sum of their parts.",
+}
+
+
+def _disclosure_control(g: Graph, ds: URIRef, activity: URIRef, agent: URIRef, base: str,
+                        sdc: Any) -> None:
+    """Which disclosure-control method was applied: words, a prov:Plan and a DQV annotation."""
+    if sdc is None:
+        return
+    method = str(sdc.method or "suppression")
+    width = (((sdc.protection or {}).get("width") or {}).get("min") or 1) + 1
+    words = _METHOD_WORDS.get(method, method).format(
+        lo=int(sdc.threshold) - 1, w=width, base=sdc.rounding_base)
+    plan = URIRef(f"{base}/disclosure-control/{method}")
+    g.add((plan, RDF.type, PROV.Plan))
+    g.add((plan, RDFS.label, Literal(f"Statistical disclosure control: {method}", lang="en")))
+    g.add((plan, DCTERMS.description, Literal(words, lang="en")))
+    assoc = URIRef(f"{activity}/disclosure-control")
+    g.add((activity, PROV.qualifiedAssociation, assoc))
+    g.add((assoc, RDF.type, PROV.Association))
+    g.add((assoc, PROV.hadPlan, plan))
+    g.add((assoc, PROV.agent, agent))
+    note = URIRef(f"{base}/quality/disclosure-control")
+    g.add((ds, DQV.hasQualityAnnotation, note))
+    g.add((note, RDF.type, DQV.QualityAnnotation))
+    g.add((note, URIRef("http://www.w3.org/ns/oa#hasBody"), plan))
+    g.add((note, URIRef("http://www.w3.org/ns/oa#motivatedBy"), DQV.qualityAssessment))
+    g.add((note, RDFS.comment, Literal(words, lang="en")))
+    g.add((note, PROV.wasGeneratedBy, activity))
 
 
 #: An inline JSON-LD context (no remote context is ever fetched or referenced).

@@ -19,12 +19,15 @@ from pipelines.errors import FivestarError, Location, Problem
 from pipelines.redaction.generalise import generalise
 from pipelines.redaction.pseudonymise import pseudonymise_series, require_key
 from pipelines.redaction.scrub import Scrubber, scrub_names_from
-from pipelines.redaction.sdc import STATUS_COLUMN, hierarchy_parents, suppress
+from pipelines.redaction.sdc import STATUS_COLUMN, apply_sdc
+from pipelines.redaction.tabulate import tabulate
 from pipelines.redaction.verify import verify
 from pipelines.spec.redaction import (
+    SDC,
     Drop,
     Generalise,
     Keep,
+    Method,
     Pseudonymise,
     Replace,
     Scrub,
@@ -52,6 +55,48 @@ def _changed(before: pd.Series, after: pd.Series) -> int:
     a = after.astype("string")
     diff = (a != b).fillna(True) & ~(a.isna() & b.isna())
     return int(diff.sum())
+
+
+def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
+                  key: bytes | None) -> tuple[pd.DataFrame, SDCReport]:
+    """The published table with its margins, protected by the spec's method, and its report."""
+    dims = set(sdc.dimensions)
+    extra = [c for c in df.columns if c not in dims and c != sdc.measure]
+    if extra and not sdc.from_records:
+        raise FivestarError(Problem(
+            "sdc-extra-field", "a table with margins has only its dimensions and the measure; "
+            "drop this field with a redaction rule or make it a dimension",
+            Location(file=f"dataset {spec.id}", field=extra[0])))
+    table = tabulate(df, sdc, spec)
+    if sdc.method == Method.perturbation:
+        from pipelines.redaction.cellkey import perturb_table
+
+        result = perturb_table(table, df, sdc, spec, key)
+        audit_summary = None
+    else:
+        from pipelines.redaction.audit import audit
+
+        result = apply_sdc(table, sdc)
+        # the independent audit, recorded for the reviewer (the gate runs it again)
+        audit_summary = audit(result.df, spec, sdc, df).summary()
+    report = SDCReport(
+        method=sdc.method.value, measure=sdc.measure, threshold=sdc.threshold,
+        zero=sdc.zero, marker=sdc.marker, rounding_base=sdc.rounding,
+        totals=sdc.totals.value, loss=sdc.loss.value,
+        protection=sdc.protection.model_dump(),
+        tables=sdc.tables or [list(sdc.dimensions)],
+        hierarchies={d: int((table.hier[d].parent >= 0).sum()) for d in table.dims},
+        cells_published=len(result.df), cells_computed=result.cells_computed,
+        latent_cells=result.latent_cells, margin_equations=result.equations,
+        primary_suppressed=result.primary, secondary_suppressed=result.secondary,
+        information_loss={"cells": result.primary + result.secondary,
+                          "secondary_cells": result.secondary,
+                          "secondary_value": result.secondary_value},
+        unresolved=result.unresolved, rounded=result.rounded,
+        perturbed=getattr(result, "perturbed", 0), notes=result.notes,
+        audit=audit_summary,
+        narrowest_interval_width=(audit_summary or {}).get("narrowest_width"))
+    return result.df, report
 
 
 def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
@@ -106,20 +151,6 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
         out[field] = new
     out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
     if rules.sdc is not None:
-        parents = hierarchy_parents(rules.sdc, spec, out)
-        result = suppress(out, rules.sdc, parents, dataset=f"dataset {spec.id}")
-        out = result.df
-        report.sdc = SDCReport(
-            measure=rules.sdc.measure, threshold=rules.sdc.threshold,
-            zero=rules.sdc.zero, marker=rules.sdc.marker,
-            rounding_base=rules.sdc.rounding,
-            hierarchies={d: len(p) for d, p in parents.items()},
-            margin_equations=result.equations,
-            primary_suppressed=result.primary,
-            secondary_suppressed=result.secondary,
-            secondary_added_by_exact_audit=result.secondary_by_audit,
-            rounded=result.rounded,
-            notes=result.notes,
-        )
+        out, report.sdc = protect_table(out, spec, rules.sdc, key)
     report.rows_out = len(out)
     return RedactionResult(df=out, report=report)

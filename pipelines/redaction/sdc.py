@@ -1,45 +1,54 @@
-"""Statistical disclosure control for aggregate tables.
+"""Cell suppression to protection intervals on tables with hierarchical margins.
 
-1. **Primary suppression**: counts 1 .. threshold-1 (and zeros, if the spec
-   says so) are withheld, status ``C``.
-2. **Secondary (complementary) suppression**: a published total minus its
-   published parts would reveal a lone suppressed part, so for every margin
-   equation (parent = sum of children, along each declared hierarchy, within
-   each combination of the other dimensions) holding exactly one suppressed
-   cell, the smallest other cell is suppressed too (status ``D``), iterated to
-   a fixed point. The heuristic alone is not enough in more than one
-   dimension (a cell can be pinned by combining equations), so an exact
-   linear-algebra audit follows: within each connected group of suppressed
-   cells, a cell is determined by the published values exactly when its unit
-   vector lies in the row space of the equations restricted to the unknowns,
-   i.e. when its row of the null-space basis is zero. Each determined cell
-   gets one more complementary suppression and the loop repeats.
+Input: the full table (:mod:`tabulate`): detailed cells, every margin, and
+the latent cells of linked tables. Output: which published cells are withheld.
+
+1. **Primary suppression**: a published count 1 .. threshold-1 (and 0 if the
+   spec suppresses zeros) is sensitive, status ``C``.
+2. **Secondary suppression** by a hierarchical hypercube method (in the
+   spirit of GHMITER, Repsilber 1994, as in tau-Argus and sdcTable): each
+   sensitive cell is protected by a *hypercube*, the tensor product of one
+   elementary vector per dimension. In a dimension's tree an elementary
+   vector is a path through the cell's code that keeps every equation of that
+   dimension balanced: up from the code to an ancestor and down a sibling
+   branch to a leaf with the opposite sign, or up to the root; a margin code
+   also needs a path down to a leaf. Adding ``u`` times the hypercube's signs
+   to the table keeps every margin equation true, so if every corner is
+   withheld and can move by ``u`` inside what its status reveals (a
+   primary stays in its range, a secondary count >= threshold stays >=
+   threshold, a latent cell stays >= 0), ``table + u*cube`` is a table the
+   attacker cannot rule out: an integer witness that the cell's feasible
+   interval reaches value + u. The same with ``-l`` gives the lower end.
+   For each sensitive cell the cheapest hypercube (or pair, one per side)
+   that meets its declared protection is chosen, cost = the declared
+   information loss of the corners not yet withheld. Later suppressions only
+   add unknowns, so every witness stays valid: the pattern is protected by
+   construction, and the independent audit (:mod:`audit`) re-proves it with
+   integer programs without using any of this.
 3. Optional **rounding** of published counts to a base.
 
-Everything that scales with rows (membership of cells in equations, the
-fixed-point heuristic) is vectorised with pandas/numpy; the audit works per
-connected component, which are small.
-
-The independent check in ``verify.py`` re-derives the equations itself and
-solves bounded integer programs; it shares no code with this module.
+Candidate vectors are ranked per dimension by the cost of their line through
+the cell and the best few combined, so the work per cell is bounded (a few
+hundred hypercubes) whatever the table's size.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import qr
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from pipelines.errors import FivestarError, Location, Problem
-from pipelines.spec.redaction import SDC
+from pipelines.redaction.tabulate import Table
+from pipelines.spec.redaction import SDC, Loss, Method
 
 FREE, PRIMARY, SECONDARY = "F", "C", "D"
 STATUS_COLUMN = "conf_status"
+#: hypercubes tried per sensitive cell (per-dimension candidates are cut to fit)
+MAX_CUBES = 400
+BIG = 1 << 60
 
 
 @dataclass
@@ -47,384 +56,284 @@ class SDCResult:
     df: pd.DataFrame
     primary: int = 0
     secondary: int = 0
-    secondary_by_audit: int = 0
     rounded: int = 0
     equations: int = 0
+    #: information loss of secondary suppression: cells and their total value
+    secondary_value: int = 0
+    #: sensitive cells no hypercube could protect (left to the audit, which blocks)
+    unresolved: int = 0
+    cells_computed: int = 0
+    latent_cells: int = 0
     notes: list[str] = field(default_factory=list)
 
 
-# -- hierarchies ---------------------------------------------------------------
+def sensitive(table: Table, sdc: SDC) -> np.ndarray:
+    v = table.value
+    small = (v < sdc.threshold) & ((v > 0) | (sdc.zero == "suppress"))
+    return small & table.published
 
 
-def hierarchy_parents(sdc: SDC, spec: Any, df: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """For each dimension, child code -> parent code (empty for flat dimensions).
+class _Lookup:
+    def __init__(self, table: Table) -> None:
+        self.radix = table.radix()
+        self.stride = np.ones(len(self.radix), dtype=np.int64)
+        for k in range(len(self.radix) - 2, -1, -1):
+            self.stride[k] = self.stride[k + 1] * self.radix[k + 1]
+        keys = table.codes @ self.stride if table.n else np.zeros(0, np.int64)
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
 
-    Sources, combined: ``parents`` declared in the yaml, skos:broader from the
-    field's code list (``codelist: true``), and ``total`` (parent of every
-    other code present that has no parent yet).
-    """
-    result: dict[str, dict[str, str]] = {}
-    for dim, decl in sdc.dimensions.items():
-        parents: dict[str, str] = {}
-        if decl.codelist:
-            parents.update(codelist_parents(spec, dim))
-        for parent, children in decl.parents.items():
-            for child in children:
-                parents[str(child)] = str(parent)
-        if decl.total is not None:
-            total = str(decl.total)
-            present = df[dim].dropna().astype(str).unique() if dim in df else []
-            for code in present:
-                if code != total and code not in parents:
-                    parents[code] = total
-            for code, parent in list(parents.items()):
-                if parent not in parents and parent != total and code != total:
-                    parents.setdefault(parent, total)
-        result[dim] = parents
-    return result
+    def cells(self, keys: np.ndarray) -> np.ndarray:
+        if not len(self.keys):
+            return np.full(keys.shape, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[pos] == keys, self.order[pos], -1)
 
 
-def codelist_parents(spec: Any, dim: str) -> dict[str, str]:
-    """child notation -> parent notation from the field's SKOS code list (skos:broader)."""
-    from pipelines.codelists import load_codelist
+class _Protector:
+    """The hypercube search, over one full table."""
 
-    stem = None
-    for f in spec.table_schema.fields:
-        if f.get("name") == dim:
-            stem = f.get("codelist")
-    if not stem:
-        raise FivestarError(Problem(
-            "redaction-spec", f"sdc dimension `{dim}` asks for codelist hierarchy but its "
-            "schema field has no `codelist`", Location(file=spec.id, field=dim)))
-    return dict(load_codelist(stem).parents)
+    def __init__(self, table: Table, sdc: SDC, primary: np.ndarray) -> None:
+        self.t, self.sdc = table, sdc
+        self.nd = len(table.dims)
+        self.look = _Lookup(table)
+        v = table.value.astype(np.int64)
+        self.v = v
+        lb_c = 0 if sdc.zero == "suppress" else 1
+        lat = ~table.published
+        self.lb = np.where(primary, lb_c, np.where(lat, 0, np.where(v == 0, 0, sdc.threshold)))
+        self.ub = np.where(primary, sdc.threshold - 1, np.where((v == 0) & ~lat, 0, BIG))
+        self.withheld = primary | lat
+        base = np.ones(table.n) if sdc.loss == Loss.cells else v.astype(float) + 1e-3
+        # ties go to detailed cells rather than margins
+        self.cost = base * (1 + 1e-3 * table.is_margin())
+        self.wit_up = np.zeros(table.n, dtype=np.int64)
+        self.wit_down = np.zeros(table.n, dtype=np.int64)
+        self.parent = [table.hier[d].parent for d in table.dims]
+        self.kids = [table.hier[d].children() for d in table.dims]
+        self.all_codes = [np.arange(table.hier[d].size, dtype=np.int64) for d in table.dims]
+
+    # -- requirements --------------------------------------------------------
+    def need(self, i: int) -> tuple[int, int, int]:
+        p = self.sdc.protection
+        x, lb, ub = int(self.v[i]), int(self.lb[i]), int(self.ub[i])
+        up = min(math.ceil(p.upper.of(x) - 1e-9), ub - x)
+        down = min(math.ceil(p.lower.of(x) - 1e-9), x - lb)
+        width = min(math.ceil(p.width.of(x) - 1e-9), ub - lb)
+        return max(up, 0), max(down, 0), max(width, 0)
+
+    def met(self, i: int) -> bool:
+        up, down, width = self.need(i)
+        u, d = self.wit_up[i], self.wit_down[i]
+        return u >= up and d >= down and u + d >= width
+
+    # -- candidate vectors in one dimension ------------------------------------
+    def _line_cost(self, i: int, k: int, codes: np.ndarray) -> np.ndarray:
+        keys = self.t.codes[i] @ self.look.stride + (codes - self.t.codes[i, k]) * \
+            self.look.stride[k]
+        cells = self.look.cells(keys)
+        cost = np.where(cells < 0, np.inf, 0.0)
+        ok = cells >= 0
+        cost[ok] = np.where(self.withheld[cells[ok]], 0.0, self.cost[cells[ok]])
+        return cost
+
+    def _down(self, k: int, code: int, line: np.ndarray) -> list[int]:
+        """A cheapest-first path from ``code`` down to a leaf (excluding ``code``)."""
+        path: list[int] = []
+        kids = self.kids[k]
+        while kids[code]:
+            options = kids[code]
+            code = min(options, key=lambda c: line[c])
+            path.append(code)
+        return path
+
+    def vectors(self, i: int, k: int,
+                line: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        c = int(self.t.codes[i, k])
+        parent = self.parent[k]
+        base_codes = [c, *self._down(k, c, line)]
+        out: list[tuple[list[int], list[int]]] = []
+        chain = [c]
+        while parent[chain[-1]] >= 0:
+            a = int(parent[chain[-1]])
+            for s in self.kids[k][a]:
+                if s == chain[-1]:
+                    continue
+                branch = [s, *self._down(k, s, line)]
+                codes = base_codes + chain[1:] + branch
+                out.append((codes, [1] * (len(base_codes) + len(chain) - 1) + [-1] * len(branch)))
+            chain.append(a)
+        if len(chain) > 1 or len(base_codes) > 1:  # up to the root (or only down, at a root)
+            codes = base_codes + chain[1:]
+            out.append((codes, [1] * len(codes)))
+        if not out:
+            out.append(([c], [1]))
+        return [(np.array(a, dtype=np.int64), np.array(s, dtype=np.int64)) for a, s in out]
+
+    # -- hypercubes -----------------------------------------------------------
+    def candidates(self, i: int, limit: int):
+        per_dim = []
+        for k in range(self.nd):
+            line = self._line_cost(i, k, self.all_codes[k])
+            vecs = self.vectors(i, k, line)
+            costs = np.array([line[codes[1:]].sum() for codes, _ in vecs])
+            per_dim.append([vecs[j] for j in np.argsort(costs, kind="stable")])
+        sizes = [len(v) for v in per_dim]
+        keep = sizes[:]
+        while np.prod(keep) > limit:
+            j = int(np.argmax(keep))
+            keep[j] = max(1, keep[j] // 2)
+        return [v[:n] for v, n in zip(per_dim, keep, strict=True)]
+
+    def evaluate(self, i: int, per_dim):
+        """cost, up capacity, down capacity and corner cells of every combination."""
+        nd = self.nd
+        lmax = [max(len(c) for c, _ in vs) for vs in per_dim]
+        combos = list(product(*[range(len(vs)) for vs in per_dim]))
+        m = len(combos)
+        shape = (m, *lmax)
+        key = np.zeros(shape, dtype=np.int64)
+        sign = np.ones(shape, dtype=np.int64)
+        valid = np.ones(shape, dtype=bool)
+        combo = np.array(combos, dtype=np.int64).reshape(m, nd)
+        for k, vs in enumerate(per_dim):
+            codes = np.full((len(vs), lmax[k]), -1, dtype=np.int64)
+            signs = np.zeros((len(vs), lmax[k]), dtype=np.int64)
+            for j, (c, s) in enumerate(vs):
+                codes[j, :len(c)], signs[j, :len(s)] = c, s
+            view = [1] * (nd + 1)
+            view[0], view[k + 1] = m, lmax[k]
+            ck = codes[combo[:, k]].reshape(view)
+            key = key + np.where(ck >= 0, ck, 0) * self.look.stride[k]
+            sign = sign * signs[combo[:, k]].reshape(view)
+            valid = valid & (ck >= 0)
+        key = key.reshape(m, -1)
+        sign = sign.reshape(m, -1)
+        valid = valid.reshape(m, -1)
+        cells = np.where(valid, self.look.cells(key), -1)
+        missing = (valid & (cells < 0)).any(axis=1)
+        safe = np.where(cells >= 0, cells, 0)
+        x, lb, ub = self.v[safe], self.lb[safe], self.ub[safe]
+        up_room = np.where(sign > 0, ub - x, x - lb)
+        down_room = np.where(sign > 0, x - lb, ub - x)
+        up = np.where(valid, up_room, BIG).min(axis=1)
+        down = np.where(valid, down_room, BIG).min(axis=1)
+        new = valid & (cells >= 0) & ~self.withheld[safe]
+        cost = np.where(new, self.cost[safe], 0.0).sum(axis=1)
+        up[missing], down[missing] = 0, 0
+        cost[missing] = np.inf
+        return cost, up, down, cells, sign, valid
+
+    def apply(self, cells: np.ndarray, sign: np.ndarray, valid: np.ndarray,
+              up: int, down: int) -> None:
+        c, s = cells[valid], sign[valid]
+        self.withheld[c] = True
+        # every corner gets witnesses: moved by s*up and by -s*down
+        np.maximum.at(self.wit_up, c, np.where(s > 0, up, down))
+        np.maximum.at(self.wit_down, c, np.where(s > 0, down, up))
+
+    def protect(self, i: int) -> bool:
+        if self.met(i):
+            return True
+        u_req, d_req, w_req = self.need(i)
+        for limit in (MAX_CUBES, MAX_CUBES * 8):
+            cost, up, down, cells, sign, valid = self.evaluate(i, self.candidates(i, limit))
+            up = np.minimum(up, self.ub[i] - self.v[i])
+            down = np.minimum(down, self.v[i] - self.lb[i])
+            ok = (up >= u_req) & (down >= d_req) & (up + down >= w_req) & np.isfinite(cost)
+            if ok.any():
+                j = int(np.argmin(np.where(ok, cost, np.inf)))
+                self.apply(cells[j], sign[j], valid[j], int(up[j]), int(down[j]))
+                return True
+            best = None
+            for u in range(u_req, max(u_req, w_req) + 1):
+                a_ok = (up >= u) & np.isfinite(cost)
+                b_ok = (down >= max(d_req, w_req - u)) & np.isfinite(cost)
+                if a_ok.any() and b_ok.any():
+                    a = int(np.argmin(np.where(a_ok, cost, np.inf)))
+                    b = int(np.argmin(np.where(b_ok, cost, np.inf)))
+                    total = cost[a] + cost[b]
+                    if best is None or total < best[0]:
+                        best = (total, a, b)
+            if best is not None:
+                _, a, b = best
+                self.apply(cells[a], sign[a], valid[a], int(up[a]), 0)
+                self.apply(cells[b], sign[b], valid[b], 0, int(down[b]))
+                return True
+        return False
 
 
-# -- equations -----------------------------------------------------------------
+def _fallback_scopes(table: Table, i: int, flat: list[int]) -> list[np.ndarray]:
+    same = table.codes == table.codes[i]
+    nd = len(table.dims)
+    lines = np.zeros(table.n, dtype=bool)
+    for k in range(nd):
+        lines |= np.delete(same, k, axis=1).all(axis=1) if nd > 1 else np.ones(table.n, bool)
+    block = same[:, flat].all(axis=1) if flat else np.ones(table.n, dtype=bool)
+    return [lines & block, block]
 
 
-def memberships(df: pd.DataFrame, dims: list[str],
-                parents: dict[str, dict[str, str]]) -> pd.DataFrame:
-    """Cells' membership of margin equations: columns ``cell``, ``eq``, ``is_parent``.
-
-    Equation ``eq`` says: the cell with ``is_parent`` = sum of the other cells.
-    Only equations with a parent cell and at least one child are kept (an
-    equation whose total is not in the table is not published, so it
-    constrains nothing).
-    """
-    factorized = {d: pd.factorize(df[d], use_na_sentinel=True) for d in dims}
-    codes = {d: np.asarray(factorized[d][0], dtype=np.int64) for d in dims}
-    radix = {d: len(factorized[d][1]) + 1 for d in dims}
-    frames = []
-    offset = 0
-    n = len(df)
-    cell = np.arange(n)
-    for dim in dims:
-        mapping = parents.get(dim) or {}
-        if not mapping:
+def suppress(table: Table, sdc: SDC) -> tuple[np.ndarray, np.ndarray, int]:
+    """(primary, withheld, unresolved) over the full table's cells."""
+    primary = sensitive(table, sdc)
+    if sdc.method != Method.suppression:  # rounding alone: nothing withheld
+        return primary, np.zeros(table.n, dtype=bool), 0
+    if not primary.any():
+        return primary, primary.copy(), 0
+    prot = _Protector(table, sdc, primary)
+    idx = np.flatnonzero(primary)
+    margin_dims = np.zeros(table.n, dtype=np.int64)
+    for k, d in enumerate(table.dims):
+        margin_dims += ~table.hier[d].is_leaf()[table.codes[:, k]]
+    order = idx[np.lexsort((-table.value[idx], -margin_dims[idx]))]
+    unresolved = 0
+    flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
+    for i in order.tolist():
+        if prot.protect(i):
             continue
-        uniques = pd.Index(factorized[dim][1]).astype(str)
-        own_code = codes[dim]
-        # parent and "is a parent" worked out once per distinct code, then broadcast
-        parent_of_unique = np.append(uniques.get_indexer(uniques.map(mapping.get)), -1)
-        is_parent_unique = np.append(uniques.isin(set(mapping.values())), False)
-        parent_code = parent_of_unique[own_code]  # code -1 (missing) picks the appended -1
-        is_parent_value = is_parent_unique[own_code]
-        child_rows = parent_code >= 0
-        others = [d for d in dims if d != dim]
-        if np.prod([float(radix[d]) for d in others]) * radix[dim] < 2**62:
-            key = np.zeros(n, dtype=np.int64)
-            for d in others:  # mixed-radix key over the other dimensions
-                key = key * radix[d] + (codes[d] + 1)
-            key_child = key[child_rows] * radix[dim] + parent_code[child_rows]
-            key_par = key[is_parent_value] * radix[dim] + own_code[is_parent_value]
-            eq = pd.factorize(np.concatenate([key_child, key_par]))[0].astype(np.int64)
-        else:  # too many combinations for one int64: group on the columns
-            keys = pd.DataFrame({
-                **{d: np.concatenate([codes[d][child_rows], codes[d][is_parent_value]])
-                   for d in others},
-                "_p": np.concatenate([parent_code[child_rows], own_code[is_parent_value]])})
-            eq = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-        eq = eq + offset
-        offset = int(eq.max()) + 1 if len(eq) else offset
-        frames.append(pd.DataFrame({
-            "cell": np.concatenate([cell[child_rows], cell[is_parent_value]]),
-            "eq": eq,
-            "is_parent": np.concatenate([np.zeros(child_rows.sum(), bool),
-                                         np.ones(is_parent_value.sum(), bool)]),
-        }))
-    if not frames:
-        return pd.DataFrame({"cell": np.array([], int), "eq": np.array([], int),
-                             "is_parent": np.array([], bool)})
-    m = pd.concat(frames, ignore_index=True)
-    eqs = m["eq"].to_numpy()
-    parents_per_eq = np.bincount(eqs, m["is_parent"].to_numpy())
-    size = np.bincount(eqs)
-    ok = (parents_per_eq[eqs] == 1) & (size[eqs] >= 2)
-    return m[ok].reset_index(drop=True)
+        # No hypercube of what is left is enough (tiny or sparse tables): withhold
+        # every non-zero cell on the lines through the cell, then, if still not
+        # enough, every non-zero cell of its table (same codes of the flat
+        # dimensions), and try again.
+        for scope in _fallback_scopes(table, i, flat):
+            prot.withheld |= scope & (table.value > 0) & table.published
+            if prot.protect(i):
+                break
+        else:
+            unresolved += 1
+    withheld = prot.withheld & table.published
+    return primary, withheld, unresolved
 
 
-# -- suppression ---------------------------------------------------------------
-
-
-def _cost(values: np.ndarray, threshold: int) -> np.ndarray:
-    """Order of preference for complementary cells (lower is better).
-
-    The cheapest safe complement is a small count, but not too small: the
-    status codes tell an attacker that a complement is 0 or >= threshold, so
-    a lone small cell ``a`` paired with a complement ``b`` is pinned unless
-    ``a + b >= threshold + 2``. Counts >= threshold + 2 come first (smallest
-    first), then threshold .. threshold + 1, then zeros last.
-    """
-    v = values.astype(float)
-    band = np.where(v >= threshold + 2, 0.0, np.where(v > 0, 1.0, 2.0))
-    return band * 1e15 + v
-
-
-def _heuristic(m: pd.DataFrame, suppressed: np.ndarray, cost: np.ndarray) -> int:
-    """Suppress the cheapest other cell of every equation with exactly one suppressed cell."""
-    added = 0
-    if m.empty:
-        return 0
-    cells = m["cell"].to_numpy()
-    eqs = m["eq"].to_numpy()
-    is_parent = m["is_parent"].to_numpy()
-    while True:
-        s = suppressed[cells]
-        per_eq = np.bincount(eqs, weights=s.astype(float))
-        lone = per_eq[eqs] == 1
-        pick = lone & ~s
-        if not pick.any():
-            return added
-        cand = pd.DataFrame({"eq": eqs[pick], "cell": cells[pick],
-                             "parent": is_parent[pick], "cost": cost[cells[pick]]})
-        # prefer a child over the total, then the smallest non-zero value
-        cand = cand.sort_values(["eq", "parent", "cost", "cell"], kind="stable")
-        chosen = cand.drop_duplicates("eq")["cell"].to_numpy()
-        chosen = np.unique(chosen)
-        new = chosen[~suppressed[chosen]]
-        suppressed[new] = True
-        added += len(new)
-
-
-def _determined(m: pd.DataFrame, suppressed: np.ndarray,
-                cache: dict[bytes, list[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
-    """Suppressed cells fixed exactly by the published values: (cell, an equation of it).
-
-    Works per connected component of suppressed cells linked by equations:
-    the equations restricted to the unknowns form a matrix A; x_j is
-    determined iff e_j is in A's row space (pivoted QR of A^T: row j of Q_r has norm 1).
-    """
-    cells = m["cell"].to_numpy()
-    eqs = m["eq"].to_numpy()
-    s = suppressed[cells]
-    if not s.any():
-        return []
-    uc, ue, up = cells[s], eqs[s], m["is_parent"].to_numpy()[s]
-    unk, col = np.unique(uc, return_inverse=True)
-    eq_ids, row = np.unique(ue, return_inverse=True)
-    # component labelling on the bipartite unknown/equation graph
-    k, ne = len(unk), len(eq_ids)
-    graph = coo_matrix((np.ones(len(col)), (col, k + row)), shape=(k + ne, k + ne))
-    ncomp, labels = connected_components(graph, directed=False)
-    comp_of_col = labels[:k]
-    comp_of_entry = comp_of_col[col]
-    order = np.argsort(comp_of_entry, kind="stable")
-    bounds = np.searchsorted(comp_of_entry[order], np.arange(ncomp + 1))
-    found: list[tuple[int, int]] = []
-    coef = np.where(up, -1.0, 1.0)
-    for c in range(ncomp):
-        idx = order[bounds[c]:bounds[c + 1]]
-        if len(idx) == 0:
-            continue
-        cols, col_inv = np.unique(col[idx], return_inverse=True)
-        key = unk[cols].tobytes()
-        if cache is not None and key in cache:
-            found.extend(cache[key])
-            continue
-        rows, row_inv = np.unique(row[idx], return_inverse=True)
-        a = np.zeros((len(rows), len(cols)))
-        a[row_inv, col_inv] = coef[idx]
-        # rowspace(A) = colspace(A^T): x_j is determined iff e_j lies in it, i.e. iff
-        # row j of an orthonormal basis Q_r of colspace(A^T) has unit norm.
-        q, r, _ = qr(a.T, mode="economic", pivoting=True)
-        diag = np.abs(np.diag(r))
-        rank = int((diag > 1e-9 * max(1.0, diag[0] if len(diag) else 1.0)).sum())
-        norms = (q[:, :rank] ** 2).sum(axis=1)
-        here = []
-        for j in np.nonzero(norms > 1 - 1e-9)[0]:
-            entry = idx[col_inv == j][0]
-            here.append((int(unk[cols[j]]), int(eq_ids[row[entry]])))
-        if cache is not None:
-            cache[key] = here
-        found.extend(here)
-    return found
-
-
-def _pinned(m: pd.DataFrame, v: np.ndarray, suppressed: np.ndarray, primary: np.ndarray,
-            sdc: SDC) -> list[tuple[int, int]]:
-    """Suppressed cells pinned to one value by interval reasoning on the equations.
-
-    Each suppressed cell starts with the bounds its status reveals (primary:
-    1..threshold-1, or 0.. if zeros are suppressed; secondary: 0 or at least
-    the threshold) and each equation narrows the bounds of its unknowns
-    (x_j = -(sum of the others) / c_j), iterated to a fixed point. Sound but
-    not complete; the linear audit and ``verify`` cover combinations.
-    """
-    if m.empty or not suppressed.any():
-        return []
-    t = float(sdc.threshold)
-    # only equations holding a suppressed cell can narrow anything
-    has_unknown = np.bincount(m["eq"].to_numpy(), suppressed[m["cell"].to_numpy()])
-    m = m[has_unknown[m["eq"].to_numpy()] > 0]
-    # work on the cells of these equations only, renumbered 0..k-1
-    glob, local = np.unique(m["cell"].to_numpy(), return_inverse=True)
-    _, eq_local = np.unique(m["eq"].to_numpy(), return_inverse=True)
-    m = pd.DataFrame({"cell": local, "eq": eq_local, "is_parent": m["is_parent"].to_numpy()})
-    v, suppressed, primary = v[glob], suppressed[glob], primary[glob]
-    lo = np.where(suppressed, 0.0, v)
-    hi = np.where(suppressed, np.inf, v)
-    lo = np.where(primary, 0.0 if sdc.zero == "suppress" else 1.0, lo)
-    hi = np.where(primary, t - 1, hi)
-    cells = m["cell"].to_numpy()
-    eqs = m["eq"].to_numpy()
-    c = np.where(m["is_parent"].to_numpy(), -1.0, 1.0)
-    n_eq = int(eqs.max()) + 1 if len(eqs) else 0
-    order = np.argsort(cells, kind="stable")  # group memberships by cell for reduceat
-    uc, starts = np.unique(cells[order], return_index=True)
-    secondary = suppressed & ~primary
-    zero_ok = sdc.zero == "publish"
-    for _ in range(100):
-        a_lo = np.where(c > 0, lo[cells], -hi[cells])  # bounds of c_i * x_i
-        a_hi = np.where(c > 0, hi[cells], -lo[cells])
-        inf_lo, inf_hi = np.isinf(a_lo), np.isinf(a_hi)
-        s_lo = np.bincount(eqs, np.where(inf_lo, 0, a_lo), n_eq)
-        s_hi = np.bincount(eqs, np.where(inf_hi, 0, a_hi), n_eq)
-        k_lo = np.bincount(eqs, inf_lo, n_eq)
-        k_hi = np.bincount(eqs, inf_hi, n_eq)
-        # bounds of the sum of the *other* members
-        r_lo = np.where(k_lo[eqs] - inf_lo > 0, -np.inf, s_lo[eqs] - np.where(inf_lo, 0, a_lo))
-        r_hi = np.where(k_hi[eqs] - inf_hi > 0, np.inf, s_hi[eqs] - np.where(inf_hi, 0, a_hi))
-        # c_j x_j = -(others)  =>  x_j in [-r_hi, -r_lo] / c_j
-        n_lo = np.where(c > 0, -r_hi, r_lo)
-        n_hi = np.where(c > 0, -r_lo, r_hi)
-        new_lo = lo.copy()
-        new_hi = hi.copy()
-        new_lo[uc] = np.maximum(lo[uc], np.maximum.reduceat(n_lo[order], starts))
-        new_hi[uc] = np.minimum(hi[uc], np.minimum.reduceat(n_hi[order], starts))
-        new_lo = np.ceil(new_lo - 1e-9)
-        new_hi = np.floor(new_hi + 1e-9)
-        # a secondary cell is 0 or >= threshold
-        gap = secondary & (new_lo > 0) & (new_lo < t)
-        new_lo = np.where(gap, t, new_lo)
-        top = secondary & (new_hi < t) & (new_hi >= 0)
-        new_hi = np.where(top, 0.0 if zero_ok else -1.0, new_hi)
-        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
-            break
-        lo, hi = new_lo, new_hi
-    pinned = suppressed & (hi - lo < 1)
-    if zero_ok:  # a complement pinned to 0 reveals only a zero, which the spec publishes anyway
-        pinned &= ~(secondary & (hi < 1))
-    if not pinned.any():
-        return []
-    return [(int(glob[i]), -1) for i in np.nonzero(pinned)[0]]
-
-
-def _blocks(m: pd.DataFrame, n: int) -> np.ndarray:
-    """Block id per cell: cells linked by any chain of equations share a block."""
-    if m.empty:
-        return np.arange(n)
-    cells = m["cell"].to_numpy()
-    eqs = m["eq"].to_numpy()
-    graph = coo_matrix((np.ones(len(cells)), (cells, n + eqs)),
-                       shape=(n + eqs.max() + 1, n + eqs.max() + 1))
-    _, labels = connected_components(graph, directed=False)
-    return labels[:n]
-
-
-class _Index:
-    """key -> array of values, built by one sort (a groupby-apply is far slower)."""
-
-    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.keys, self.values = keys[order], values[order]
-
-    def __getitem__(self, key: int) -> np.ndarray:
-        lo, hi = np.searchsorted(self.keys, [key, key + 1])
-        return self.values[lo:hi]
-
-
-def suppress(df: pd.DataFrame, sdc: SDC, parents: dict[str, dict[str, str]],
-             dataset: str = "") -> SDCResult:
-    """Apply primary and secondary suppression (and rounding) to an aggregate table."""
-    dims = list(sdc.dimensions)
-    measure = sdc.measure
-    values = pd.to_numeric(df[measure], errors="coerce")
-    missing = values.isna().to_numpy()
-    if missing.any():
-        row = int(np.nonzero(missing)[0][0]) + 1
-        raise FivestarError(Problem(
-            "sdc-missing", f"{int(missing.sum())} missing or non-numeric counts; cannot "
-            "protect a table with unknown cells", Location(file=dataset, row=row, field=measure)))
-    dup = df.duplicated(subset=dims, keep=False).to_numpy()
-    if dup.any():
-        row = int(np.nonzero(dup)[0][0]) + 1
-        raise FivestarError(Problem(
-            "sdc-duplicate", "the sdc dimensions do not identify cells uniquely",
-            Location(file=dataset, row=row, field=",".join(dims))))
-    v = values.to_numpy(dtype=float)
-    primary = (v < sdc.threshold) & ((v > 0) | (sdc.zero == "suppress"))
-    suppressed = primary.copy()
-    m = memberships(df, dims, parents)
-    cost = _cost(v, sdc.threshold)
-    _heuristic(m, suppressed, cost)
-    by_audit = 0
-    notes: list[str] = []
-    cells_of_eq = _Index(m["eq"].to_numpy(), m["cell"].to_numpy())
-    eqs_of_cell = _Index(m["cell"].to_numpy(), m["eq"].to_numpy())
-    cache: dict[bytes, list[tuple[int, int]]] = {}
-    # Independent tables (e.g. periods) are the connected blocks of the equation
-    # graph; after the first round only blocks that changed are audited again.
-    block = _blocks(m, len(df))
-    active = m
-    while not active.empty:
-        # cheap vectorised interval reasoning first; the exact linear audit
-        # (one QR per changed component) once that has nothing more to add
-        found = (_pinned(active, v, suppressed, primary, sdc)
-                 or _determined(active, suppressed, cache))
-        if not found:
-            break
-        before = suppressed.copy()
-        for cell, _eq in found:
-            members = np.unique(np.concatenate(
-                [cells_of_eq[e] for e in eqs_of_cell[cell]] or [np.array([], int)]))
-            free = members[~suppressed[members]]
-            if len(free) == 0:
-                continue
-            suppressed[free[np.argmin(cost[free])]] = True
-            by_audit += 1
-        if np.array_equal(before, suppressed):
-            notes.append(f"{len(found)} suppressed cells stay determined: every cell sharing "
-                         "an equation with them is already suppressed")
-            break
-        dirty = np.zeros(block.max() + 1, dtype=bool)
-        dirty[block[suppressed & ~before]] = True
-        active = m[dirty[block[m["cell"].to_numpy()]]]
-        _heuristic(active, suppressed, cost)
-    status = np.where(primary, PRIMARY, np.where(suppressed, SECONDARY, FREE))
-    out = df.copy()
-    published = pd.array(np.where(suppressed, 0, v).astype("int64"), dtype="Int64")
-    published[suppressed] = pd.NA
+def apply_sdc(table: Table, sdc: SDC) -> SDCResult:
+    """Suppress (and round) the full table; the published cells as a frame."""
+    primary, withheld, unresolved = suppress(table, sdc)
+    cells = np.flatnonzero(table.published)
+    order = np.lexsort(tuple(table.codes[cells, k] for k in range(len(table.dims) - 1, -1, -1)))
+    cells = cells[order]
+    out = table.frame(sdc.measure, cells)
+    sup = withheld[cells]
+    v = table.value[cells].astype(np.int64)
+    published = np.where(sup, 0, v)
     rounded = 0
     if sdc.rounding:
         base = sdc.rounding
-        arr = published.to_numpy(dtype="float64", na_value=np.nan)
-        r = np.floor(arr / base + 0.5) * base
-        rounded = int(np.nansum(r != arr))
-        published = pd.array(np.where(np.isnan(r), 0, r).astype("int64"), dtype="Int64")
-        published[suppressed] = pd.NA
-    out[measure] = published
+        r = (np.floor(published / base + 0.5) * base).astype(np.int64)
+        rounded = int((r[~sup] != published[~sup]).sum())
+        published = r
+    col = pd.array(published, dtype="Int64")
+    col[sup] = pd.NA
+    out[sdc.measure] = col
+    status = np.where(primary[cells] & sup, PRIMARY, np.where(sup, SECONDARY, FREE))
     out[STATUS_COLUMN] = pd.array(status, dtype="string")
-    return SDCResult(df=out, primary=int(primary.sum()),
-                     secondary=int((suppressed & ~primary).sum()),
-                     secondary_by_audit=by_audit, rounded=rounded,
-                     equations=int(m["eq"].nunique()) if len(m) else 0, notes=notes)
+    secondary = sup & ~primary[cells]
+    notes = []
+    if unresolved:
+        notes.append(f"{unresolved} sensitive cells could not be protected to the declared "
+                     "interval by a hypercube; the audit decides (it proved or blocked them)")
+    return SDCResult(
+        df=out, primary=int(primary.sum()), secondary=int(secondary.sum()),
+        rounded=rounded, equations=int(table.memberships()["eq"].nunique()) if table.n else 0,
+        secondary_value=int(v[secondary].sum()), unresolved=unresolved,
+        cells_computed=int((table.source_row[cells] == 0).sum()),
+        latent_cells=int((~table.published).sum()), notes=notes)

@@ -9,11 +9,10 @@ bug cannot both leak data and hide the leak. It has
   every text field of the output;
 * a Great Expectations suite over the output's structure (status codes,
   formats of pseudonymised and generalised fields);
-* for aggregates, its own derivation of the margin equations and an exact
-  check, per connected group of suppressed cells, that every suppressed
-  count has at least two feasible integer values given the published cells,
-  the equations, non-negativity and what the status codes reveal
-  (mixed-integer programs solved with HiGHS via scipy).
+* for aggregates, the disclosure audit of :mod:`pipelines.redaction.audit`:
+  its own derivation of the full table and its margin equations, and integer
+  programmes (HiGHS via scipy) proving every primary cell's feasible
+  interval meets the declared protection.
 
 Findings are :class:`Problem`s naming dataset, row and field, never the value.
 """
@@ -21,7 +20,6 @@ Findings are :class:`Problem`s naming dataset, row and field, never the value.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -30,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.errors import Location, Problem
+from pipelines.redaction.audit import check_disclosure
 from pipelines.spec.redaction import (
-    SDC,
     Drop,
     Generalise,
     GeneraliseTo,
@@ -124,8 +122,13 @@ def _where(spec: Any, row: int | None = None, field: str | None = None) -> Locat
 # -- entry point -----------------------------------------------------------------
 
 
-def verify(df: pd.DataFrame, spec: Any) -> list[Problem]:
-    """Every finding that should stop this table from being published."""
+def verify(df: pd.DataFrame, spec: Any, source: pd.DataFrame | None = None) -> list[Problem]:
+    """Every finding that should stop this table from being published.
+
+    ``source`` is the table before redaction (the validated extract): the
+    disclosure audit re-derives the true table from it to check published
+    values and each primary cell's protection against its true value.
+    """
     rules = spec.redaction
     df = df.reset_index(drop=True)
     problems: list[Problem] = []
@@ -133,7 +136,7 @@ def verify(df: pd.DataFrame, spec: Any) -> list[Problem]:
     problems += _gx_suite(df, spec, rules)
     problems += _scan(df, spec, rules)
     if rules.sdc is not None:
-        problems += check_disclosure(df, spec, rules.sdc)
+        problems += check_disclosure(df, spec, rules.sdc, source)
     elif getattr(spec, "kind", None) == "aggregate":
         problems.append(Problem("sdc-missing", "aggregate dataset has no `redaction.sdc` rules; "
                                 "small cells would be published unprotected", _where(spec)))
@@ -288,229 +291,4 @@ def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
     return problems
 
 
-# -- disclosure: thresholds and recoverability -----------------------------------
-
-
-def _parents(df: pd.DataFrame, spec: Any, sdc: SDC) -> dict[str, dict[str, str]]:
-    """child -> parent per dimension, derived here independently of sdc.py."""
-    out: dict[str, dict[str, str]] = {}
-    for dim, d in sdc.dimensions.items():
-        rel: dict[str, str] = {}
-        if d.codelist:
-            rel.update(_skos_broader(spec, dim))
-        for parent, kids in d.parents.items():
-            rel.update({str(k): str(parent) for k in kids})
-        if d.total is not None:
-            codes = set(df[dim].dropna().astype(str)) | set(rel) | set(rel.values())
-            for code in codes - {str(d.total)}:
-                if code not in rel:
-                    rel[code] = str(d.total)
-        out[dim] = rel
-    return out
-
-
-def _skos_broader(spec: Any, dim: str) -> dict[str, str]:
-    from rdflib import Graph, URIRef
-
-    from pipelines import paths
-
-    stem = next((f.get("codelist") for f in spec.table_schema.fields if f.get("name") == dim),
-                None)
-    if not stem:
-        return {}
-    g = Graph().parse(paths.VOCABULARIES_DIR / f"{stem}.ttl", format="turtle")
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    note = {s: str(o) for s, o in g.subject_objects(URIRef(skos + "notation"))}
-    rel = {note[s]: note[o] for s, o in g.subject_objects(URIRef(skos + "broader"))
-           if s in note and o in note}
-    for s, o in g.subject_objects(URIRef(skos + "narrower")):
-        if s in note and o in note:
-            rel.setdefault(note[o], note[s])
-    return rel
-
-
-def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[Problem]:
-    """Thresholds, status consistency and exact non-recoverability of suppressed cells."""
-    problems: list[Problem] = []
-    m = sdc.measure
-    if m not in df.columns or "conf_status" not in df.columns:
-        return [Problem("sdc-output", "measure or conf_status column missing",
-                        _where(spec, field=m))]
-    values = pd.to_numeric(df[m], errors="coerce")
-    status = df["conf_status"].astype("string").fillna("")
-    t = sdc.threshold
-    for i in np.nonzero(((values > 0) & (values < t)).fillna(False).to_numpy())[0]:
-        problems.append(Problem("below-threshold", f"published count below {t}",
-                                _where(spec, int(i) + 1, m)))
-    if sdc.zero == "suppress":
-        for i in np.nonzero((values == 0).fillna(False).to_numpy())[0]:
-            problems.append(Problem("zero-published", "zero published but the spec suppresses "
-                                    "zeros", _where(spec, int(i) + 1, m)))
-    mismatch = (values.isna() != status.isin(["C", "D"])).to_numpy()
-    for i in np.nonzero(mismatch)[0][:MAX_FINDINGS_PER_FIELD]:
-        problems.append(Problem("status-mismatch", "suppressed iff status is C or D fails",
-                                _where(spec, int(i) + 1, m)))
-    if sdc.rounding:
-        off = (values.notna() & (values % sdc.rounding != 0)).to_numpy()
-        for i in np.nonzero(off)[0][:MAX_FINDINGS_PER_FIELD]:
-            problems.append(Problem("not-rounded", f"not a multiple of {sdc.rounding}",
-                                    _where(spec, int(i) + 1, m)))
-    if problems:
-        return problems
-    for row, message in recoverable_cells(df, spec, sdc):
-        problems.append(Problem("recoverable", message, _where(spec, row, m)))
-    return problems
-
-
-def _equations(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, list[int]]]:
-    """Margin equations as (parent row, child rows), re-derived from the data."""
-    dims = list(sdc.dimensions)
-    rel = _parents(df, spec, sdc)
-    keys = [tuple(r) for r in df[dims].astype(str).itertuples(index=False, name=None)]
-    where = {k: i for i, k in enumerate(keys)}
-    equations: list[tuple[int, list[int]]] = []
-    for di, dim in enumerate(dims):
-        children: dict[tuple, list[int]] = defaultdict(list)
-        for i, k in enumerate(keys):
-            parent = rel[dim].get(k[di])
-            if parent is not None:
-                children[k[:di] + (parent,) + k[di + 1:]].append(i)
-        for pkey, kids in children.items():
-            if pkey in where:
-                equations.append((where[pkey], kids))
-    return equations
-
-
-def _solve(obj: np.ndarray, cons: list, integrality: np.ndarray, bounds: Any,
-           seen_lo: np.ndarray, seen_hi: np.ndarray) -> Any:
-    """One integer program; its solution widens the per-cell witness ranges."""
-    from scipy.optimize import milp
-
-    res = milp(obj, constraints=cons, integrality=integrality, bounds=bounds)
-    if res.success and res.x is not None:
-        np.minimum(seen_lo, np.round(res.x), out=seen_lo)
-        np.maximum(seen_hi, np.round(res.x), out=seen_hi)
-    return res
-
-
-def recoverable_cells(df: pd.DataFrame, spec: Any, sdc: SDC) -> list[tuple[int, str]]:
-    """(1-based row, message) for each suppressed cell with only one feasible value."""
-    from scipy.optimize import Bounds, LinearConstraint
-
-    df = df.reset_index(drop=True)
-    values = pd.to_numeric(df[sdc.measure], errors="coerce").to_numpy(dtype=float)
-    status = df["conf_status"].astype(str).to_numpy()
-    n = len(df)
-    t = float(sdc.threshold)
-    rounded = bool(sdc.rounding)
-    unknown = np.isnan(values) | rounded
-    equations = _equations(df, spec, sdc)
-    # connected components of unknown cells through equations (union-find)
-    parent = list(range(n))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    eq_cells = []
-    for p, kids in equations:
-        members = [p, *kids]
-        unk = [c for c in members if unknown[c]]
-        eq_cells.append(members)
-        for c in unk[1:]:
-            parent[find(c)] = find(unk[0])
-    groups: dict[int, list[int]] = defaultdict(list)
-    for c in np.nonzero(unknown)[0]:
-        groups[find(int(c))].append(int(c))
-    big = float(np.nansum(values)) * 2 + t * n + 10
-    half_lo = (sdc.rounding // 2) if rounded else 0
-    half_hi = ((sdc.rounding + 1) // 2 - 1) if rounded else 0
-    found: list[tuple[int, str]] = []
-    for cells in groups.values():
-        if not any(np.isnan(values[c]) for c in cells):
-            continue
-        index = {c: j for j, c in enumerate(cells)}
-        k = len(cells)
-        d_cells = [c for c in cells if status[c] == "D" and sdc.zero == "publish"]
-        nz = len(d_cells)
-        nvar = k + nz
-        lb = np.zeros(nvar)
-        ub = np.full(nvar, np.inf)
-        for c, j in index.items():
-            if np.isnan(values[c]):
-                if status[c] == "C":
-                    lb[j] = 0 if sdc.zero == "suppress" else 1
-                    ub[j] = t - 1
-                else:  # D: 0 or >= t (only t.. if zeros are themselves suppressed)
-                    lb[j] = 0 if sdc.zero == "publish" else t
-                    ub[j] = big
-            else:  # rounded published cell
-                lb[j] = max(0.0, values[c] - half_lo)
-                ub[j] = values[c] + half_hi
-        ub[k:] = 1
-        rows, rhs = [], []
-        for members in eq_cells:
-            if not any(c in index for c in members):
-                continue
-            row = np.zeros(nvar)
-            const = 0.0
-            for pos, c in enumerate(members):
-                coef = -1.0 if pos == 0 else 1.0
-                if c in index:
-                    row[index[c]] += coef
-                else:
-                    const += coef * values[c]
-            rows.append(row)
-            rhs.append(-const)
-        for zi, c in enumerate(d_cells):  # x >= t*z, x <= big*z
-            r1 = np.zeros(nvar)
-            r1[index[c]], r1[k + zi] = 1, -t
-            r2 = np.zeros(nvar)
-            r2[index[c]], r2[k + zi] = 1, -big
-            rows += [r1, r2]
-            rhs += [None, None]
-        a = np.array(rows) if rows else np.zeros((0, nvar))
-        lo_c = np.array([r if r is not None else 0.0 for r in rhs])
-        hi_c = np.array([r if r is not None else np.inf for r in rhs])
-        eq_n = sum(1 for r in rhs if r is not None)
-        lo_c[eq_n:] = [0.0 if i % 2 == 0 else -np.inf for i in range(len(rhs) - eq_n)]
-        hi_c[eq_n:] = [np.inf if i % 2 == 0 else 0.0 for i in range(len(rhs) - eq_n)]
-        cons = [LinearConstraint(a, lo_c, hi_c)] if len(a) else []
-        integrality = np.ones(nvar)
-        bounds = Bounds(lb, ub)
-        # Every solution found is a witness: a cell seen at two different values
-        # in feasible solutions is not determined, and needs no solve of its own.
-        seen_lo = np.full(nvar, np.inf)
-        seen_hi = np.full(nvar, -np.inf)
-
-        problem = (cons, integrality, bounds, seen_lo, seen_hi)
-        _solve(np.ones(nvar), *problem)
-        _solve(-np.ones(nvar), *problem)
-        for c in cells:
-            if not np.isnan(values[c]):
-                continue
-            j = index[c]
-            if seen_hi[j] - seen_lo[j] >= 1:
-                continue
-            obj = np.zeros(nvar)
-            obj[j] = 1
-            lo_res = _solve(obj, *problem)
-            hi_res = _solve(-obj, *problem)
-            if lo_res.status == 2 or hi_res.status == 2:
-                found.append((c + 1, "published margins are inconsistent with the "
-                              "suppression pattern (infeasible): cannot prove protection"))
-                break
-            if not (lo_res.success and hi_res.success):
-                if lo_res.status == 3 or hi_res.status == 3:  # unbounded: protected
-                    continue
-                found.append((c + 1, "protection could not be proven (solver failed)"))
-                continue
-            only = lo_res.fun
-            if -hi_res.fun - only < 0.5:
-                if status[c] == "D" and sdc.zero == "publish" and abs(only) < 0.5:
-                    continue  # reveals only a zero, and the spec publishes zeros
-                found.append((c + 1, "suppressed count can be recovered exactly from the "
-                              "published totals"))
-    return sorted(found)
+# -- disclosure control: see audit.py (independent of sdc.py) ---------------------

@@ -162,8 +162,8 @@ class Dimension(_Strict):
     A dimension with no hierarchy splits the data into independent tables
     (e.g. ``period``). ``total`` names the code that is the sum of every other
     code of the dimension; ``parents`` declares a deeper hierarchy
-    (parent -> children); ``codelist: true`` reads skos:broader from the
-    field's SKOS code list.
+    (parent -> children); ``codelist: true`` reads skos:broader/skos:narrower
+    from the field's SKOS code list (any depth: force area -> region -> country).
     """
 
     total: str | None = None
@@ -171,20 +171,144 @@ class Dimension(_Strict):
     codelist: bool = False
 
 
+class Totals(StrEnum):
+    """Where the margins of the table come from."""
+
+    #: fivestar adds every margin and the grand total, summed from the detailed
+    #: cells; total rows already in the extract must equal the sum of their parts.
+    computed = "computed"
+    #: The extract holds every total row; each must equal the sum of its parts.
+    supplied = "supplied"
+
+
+class Method(StrEnum):
+    """The disclosure-control method (one per dataset)."""
+
+    suppression = "suppression"
+    rounding = "rounding"
+    perturbation = "perturbation"
+
+
+class Loss(StrEnum):
+    """Information loss minimised by secondary suppression."""
+
+    #: the number of cells suppressed
+    cells = "cells"
+    #: the total value of the cells suppressed (tau-Argus's default cost)
+    value = "value"
+
+
+class Level(_Strict):
+    """``max(percent % of the cell's true value, min)``: one protection requirement."""
+
+    percent: float = Field(0, ge=0, le=100)
+    min: int = Field(0, ge=0)
+
+    def of(self, value: float) -> float:
+        return max(self.percent / 100.0 * value, float(self.min))
+
+
+class Protection(_Strict):
+    """Protection interval every primary cell must keep against an exact attacker.
+
+    In tau-Argus / sdcTable terms: ``upper`` and ``lower`` are the upper and
+    lower protection levels (the attacker's feasible maximum must reach at
+    least value + upper, the minimum at most value - lower, each capped by
+    what the cell's status already reveals), ``width`` is the sliding
+    protection range (feasible maximum - minimum). The attacker knows every
+    published cell, every margin equation (across linked tables), that counts
+    are non-negative integers, rounding, and what status codes reveal.
+    """
+
+    width: Level = Field(default_factory=lambda: Level(min=1))
+    upper: Level = Field(default_factory=Level)
+    lower: Level = Field(default_factory=Level)
+
+
+class Perturbation(_Strict):
+    """Cell-key perturbation (ONS Census 2021 style) of counts from records."""
+
+    #: Record keys are integers 0 .. key_range-1; cell key = sum of record keys mod key_range.
+    key_range: int = Field(256, ge=16, le=1 << 20)
+    #: Stable record identifier (a schema field): record key = keyed hash of it.
+    record_id: str
+    #: The perturbation table, inline: rows of {i, j, p} (original value i, published
+    #: value j, probability p); values above the largest i use the largest i's row.
+    ptable: list[dict[str, float]] | None = None
+    #: ... or a CSV file with columns i, j, p, relative to the dataset folder.
+    ptable_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_ptable(self) -> Perturbation:
+        if (self.ptable is None) == (self.ptable_file is None):
+            raise ValueError("give exactly one of `ptable` (inline rows) or `ptable_file`")
+        return self
+
+
 class SDC(_Strict):
     """Statistical disclosure control for an aggregate table."""
 
+    #: suppression (with secondary suppression to protection intervals),
+    #: rounding (every published count to ``rounding``) or perturbation (cell key).
+    method: Method = Method.suppression
     #: The count column to protect.
     measure: str
-    #: Counts 1 .. threshold-1 are suppressed (primary suppression).
+    #: Counts 1 .. threshold-1 are sensitive (primary suppression).
     threshold: int = Field(10, ge=2)
     #: Zero counts: published as 0, or suppressed like small counts.
     zero: Literal["publish", "suppress"] = "publish"
     #: Shown in the CSV in place of a suppressed value.
-    marker: str = DEFAULT_MARKER
-    #: Round published counts to this base (e.g. 5), after suppression.
+    marker: str = "[c]"
+    #: Round published counts to this base (e.g. 5): the method ``rounding``, or
+    #: after suppression.
     rounding: int | None = Field(None, ge=2)
+    #: Margins computed by fivestar or supplied in the extract.
+    totals: Totals = Totals.computed
+    #: What every primary cell's feasible interval must keep.
+    protection: Protection = Field(default_factory=Protection)
+    #: What secondary suppression minimises.
+    loss: Loss = Loss.value
+    #: Linked tables published from the one extract: each a list of dimensions;
+    #: a dimension left out of a table is at its total there. Default: one table
+    #: with every dimension.
+    tables: list[list[str]] | None = None
+    #: Record-level input: count the records per cell (the extract then has no
+    #: ``measure`` column; its rows are records).
+    from_records: bool = False
+    perturbation: Perturbation | None = None
     dimensions: dict[str, Dimension]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SDC:
+        if self.method == Method.rounding and not self.rounding:
+            raise ValueError("method `rounding` needs `rounding` (the base, e.g. 5)")
+        if self.method == Method.perturbation:
+            if self.perturbation is None:
+                raise ValueError("method `perturbation` needs a `perturbation` section")
+            if not self.from_records:
+                raise ValueError("method `perturbation` needs record-level input "
+                                 "(`from_records: true`): cell keys sum record keys")
+        elif self.perturbation is not None:
+            raise ValueError("`perturbation` is only used with method `perturbation`")
+        lb = 0 if self.zero == "suppress" else 1
+        span = self.threshold - 1 - lb
+        p = self.protection
+        for name, level in (("width", p.width), ("upper", p.upper), ("lower", p.lower)):
+            need = level.of(self.threshold - 1) if name == "width" else 0
+            if need > span:
+                raise ValueError(
+                    f"protection.{name} asks for a feasible interval wider than a suppressed "
+                    f"cell can have: the status reveals it lies in {lb}..{self.threshold - 1}")
+        for i, table in enumerate(self.tables or []):
+            unknown = [d for d in table if d not in self.dimensions]
+            if unknown:
+                raise ValueError(f"tables[{i}] names `{unknown[0]}`, not an sdc dimension")
+            if len(set(table)) != len(table) or not table:
+                raise ValueError(f"tables[{i}] must list distinct dimensions")
+            for d, decl in self.dimensions.items():
+                if d not in table and not (decl.total or decl.parents or decl.codelist):
+                    raise ValueError(f"tables[{i}] leaves out `{d}`, which has no total")
+        return self
 
 
 class RedactionRules(_Strict):

@@ -41,8 +41,15 @@ def test_unknown_dataset_is_refused() -> None:
         gen.generate("no-such-dataset")
 
 
+def test_crime_extract_has_detailed_cells_only() -> None:
+    df = gen.generate("police-recorded-crime")
+    assert not df["police_force_area"].eq("K04000001").any()
+    assert not df["offence_group"].eq("all-offences").any()
+    assert len(df) == gen.BUNDLED_QUARTERS * 43 * df["offence_group"].nunique()
+    assert df["count"].between(1, 9).sum() >= 50
+
+
 @pytest.mark.parametrize("dataset_id,area,cat,measure", [
-    ("police-recorded-crime", "police_force_area", "offence_group", "count"),
     ("entry-clearance-visas", "nationality", "visa_category", "grants"),
 ])
 def test_aggregate_totals_add_up_and_small_cells_exist(dataset_id: str, area: str, cat: str,

@@ -1,9 +1,11 @@
-"""Disclosure control: thresholds, complementary suppression and exact non-recoverability.
+"""Disclosure control: margins from the spec, protection intervals, linked tables.
 
-The property tests draw random small tables with row, column and grand totals
-and check the output with this file's own LP (scipy ``linprog``, min and max of
-every suppressed cell given only the published cells, the margin equations and
-non-negativity) as well as with the verification gate's integer programs.
+The property tests draw random tables with a two-level hierarchy (areas in
+regions in a total) and margins computed by fivestar, and check the output
+three ways: the totals equal the sum of their parts (numpy, here), every
+primary cell's feasible interval meets the declared protection (the
+independent audit), and an exact integer-programming attack written in this
+file finds no primary cell narrower than declared.
 """
 
 from __future__ import annotations
@@ -11,128 +13,296 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, milp
 
+from pipelines.errors import FivestarError
 from pipelines.redaction import redact
-from pipelines.redaction.verify import check_disclosure
+from pipelines.redaction.audit import audit, check_disclosure
+from pipelines.spec.redaction import RedactionRules
 from tests.unit.redaction_helpers import make_spec, margin_table, sdc_spec
 
 T = 10
+REGIONS = {"R1": ["a0", "a1"], "R2": ["a2", "a3"]}
 
 
-def lp_intervals(out: pd.DataFrame) -> dict[int, tuple[float, float]]:
-    """Feasible [min, max] of every suppressed cell (continuous, non-negative)."""
-    unknown = out.index[out["count"].isna()].tolist()
+def leaf_frame(inner: np.ndarray, areas: list[str] | None = None) -> pd.DataFrame:
+    """Detailed cells only (no totals): areas x offences."""
+    areas = areas or [f"a{i}" for i in range(inner.shape[0])]
+    rows = [("P0", a, f"o{j}", int(inner[i, j])) for i, a in enumerate(areas)
+            for j in range(inner.shape[1])]
+    df = pd.DataFrame(rows, columns=["period", "area", "offence", "count"])
+    for c in ("period", "area", "offence"):
+        df[c] = df[c].astype("string")
+    df["count"] = df["count"].astype("Int64")
+    return df
+
+
+def hier_spec(width: int = 3, loss: str = "value", **extra):
+    rules = {"sdc": {"measure": "count", "threshold": T, "loss": loss,
+                     "protection": {"width": {"min": width}},
+                     "dimensions": {"period": {},
+                                    "area": {"total": "T", "parents": REGIONS},
+                                    "offence": {"total": "all"}}, **extra}}
+    return make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+
+
+def sdc_of(spec):
+    return RedactionRules.model_validate(spec.redaction).sdc
+
+
+def attack(out: pd.DataFrame, dims: list[str], parents: dict[str, dict[str, str]],
+           zero_published: bool = True) -> dict[int, tuple[float, float]]:
+    """Exact integer attack: min and max of each C cell given everything published.
+
+    Written from scratch here: variables are the suppressed cells; every
+    margin equation among published rows; C cells in 1..T-1, D cells 0 or >= T
+    (a binary each); integers.
+    """
+    out = out.reset_index(drop=True)
+    key = {tuple(r): i for i, r in enumerate(out[dims].astype(str).itertuples(
+        index=False, name=None))}
+    unknown = [i for i in range(len(out)) if pd.isna(out.at[i, "count"])]
     col = {c: j for j, c in enumerate(unknown)}
-    rows, rhs = [], []
-    for _, block in out.groupby("period"):
-        for dim, total, other in (("offence", "all", "area"), ("area", "T", "offence")):
-            for _, grp in block.groupby(other):
-                parent = grp[grp[dim] == total]
-                kids = grp[grp[dim] != total]
-                r = np.zeros(len(unknown))
-                const = 0.0
-                for idx, sign in [(parent.index[0], -1.0)] + [(k, 1.0) for k in kids.index]:
-                    v = out.at[idx, "count"]
-                    if pd.isna(v):
-                        r[col[idx]] += sign
-                    else:
-                        const += sign * float(v)
-                if r.any():
-                    rows.append(r)
-                    rhs.append(-const)
+    k = len(unknown)
+    d_cells = [c for c in unknown if out.at[c, "conf_status"] == "D" and zero_published]
+    nvar = k + len(d_cells)
+    rows, lo, hi = [], [], []
+    for pkey, pidx in key.items():
+        for di, d in enumerate(dims):
+            kids = [i for c, i in key.items() if parents[d].get(c[di]) == pkey[di]
+                    and c[:di] + c[di + 1:] == pkey[:di] + pkey[di + 1:]]
+            if not kids:
+                continue
+            r = np.zeros(nvar)
+            const = 0.0
+            for idx, sign in [(pidx, -1.0)] + [(x, 1.0) for x in kids]:
+                if idx in col:
+                    r[col[idx]] += sign
+                else:
+                    const += sign * float(out.at[idx, "count"])
+            if r.any():
+                rows.append(r), lo.append(-const), hi.append(-const)
+    big = float(out["count"].sum(skipna=True)) * 2 + 100
+    lb, ub = np.zeros(nvar), np.full(nvar, big)
+    for c, j in col.items():
+        if out.at[c, "conf_status"] == "C":
+            lb[j], ub[j] = (1 if zero_published else 0), T - 1
+        elif not zero_published:
+            lb[j] = T
+    ub[k:] = 1
+    for z, c in enumerate(d_cells):
+        r1 = np.zeros(nvar)
+        r1[col[c]], r1[k + z] = 1, -T
+        r2 = np.zeros(nvar)
+        r2[col[c]], r2[k + z] = 1, -big
+        rows += [r1, r2]
+        lo += [0, -np.inf]
+        hi += [np.inf, 0]
+    cons = [LinearConstraint(np.array(rows), lo, hi)] if rows else []
     result = {}
     for c, j in col.items():
-        obj = np.zeros(len(unknown))
+        if out.at[c, "conf_status"] != "C":
+            continue
+        obj = np.zeros(nvar)
         obj[j] = 1
-        lo = linprog(obj, A_eq=np.array(rows), b_eq=rhs, bounds=(0, None))
-        hi = linprog(-obj, A_eq=np.array(rows), b_eq=rhs, bounds=(0, None))
-        assert lo.status == 0, "published margins must stay consistent"
-        result[c] = (lo.fun, -hi.fun if hi.status == 0 else np.inf)
+        a = milp(obj, constraints=cons, integrality=np.ones(nvar), bounds=Bounds(lb, ub))
+        b = milp(-obj, constraints=cons, integrality=np.ones(nvar), bounds=Bounds(lb, ub))
+        assert a.success and b.success
+        result[c] = (round(a.fun), round(-b.fun))
     return result
 
 
-tables = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
-    lambda shape: arrays(np.int64, shape, elements=st.integers(0, 40)))
+AREA_PARENTS = {"period": {}, "area": {**{a: r for r, kids in REGIONS.items() for a in kids},
+                                       "R1": "T", "R2": "T"},
+                "offence": {}}
+
+tables = st.integers(2, 4).flatmap(lambda c: st.lists(
+    st.lists(st.integers(0, 30), min_size=c, max_size=c), min_size=4, max_size=4)).map(np.array)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(inner=tables, zero=st.sampled_from(["publish", "suppress"]))
-def test_random_tables_are_protected(inner: np.ndarray, zero: str):
-    df = margin_table(inner)
-    spec = sdc_spec(zero=zero)
-    out = redact(df, spec, None).df
-    counts = df["count"].to_numpy()
-    published = out["count"]
-    # 1. every published cell is >= threshold, or a zero the spec publishes
-    ok = published.isna() | (published >= T) | ((published == 0) & (zero == "publish"))
-    assert ok.all()
-    # 2. statuses: C exactly the small cells; D only on cells that were publishable
-    small = (counts < T) & ((counts > 0) | (zero == "suppress"))
-    assert (out["conf_status"] == "C").to_numpy().tolist() == small.tolist()
-    assert out["count"].isna().tolist() == out["conf_status"].isin(["C", "D"]).tolist()
-    assert (out.loc[out["conf_status"] == "F", "count"].to_numpy() == counts[
-        (out["conf_status"] == "F").to_numpy()]).all()
-    # 3. no suppressed cell is pinned by subtraction (our own LP)
-    for idx, (lo, hi) in lp_intervals(out).items():
-        if out.at[idx, "conf_status"] == "D" and counts[idx] == 0 and zero == "publish":
-            continue  # only a zero, which this spec publishes anyway
-        assert hi - lo >= 1 - 1e-6, f"cell {idx} determined"
-    # 4. and the verification gate (integer programs with status knowledge) agrees
-    sdc = spec.redaction.sdc
-    assert check_disclosure(out, spec, sdc) == []
-
-
-@settings(max_examples=15, deadline=None)
-@given(inner=arrays(np.int64, (3, 3), elements=st.integers(0, 30)),
-       periods=st.integers(2, 3))
-def test_periods_are_independent_tables(inner: np.ndarray, periods: int):
-    df = margin_table(inner, periods=periods)
-    out = redact(df, sdc_spec(), None).df
-    for p in range(periods):
-        alone = margin_table(inner + p if periods > 1 else inner)
-        alone["period"] = pd.array([f"P{p}"] * len(alone), dtype="string")
-        single = redact(alone, sdc_spec(), None).df
-        mine = out[out["period"] == f"P{p}"].reset_index(drop=True)
-        assert mine["conf_status"].tolist() == single["conf_status"].tolist()
-
-
-def test_lone_small_cell_gets_a_complement_in_row_and_column():
-    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90]])
-    out = redact(margin_table(inner), sdc_spec(), None).df
-    status = out.pivot(index="area", columns="offence", values="conf_status")
-    assert status.loc["a0", "o0"] == "C"
-    assert (status.loc["a0"] != "F").sum() >= 2  # not alone in its row
-    assert (status["o0"] != "F").sum() >= 2  # nor in its column
-    assert (out["conf_status"] == "D").sum() >= 3  # a rectangle at least
-
-
-def test_no_small_cells_means_nothing_suppressed():
-    inner = np.array([[30, 50], [40, 45]])
-    result = redact(margin_table(inner), sdc_spec(), None)
-    assert (result.df["conf_status"] == "F").all()
-    assert result.report.model_dump(mode="json")["cells_primary_suppressed"] == 0
-    assert result.report.model_dump(mode="json")["cells_secondary_suppressed"] == 0
-
-
-def test_output_contract_and_report():
-    inner = np.array([[3, 50, 60], [40, 0, 55], [70, 80, 90]])
-    df = margin_table(inner)
-    result = redact(df, sdc_spec(), None)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@given(inner=tables, width=st.integers(1, 5), loss=st.sampled_from(["value", "cells"]))
+def test_random_hierarchical_tables_meet_their_protection(inner, width, loss):
+    df = leaf_frame(inner)
+    spec = hier_spec(width=width, loss=loss)
+    result = redact(df, spec, None)
     out = result.df
-    assert list(out.columns) == [*df.columns, "conf_status"]
-    assert str(out["count"].dtype) == "Int64"
-    assert out["conf_status"].dtype == "string"
-    assert set(out["conf_status"]) <= {"F", "C", "D"}
-    assert out.loc[(out.area == "a1") & (out.offence == "o1"), "count"].item() == 0  # zero kept
-    rep = result.report.model_dump(mode="json")
-    assert rep["cells_primary_suppressed"] == 1
-    assert rep["cells_secondary_suppressed"] == int((out["conf_status"] == "D").sum())
-    assert rep["sdc"]["marker"] == "[c]"
-    assert "sdc" in rep["rules_run"]
+    # 1. margins computed: every region, area total, offence total and the grand total
+    assert len(out) == (4 + 2 + 1) * (inner.shape[1] + 1)
+    truth = {("a" + str(i), f"o{j}"): int(inner[i, j]) for i in range(4)
+             for j in range(inner.shape[1])}
+    full = {}
+    for (a, o), v in truth.items():
+        for area in (a, "R1" if a in REGIONS["R1"] else "R2", "T"):
+            for off in (o, "all"):
+                full[(area, off)] = full.get((area, off), 0) + v
+    for row in out.itertuples(index=False):
+        if row.conf_status == "F":
+            assert row.count == full[(row.area, row.offence)]  # totals equal their parts
+    # 2. thresholds
+    published = out["count"]
+    assert (published.isna() | (published >= T) | (published == 0)).all()
+    small = [(k, v) for k, v in full.items() if 0 < v < T]
+    status = {(r.area, r.offence): r.conf_status for r in out.itertuples(index=False)}
+    assert all(status[k] == "C" for k, _ in small)
+    # 3. the independent audit proves every primary cell, and the report says so
+    assert check_disclosure(out, spec, sdc_of(spec), df) == []
+    if small:
+        assert result.report.sdc.narrowest_interval_width >= min(width, T - 2)
+    # 4. an exact attack written here agrees
+    parents = {**AREA_PARENTS, "offence": {f"o{j}": "all" for j in range(inner.shape[1])}}
+    for cell, (lo, hi) in attack(out, ["period", "area", "offence"], parents).items():
+        assert hi - lo >= min(width, T - 2), (cell, lo, hi)
+
+
+def test_margins_computed_from_an_extract_without_totals():
+    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90], [20, 30, 40]])
+    result = redact(leaf_frame(inner), hier_spec(), None)
+    out = result.df.set_index(["area", "offence"])
+    assert out.loc[("T", "all"), "count"] == inner.sum()
+    assert out.loc[("R2", "o1"), "count"] == inner[2:, 1].sum()
+    rep = result.report.sdc.model_dump()
+    assert rep["cells_computed"] == len(out) - inner.size
+    assert rep["totals"] == "computed"
+    assert rep["hierarchies"]["area"] == 6  # a0..a3 -> R1/R2, R1/R2 -> T
+    assert rep["audit"]["failures"] == 0 and rep["audit"]["proven"] == rep["primary_suppressed"]
+
+
+def test_protection_interval_is_met_not_just_two_values():
+    """The issue's case: with margins, primaries could be narrowed to [1, 3]. Not any more."""
+    rng = np.random.default_rng(3)
+    inner = rng.integers(0, 14, size=(4, 6))
+    spec = hier_spec(width=5)
+    out = redact(leaf_frame(inner), spec, None).df
+    parents = {**AREA_PARENTS, "offence": {f"o{j}": "all" for j in range(6)}}
+    widths = [hi - lo for lo, hi in attack(out, ["period", "area", "offence"], parents).values()]
+    assert widths and min(widths) >= 5
+
+
+def test_supplied_total_that_is_wrong_is_refused_with_its_row():
+    df = margin_table(np.array([[30, 50], [40, 45]]))
+    bad = df.index[(df.area == "a1") & (df.offence == "all")][0]
+    df.loc[bad, "count"] = df.loc[bad, "count"] + 1
+    with pytest.raises(FivestarError) as err:
+        redact(df, sdc_spec(), None)
+    problem = err.value.problems[0]
+    assert problem.code == "sdc-total-mismatch"
+    assert problem.location.row == bad + 1 and problem.location.field == "count"
+    assert "sum of its parts" in problem.message
+    assert str(int(df.loc[bad, "count"])) not in str(err.value)
+
+
+def test_supplied_totals_must_all_be_there():
+    df = margin_table(np.array([[30, 50], [40, 45]]))
+    df = df[~((df.area == "T") & (df.offence == "all"))]
+    with pytest.raises(FivestarError) as err:
+        redact(df, sdc_spec(totals="supplied"), None)
+    assert err.value.problems[0].code == "sdc-total-missing"
+    assert "area=T" in err.value.problems[0].message
+
+
+def test_correct_supplied_totals_are_accepted():
+    df = margin_table(np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90]]))
+    spec = sdc_spec(totals="supplied", protection={"width": {"min": 3}})
+    out = redact(df, spec, None).df
+    assert len(out) == len(df)
+    assert check_disclosure(out, spec, sdc_of(spec), df) == []
+
+
+def test_total_code_not_in_code_list_is_a_spec_error(tmp_path, monkeypatch):
+    from pipelines import paths
+
+    (tmp_path / "areas.ttl").write_text("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/area/> .
+ex:a0 skos:notation "a0" . ex:a1 skos:notation "a1" .
+""", encoding="utf-8")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    spec = sdc_spec()
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    with pytest.raises(FivestarError) as err:
+        redact(leaf_frame(np.array([[30, 50], [40, 45]])), spec, None)
+    assert err.value.problems[0].code == "sdc-spec"
+    assert "`T` is not in the code list" in err.value.problems[0].message
+
+
+def test_multi_level_hierarchy_from_skos(tmp_path, monkeypatch):
+    """force area -> region -> country, read from skos:broader and skos:narrower."""
+    from pipelines import paths
+
+    (tmp_path / "areas.ttl").write_text("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <http://example.org/area/> .
+ex:T skos:notation "T" .
+ex:R1 skos:notation "R1" ; skos:broader ex:T .
+ex:R2 skos:notation "R2" . ex:T skos:narrower ex:R2 .
+ex:a0 skos:notation "a0" ; skos:broader ex:R1 .
+ex:a1 skos:notation "a1" ; skos:broader ex:R1 .
+ex:a2 skos:notation "a2" ; skos:broader ex:R2 .
+ex:a3 skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
+""", encoding="utf-8")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
+                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 4, 90], [20, 30, 40]])
+    df = leaf_frame(inner)
+    result = redact(df, spec, None)
+    out = result.df.set_index(["area", "offence"])
+    assert out.loc[("R1", "all"), "count"] == inner[:2].sum()
+    assert out.loc[("T", "all"), "count"] == inner.sum()
+    assert check_disclosure(result.df, spec, sdc_of(spec), df) == []
+
+
+def test_rounding_method_is_audited():
+    inner = np.array([[3, 52, 61], [41, 47, 55], [72, 83, 94], [20, 31, 44]])
+    spec = hier_spec(width=3, method="rounding", rounding=5)
+    df = leaf_frame(inner)
+    result = redact(df, spec, None)
+    published = result.df["count"]
+    assert published.notna().all() and (published % 5 == 0).all()
+    assert result.report.sdc.rounded > 0
+    assert check_disclosure(result.df, spec, sdc_of(spec), df) == []
+
+
+def test_audit_blocks_a_pattern_that_is_too_narrow():
+    """Hand-made output: a lone primary with one complement is pinned to a narrow range."""
+    df = margin_table(np.array([[3, 50], [40, 45]]))
+    spec = sdc_spec(protection={"width": {"min": 3}})
+    out = df.copy()
+    out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
+    cell = (out.area == "a0") & (out.offence == "o0")
+    out.loc[cell, "count"] = pd.NA
+    out.loc[cell, "conf_status"] = "C"
+    for truth in (df, None):
+        problems = check_disclosure(out, spec, sdc_of(spec), truth)
+        assert [p.code for p in problems] == ["sdc-protection"]
+        assert problems[0].location.row == int(np.flatnonzero(cell.to_numpy())[0]) + 1
+        assert "3" not in problems[0].message
+
+
+def test_audit_flags_a_published_value_that_is_not_the_extracts():
+    df = leaf_frame(np.array([[30, 50], [40, 45]]))
+    spec = hier_spec(areas=None) if False else sdc_spec()
+    out = redact(df, spec, None).df
+    out.loc[out.index[0], "count"] = out.loc[out.index[0], "count"] + 10
+    problems = check_disclosure(out, spec, sdc_of(spec), df)
+    assert [p.code for p in problems] == ["sdc-wrong-value"]
+
+
+def test_verify_flags_published_small_count():
+    df = margin_table(np.array([[3, 50], [40, 45]]))
+    out = df.copy()
+    out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
+    spec = sdc_spec()
+    problems = check_disclosure(out, spec, sdc_of(spec))
+    assert [p.code for p in problems] == ["below-threshold"]
+    assert problems[0].location.row == 1
 
 
 def test_zero_suppressed_when_declared():
@@ -142,111 +312,26 @@ def test_zero_suppressed_when_declared():
     assert cell["conf_status"].item() == "C" and pd.isna(cell["count"].item())
 
 
-def test_rounding_to_base():
-    inner = np.array([[3, 52, 61], [41, 47, 55], [72, 83, 94]])
-    spec = sdc_spec(rounding=5)
-    result = redact(margin_table(inner), spec, None)
-    published = result.df["count"].dropna().astype(int)
-    assert (published % 5 == 0).all()
-    assert result.report.model_dump(mode="json")["cells_rounded"] > 0
-    sdc = spec.redaction.sdc
-    assert check_disclosure(result.df, spec, sdc) == []
-
-
-def test_declared_multi_level_hierarchy():
-    # areas a0,a1 in region R1; a2,a3 in R2; both regions in T
-    rng = np.random.default_rng(7)
-    inner = rng.integers(0, 25, size=(4, 3))
-    inner[0, 0], inner[2, 1] = 2, 4
-    rows = []
-    groups = {"R1": [0, 1], "R2": [2, 3]}
-    offences = [f"o{j}" for j in range(3)]
-    for j, o in enumerate([*offences, "all"]):
-        col = inner.sum(axis=1) if o == "all" else inner[:, j]
-        for i in range(4):
-            rows.append(("P0", f"a{i}", o, int(col[i])))
-        for region, members in groups.items():
-            rows.append(("P0", region, o, int(col[members].sum())))
-        rows.append(("P0", "T", o, int(col.sum())))
-    df = pd.DataFrame(rows, columns=["period", "area", "offence", "count"])
-    df["count"] = df["count"].astype("Int64")
-    rules = {"sdc": {"measure": "count", "threshold": 10,
-                     "dimensions": {"period": {},
-                                    "area": {"total": "T",
-                                             "parents": {"R1": ["a0", "a1"], "R2": ["a2", "a3"]}},
-                                    "offence": {"total": "all"}}}}
-    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
-    result = redact(df, spec, None)
-    assert result.report.model_dump(mode="json")["sdc"]["hierarchies"]["area"] == 6
-    sdc = spec.redaction.sdc
-    assert check_disclosure(result.df, spec, sdc) == []
+def test_extra_columns_are_refused_with_margins():
+    df = leaf_frame(np.array([[30, 50], [40, 45]]))
+    df["label"] = pd.array(["x"] * len(df), dtype="string")
+    with pytest.raises(FivestarError) as err:
+        redact(df, sdc_spec(), None)
+    assert err.value.problems[0].location.field == "label"
 
 
 def test_missing_count_is_refused_without_value():
-    from pipelines.errors import FivestarError
-
-    df = margin_table(np.array([[30, 50], [40, 45]]))
+    df = leaf_frame(np.array([[30, 50], [40, 45]]))
     df.loc[2, "count"] = pd.NA
     with pytest.raises(FivestarError) as err:
         redact(df, sdc_spec(), None)
     assert "row 3" in str(err.value) and "count" in str(err.value)
 
 
-def test_verify_flags_a_recoverable_pattern():
-    """Hand-made bad output: one suppressed cell alone in its row is recovered exactly."""
-    df = margin_table(np.array([[3, 50], [40, 45]]))
-    spec = sdc_spec()
-    out = df.copy()
-    out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
-    cell = (out.area == "a0") & (out.offence == "o0")
-    out.loc[cell, "count"] = pd.NA
-    out.loc[cell, "conf_status"] = "C"
-    sdc = spec.redaction.sdc
-    problems = check_disclosure(out, spec, sdc)
-    assert [p.code for p in problems] == ["recoverable"]
-    assert problems[0].location.row == int(np.nonzero(cell.to_numpy())[0][0]) + 1
-    assert problems[0].location.field == "count"
-    assert "3" not in problems[0].message
-
-
-def test_verify_flags_published_small_count():
-    df = margin_table(np.array([[3, 50], [40, 45]]))
-    out = df.copy()
-    out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
-    spec = sdc_spec()
-    sdc = spec.redaction.sdc
-    problems = check_disclosure(out, spec, sdc)
-    assert [p.code for p in problems] == ["below-threshold"]
-    assert problems[0].location.row == 1
-
-
-def test_hierarchy_from_skos_codelist(tmp_path, monkeypatch):
-    """``codelist: true`` reads skos:broader from vocabularies/<stem>.ttl (redactor and gate)."""
-    from pipelines import paths
-
-    (tmp_path / "areas.ttl").write_text("""
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix ex: <http://example.org/area/> .
-<http://example.org/areas> a skos:ConceptScheme .
-ex:T a skos:Concept ; skos:notation "T" .
-ex:a0 a skos:Concept .
-ex:a1 a skos:Concept .
-ex:a2 a skos:Concept .
-ex:a0 skos:notation "a0" ; skos:broader ex:T .
-ex:a1 skos:notation "a1" ; skos:broader ex:T .
-ex:a2 skos:notation "a2" .
-ex:T skos:narrower ex:a2 .
-""", encoding="utf-8")
-    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
-    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90]])
-    rules = {"sdc": {"measure": "count", "threshold": 10,
-                     "dimensions": {"period": {}, "area": {"codelist": True},
-                                    "offence": {"total": "all"}}}}
-    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
-    spec.table_schema.fields[1]["codelist"] = "areas"
-    result = redact(margin_table(inner), spec, None)
-    assert result.report.model_dump(mode="json")["sdc"]["hierarchies"]["area"] == 3
-    out = result.df
-    assert (out[out.offence == "o0"]["conf_status"] != "F").sum() >= 2  # column complement
-    sdc = spec.redaction.sdc
-    assert check_disclosure(out, spec, sdc) == []
+def test_audit_summary_has_widths_never_values():
+    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90], [20, 30, 40]])
+    spec = hier_spec()
+    a = audit(redact(leaf_frame(inner), spec, None).df, spec, sdc_of(spec), leaf_frame(inner))
+    summary = a.summary()
+    assert set(summary) >= {"primary_cells", "proven", "failures", "narrowest_width"}
+    assert summary["proven"] == summary["primary_cells"] >= 1
