@@ -50,8 +50,11 @@ BOX_CELLS = 160
 BATCH_BLOCKS = 48
 #: seconds allowed for one box programme (an unfinished one still gives witnesses)
 BOX_SECONDS = 10.0
-#: seconds allowed for one exact component programme
+#: seconds allowed for one exact component programme, its size, and the whole
+#: audit's budget: past it, cells not yet proved fail (fail closed)
 EXACT_SECONDS = 20.0
+EXACT_MAX_VARS = 4000
+AUDIT_BUDGET_SECONDS = 900.0
 
 
 @dataclass
@@ -67,6 +70,7 @@ class AuditResult:
     exact_solves: int = 0
     box_solves: int = 0
     seconds: float = 0.0
+    deadline: float = float("inf")
 
     def summary(self) -> dict[str, Any]:
         return {"primary_cells": self.primary_cells, "proven": self.proven,
@@ -241,7 +245,7 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
           source: pd.DataFrame | None = None) -> AuditResult:
     """Prove every primary cell's protection, or say which are not (rows, never values)."""
     start = time.perf_counter()
-    res = AuditResult()
+    res = AuditResult(deadline=start + AUDIT_BUDGET_SECONDS)
     dims = list(sdc.dimensions)
     pub = published.reset_index(drop=True)
     codes = {d: set(pub[d].astype(str)) for d in dims}
@@ -441,7 +445,7 @@ def _boxes(system: _System, primary: np.ndarray, truth: np.ndarray, lb: np.ndarr
 
 def _box_round(cap, per_call, need, done, box_of, system, fixed, lb, ub, wit, res) -> None:
     pending = [i for i in need if not done(i)]
-    while pending:
+    while pending and time.perf_counter() < res.deadline:
         batch = pending[:per_call]
         pending = pending[per_call:]
         blocks = []
@@ -498,6 +502,8 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
     t = sdc.threshold
     for comp, cells_todo in by_comp.items():
         var = np.flatnonzero(unknown & (labels == comp))
+        if len(var) > EXACT_MAX_VARS or time.perf_counter() > res.deadline:
+            continue  # left unproved: reported as failures
         a_b, rhs = _block(system, var, system.const)
         k = len(var)
         dj = np.flatnonzero(system.disjunctive[var])
@@ -521,6 +527,8 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
             cons.append(LinearConstraint(hi_rows.tocsr(), -np.inf, 0))
         where = {int(c): j for j, c in enumerate(var)}
         for i in cells_todo:
+            if time.perf_counter() > res.deadline:
+                break
             for sign in (-1.0, 1.0):
                 c = np.zeros(k + nz)
                 c[where[i]] = sign
