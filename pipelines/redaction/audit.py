@@ -255,6 +255,11 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
     rel = parents_of(spec, sdc, codes)
     values = pd.to_numeric(pub[sdc.measure], errors="coerce").to_numpy(dtype=float)
     status = pub[STATUS].astype(str).to_numpy() if STATUS in pub else np.full(len(pub), "F")
+    if source is None and sdc.tables:
+        res.failures.append((0, "linked tables can only be audited with the extract (their "
+                             "unpublished cells are unknowns of the attack)"))
+        res.seconds = time.perf_counter() - start
+        return res
     truth_series = true_table(source, sdc, rel) if source is not None else None
     cells = pub[dims].astype(str)
     n_pub = len(cells)
