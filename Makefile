@@ -12,7 +12,7 @@ setup:
 ## The main job end to end on the bundled datasets. Locally the URIs fivestar mints are
 ## the linked-data front's own address, so every one of them resolves (FIVESTAR_BASE_URI).
 demo: setup catalogue-up
-	FIVESTAR_BASE_URI=$${FIVESTAR_BASE_URI:-http://127.0.0.1:$${FIVESTAR_LINKEDDATA_PORT:-8090}} \
+	FIVESTAR_BASE_URI=$${FIVESTAR_BASE_URI:-http://127.0.0.1:$${FIVESTAR_LINKEDDATA_PORT:-$$((8090 + $${FIVESTAR_PORT_OFFSET:-0}))}} \
 	  $(RUN) fivestar demo
 
 ## The whole test suite (starts the local catalogue itself).

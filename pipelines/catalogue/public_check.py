@@ -5,14 +5,13 @@ ends with this for every bundled dataset."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from pipelines.errors import FivestarError
-from pipelines.linkeddata.store import FusekiStore
+from pipelines.linkeddata.store import FusekiStore, service_port
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class PublicSide:
 
 
 def front_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('FIVESTAR_LINKEDDATA_PORT', '8090')}"
+    return f"http://127.0.0.1:{service_port('LINKEDDATA', 8090)}"
 
 
 def check(manifest: dict[str, Any], ckan_url: str, front: str | None = None,

@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from pipelines.linkeddata.store import FusekiStore, StoreError
+from pipelines.linkeddata.store import FusekiStore, StoreError, service_port
 from pipelines.spec.linked_data import DEFAULT_BASE_URI
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -212,7 +212,7 @@ def _curie(g: Graph, iri: Any) -> str:
 def create_app(front: Front | None = None) -> FastAPI:
     """The app (``uvicorn --factory pipelines.linkeddata.app:create_app``)."""
     if front is None:
-        own = f"http://127.0.0.1:{os.environ.get('FIVESTAR_LINKEDDATA_PORT', '8090')}"
+        own = f"http://127.0.0.1:{service_port('LINKEDDATA', 8090)}"
         base = (os.environ.get("FIVESTAR_BASE_URI") or own).rstrip("/")
         store = FusekiStore(password="")
         front = Front(store, list(dict.fromkeys([base, DEFAULT_BASE_URI])),

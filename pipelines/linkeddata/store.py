@@ -28,9 +28,16 @@ class StoreError(FivestarError):
     """The triple store refused a request or could not be reached."""
 
 
+def service_port(name: str, default: int) -> int:
+    """``FIVESTAR_<NAME>_PORT``, else the default plus ``FIVESTAR_PORT_OFFSET`` (as
+    catalogue/bin/_common.sh computes it)."""
+    value = os.environ.get(f"FIVESTAR_{name}_PORT")
+    return int(value) if value else default + int(os.environ.get("FIVESTAR_PORT_OFFSET") or 0)
+
+
 def store_url() -> str:
     return os.environ.get("FIVESTAR_FUSEKI_URL") or \
-        f"http://127.0.0.1:{os.environ.get('FIVESTAR_FUSEKI_PORT', '3330')}"
+        f"http://127.0.0.1:{service_port('FUSEKI', 3330)}"
 
 
 def read_password() -> str | None:

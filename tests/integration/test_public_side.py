@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +16,7 @@ import requests
 from rdflib import Graph, URIRef
 
 from pipelines import extract, paths, publish, redaction
-from pipelines.catalogue import dcat_check
+from pipelines.catalogue import dcat_check, public_check
 from pipelines.catalogue.datastore import TYPES
 from pipelines.contracts import Provenance, ValidationReport
 from pipelines.convert import convert
@@ -32,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 KEY = b"fivestar-test-pseudonym-key-0123456789"
 QB_OBS = "http://purl.org/linked-data/cube#Observation"
-FRONT = f"http://127.0.0.1:{os.environ.get('FIVESTAR_LINKEDDATA_PORT', '8090')}"
+FRONT = public_check.front_url()
 
 
 def publish_bundled(dataset: str, tmp: Path, client) -> SimpleNamespace:
