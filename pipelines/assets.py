@@ -59,6 +59,8 @@ STAGING_STAGES = STAGES[:-1]
 USER_TAG = "fivestar/user"
 #: Run tag naming the approved release a publication run must publish.
 RELEASE_TAG = "fivestar/release_id"
+#: Run tag holding a correction's revision notes (the run stages a correction).
+REVISION_TAG = "fivestar/revision_notes"
 
 
 def key(spec: DatasetSpec, stage: str) -> AssetKey:
@@ -79,6 +81,8 @@ class StageContext:
     partition: str | None
     run_id: str
     user: str
+    #: Revision notes when the run stages a correction of the published release.
+    revision_notes: str | None = None
 
     @property
     def work_dir(self) -> Path:
@@ -96,7 +100,8 @@ def _stage_context(spec: DatasetSpec, context: AssetExecutionContext | AssetChec
     run = context.run
     # No "unknown" default: staging refuses a run that names nobody.
     user = (run.tags or {}).get(USER_TAG) or os.environ.get("FIVESTAR_USER", "")
-    return StageContext(spec=spec, partition=partition, run_id=run.run_id, user=user)
+    return StageContext(spec=spec, partition=partition, run_id=run.run_id, user=user,
+                        revision_notes=(run.tags or {}).get(REVISION_TAG))
 
 
 def _fail(stage: str, exc: FivestarError) -> Failure:
@@ -344,6 +349,12 @@ def _conversion_assets(spec: DatasetSpec, common: dict[str, Any], tags: dict[str
             spec_sha256=spec.spec_sha256, pipeline_version=pipeline_version(),
             partition=sc.partition, validation=validation, redaction=redaction_report)
         try:
+            if sc.revision_notes is not None:  # a correction: which version it supersedes
+                from pipelines.corrections import plan_revision
+                from pipelines.release.audit import AuditStore
+
+                provenance = provenance.model_copy(update={"revision": plan_revision(
+                    AuditStore(), spec, sc.partition, sc.revision_notes)})
             result = convert.convert(df, spec, out_dir, provenance)
         except FivestarError as exc:
             raise _fail("conversion", exc) from None

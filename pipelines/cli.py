@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from pipelines import paths
-from pipelines.assets import STAGING_STAGES, USER_TAG
+from pipelines.assets import REVISION_TAG, STAGING_STAGES, USER_TAG
 from pipelines.release.cli import commands as release_commands
 from pipelines.release_calendar.cli import commands as calendar_commands
 from pipelines.spec import load_all
@@ -59,6 +59,9 @@ def stage(
     user: str = typer.Option(None, envvar="FIVESTAR_USER",
                              help="Who is staging (audit log); password from "
                                   "FIVESTAR_PASSWORD or a prompt."),
+    correction: str | None = typer.Option(
+        None, "--correction", metavar="NOTES",
+        help="Stage a correction of the published release, with these revision notes."),
 ) -> None:
     """Run the pipeline for a dataset up to its staged release.
 
@@ -82,6 +85,8 @@ def stage(
         for spec in specs:
             progress.update(task, description=f"staging {spec.id}")
             tags = {USER_TAG: user} if user else {}
+            if correction is not None:
+                tags[REVISION_TAG] = correction
             outcomes.append(run_stages(spec, STAGING_STAGES, partition=period, tags=tags))
             progress.advance(task)
     _print_outcomes(outcomes)

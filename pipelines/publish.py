@@ -29,8 +29,10 @@ import requests
 
 from pipelines.catalogue import content
 from pipelines.catalogue import fields as catalogue_fields
-from pipelines.contracts.catalogue import CatalogueRecord, PublishResult
+from pipelines.catalogue_notices import is_withdrawn, restored_fields
+from pipelines.contracts.catalogue import CatalogueRecord, PublishResult, solr_date
 from pipelines.contracts.conversion import FileRole
+from pipelines.corrections import PREVIOUS_PREFIX
 from pipelines.errors import FivestarError, Location, Problem
 
 ORG_TITLE = {"home-office": "Home Office"}
@@ -108,7 +110,7 @@ _FROM_ENV: Any = object()
 def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], release_id: str,
                     *, org: str | None = None,
                     verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None = None,
-                    store: Any = _FROM_ENV) -> PublishResult:
+                    store: Any = _FROM_ENV, next_release: Any = None) -> PublishResult:
     """Make the CKAN dataset hold exactly this release (see the module docstring).
 
     ``manifest`` is the approved manifest of ``release_dir`` and ``release_id``
@@ -118,6 +120,8 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     release's linked data goes to (default: from the environment,
     :func:`pipelines.catalogue.content.linked_data_store`); ``org`` the CKAN
     organisation (default ``FIVESTAR_CKAN_ORG``, else ``home-office``).
+    ``next_release`` (an aware datetime, from the release calendar) is shown as
+    the dataset series' next release date.
     """
     if store is _FROM_ENV:
         store = content.linked_data_store()
@@ -128,6 +132,8 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     name = record.name
     # the record's fields, then the DCAT ones as IRIs (pipelines/catalogue/fields.py)
     desired = record.to_ckan(release_id) | catalogue_fields.dataset_fields(manifest["catalogue"])
+    if next_release is not None:  # the series' next pre-announced release (release calendar)
+        desired["next_release_date"] = solr_date(next_release.isoformat())
     _ensure_org(client, org)
     changed = False
     try:
@@ -137,9 +143,13 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
                         what="dataset creation", **desired)
         changed = True
 
+    if is_withdrawn(pkg):  # a later release brings a withdrawn dataset back
+        desired.update(restored_fields())
     files = {f["path"]: f for f in manifest["files"]}
     existing = {r["name"]: r for r in pkg.get("resources", [])}
-    stale = [r for n, r in existing.items() if n not in files]
+    # superseded versions' files stay retrievable (corrections keep what they replace)
+    stale = [r for n, r in existing.items() if n not in files
+             and not n.startswith(PREVIOUS_PREFIX)]
     duplicates = _duplicates(pkg.get("resources", []))
     to_upload = [f for f in manifest["files"]
                  if f["path"] not in existing or existing[f["path"]].get("hash") != f["sha256"]]
@@ -155,6 +165,8 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
                   **desired)
         for r in [*stale, *duplicates]:
             _call(client.action.resource_delete, id=r["id"], what="removing an old resource")
+        for f in _superseded(release_dir, manifest, existing):
+            _upload(client, pkg["id"], f["folder"], f["entry"], None, name=f["name"])
         for f in to_upload:
             _upload(client, pkg["id"], release_dir, f, existing.get(f["path"]))
         for f in to_describe:
@@ -203,9 +215,39 @@ def _resource_meta(f: dict) -> dict[str, Any]:
             "size": f["bytes"], "hash": f["sha256"], **catalogue_fields.resource_fields(f)}
 
 
+def _superseded(release_dir: Path, manifest: dict[str, Any],
+                existing: dict[str, dict]) -> list[dict[str, Any]]:
+    """For a correction: the files of the release it corrects, to keep as ``previous/…``.
+
+    They come from that release's own folder, re-hashed against its manifest
+    (they were approved and published before; nothing else rides along).
+    """
+    revision = manifest.get("revision") or {}
+    old_id = revision.get("of_release")
+    if not old_id:
+        return []
+    from pipelines.release.manifest import load_manifest, verify_files
+
+    old_dir = release_dir.parent / old_id
+    old_manifest, _ = load_manifest(old_dir)
+    problems = verify_files(old_dir, old_manifest)
+    if problems:
+        raise PublicationError([Problem("superseded-changed", "the corrected release's files "
+                                        "no longer match its manifest"), *problems])
+    label = revision.get("previous_version") or old_id[:12]
+    out = []
+    for entry in old_manifest["files"]:
+        name = f"{PREVIOUS_PREFIX}{label}/{entry['path']}"
+        if existing.get(name, {}).get("hash") != entry["sha256"]:
+            out.append({"folder": old_dir, "entry": {
+                **entry, "description": f"Superseded version {label}: "
+                f"{entry.get('description', '')}".strip()}, "name": name})
+    return out
+
+
 def _upload(client: ckanapi.RemoteCKAN, package_id: str, release_dir: Path, f: dict,
-            current: dict | None) -> None:
-    meta = _resource_meta(f)
+            current: dict | None, *, name: str | None = None) -> None:
+    meta = {**_resource_meta(f), **({"name": name} if name else {})}
 
     def send() -> Any:
         with (release_dir / f["path"]).open("rb") as fh:

@@ -25,6 +25,9 @@ PUBLICATION_FIELDS: dict[str, str] = {
     "rdf_url": "the download URL of the Turtle distribution, once uploaded and verified",
     "csvw_url": "the download URL of the CSVW metadata, once uploaded and verified",
     "withdrawn_reason": "why a release was withdrawn (set by `fivestar withdraw`)",
+    "withdrawn": "`true` while withdrawn (a notice on the page; DCAT adms:status WITHDRAWN)",
+    "withdrawn_date": "the day it was withdrawn",
+    "next_release_date": "the series' next pre-announced release (the release calendar)",
 }
 
 #: CKAN dataset fields the publisher derives from the record for DCAT, with IRIs for the
@@ -72,8 +75,12 @@ class CatalogueRecord(Contract):
     uri: str | None = None
     #: The release period, or the first 12 hex digits of the extract's hash.
     version: str | None = None
-    #: Pre-announced release time (ISO 8601, aware).
+    #: Pre-announced release time (ISO 8601, aware); none for a correction.
     release_date: str | None = None
+    #: A correction's revision notes (adms:versionNotes) and the version it supersedes
+    #: (a version IRI, dcat:previousVersion).
+    version_notes: str | None = None
+    previous_version: str | None = None
     five_star_rating: int | None = None
     five_star_evidence: dict[str, str] = Field(default_factory=dict)
 

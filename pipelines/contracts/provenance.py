@@ -24,6 +24,18 @@ def activity_id(extract_sha256: str, spec_sha256: str, pipeline_version: str,
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+class Revision(Contract):
+    """A correction: what it supersedes and its revision notes (``pipelines.corrections``)."""
+
+    notes: str
+    #: 1 for the first correction of a period, 2 for the next …
+    number: int
+    #: The published release this one corrects.
+    of_release: str
+    version: str
+    previous_version: str
+
+
 class Provenance(Contract):
     """The inputs of one conversion, and what validation and redaction reported."""
 
@@ -38,6 +50,8 @@ class Provenance(Contract):
     started_at: datetime | None = None
     validation: ValidationReport | None = None
     redaction: RedactionReport | None = None
+    #: Set when the release is a correction of the published one.
+    revision: Revision | None = None
 
     @classmethod
     def for_inputs(cls, *, dataset_id: str, extract_sha256: str, spec_sha256: str,

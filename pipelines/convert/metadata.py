@@ -36,7 +36,7 @@ from typing import Any
 from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from pipelines.contracts.conversion import FileInfo, FileRole, Stars, TemporalCoverage
-from pipelines.contracts.provenance import Provenance
+from pipelines.contracts.provenance import Provenance, Revision
 from pipelines.convert.terms import Plan
 from pipelines.spec.linked_data import FIVESTAR_NS
 
@@ -45,6 +45,8 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+#: DCAT 3 terms (rdflib's DCAT namespace is closed over an older term list).
+DCAT3 = Namespace(str(DCAT))
 FS = Namespace(FIVESTAR_NS)
 EU = "http://publications.europa.eu/resource/authority/"
 
@@ -148,10 +150,14 @@ def build_graph(plan: Plan, files: list[FileInfo], provenance: Provenance, stars
     if issued is not None:
         g.add((ds, DCTERMS.issued, issued))
         g.add((ds, DCTERMS.modified, issued))
-    version = provenance.partition or provenance.extract_sha256[:12]
+    revision = provenance.revision
+    version = (revision.version if revision else None) or provenance.partition or \
+        provenance.extract_sha256[:12]
     if version:
         g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))
         g.add((ds, OWL.versionInfo, Literal(version)))
+    if revision:
+        _versions(g, ds, spec.title, revision)
     g.add((ds, DCTERMS.conformsTo, URIRef("http://purl.org/linked-data/cube")
            if plan.is_cube else URIRef(FIVESTAR_NS.rstrip("/"))))
 
@@ -288,6 +294,31 @@ def _disclosure_control(g: Graph, ds: URIRef, activity: URIRef, agent: URIRef, b
     g.add((note, URIRef("http://www.w3.org/ns/oa#motivatedBy"), DQV.qualityAssessment))
     g.add((note, RDFS.comment, Literal(words, lang="en")))
     g.add((note, PROV.wasGeneratedBy, activity))
+
+
+def _versions(g: Graph, ds: URIRef, title: str, revision: Revision) -> None:
+    """DCAT 3 versioning for a correction: this version, the one it supersedes, the notes.
+
+    The dataset IRI names the series; each version has its own IRI
+    (``…/version/<label>``) that ``dcat:isVersionOf`` the series. The version
+    nodes are plain resources (DCAT's range for these properties), not further
+    ``dcat:Dataset`` descriptions that would repeat the whole record.
+    """
+    from pipelines.corrections import version_uri
+
+    this = URIRef(version_uri(str(ds), revision.version))
+    previous = URIRef(version_uri(str(ds), revision.previous_version))
+    notes = Literal(revision.notes, lang="en")
+    g.add((ds, ADMS.versionNotes, notes))
+    g.add((ds, DCAT3.previousVersion, previous))
+    g.add((ds, DCAT3.hasCurrentVersion, this))
+    for node, label in ((this, revision.version), (previous, revision.previous_version)):
+        g.add((ds, DCAT3.hasVersion, node))
+        g.add((node, DCAT3.isVersionOf, ds))
+        g.add((node, DCAT3.version, Literal(label)))
+        g.add((node, RDFS.label, Literal(f"{title}, version {label}", lang="en")))
+    g.add((this, DCAT3.previousVersion, previous))
+    g.add((this, ADMS.versionNotes, notes))
 
 
 #: An inline JSON-LD context (no remote context is ever fetched or referenced).

@@ -61,7 +61,12 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, actor: str | None = 
         store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
                      decision=Decision.publication_refused, comment=", ".join(codes))
         raise
-    result = publish.publish_release(ckan, release_dir, manifest, release_id)
+    from pipelines.release_calendar.store import ReleaseCalendar
+
+    coming = [e.release_at for e in ReleaseCalendar(store.engine).entries(
+        [spec], now, announce=False) if e.release_at > now]
+    result = publish.publish_release(ckan, release_dir, manifest, release_id,
+                                     next_release=coming[0] if coming else None)
     store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
                  decision=Decision.published, comment=result.dataset_url)
     return result

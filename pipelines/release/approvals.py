@@ -304,26 +304,37 @@ def last_published(store: AuditStore, dataset_id: str,
     return None
 
 
-def withdraw_from_catalogue(ckan: Any, dataset_id: str, reason: str,
-                            mode: str = "private") -> None:
-    """Take a dataset out of public view in CKAN, recording the reason in its notes.
+#: How a withdrawal shows in CKAN: ``notice`` (findable, withdrawn notice, no files) is
+#: the default; ``private`` hides it; ``delete`` soft-deletes it.
+WITHDRAW_MODES = ("notice", "private", "delete")
 
-    ``mode`` is ``private`` (keeps the record, hidden from the public) or
-    ``delete`` (CKAN soft delete, after the notes are patched). Uses
-    ``package_patch`` only: ``package_update`` would drop resources.
+
+def withdraw_from_catalogue(ckan: Any, dataset_id: str, reason: str,
+                            mode: str = "notice") -> None:
+    """Withdraw a dataset in CKAN, recording the reason on it.
+
+    ``mode`` ``notice`` (see :mod:`pipelines.catalogue_notices`) keeps the
+    page public with a withdrawn notice and removes its files; ``private``
+    hides it; ``delete`` is CKAN's soft delete, after the notes are patched.
+    Uses ``package_patch`` only: ``package_update`` would drop resources.
     """
-    if mode not in ("private", "delete"):
-        raise ValueError("mode must be 'private' or 'delete'")
+    if mode not in WITHDRAW_MODES:
+        raise ValueError(f"mode must be one of {', '.join(WITHDRAW_MODES)}")
     current = ckan.action.package_show(id=dataset_id)
-    when = datetime.now(UTC).strftime("%Y-%m-%d")
-    notes = (current.get("notes") or "").rstrip()
-    marker = f"**Withdrawn on {when}:** {reason}"
-    patch: dict[str, Any] = {"id": dataset_id, "private": True,
-                             "notes": f"{notes}\n\n{marker}" if notes else marker}
-    try:
-        ckan.action.package_patch(**patch, withdrawn_reason=reason)
-    except ckanapi.ValidationError:  # a schema without that field: retry without it
-        ckan.action.package_patch(**patch)
+    if mode == "notice":
+        from pipelines.catalogue_notices import withdraw_with_notice
+
+        withdraw_with_notice(ckan, dataset_id, reason, current=current)
+    else:
+        when = datetime.now(UTC).strftime("%Y-%m-%d")
+        notes = (current.get("notes") or "").rstrip()
+        marker = f"**Withdrawn on {when}:** {reason}"
+        patch: dict[str, Any] = {"id": dataset_id, "private": True,
+                                 "notes": f"{notes}\n\n{marker}" if notes else marker}
+        try:
+            ckan.action.package_patch(**patch, withdrawn_reason=reason)
+        except ckanapi.ValidationError:  # a schema without that field: retry without it
+            ckan.action.package_patch(**patch)
     from pipelines.catalogue import content  # the release's linked data goes too (h15)
 
     content.withdraw(current.get("uri"), dataset_id)

@@ -139,15 +139,16 @@ def ckan_client():
 def withdraw(
     dataset: str = typer.Argument(..., help="Dataset id."),
     reason: str = typer.Option(..., "--reason", help="Why (recorded and shown publicly)."),
-    mode: str = typer.Option(os.environ.get("FIVESTAR_WITHDRAW_MODE", "private"), "--mode",
-                             help="CKAN: 'private' (hide) or 'delete'."),
+    mode: str = typer.Option(os.environ.get("FIVESTAR_WITHDRAW_MODE", "notice"), "--mode",
+                             help="CKAN: 'notice' (findable, withdrawn notice, files removed), "
+                                  "'private' (hide) or 'delete'."),
     catalogue: bool = typer.Option(True, "--catalogue/--no-catalogue",
                                    help="Also take it out of CKAN (default)."),
     user: str | None = USER_OPTION,
 ) -> None:
     """Withdraw a dataset's pending or published release, and hide it in CKAN."""
-    if mode not in ("private", "delete"):
-        err.print("--mode must be 'private' or 'delete'")
+    if mode not in approvals.WITHDRAW_MODES:
+        err.print("--mode must be 'notice', 'private' or 'delete'")
         raise typer.Exit(2)
     actor = _authenticate(user)
     try:
@@ -168,7 +169,9 @@ def withdraw(
         err.print(f"[red]the decision is recorded, but CKAN was not updated[/]: "
                   f"{type(exc).__name__}; rerun this command to retry")
         raise typer.Exit(1) from None
-    console.print(f"{dataset} is {'deleted' if mode == 'delete' else 'private'} in the catalogue")
+    shown = {"notice": "withdrawn (notice on its page, files removed)", "delete": "deleted",
+             "private": "private"}[mode]
+    console.print(f"{dataset} is {shown} in the catalogue")
 
 
 @commands.command()

@@ -34,6 +34,7 @@ from pipelines.contracts.conversion import (
     Stars,
     TemporalCoverage,
 )
+from pipelines.contracts.provenance import Revision
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
 from pipelines.prerelease.access import access_list
@@ -153,13 +154,15 @@ def stage_release(
     store: AuditStore | None = None,
     now: datetime | None = None,
     pipeline_version: str | None = None,
+    revision: Revision | None = None,
 ) -> StagedRelease:
     """Stage ``converted_dir`` as an immutable release; see the module docstring.
 
     ``files`` describes every public file in ``converted_dir`` (a file nobody
     described is refused, never guessed at); size, hash and CSV row counts are
     measured here. ``reports`` maps a report's manifest name (``validation``,
-    ``redaction``, …) to its file; the diff is computed here.
+    ``redaction``, …) to its file; the diff is computed here. ``revision``
+    makes it a correction: a new version with notes, and no pre-announced date.
     """
     if (user or "").strip().lower() in ANONYMOUS:
         raise StagingError(Problem(
@@ -193,12 +196,22 @@ def stage_release(
 
         pipeline_version = current_version()
     record = catalogue or catalogue_record(spec, period, stars, extract_sha256=extract_sha256)
+    if revision is not None:  # a correction is not the pre-announced release: no date
+        from pipelines.corrections import version_uri
+
+        record = record.model_copy(update={
+            "release_date": None, "version": revision.version,
+            "version_notes": revision.notes,
+            "previous_version": version_uri(record.uri, revision.previous_version)
+            if record.uri else None})
     manifest = build_manifest(
         dataset_id=spec.id, period=period, spec_sha256=spec.spec_sha256,
         extract_sha256=extract_sha256, pipeline_version=pipeline_version, files=entries,
         catalogue=record.manifest_json(), stars=stars.model_dump(mode="json"),
         reports=report_paths, row_counts=counts,
     )
+    if revision is not None:
+        manifest["revision"] = revision.model_dump(mode="json")
     store = store or AuditStore()
     root = Path(releases_root) if releases_root else paths.releases_dir()
     dataset_dir = root / spec.id
@@ -280,7 +293,7 @@ def stage_conversion(spec: DatasetSpec, result: ConversionResult, *, user: str,
         spec, result.out_dir, [*result.files, statement], reports,
         extract_sha256=prov.extract_sha256, period=prov.partition, stars=result.stars,
         catalogue=record, row_counts=counts, releases_root=releases_root, user=user,
-        store=store, pipeline_version=prov.pipeline_version)
+        store=store, pipeline_version=prov.pipeline_version, revision=prov.revision)
 
 
 __all__ = ["StagedRelease", "StagingError", "catalogue_record", "stage_conversion",

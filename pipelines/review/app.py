@@ -385,8 +385,11 @@ def create_app(
         try:
             info = load(rid)
             if verb == "approve":
+                # a correction (no pre-announced date) may go out at once
+                now_ = clock()
+                at_once = bool(form.get("immediately")) and bool(info.manifest.get("revision"))
                 approvals.approve(store, info.path, user, str(form.get("comment") or ""),
-                                  now=clock())
+                                  now=now_, release_at=now_ if at_once else None)
             elif verb == "reject":
                 approvals.reject(store, info.path, user, str(form.get("comment") or ""),
                                  now=clock())
@@ -405,9 +408,9 @@ def create_app(
                 approvals.withdraw_from_catalogue(
                     (ckan or _default_ckan)(), info.dataset_id,
                     withdrawal.entries[-1].comment or "",
-                    os.environ.get("FIVESTAR_WITHDRAW_MODE", "private"))
+                    os.environ.get("FIVESTAR_WITHDRAW_MODE", "notice"))
             except ckanapi.NotFound:
-                pass  # not in the catalogue: nothing to hide
+                pass  # not in the catalogue: nothing to withdraw there
             except (ckanapi.CKANAPIError, requests.RequestException) as exc:
                 return error(request, 502, "Catalogue not updated",
                              "The withdrawal is recorded in the audit log, but the "
