@@ -218,6 +218,9 @@ def demo(
             console.print(f"  {ds}  {side.linked_data}  SPARQL {side.sparql_rows} rows, "
                           f"DataStore {side.datastore_rows} rows", soft_wrap=True)
         console.print(f"  (linked-data front {front_url()})")
+    for ds, (version, notes) in result.corrected.items():
+        console.print(f"[bold]Corrected[/]: {ds} published as version {version}, with the "
+                      f"revision notes: {notes}", soft_wrap=True)
     for f in result.failures:
         err.print(f"[red]{f}[/]")
     if serve:

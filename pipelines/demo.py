@@ -9,7 +9,11 @@
    verifies every upload before making the dataset public;
 4. every public download is fetched anonymously and compared, byte for byte
    (sha256), with the approved manifest;
-5. the Dagster UI and the review app are started in the background.
+5. a correction of one dataset (one figure revised, with revision notes) is
+   staged, approved for immediate release and published as a new version,
+   the superseded files kept in the catalogue;
+6. the Dagster UI and the review app (with the public release calendar) are
+   started in the background.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ DAGSTER_PORT = int(os.environ.get("FIVESTAR_DAGSTER_PORT", "3000"))
 REVIEW_PORT = int(os.environ.get("FIVESTAR_REVIEW_PORT", "8765"))
 
 
+#: The demo's correction: one bundled dataset, one figure revised (with its totals).
+CORRECTED = "police-recorded-crime"
+CORRECTION_NOTES = ("Burglary in police force area E23000001 in the latest quarter revised "
+                    "up by 12 after a late return from the force; the force's all-offences "
+                    "total and the England and Wales totals are revised to match. "
+                    "No other figure changed.")
+
+
 @dataclass
 class DemoResult:
     staged: dict[str, str] = field(default_factory=dict)
@@ -46,6 +58,8 @@ class DemoResult:
     #: dataset -> its linked-data page, SPARQL and DataStore row counts (catalogue.public_check)
     public_side: dict[str, object] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    #: dataset -> (version, revision notes) of a published correction
+    corrected: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def ensure_demo_key() -> None:
@@ -127,7 +141,70 @@ def run_demo(log=print) -> DemoResult:
                 os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"))
         except (FivestarError, requests.RequestException, KeyError, StopIteration) as exc:
             result.failures.append(f"{spec.id}: linked data / SPARQL / DataStore: {exc}")
+    if CORRECTED in result.published:
+        _publish_correction(by_id[CORRECTED], store, champion, result, log)
     return result
+
+
+def corrected_copy(spec: DatasetSpec, period: str) -> DatasetSpec:
+    """The dataset folder copied under the state folder with one figure revised.
+
+    The revision keeps the table additive: the cell, its area's all-offences
+    total, and the England and Wales totals all move by the same amount.
+    """
+    import csv
+    import shutil
+
+    from pipelines.spec import load_spec
+
+    folder = paths.STATE_DIR / "demo-correction" / spec.id
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(spec.folder, folder)
+    extract = folder / str(spec.source.path)
+    with extract.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    cells = {("E23000001", "burglary"), ("E23000001", "all-offences"),
+             ("K04000001", "burglary"), ("K04000001", "all-offences")}
+    for row in rows[1:]:
+        if row[0] == period and (row[1], row[2]) in cells:
+            row[3] = str(int(row[3]) + 12)
+    with extract.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return load_spec(folder / "dataset.yaml").model_copy(update={"release": spec.release})
+
+
+def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, log) -> None:
+    """Stage, approve (for immediate release) and publish a correction of one dataset."""
+    from pipelines.assets import REVISION_TAG
+    from pipelines.release import approvals
+    from pipelines.release.manifest import load_manifest
+    from pipelines.runner import run_stages
+
+    period = load_manifest(approvals.find_release(result.staged[spec.id]))[0].get("period")
+    corrected = corrected_copy(spec, period)
+    log(f"staging a correction of {spec.id} ({period}) as {STATISTICIAN} …")
+    outcome = run_stages(corrected, STAGING_STAGES, partition=period,
+                         tags={USER_TAG: STATISTICIAN, REVISION_TAG: CORRECTION_NOTES})
+    staged = outcome.outputs.get("staged_release")
+    if not outcome.ok or not staged:
+        result.failures.append(f"{spec.id}: correction failed: {'; '.join(outcome.failures)}")
+        return
+    now = datetime.now(UTC)
+    log(f"approving the correction {staged['release_id'][:12]} for immediate release as "
+        f"{CHAMPION} …")
+    approvals.approve(store, Path(staged["path"]), champion, release_at=now,
+                      comment="Demo: checked the revision notes and the diff.")
+    published = run_stages(corrected, ("published",), partition=period,
+                           tags={RELEASE_TAG: staged["release_id"],
+                                 USER_TAG: "fivestar-publisher"})
+    if not published.ok:
+        result.failures.append(f"{spec.id}: correction not published: "
+                               f"{'; '.join(published.failures)}")
+        return
+    manifest, _ = load_manifest(Path(staged["path"]))
+    result.staged[spec.id] = staged["release_id"]
+    result.verified[spec.id] = verify_public(spec.id, Path(staged["path"]))
+    result.corrected[spec.id] = (manifest["catalogue"]["version"], CORRECTION_NOTES)
 
 
 def verify_public(dataset_id: str, release_dir: Path) -> int:
@@ -199,4 +276,7 @@ def start_background_services(log=print) -> dict[str, str]:
                 log(f"{name} did not start; see {logs / f'{slug}.log'}")
                 continue
         urls[name] = f"http://127.0.0.1:{port}"
+    if "review app" in urls:
+        urls["release calendar (public)"] = f"{urls['review app']}/calendar"
+        urls["release calendar (iCalendar)"] = f"{urls['review app']}/calendar.ics"
     return urls
