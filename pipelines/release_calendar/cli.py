@@ -99,3 +99,25 @@ def change(
         raise typer.Exit(1) from None
     console.print(f"{dataset}: release of {slot} moved to {_when(entry.release_at)}; "
                   "recorded in the audit log and shown on the calendar")
+    _update_catalogue(cal, spec)
+
+
+def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
+    """Show the series' new next release date on its CKAN page, if it is published."""
+    from pipelines.ckan_resource import connect
+    from pipelines.publish import _solr_date
+
+    now = datetime.now(UTC)
+    coming = [e.release_at for e in cal.entries([spec], now, announce=False)
+              if e.release_at > now]
+    if not coming:
+        return
+    try:
+        connect().action.package_patch(id=spec.id,
+                                       next_release_date=_solr_date(coming[0].isoformat()))
+    except Exception as exc:  # noqa: BLE001 - ckanapi raises many types; no secrets in them
+        if type(exc).__name__ != "NotFound":
+            err.print(f"the catalogue's next release date was not updated "
+                      f"({type(exc).__name__}); it is set at the next publication")
+        return
+    console.print(f"{spec.id}: next release date in the catalogue: {_when(coming[0])}")

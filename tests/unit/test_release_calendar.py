@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -244,3 +245,32 @@ def test_embargo_follows_a_moved_date(tmp_path, store):
     with pytest.raises(PublicationRefused, match="embargoed until 2027-02-04T09:30"):
         check_publishable(staged.path, store, datetime(2027, 1, 28, 9, 30, tzinfo=UK))
     check_publishable(staged.path, store, datetime(2027, 2, 4, 9, 30, tzinfo=UK))
+
+
+def test_calendar_cli_lists_and_changes_with_a_reason(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipelines import paths
+    from pipelines.cli import app
+    from pipelines.release.users import create_demo_users
+
+    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(tmp_path / "users.yaml"))
+    monkeypatch.setenv("FIVESTAR_CKAN_URL", "http://127.0.0.1:9")  # no catalogue here
+    create_demo_users()
+    runner = CliRunner()
+    listed = runner.invoke(app, ["calendar", "--dataset", "police-recorded-crime"],
+                           env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    assert "police-recorded-crime" in listed.output and "2027-01-28" in listed.output
+    env = {"FIVESTAR_USER": "stats.demo", "FIVESTAR_PASSWORD": "stats-demo-password",
+           "COLUMNS": "250"}
+    refused = runner.invoke(app, ["calendar", "change", "police-recorded-crime", "2027-01-28",
+                                  "--to", "2027-02-04", "--reason", " "], env=env)
+    assert refused.exit_code == 1 and "needs a reason" in refused.output
+    moved = runner.invoke(app, ["calendar", "change", "police-recorded-crime", "2027-01-28",
+                                "--to", "2027-02-04", "--reason", "Late returns"], env=env)
+    assert moved.exit_code == 0, moved.output
+    assert "Thu 2027-02-04 09:30 GMT" in moved.output
+    [entry] = AuditStore().entries()
+    assert entry.decision == Decision.release_date_changed and entry.actor == "stats.demo"
+    assert paths.STATE_DIR in Path(AuditStore().engine.url.database).parents
