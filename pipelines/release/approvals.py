@@ -62,6 +62,8 @@ AWAITING = "awaiting_approval"
 APPROVED = "approved"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
+#: A newer candidate of the same dataset and period replaced it before publication.
+SUPERSEDED = "superseded"
 PUBLISHED = "published"
 UNKNOWN = "not_staged"
 
@@ -93,13 +95,15 @@ def release_status(store: AuditStore, release_id: str) -> ReleaseStatus:
         status.last = e
         if e.decision == Decision.staged:
             status.stagers.add(e.actor)
-            if status.state in (UNKNOWN, REJECTED, WITHDRAWN):
+            if status.state in (UNKNOWN, REJECTED, WITHDRAWN, SUPERSEDED):
                 status.state = AWAITING
         elif e.decision == Decision.approved:
             status.state, status.approval = APPROVED, e
         elif e.decision in (Decision.rejected, Decision.withdrawn):
             status.state, status.approval = (
                 REJECTED if e.decision == Decision.rejected else WITHDRAWN), None
+        elif e.decision == Decision.superseded:
+            status.state, status.approval = SUPERSEDED, None
         elif e.decision == Decision.published:
             status.state = PUBLISHED
         elif e.decision == Decision.publication_refused:
@@ -200,6 +204,23 @@ def record_staged(store: AuditStore, manifest: Manifest, release_id: str, user: 
     return store.record(actor=user or "unknown", role=Role.statistician.value,
                         dataset_id=str(manifest["dataset_id"]), release_id=release_id,
                         decision=Decision.staged, comment=comment, at=now)
+
+
+def supersede_older(store: AuditStore, manifest: Manifest, release_id: str, user: str,
+                    root: Path | None = None, *, now: datetime | None = None
+                    ) -> list[AuditEntry]:
+    """Retire the other open candidates (awaiting, or approved and not yet out) of the
+    same dataset and period, so the champion sees one candidate, the newest."""
+    out = []
+    for info in list_releases(store, root, states={AWAITING, APPROVED}):
+        if info.id == release_id or info.dataset_id != manifest.get("dataset_id") \
+                or info.manifest.get("period") != manifest.get("period"):
+            continue
+        out.append(store.record(actor=user, role=Role.statistician.value,
+                                dataset_id=info.dataset_id, release_id=info.id,
+                                decision=Decision.superseded, at=now,
+                                comment=f"superseded by release {release_id}"))
+    return out
 
 
 def _open_for_decision(release_dir: Path, store: AuditStore, user: User,

@@ -59,6 +59,8 @@ class Decision(StrEnum):
     publication_refused = "publication_refused"
     #: A pre-announced release date moved (release calendar; the reason is the comment).
     release_date_changed = "release_date_changed"
+    #: A newer, different candidate of the same dataset and period was staged.
+    superseded = "superseded"
 
 
 class AuditError(FivestarError):

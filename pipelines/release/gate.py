@@ -40,6 +40,7 @@ def check_publishable(release_dir: Path, store: AuditStore, now: datetime) -> Ma
     if status.state not in (APPROVED, PUBLISHED) or status.approval is None:
         reason = {
             "rejected": "it was rejected", "withdrawn": "it was withdrawn",
+            "superseded": "a newer candidate of the same dataset and period replaced it",
             "awaiting_approval": "it has not been approved",
             "not_staged": "it has no audit record (not staged through fivestar)",
         }.get(status.state, f"its state is {status.state}")

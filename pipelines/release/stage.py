@@ -39,7 +39,12 @@ from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
 from pipelines.prerelease.access import access_list
 from pipelines.prerelease.statement import write_statement
-from pipelines.release.approvals import ANONYMOUS, last_published, record_staged
+from pipelines.release.approvals import (
+    ANONYMOUS,
+    last_published,
+    record_staged,
+    supersede_older,
+)
 from pipelines.release.audit import AuditStore
 from pipelines.release.diff import diff_releases
 from pipelines.release.manifest import (
@@ -254,6 +259,8 @@ def stage_release(
         raise
     _make_read_only(final)
     record_staged(store, manifest, rid, user, now=now)
+    # one open candidate per dataset and period: the newest
+    supersede_older(store, manifest, rid, user, root, now=now)
     return StagedRelease(id=rid, path=final, manifest=manifest, created=True)
 
 
@@ -268,6 +275,7 @@ def _reuse(final: Path, rid: str, spec: DatasetSpec, store: AuditStore, user: st
             "its manifest; investigate before restaging", Location(file=f"{spec.id}/{rid}")),
             *problems])
     record_staged(store, existing, rid, user, now=now, comment="restaged: identical release")
+    supersede_older(store, existing, rid, user, final.parent.parent, now=now)
     return StagedRelease(id=rid, path=final, manifest=existing, created=False)
 
 

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,35 @@ def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path):
     listed = _run([fivestar, "releases"], 13, env)
     assert listed.count(release.name[:16]) == 1
     assert listed.count(dataset) == 1
+
+
+def test_a_different_candidate_supersedes_the_open_one(tmp_path):
+    """One open candidate per dataset and period: the champion never sees two."""
+    from pipelines.release.approvals import (
+        APPROVED,
+        AWAITING,
+        SUPERSEDED,
+        approve,
+        list_releases,
+        release_status,
+    )
+    from pipelines.release.gate import PublicationRefused, check_publishable
+    from pipelines.release.testing import stage_synthetic
+    from pipelines.release.users import Role, User
+
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    champion = User("champion.demo", frozenset({Role.transparency_champion}))
+    first = stage_synthetic(tmp_path, store, work="w1")
+    approve(store, first.path, champion, "ok")
+    second = stage_synthetic(tmp_path, store, work="w2", rows=[("E23000001", "2024-Q4", 121)])
+    assert second.id != first.id
+    assert release_status(store, first.id).state == SUPERSEDED
+    open_ = list_releases(store, tmp_path / "releases", states={AWAITING, APPROVED})
+    assert [r.id for r in open_] == [second.id]
+    with pytest.raises(PublicationRefused, match="newer candidate"):
+        check_publishable(first.path, store, datetime.now(UTC) + timedelta(days=400))
+    # restaging the first (identical bytes) brings it back and retires the second
+    again = stage_synthetic(tmp_path, store, work="w1")
+    assert again.id == first.id and not again.created
+    assert release_status(store, first.id).state == AWAITING
+    assert release_status(store, second.id).state == SUPERSEDED
