@@ -83,7 +83,7 @@ def fake_publisher(monkeypatch):
     """Stands in for pipelines.publish (another stage) and records what it was given."""
     calls = []
 
-    def publish_release(ckan, release_dir, manifest, release_id):
+    def publish_release(ckan, release_dir, manifest, release_id, next_release=None):
         calls.append((release_id, Path(release_dir).name, manifest["dataset_id"]))
         return PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                              resource_urls={"a.csv": "http://x"})
