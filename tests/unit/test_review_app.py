@@ -132,8 +132,9 @@ def test_stager_with_champion_role_gets_403(env, tmp_path):
     store, staged, app, users = env
     UserDirectory.load(users).add("both.roles", ["statistician", "transparency_champion"],
                                   "both-roles-password")
+    # another dataset (a second candidate of the same one would supersede the first)
     other = stage_synthetic(tmp_path, store, user="both.roles", work="w2",
-                            rows=[("A", "2024-Q4", 1)])
+                            spec=make_spec("visa-claims"), rows=[("A", "2024-Q4", 1)])
     client = TestClient(app)
     page = client.get("/login")
     client.post("/login", data={"username": "both.roles", "password": "both-roles-password",
@@ -207,7 +208,10 @@ class FakeCKAN:
         class Action:
             def package_show(self, id):
                 outer.calls.append(("package_show", id))
-                return {"name": id, "notes": "About the data."}
+                return {"name": id, "notes": "About the data.", "resources": [{"id": "r1"}]}
+
+            def resource_delete(self, id):
+                outer.calls.append(("resource_delete", id))
 
             def package_patch(self, **kw):
                 outer.calls.append(("package_patch", kw))
@@ -242,7 +246,7 @@ def test_statistician_withdraws_a_pending_release_without_touching_the_catalogue
     assert ckan.calls == []  # never public: nothing to hide
 
 
-def test_withdrawing_a_published_release_hides_it_in_the_catalogue(env):
+def test_withdrawing_a_published_release_leaves_a_notice_in_the_catalogue(env):
     store, staged, _, _ = env
     from pipelines.release.approvals import approve
     from pipelines.release.users import Role, User
@@ -260,8 +264,10 @@ def test_withdrawing_a_published_release_hides_it_in_the_catalogue(env):
                           "csrf_token": _token(page.text)}, follow_redirects=False)
     assert r.status_code == 303
     patches = [kw for name, kw in ckan.calls if name == "package_patch"]
-    assert patches and patches[0]["private"] is True
+    assert patches and patches[0]["private"] is False and patches[0]["withdrawn"] == "true"
     assert "Error found in the published figures" in patches[0]["notes"]
+    assert patches[0]["withdrawn_reason"] == "Error found in the published figures"
+    assert [n for n, _ in ckan.calls] == ["package_show", "resource_delete", "package_patch"]
     assert release_status(store, staged.id).state == "withdrawn"
 
 
