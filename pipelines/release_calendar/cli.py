@@ -105,7 +105,7 @@ def change(
 def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
     """Show the series' new next release date on its CKAN page, if it is published."""
     from pipelines.ckan_resource import connect
-    from pipelines.publish import _solr_date
+    from pipelines.contracts.catalogue import solr_date
 
     now = datetime.now(UTC)
     coming = [e.release_at for e in cal.entries([spec], now, announce=False)
@@ -114,7 +114,7 @@ def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
         return
     try:
         connect().action.package_patch(id=spec.id,
-                                       next_release_date=_solr_date(coming[0].isoformat()))
+                                       next_release_date=solr_date(coming[0].isoformat()))
     except Exception as exc:  # noqa: BLE001 - ckanapi raises many types; no secrets in them
         if type(exc).__name__ != "NotFound":
             err.print(f"the catalogue's next release date was not updated "
