@@ -199,12 +199,15 @@ def codelist_links(paths: list[Path]) -> dict[str, int]:
 
 
 def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
-         facts: dict[str, Any] | None = None) -> Stars:
+         facts: dict[str, Any] | None = None,
+         csv_shape: tuple[int, int] | None = None) -> Stars:
     """The rating, what earned (or missed) each star, and which stars passed.
 
     Stars are cumulative: a star counts only if every lower star is earned.
     ``facts`` lets a caller that already parsed the N-Triples (``verify``, with
     pyoxigraph) pass its counts; otherwise the file is scanned (:func:`scan_ntriples`).
+    ``csv_shape`` (columns, rows) likewise, from a caller that already read the CSV
+    with Arrow's reader.
     """
     evidence: dict[str, str] = {}
     passed: dict[str, bool] = {}
@@ -217,7 +220,9 @@ def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
 
     csv_path = out_dir / f"{dataset_id}.csv"
     cols = rows = 0
-    if csv_path.is_file():
+    if csv_shape is not None and csv_path.is_file():
+        cols, rows = csv_shape
+    elif csv_path.is_file():
         try:
             cols, rows = _csv_shape(csv_path)
         except (UnicodeDecodeError, csv.Error, ValueError):  # ArrowInvalid is a ValueError
