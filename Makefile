@@ -23,9 +23,10 @@ test: setup catalogue-up
 unit: setup
 	$(RUN) pytest -m "not integration and not browser"
 
-## Speed and memory benchmarks (large extracts generated on demand).
+## Speed and memory benchmarks (large extracts generated on demand): `fivestar stage`
+## end to end and each stage's function, at 100k and 1M rows; ROWS=10M adds 10M.
 bench: setup
-	$(RUN) python -m benchmarks.run
+	$(RUN) python -m benchmarks.run $(if $(ROWS),--up-to $(ROWS)) $(BENCH_ARGS)
 
 lint: setup
 	$(RUN) ruff check .
