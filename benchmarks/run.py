@@ -159,14 +159,19 @@ def _print_e2e(e2e: dict) -> None:
     console.print("other: interpreter start, definitions and Dagster's run machinery outside "
                   "the steps; copies: bytes left in the state folder (each inode once) over "
                   "the bytes of the staged release's public files")
-    mem = Table(title="peak memory per step (MB, whole process)")
-    for c in ["dataset", "rows", *map(_short, steps)]:
-        mem.add_column(c, justify="left" if c == "dataset" else "right")
-    for r in runs:
-        by = {s["step"]: s for s in r["steps"]}
-        mem.add_row(r["dataset"].split("-")[0], label(r["rows"]),
-                    *[_fmt(by[s].get("peak_mb")) if s in by else "-" for s in steps])
-    console.print(mem)
+    for title, key_, total in (("CPU seconds per step (process and its workers)",
+                                "cpu_seconds", "cpu_seconds"),
+                               ("peak memory per step (MB, process and its workers)",
+                                "peak_mb", "peak_mb")):
+        sub = Table(title=title)
+        for c in ["dataset", "rows", *map(_short, steps), "whole run"]:
+            sub.add_column(c, justify="left" if c == "dataset" else "right")
+        for r in runs:
+            by = {s["step"]: s for s in r["steps"]}
+            sub.add_row(r["dataset"].split("-")[0], label(r["rows"]),
+                        *[_fmt(by[s].get(key_)) if s in by else "-" for s in steps],
+                        _fmt(r.get(total)))
+        console.print(sub)
     naive = e2e.get("naive")
     if naive:
         console.print(f"naive rdflib Graph + N-Triples serialise, {naive['rows']:,} crime rows "

@@ -47,11 +47,16 @@ RATIO_TARGET = 1.5
 
 
 class _Sampler:
-    """RSS of a process and its children, with timestamps, on a thread."""
+    """RSS and CPU seconds of a process and its children, with timestamps, on a thread.
+
+    CPU seconds (user + system, the process's own, its live children's and its
+    finished children's) are what a step cost whatever else the machine was doing;
+    on a shared machine they compare across runs better than wall-clock seconds.
+    """
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
         self.pid, self.interval = pid, interval
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, float]] = []
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -71,18 +76,31 @@ class _Sampler:
         while not self._done.is_set():
             try:
                 rss = proc.memory_info().rss
+                c = proc.cpu_times()
+                cpu = c.user + c.system + c.children_user + c.children_system
                 for child in proc.children(recursive=True):
                     with contextlib.suppress(psutil.NoSuchProcess):
                         rss += child.memory_info().rss
+                        cc = child.cpu_times()
+                        cpu += cc.user + cc.system
             except psutil.NoSuchProcess:
                 return
-            self.samples.append((time.time(), rss))
+            self.samples.append((time.time(), rss, cpu))
             time.sleep(self.interval)
 
     def peak_mb(self, start: float | None = None, end: float | None = None) -> float | None:
-        vals = [r for t, r in self.samples
+        vals = [r for t, r, _ in self.samples
                 if (start is None or t >= start) and (end is None or t <= end)]
         return round(max(vals) / 2**20, 1) if vals else None
+
+    def cpu_seconds(self, start: float, end: float) -> float | None:
+        """CPU seconds spent between two moments (nearest samples)."""
+        inside = [c for t, _, c in self.samples if start <= t <= end]
+        before = [c for t, _, c in self.samples if t <= start]
+        after = [c for t, _, c in self.samples if t >= end]
+        lo = before[-1] if before else (inside[0] if inside else None)
+        hi = after[0] if after else (inside[-1] if inside else None)
+        return round(hi - lo, 2) if lo is not None and hi is not None else None
 
 
 def _step_name(step_key: str, prefix: str) -> str:
@@ -185,10 +203,12 @@ def stage_once(dataset_id: str, rows: int) -> dict[str, Any]:
     run_status, steps = step_times(state, prefix)
     for s in steps:
         s["peak_mb"] = sampler.peak_mb(s["start"], s["end"])
+        s["cpu_seconds"] = sampler.cpu_seconds(s["start"], s["end"])
     published, files = _release_bytes(state)
     on_disk = _disk_bytes(state)
     return {
         "dataset": dataset_id, "rows": rows, "seconds": round(seconds, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_mb": sampler.peak_mb(), "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
         "exit_code": proc.returncode, "run_status": run_status,
         "steps": [{k: v for k, v in s.items() if k not in ("start", "end")} for s in steps],

@@ -103,3 +103,28 @@ def test_datetime_and_nullable_columns_are_supported(cases):
     write_suite(d, [E.ExpectColumnValuesToNotBeNull(column="received"),
                     E.ExpectColumnMinToBeBetween(column="count", min_value=0)])
     assert validate(df.assign(count=pd.array([1, None, 2], dtype="Int64")), spec, d).passed
+
+
+def test_gx_sees_numpy_numbers_unless_the_suite_inspects_the_type():
+    from pipelines.validate import gx_view
+
+    df = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"),
+                       "m": pd.array([1, 2, 3], dtype="Int64"),
+                       "s": pd.array(["a", None, "c"], dtype="string")})
+    plain = gx.ExpectationSuite(name="x", expectations=[E.ExpectColumnValuesToNotBeNull(
+        column="n")])
+    view = gx_view(df, plain)
+    assert str(view["n"].dtype) == "float64" and view["n"].isna().tolist() == [False, True, False]
+    assert str(view["m"].dtype) == "int64" and view["s"].dtype == df["s"].dtype
+    typed = gx.ExpectationSuite(name="y", expectations=[E.ExpectColumnValuesToBeOfType(
+        column="n", type_="Int64")])
+    assert gx_view(df, typed)["n"].dtype == df["n"].dtype
+
+
+def test_rows_are_reported_for_a_failure_that_mostly_lets_pass(cases):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToBeBetween(column="count", max_value=5, mostly=0.5)])
+    result = validate(df, spec, d)
+    (summary,) = result.expectations
+    assert result.passed and summary.success and summary.rows == [3]
+    assert summary.unexpected_count == 1
