@@ -4,7 +4,7 @@ export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
 UV := $(CURDIR)/.cache/tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test unit bench lint catalogue-up catalogue-down catalogue-status review dagster stop
+.PHONY: setup demo test unit bench eval lint catalogue-up catalogue-down catalogue-status review dagster stop
 
 setup:
 	@scripts/setup.sh
@@ -28,6 +28,10 @@ unit: setup
 bench: setup
 	$(RUN) python -m benchmarks.run $(if $(ROWS),--up-to $(ROWS)) $(BENCH_ARGS)
 
+## Person-name scrubbing measured on held-out names: recall and over-redaction.
+eval: setup
+	$(RUN) python -m benchmarks.names.evaluate
+
 lint: setup
 	$(RUN) ruff check .
 
@@ -46,7 +50,7 @@ review: setup
 
 ## Dagster UI on the asset graph.
 dagster: setup
-	DAGSTER_HOME=$(CURDIR)/.fivestar/dagster $(RUN) dagster dev -w workspace.yaml
+	umask 077 && DAGSTER_HOME=$(CURDIR)/.fivestar/dagster $(RUN) dagster dev -w workspace.yaml
 
 ## Stop what `make demo` left running (Dagster UI, review app) and the catalogue.
 stop:

@@ -120,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
                 with console.status(f"{name} at {rows:,} rows"):
                     results.extend(run(rows, workdir))
         _print(results)
+    if args.part in ("all", "stages"):
+        from benchmarks.names import evaluate
+
+        with console.status("person-name evaluation (make eval)"):
+            names = evaluate.evaluate(2400, 1200)
+        evaluate.show(names)
+        results.append({"stage": "eval:names", "name_token_recall": names["name_token_recall"],
+                        "over_redaction": names["over_redaction"],
+                        "typed_recall": names["typed_recall"]})
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps({"machine": _machine(), "end_to_end": e2e, "results": results},

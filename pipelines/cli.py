@@ -29,6 +29,14 @@ console = Console()
 err = Console(stderr=True)
 
 
+@app.callback()
+def _private_state() -> None:
+    """Every command runs with a private umask and a 0700 state folder."""
+    from pipelines import state
+
+    state.secure()
+
+
 @app.command()
 def datasets(
     datasets_dir: Path = typer.Option(paths.DATASETS_DIR, help="Folder of dataset folders."),
@@ -241,6 +249,26 @@ app.registered_commands.extend(calendar_commands.registered_commands)
 app.registered_groups.extend(calendar_commands.registered_groups)
 
 
+@app.command()
+def purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; delete nothing."),
+) -> None:
+    """Delete working copies of old runs past each dataset's retention (IAR or setting)."""
+    from pipelines import state
+
+    specs, errors = load_all(paths.DATASETS_DIR)
+    for e in errors:
+        err.print(f"[red]error[/] {e}", soft_wrap=True)
+    gone = state.purge(specs, dry_run=dry_run)
+    for p in gone:
+        console.print(f"{'would delete' if dry_run else 'deleted'} "
+                      f"{p.path.relative_to(paths.STATE_DIR)} ({p.age_days:.0f} days old)")
+    console.print(f"{len(gone)} working folder(s) {'past retention' if dry_run else 'purged'}")
+    if errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.umask(0o077)  # before anything writes (see pipelines.state)
     app()

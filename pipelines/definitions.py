@@ -11,17 +11,19 @@ import logging
 
 from dagster import Definitions, FilesystemIOManager
 
-from pipelines import paths
+from pipelines import paths, state
 from pipelines.assets import build_dataset_assets
 from pipelines.ckan_resource import CKANResource
 from pipelines.resources import RedactionKey
 from pipelines.sensors import build_sensors
 from pipelines.spec import DatasetSpec, load_all
+from pipelines.state_sensor import state_sensor
 
 log = logging.getLogger("fivestar")
 
 
 def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
+    state.secure()  # the code location's processes write under the state folder
     if specs is None:
         specs, errors = load_all(paths.DATASETS_DIR)
         for err in errors:
@@ -37,7 +39,7 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
         "ckan": CKANResource(),
     }
     return Definitions(assets=assets, asset_checks=checks, resources=resources,
-                       sensors=build_sensors(specs))
+                       sensors=[*build_sensors(specs), state_sensor(specs)])
 
 
 defs = build_definitions()

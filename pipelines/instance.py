@@ -33,6 +33,9 @@ storage:
 
 def dagster_home() -> Path:
     """Create (or refresh) DAGSTER_HOME and its dagster.yaml; export DAGSTER_HOME."""
+    from pipelines import state
+
+    state.secure()  # private umask before the instance writes anything
     home = Path(os.environ.get("DAGSTER_HOME") or paths.STATE_DIR / "dagster").resolve()
     home.mkdir(parents=True, exist_ok=True)
     wanted = _POSTGRES if os.environ.get("DAGSTER_PG_URL") else _SQLITE.format(

@@ -21,7 +21,10 @@ class FieldReport(Contract):
     rule: str
     values_changed: int = 0
     dropped: bool = False
+    #: Spans replaced in free text, by placeholder type.
     scrubbed_by_type: dict[str, int] = Field(default_factory=dict)
+    #: Capitalised proper nouns left in free text, by why they were allowed.
+    proper_nouns_kept: dict[str, int] = Field(default_factory=dict)
     conditional: bool = False
     rows_in_scope: int | None = None
     output_format: str | None = None
@@ -31,12 +34,20 @@ class FieldReport(Contract):
         merged.update({k: v for k, v in counts.items() if v})
         self.scrubbed_by_type = dict(sorted(merged.items()))
 
+    def count_kept(self, counts: dict[str, int]) -> None:
+        merged = Counter(self.proper_nouns_kept)
+        merged.update({k: v for k, v in counts.items() if v})
+        self.proper_nouns_kept = dict(sorted(merged.items()))
+
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         """Only what the rule did: unset flags and empty counts are left out."""
         out = handler(self)
-        for key in ("dropped", "scrubbed_by_type", "conditional", "output_format"):
-            if not out.get(key):
+        for key in ("dropped", "scrubbed_by_type", "proper_nouns_kept", "conditional",
+                    "output_format"):
+            # a free-text field always shows both counts, even when nothing was found
+            if not out.get(key) and not (self.rule == "scrub" and key in (
+                    "scrubbed_by_type", "proper_nouns_kept")):
                 out.pop(key, None)
         if not self.conditional:
             out.pop("rows_in_scope", None)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.contracts.redaction import FieldReport, RedactionReport, SDCReport
 from pipelines.errors import FivestarError, Location, Problem
@@ -31,6 +33,7 @@ from pipelines.spec.redaction import (
     Pseudonymise,
     Replace,
     Scrub,
+    allowed_terms,
 )
 
 __all__ = ["STATUS_COLUMN", "RedactionResult", "redact", "verify"]
@@ -51,10 +54,12 @@ def _when(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
 
 
 def _changed(before: pd.Series, after: pd.Series) -> int:
-    b = before.astype("string")
-    a = after.astype("string")
-    diff = (a != b).fillna(True) & ~(a.isna() & b.isna())
-    return int(diff.sum())
+    """Values that differ (a value becoming null, or null becoming one, counts)."""
+    b = pa.array(before.astype("string"), type=pa.string(), from_pandas=True)
+    a = pa.array(after.astype("string"), type=pa.string(), from_pandas=True)
+    same = pc.fill_null(pc.equal(a, b), False)
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return len(a) - int(pc.sum(pc.or_(same, both_null)).as_py() or 0)
 
 
 #: the redaction report includes the audit's widths up to this many primary cells
@@ -113,6 +118,7 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
     passed through unchanged (``verify`` flags personal-looking ones).
     """
     rules = spec.redaction
+    allow = allowed_terms(spec, rules)
     report = RedactionReport(dataset=spec.id, rows_in=len(df))
     source = df.reset_index(drop=True)
     out = source.copy()
@@ -130,9 +136,10 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
             fr.conditional, fr.rows_in_scope = True, int(mask.sum())
         col = source[field]
         if isinstance(rule, Scrub):
-            scrubber = Scrubber(rule.types)
+            scrubber = Scrubber(rule.types, allow_terms=allow)
             new = scrubber.scrub_series(col)
             fr.count_scrubbed(scrubber.counts)
+            fr.count_kept(scrubber.kept)
             if rule.names_from:
                 in_scope = _when(source, rule.names_when)
                 names = [source[n].astype("string").where(in_scope) for n in rule.names_from]

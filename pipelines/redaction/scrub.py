@@ -2,17 +2,22 @@
 
 Presidio was considered and not used: its recognisers need a spaCy language
 model, which is downloaded from a model hub at install/run time, and fivestar
-must run fully offline from PyPI packages. UK identifiers have well-defined
-shapes, so compiled regular expressions (one combined alternation, one pass
-per value) plus a Luhn check for card numbers and a per-record name match do
-the job deterministically and fast.
+must run fully offline from registry packages. UK identifiers have
+well-defined shapes, so compiled regular expressions plus a Luhn check for card
+numbers do the job deterministically and fast; person names, which have no
+shape, are found by :mod:`pipelines.redaction.names` (gazetteers, word lists,
+context), and the record's own names from other fields by
+:func:`scrub_names_from`.
 
-Every pattern is anchored on word boundaries and, where the bare shape is
-ambiguous (passport numbers, dates of birth), on a context keyword, so that
-ordinary numbers, event dates, prices and case references survive.
+Columns are processed whole with Polars (Rust's regex engine, both cores):
+one combined match finds the rows holding any identifier, then one replace per
+type runs over just those rows. Every pattern is anchored on word boundaries
+and, where the bare shape is ambiguous (passport numbers, dates of birth), on
+a context keyword, so that ordinary numbers, event dates, prices and case
+references survive.
 
-The independent post-redaction scanner lives in ``verify.py`` and does not
-import anything from here.
+The independent post-redaction scanner lives in ``verify.py`` and imports
+nothing from here or from ``names.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,15 +40,10 @@ _DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
          rf"|\d{{4}}-\d{{2}}-\d{{2}}"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{4}}"
          rf"|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|MR|MRS|MS|MISS|DR|PROF)"
-_NAME_WORD = (r"(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*|[A-Z]['’][A-Z][a-z]+"
-              r"|[A-Z]{2,}(?:['’\-][A-Z]+)*)")
-
-#: Patterns in RE2 syntax (run by Arrow's vectorised C++ regex engine), in the
-#: order they are applied: earlier types claim text first (an email's digits are
-#: never seen as a phone number). RE2 has no look-around, so a boundary that
-#: cannot be written as ``\b`` is captured as group ``pre`` and written back.
-#: ``(pattern, keeps_prefix_group)``.
+#: Patterns (Rust regex syntax, run by Polars; no look-around), in the order
+#: they are applied: earlier types claim text first (an email's digits are never
+#: seen as a phone number). A boundary that cannot be written as ``\b`` is
+#: captured as group 1 and written back. ``(pattern, keeps_prefix_group)``.
 PATTERNS: dict[Placeholder, tuple[str, bool]] = {
     Placeholder.EMAIL: (
         r"\b[A-Za-z0-9][A-Za-z0-9._%+'\-]*"
@@ -74,35 +75,7 @@ PATTERNS: dict[Placeholder, tuple[str, bool]] = {
     Placeholder.VEHICLE_REG: (
         r"\b(?:[A-Z]{2}\d{2}[ ]?[A-Z]{3}|[a-z]{2}\d{2}[ ]?[a-z]{3}"
         r"|[A-HJ-PR-Y]\d{1,3}[ ][A-Z]{3})\b", False),
-    Placeholder.NAME: (
-        rf"\b{_HONORIFIC}\.?[ ]+(?:[A-Z]\.?[ ]+){{0,2}}{_NAME_WORD}(?:[ \-]{_NAME_WORD})?\b",
-        False),
 }
-
-#: Second patterns for a type, applied after the first: names introduced by a
-#: phrase that only ever precedes a person ("Approved by Jane Smith").
-EXTRA_PATTERNS: dict[Placeholder, tuple[str, bool]] = {
-    Placeholder.NAME: (
-        r"(\b(?i:approved|authori[sz]ed|signed(?: off)?|checked|certified|submitted|raised"
-        r"|requested|countersigned) by[ ]+)"
-        rf"(?:[A-Z]\.?[ ]+){{0,2}}{_NAME_WORD}(?:[ \-]{_NAME_WORD}){{1,2}}\b", True),
-}
-
-#: Capitalised words that start sentences or clauses, never names: after an
-#: honorific, "Mrs Patel How many…" is a name followed by a question.
-_NOT_NAMES = (
-    "How|What|When|Where|Why|Who|Whom|Whose|Which|The|This|That|These|Those|There|Their|They"
-    "|We|I|It|Its|In|On|At|For|And|But|Or|If|Please|Thank|Thanks|Can|Could|Would|Will|Should"
-    "|Is|Are|Was|Were|Do|Does|Did|Has|Have|Had|My|Our|Your|His|Her|A|An|As|To|From|With|By"
-    "|Of|Re|Dear|Yes|No|Not|All|Any|Some|Many|Much|More|Most|Also|Then|So|Since|Because"
-)
-#: The honorific pattern again in Python's ``re`` (RE2 cannot look ahead), run
-#: only over the few rows the RE2 pattern matched.
-_NAME_PY = re.compile(
-    rf"\b{_HONORIFIC}\.?[ ]+(?:[A-Z]\.?[ ]+){{0,2}}(?!(?:{_NOT_NAMES})\b){_NAME_WORD}"
-    rf"(?:[ \-](?!(?:{_NOT_NAMES})\b){_NAME_WORD})?\b"
-)
-
 
 #: Luhn: the value of a doubled digit (2 × d, minus 9 when above 9).
 _LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
@@ -115,95 +88,122 @@ def luhn_ok(digits: str) -> bool:
     return (kept + doubled) % 10 == 0
 
 
-_CARD_PY = re.compile(r"(?<![\d\-])\d(?:[ \-]?\d){12,18}(?![\d\-])")
-_CARD_TOKEN = Placeholder.CARD.token
+#: A run of digits with single spaces or dashes inside, taken whole (no
+#: look-around needed), then cut by :func:`card_numbers`.
+_CARD_RUN = r"\d(?:[ \-]?\d)+"
 
 
-def _scrub_cards(text: str) -> tuple[str, int]:
-    """Replace Luhn-valid 13-19 digit runs (only these are card numbers)."""
-    n = 0
+def card_numbers(run: str) -> list[str]:
+    """The card numbers in a digit run: 13-19 Luhn-valid digits, whole digit groups.
 
-    def rep(m: re.Match[str]) -> str:
-        nonlocal n
-        found = m.group()
-        # the pattern allows only digits, spaces and dashes
-        if luhn_ok(found.replace(" ", "").replace("-", "")):
-            n += 1
-            return _CARD_TOKEN
-        return found
-
-    return _CARD_PY.sub(rep, text), n
+    "2023 4111 1111 1111 1111" holds a card after the year; the run is tried
+    whole, then as every stretch of consecutive groups of the right length.
+    """
+    digits = run.replace(" ", "").replace("-", "")
+    if 13 <= len(digits) <= 19 and luhn_ok(digits):
+        return [run]
+    groups = re.split(r"([ \-])", run)
+    found = []
+    for i in range(0, len(groups), 2):
+        for j in range(len(groups) - 1, i, -2):
+            piece = "".join(groups[i:j + 1])
+            n = sum(len(g) for g in groups[i:j + 1:2])
+            if 13 <= n <= 19 and luhn_ok(piece.replace(" ", "").replace("-", "")):
+                found.append(piece)
+                break
+    return found
 
 
 class Scrubber:
-    """Typed-placeholder scrubbing of whole columns, vectorised with Arrow (RE2).
+    """Typed-placeholder scrubbing of whole columns, vectorised with Polars.
 
-    One combined match finds the rows holding anything at all; then one
-    replace pass per placeholder type runs over only those rows. Card
+    ``counts`` is the number of spans replaced per placeholder type. Card
     candidates are confirmed with the Luhn checksum in Python, for the few
-    rows that have one. ``counts`` is the number of values in which each
-    placeholder type was substituted.
+    rows that have one. ``NAME`` runs the person-name detector
+    (:class:`~pipelines.redaction.names.NameScrubber`) after the typed
+    identifiers, with ``allow_terms`` (the spec's allowed proper nouns and
+    code-list labels) added to its allow-list.
     """
 
-    def __init__(self, types: Iterable[Placeholder] = tuple(Placeholder)) -> None:
+    def __init__(self, types: Iterable[Placeholder] = tuple(Placeholder),
+                 allow_terms: Iterable[str] = ()) -> None:
         wanted = set(types)
         self.types = [t for t in PATTERNS if t in wanted]
+        self.names = Placeholder.NAME in wanted
+        self.allow_terms = list(allow_terms)
         self.counts: Counter[str] = Counter()
+        #: Proper nouns the name scrubber left in the text, by reason (for the report).
+        self.kept: Counter[str] = Counter()
         self._any = "|".join(f"(?:{PATTERNS[t][0]})" for t in self.types)
-        extra = [EXTRA_PATTERNS[t][0] for t in self.types if t in EXTRA_PATTERNS]
-        self._any = "|".join([self._any, *(f"(?:{p})" for p in extra)])
 
     def scrub_array(self, arr: pa.Array) -> pa.Array:
         """Scrub an Arrow string array; nulls stay null."""
-        if not self.types or len(arr) == 0:
+        if len(arr) == 0 or not (self.types or self.names):
             return arr
-        mask = pc.fill_null(pc.match_substring_regex(arr, self._any), False)
-        idx = pc.indices_nonzero(mask)
-        if len(idx) == 0:
-            return arr
-        sub = pc.take(arr, idx)
+        out = self.scrub_polars(pl.Series("text", arr, dtype=pl.String))
+        return out.to_arrow().cast(pa.string())
+
+    def scrub_polars(self, col: pl.Series) -> pl.Series:
+        """Scrub a Polars string column (the production path)."""
+        if self.types:
+            col = self._typed(col)
+        if self.names:
+            from pipelines.redaction.names import NameScrubber
+
+            finder = NameScrubber.for_terms(self.allow_terms)
+            col = finder.scrub(col)
+            if finder.replaced:
+                self.counts[Placeholder.NAME.value] += finder.replaced
+            self.kept.update(finder.kept)
+        return col
+
+    def _typed(self, col: pl.Series) -> pl.Series:
+        hit = col.str.contains(self._any).fill_null(False)
+        idx = hit.arg_true()
+        if idx.len() == 0:
+            return col
+        sub = col.gather(idx)
         for kind in self.types:
             sub = self._apply(kind, sub, *PATTERNS[kind])
-            if kind in EXTRA_PATTERNS:
-                sub = self._apply(kind, sub, *EXTRA_PATTERNS[kind])
-        # scatter the scrubbed subset back into place (mask order = subset order)
-        return pc.replace_with_mask(arr, mask, sub.cast(arr.type))
+        out = col.clone()
+        out.scatter(idx, sub)
+        return out
 
-    def _apply(self, kind: Placeholder, sub: pa.Array, pattern: str,
-               keeps_prefix: bool) -> pa.Array:
-        if kind is Placeholder.CARD:
-            hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
-            hit_idx = pc.indices_nonzero(hit).to_numpy()
-            if len(hit_idx) == 0:
-                return sub
-            values = sub.to_numpy(zero_copy_only=False).astype(object)
-            for i in hit_idx:
-                values[i], n = _scrub_cards(values[i])
-                if n:
-                    self.counts[kind.value] += 1
-            return pa.array(values, type=sub.type)
-        # matching is ~3x cheaper than replacing: replace only in the rows that match
-        hit = pc.fill_null(pc.match_substring_regex(sub, pattern), False)
-        changed = pc.sum(hit).as_py() or 0
-        if not changed:
+    def _apply(self, kind: Placeholder, sub: pl.Series, pattern: str,
+               keeps_prefix: bool) -> pl.Series:
+        hit = sub.str.contains(pattern).fill_null(False)
+        rows = hit.arg_true()
+        if rows.len() == 0:
             return sub
-        if kind is Placeholder.NAME and pattern == PATTERNS[kind][0]:
-            rows = pc.filter(sub, hit).to_pylist()
-            replaced = pa.array([_NAME_PY.sub(kind.token, t) for t in rows], type=sub.type)
-            self.counts[kind.value] += sum(a != b for a, b in zip(rows, replaced.to_pylist(),
-                                                                  strict=True))
-            return pc.replace_with_mask(sub, hit, replaced)
-        replacement = (r"\1" + kind.token) if keeps_prefix else kind.token
-        replaced = pc.replace_substring_regex(pc.filter(sub, hit), pattern, replacement)
-        self.counts[kind.value] += changed
-        return pc.replace_with_mask(sub, hit, replaced)
+        if kind is Placeholder.CARD:
+            # Luhn once per distinct digit run, then one literal replace
+            before = sub.gather(rows)
+            runs = before.str.extract_all(_CARD_RUN).explode().drop_nulls().unique().to_list()
+            valid = sorted({c for r in runs for c in card_numbers(r)}, key=len, reverse=True)
+            if not valid:
+                return sub
+            replaced = before.str.replace_many(valid, [kind.token] * len(valid), leftmost=True)
+            self.counts[kind.value] += int(
+                (replaced.str.count_matches(kind.token, literal=True)
+                 - before.str.count_matches(kind.token, literal=True)).sum())
+        else:
+            token = kind.token
+            before = sub.gather(rows)
+            replaced = before.str.replace_all(pattern, ("${1}" + token) if keeps_prefix
+                                              else token.replace("$", "$$"))
+            self.counts[kind.value] += int(
+                (replaced.str.count_matches(token, literal=True)
+                 - before.str.count_matches(token, literal=True)).sum())
+        sub = sub.clone()
+        sub.scatter(rows, replaced)
+        return sub
 
     def scrub_text(self, text: str) -> str:
         """Scrub one string (tests, small inputs)."""
         return self.scrub_array(pa.array([text], type=pa.string()))[0].as_py()
 
     def scrub_series(self, values: pd.Series) -> pd.Series:
-        """Scrub a pandas column, keeping its dtype and index."""
+        """Scrub a pandas column, keeping its index and name (Arrow-backed ``string``)."""
         out = self.scrub_array(to_arrow(values))
         return from_arrow(out, values)
 
@@ -283,14 +283,15 @@ def replace_names(text: str, tokens: list[str], placeholder: str = "[NAME]") -> 
 def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[pd.Series, int]:
     """Remove each record's own names (taken from other columns) from its text.
 
-    Per-record needles cannot be vectorised with a regex engine, so this is a
-    tight Python loop: the lower-casing is done by Arrow, the name tokens are
-    computed once per distinct name, and a plain substring test skips every row that
-    does not contain a name part; only rows that do go through the matcher.
+    Per-record needles cannot go into one regex, so the name tokens are
+    computed once per distinct name and a per-row substring test (Polars,
+    vectorised) skips every row that does not contain a part of its own name;
+    only rows that do go through the (Python) whole-word matcher.
     Returns the new texts and the number of values changed.
     """
     arr = to_arrow(texts)
-    lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
+    low_pl = pl.Series(pc.utf8_lower(arr))
+    lowered: dict[int, str] = {}
     # Python strings only for the rows that may change (made on first use)
     values: dict[int, str] = {}
     never = "\uffff\uffff"  # cannot occur in lower-cased text: pads the 3 probe slots
@@ -309,10 +310,18 @@ def scrub_names_from(texts: pd.Series, name_columns: list[pd.Series]) -> tuple[p
             for k in range(3):
                 probe_cols[k].append(parts[k])
         tokens.append([])  # code -1 (missing name) indexes this
-        pa_, pb_, pc_ = (np.asarray([*col, never], dtype=object)[codes] for col in probe_cols)
-        candidates = [i for i, (low, a, b, c) in enumerate(zip(lowered, pa_, pb_, pc_,
-                                                               strict=True))
-                      if low is not None and (a in low or b in low or c in low)]
+        probes = pl.DataFrame({"low": low_pl, **{
+            f"p{k}": np.asarray([*col, never], dtype=object)[codes] for k, col in
+            enumerate(probe_cols)}}, schema_overrides={f"p{k}": pl.String for k in range(3)})
+        if lowered:  # texts changed by an earlier names column
+            idx = sorted(lowered)
+            probes = probes.with_columns(probes["low"].scatter(idx, [lowered[i] for i in idx]))
+        low = pl.col("low")
+        found = probes.select(
+            low.str.contains(pl.col("p0"), literal=True)
+            | low.str.contains(pl.col("p1"), literal=True)
+            | low.str.contains(pl.col("p2"), literal=True)).to_series().fill_null(False)
+        candidates = found.arg_true().to_list()
         originals = arr.take(pa.array(candidates, type=pa.int64())).to_pylist()
         for i, original in zip(candidates, originals, strict=True):
             new, n = replace_names(values.get(i, original), tokens[codes[i]])

@@ -542,6 +542,7 @@ def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any
         "stars": info.manifest.get("stars") or {},
         "validation": _validation_summary(validation),
         "validation_json": _pretty(validation) if validation is not None else None,
+        "redaction": redaction if isinstance(redaction, dict) else None,
         "redaction_json": _pretty(redaction) if redaction is not None else None,
         "diff": diff if isinstance(diff, dict) else None,
         "preview": _preview(info),

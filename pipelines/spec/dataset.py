@@ -168,6 +168,10 @@ class InformationAsset(_Strict):
     information_asset_owner: str
     protective_marking: ProtectiveMarking
     retention: str
+    #: Days fivestar keeps working copies of this dataset's runs (run folders,
+    #: asset outputs) before `fivestar purge` deletes them; default: the
+    #: FIVESTAR_WORK_RETENTION_DAYS setting (30).
+    working_copy_days: int | None = Field(None, ge=0)
     notes: str | None = None
 
 

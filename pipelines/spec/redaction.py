@@ -36,7 +36,7 @@ Example (aggregate dataset)::
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -316,6 +316,10 @@ class RedactionRules(_Strict):
 
     fields: dict[str, FieldRule] = Field(default_factory=dict)
     sdc: SDC | None = None
+    #: Proper nouns this dataset's free text may publish (a town, a police force,
+    #: a programme): never replaced by ``[NAME]`` alone, and explained to the
+    #: verifier. The schema's ``enum`` values are allowed too.
+    allow_terms: list[Annotated[str, Field(min_length=2)]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sdc_dims_not_dropped(self) -> RedactionRules:
@@ -360,3 +364,9 @@ class RedactionRules(_Strict):
         return out
 
 
+def allowed_terms(spec: Any, rules: RedactionRules) -> list[str]:
+    """The spec's ``allow_terms`` plus the string ``enum`` values of its schema fields."""
+    terms = list(rules.allow_terms)
+    for f in spec.table_schema.fields:
+        terms += [v for v in (f.get("constraints") or {}).get("enum", []) if isinstance(v, str)]
+    return terms

@@ -61,7 +61,7 @@ def test_record_rules_end_to_end_and_verify_passes():
     assert pd.isna(out["requester_postcode"].iloc[2])  # not a postcode: withheld, not passed on
     assert out["received_date"].tolist()[:2] == ["2024-01", "2024-05"]
     assert out["request_summary"].iloc[0] == "I am [NAME]; call [PHONE] about FOI-2024-00017."
-    assert out["request_summary"].iloc[1] == "[NAME] asks how many staff work in Croydon."
+    assert out["request_summary"].iloc[1] == "Mr [NAME] asks how many staff work in Croydon."
     assert out["supplier_name"].tolist() == ["REDACTED – individual", "Acme Ltd",
                                              "REDACTED – individual"]
     assert out["age"].tolist() == ["0-17", "18-64", "65+"]

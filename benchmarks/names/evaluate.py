@@ -1,0 +1,183 @@
+"""``make eval``: how well free-text scrubbing protects people it has never seen.
+
+Prints (and writes to ``benchmarks/results/eval-names.json``):
+
+* **name-token recall**: the share of planted name words (held-out names, see
+  :mod:`benchmarks.names.corpus`) that do not survive scrubbing, overall, per
+  origin, per written form and per style;
+* **over-redaction**: the share of the clean corpus's words that scrubbing
+  removed;
+* **typed identifiers**: recall per type on ``tests/fixtures/redaction/corpus.json``;
+* **the verifier**: how many scrubbed records that still hold a planted name
+  it blocks, and how many clean records it blocks (false alarms).
+
+Targets: recall >= 99.5 %, over-redaction <= 2 %, typed identifiers 100 %.
+Figures are reported, met or not; nothing here tunes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.names import corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "results"
+TYPED = ROOT / "tests" / "fixtures" / "redaction" / "corpus.json"
+RECALL_TARGET = 0.995
+OVER_TARGET = 0.02
+console = Console(width=120)
+
+
+def _survives(token: str, text: str) -> bool:
+    return re.search(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])", text) is not None
+
+
+def _scrub(texts: list[str]) -> list[str]:
+    from pipelines.redaction.scrub import Scrubber
+
+    return Scrubber().scrub_series(pd.Series(texts, dtype="string")).tolist()
+
+
+def _verifier_flags(texts: list[str]) -> set[int]:
+    """0-based rows the verifier's name scan blocks (None if it has no name scan)."""
+    from pipelines.redaction import verify_names
+
+    return {row for row, _ in verify_names.scan_column(pd.Series(texts, dtype="string"), [])}
+
+
+def evaluate(n_planted: int, n_clean: int) -> dict:
+    started = time.perf_counter()
+    planted = corpus.planted(n_planted)
+    clean = corpus.clean(n_clean)
+    out = _scrub([p.text for p in planted])
+    total: Counter[str] = Counter()
+    leaked: Counter[str] = Counter()
+    leaked_rows = set()
+    for i, (rec, text) in enumerate(zip(planted, out, strict=True)):
+        for token, origin, form in rec.tokens:
+            keys = ("all", f"origin:{origin}", f"form:{form}", f"style:{rec.style}")
+            total.update(keys)
+            if _survives(token, text):
+                leaked.update(keys)
+                leaked_rows.add(i)
+    clean_out = _scrub(clean)
+    words = sum(len(t.split()) for t in clean)
+    kept = sum(len(t.split()) - t.count("[NAME]") for t in clean_out)
+    removed = words - kept
+    typed = json.loads(TYPED.read_text(encoding="utf-8"))["planted"]
+    typed_out = _scrub([c["text"] for c in typed])
+    typed_total: Counter[str] = Counter()
+    typed_found: Counter[str] = Counter()
+    for case, text in zip(typed, typed_out, strict=True):
+        typed_total[case["type"]] += 1
+        if case["secret"].lower() not in text.lower():
+            typed_found[case["type"]] += 1
+    verifier = None
+    try:
+        flagged = _verifier_flags(out)
+        clean_flagged = _verifier_flags(clean_out)
+        verifier = {
+            "records_with_a_leak": len(leaked_rows),
+            "of_which_blocked": len(leaked_rows & flagged),
+            "clean_records": len(clean_out),
+            "clean_records_blocked": len(clean_flagged),
+            "scrubbed_planted_records_blocked": len(flagged),
+        }
+    except ImportError:
+        pass
+    recall = {k: 1 - leaked[k] / total[k] for k in total}
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "planted_records": len(planted), "planted_name_tokens": total["all"],
+        "leaked_name_tokens": leaked["all"], "name_token_recall": recall["all"],
+        "recall_target": RECALL_TARGET, "meets_recall": recall["all"] >= RECALL_TARGET,
+        "clean_records": len(clean), "clean_words": words, "clean_words_removed": removed,
+        "over_redaction": removed / words, "over_redaction_target": OVER_TARGET,
+        "meets_over_redaction": removed / words <= OVER_TARGET,
+        "recall_by": {k: {"tokens": total[k], "leaked": leaked[k], "recall": recall[k]}
+                      for k in sorted(total) if k != "all"},
+        "typed_identifiers": {t: {"planted": typed_total[t], "removed": typed_found[t]}
+                              for t in sorted(typed_total)},
+        "typed_recall": sum(typed_found.values()) / sum(typed_total.values()),
+        "verifier": verifier,
+        "seconds": round(time.perf_counter() - started, 1),
+        "examples_leaked": _leak_examples(planted, out),
+        "examples_over_redacted": [t for t in clean_out if "[NAME]" in t][:15],
+    }
+
+
+def _leak_examples(planted: list, out: list[str], k: int = 15) -> list[str]:
+    """Scrubbed texts that still hold a planted name (synthetic names: safe to print)."""
+    found = []
+    for rec, text in zip(planted, out, strict=True):
+        if any(_survives(t, text) for t, _, _ in rec.tokens):
+            found.append(text)
+        if len(found) >= k:
+            break
+    return found
+
+
+def show(r: dict, verbose: bool = False) -> None:
+    t = Table(title="Person names in free text (held-out names)", show_lines=False)
+    for col in ("measure", "value", "target", "met"):
+        t.add_column(col)
+    t.add_row("name-token recall", f"{r['name_token_recall']:.2%} "
+              f"({r['leaked_name_tokens']} of {r['planted_name_tokens']} leaked)",
+              f">= {RECALL_TARGET:.1%}", "yes" if r["meets_recall"] else "NO")
+    t.add_row("over-redaction (clean words removed)",
+              f"{r['over_redaction']:.2%} ({r['clean_words_removed']} of {r['clean_words']})",
+              f"<= {OVER_TARGET:.0%}", "yes" if r["meets_over_redaction"] else "NO")
+    t.add_row("typed identifiers recall", f"{r['typed_recall']:.1%}", "100%",
+              "yes" if r["typed_recall"] == 1 else "NO")
+    v = r.get("verifier")
+    if v:
+        t.add_row("verifier: leaking records blocked",
+                  f"{v['of_which_blocked']} of {v['records_with_a_leak']}", "all", "")
+        t.add_row("verifier: clean records blocked (false alarms)",
+                  f"{v['clean_records_blocked']} of {v['clean_records']}", "few", "")
+    console.print(t)
+    by = Table(title="Recall by origin, form and style")
+    for col in ("group", "tokens", "leaked", "recall"):
+        by.add_column(col)
+    groups: dict[str, list] = defaultdict(list)
+    for k, v2 in r["recall_by"].items():
+        groups[k.split(":")[0]].append((k, v2))
+    for _, rows in sorted(groups.items()):
+        for k, v2 in rows:
+            by.add_row(k, str(v2["tokens"]), str(v2["leaked"]), f"{v2['recall']:.2%}")
+    console.print(by)
+    if verbose:
+        console.print("[bold]examples still holding a planted name[/]")
+        for e in r["examples_leaked"]:
+            console.print("  " + e.replace("\n", " / "))
+        console.print("[bold]clean examples with something removed[/]")
+        for e in r["examples_over_redacted"]:
+            console.print("  " + e)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--planted", type=int, default=2400)
+    parser.add_argument("--clean", type=int, default=1200)
+    parser.add_argument("-v", "--verbose", action="store_true", help="print examples")
+    args = parser.parse_args(argv)
+    r = evaluate(args.planted, args.clean)
+    show(r, args.verbose)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "eval-names.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

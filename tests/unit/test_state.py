@@ -1,0 +1,84 @@
+"""The state folder is private and working copies are purged after their retention."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from pipelines import paths, state
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "state"
+    monkeypatch.setattr(paths, "STATE_DIR", root)
+    old = os.umask(0o022)
+    yield root
+    os.umask(old)
+
+
+def _spec(dataset: str, days: int | None = None) -> SimpleNamespace:
+    return SimpleNamespace(id=dataset, asset_key_prefix=dataset.replace("-", "_"),
+                           iar=SimpleNamespace(working_copy_days=days))
+
+
+def _old(path: Path, days: float) -> None:
+    when = time.time() - days * 86400
+    for p in [path, *path.rglob("*")]:
+        os.utime(p, (when, when))
+
+
+def test_secure_makes_the_folder_private_and_new_files_owner_only(state_dir: Path):
+    state.secure()
+    assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
+    (state_dir / "work").mkdir()
+    (state_dir / "work" / "report.json").write_text("{}")
+    assert stat.S_IMODE((state_dir / "work").stat().st_mode) == 0o700
+    assert stat.S_IMODE((state_dir / "work" / "report.json").stat().st_mode) == 0o600
+    assert state.readable_by_others(state_dir) == []
+
+
+def test_readable_by_others_finds_loose_files(state_dir: Path):
+    state.secure()
+    loose = state_dir / "loose.txt"
+    loose.write_text("x")
+    loose.chmod(0o644)
+    assert state.readable_by_others(state_dir) == [loose]
+
+
+def test_purge_deletes_only_working_copies_past_retention(state_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("FIVESTAR_WORK_RETENTION_DAYS", raising=False)
+    state.secure()
+    old_run = state_dir / "work" / "foi" / "2024-Q1"
+    new_run = state_dir / "work" / "foi" / "2024-Q2"
+    old_output = state_dir / "storage" / "foi" / "extract"
+    release = state_dir / "releases" / "foi" / "r1"
+    for p in (old_run, new_run, old_output, release):
+        p.mkdir(parents=True)
+        (p / "f").write_text("x")
+    _old(old_run, 40)
+    _old(old_output, 31)
+    _old(release, 400)
+    gone = state.purge([_spec("foi")])
+    assert {g.path for g in gone} == {old_run, old_output}
+    assert not old_run.exists() and not old_output.exists()
+    assert new_run.exists() and release.exists()  # releases are records: never purged here
+
+
+def test_retention_from_the_iar_entry_then_the_setting(state_dir: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    run = state_dir / "work" / "foi" / "2024-Q1"
+    run.mkdir(parents=True)
+    _old(run, 10)
+    assert state.purge([_spec("foi", days=30)], dry_run=True) == []
+    assert [g.path for g in state.purge([_spec("foi", days=7)], dry_run=True)] == [run]
+    monkeypatch.setenv("FIVESTAR_WORK_RETENTION_DAYS", "5")
+    assert state.retention_days(_spec("foi")) == 5
+    assert run.exists()  # dry runs delete nothing
+    assert len(state.purge([_spec("foi")])) == 1 and not run.exists()
