@@ -189,6 +189,7 @@ class Kind:
     PARTICLE = "particle"
     PLACEHOLDER = "placeholder"
     SHORT_CAPS = "short-caps"  # "LI", "NG": a name next to a name, else an acronym
+    PHRASE = "phrase"      # a word of a multi-word allowed term ("Thames Valley Police")
 
 
 @dataclass
@@ -278,7 +279,7 @@ def _mark_phrases(vocab: Vocabulary, words: list[str], kinds: list[str]) -> None
     while i < len(words):
         for n in range(min(longest, len(words) - i), 1, -1):
             if tuple(keys[i:i + n]) in vocab.phrases:
-                kinds[i:i + n] = [Kind.ALLOWED] * n
+                kinds[i:i + n] = [Kind.PHRASE] * n
                 i += n - 1
                 break
         i += 1
@@ -338,6 +339,12 @@ def decide(vocab: Vocabulary, words: list[str], *, force_first: bool = False,
                                                       (name[i - 1] or name[i + 1])):
                     continue
                 name[i] = changed = True
+    # an allowed word right after a name word is a surname that is also a place or a
+    # thing ("Aaban Jordan", "Kowalczyk Preston"); words of allowed phrases never are
+    for i in range(1, n):
+        if not name[i] and name[i - 1] and kinds[i] == Kind.ALLOWED \
+                and kinds[i - 1] != Kind.HONORIFIC:
+            name[i] = True
     # an ordinary word written capitalised right next to a name word in the same run is
     # part of it ("Arnold Kowalczyk", "Kowalczyk Cooper"); allowed terms are not
     changed = True
@@ -458,9 +465,9 @@ class NameScrubber:
         """Why a capitalised word that is a proper noun was left (None: not one)."""
         kind = self.vocab.kind(word)
         key = fold(re.sub(r"['’]s$", "", word))
-        if kind in (Kind.ALLOWED, Kind.PLACE_NAME) and key in self.vocab.extra:
+        if kind in (Kind.ALLOWED, Kind.PLACE_NAME, Kind.PHRASE) and key in self.vocab.extra:
             return "dataset allow_terms or schema enum"
-        if kind == Kind.ALLOWED:
+        if kind in (Kind.ALLOWED, Kind.PHRASE):
             return "fivestar allow-list (places, public bodies, organisations, calendar)"
         if kind == Kind.PLACE_NAME:
             return "place that is also a name, no person context"
