@@ -190,13 +190,13 @@ def run(rows: int, workdir: Path) -> list[dict]:
     text = free_text_frame(rows)
     text_spec = _spec(list(text.columns), SCRUB_RULES, "record")
     scrub = measure(lambda: redact(text, text_spec, None))
-    report = scrub.result.report["fields"]["request_summary"]
+    report = scrub.result.report.fields["request_summary"].model_dump()
     verify(scrub.result.df.head(100), text_spec)  # models and lists loaded once, untimed
     checked = measure(lambda: verify(scrub.result.df, text_spec))
     table = aggregate_frame(rows)
     table_spec = _spec(list(table.columns), SDC_RULES, "aggregate")
     sdc = measure(lambda: redact(table, table_spec, None))
-    s = sdc.result.report["sdc"]
+    s = sdc.result.report.sdc.model_dump()
     return [
         _row("redaction:scrub", rows, scrub, values_scrubbed=report["values_changed"],
              note=f"scrubbed {report['values_changed']:,} of {rows:,} values"),
