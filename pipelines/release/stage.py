@@ -122,15 +122,16 @@ def _public_files(converted_dir: Path) -> list[str]:
 
 
 def _make_read_only(root: Path) -> None:
-    """Files 0444: the release is not to be edited in place.
+    """Files 0400: the release is not to be edited in place, and (like everything
+    in the state folder, see ``pipelines.state``) not readable by other users.
 
-    Folders stay writable (0755) so the state folder can still be wiped with
-    one ``rm -rf``; an added file is caught anyway, since ``verify_files``
-    refuses any file the manifest does not list.
+    Folders stay writable by the owner (0700) so the state folder can still be
+    wiped with one ``rm -rf``; an added file is caught anyway, since
+    ``verify_files`` refuses any file the manifest does not list.
     """
     for path in root.rglob("*"):
         if path.is_file():
-            path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            path.chmod(stat.S_IRUSR)
 
 
 def _remove_tree(path: Path) -> None:
@@ -139,7 +140,7 @@ def _remove_tree(path: Path) -> None:
         return
     for p in [path, *path.rglob("*")]:
         if p.is_dir():
-            p.chmod(0o755)
+            p.chmod(0o700)
     shutil.rmtree(path, ignore_errors=True)
 
 

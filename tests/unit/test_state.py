@@ -82,3 +82,57 @@ def test_retention_from_the_iar_entry_then_the_setting(state_dir: Path,
     assert state.retention_days(_spec("foi")) == 5
     assert run.exists()  # dry runs delete nothing
     assert len(state.purge([_spec("foi")])) == 1 and not run.exists()
+
+
+#: Where the README says personal data may be at rest after a run (Dagster's pickled
+#: pre-redaction asset outputs, until the in-memory IO manager of issue 13 replaces them).
+PRE_REDACTION = ("extract", "validated")
+
+
+def _files_holding(root: Path, needles: list[bytes]) -> list[Path]:
+    found = []
+    for p in root.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            data = p.read_bytes()
+            if any(n in data for n in needles):
+                found.append(p)
+    return found
+
+
+@pytest.fixture
+def staged_foi(monkeypatch):
+    """`fivestar stage foi-requests` into the test's own state folder."""
+    from typer.testing import CliRunner
+
+    from pipelines import extract
+    from pipelines.cli import app
+    from pipelines.release.users import create_demo_users
+    from pipelines.spec import load_spec
+
+    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(paths.STATE_DIR / "users.yaml"))
+    monkeypatch.delenv("FIVESTAR_USER", raising=False)
+    monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("FIVESTAR_PASSWORD", "stats-demo-password")
+    create_demo_users()
+    spec = load_spec(paths.DATASETS_DIR / "foi-requests" / "dataset.yaml")
+    raw = extract.read_extract(spec)
+    result = CliRunner().invoke(app, ["stage", "foi-requests", "--user", "stats.demo"])
+    assert result.exit_code == 0, result.output
+    emails = sorted(set(raw["requester_email"].dropna().astype(str)))
+    assert emails
+    return spec, [e.encode() for e in emails]
+
+
+def test_after_stage_nothing_under_the_state_folder_is_readable_by_others(staged_foi):
+    assert stat.S_IMODE(paths.STATE_DIR.stat().st_mode) == 0o700
+    assert state.readable_by_others(paths.STATE_DIR) == []
+
+
+def test_after_stage_personal_values_only_where_the_readme_says(staged_foi):
+    """The planted requester emails: never in releases, reports, logs or Dagster's storage
+    of redacted outputs; only (for now) in the pre-redaction asset outputs."""
+    spec, emails = staged_foi
+    allowed = [paths.STATE_DIR / "storage" / spec.asset_key_prefix / s for s in PRE_REDACTION]
+    holding = _files_holding(paths.STATE_DIR, emails)
+    assert [p for p in holding if not any(p.is_relative_to(a) for a in allowed)] == []
+    assert not any(p.is_relative_to(paths.STATE_DIR / "releases") for p in holding)
