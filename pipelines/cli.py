@@ -76,9 +76,10 @@ def stage(
     The stager signs in exactly as for a decision (the review app's users and
     password check), because separation of duties rests on who staged.
     """
+    from pipelines.instance import distributed
     from pipelines.release.cli import _authenticate
     from pipelines.release.users import Role
-    from pipelines.runner import run_stages
+    from pipelines.runner import PlannedRun, run_many, run_stages
 
     specs = _select(dataset, all_)
     stager = _authenticate(user)
@@ -87,14 +88,21 @@ def stage(
                   "stage releases")
         raise typer.Exit(3)
     user = stager.username
+    tags = {USER_TAG: user}
+    if correction is not None:
+        tags[REVISION_TAG] = correction
+    if distributed():  # every run queued at once; the daemon runs them within the limits
+        console.print(f"queueing {len(specs)} staging run(s) on the distributed profile")
+        outcomes = run_many([PlannedRun(s, STAGING_STAGES, period, tags) for s in specs])
+        _print_outcomes(outcomes)
+        if not all(o.ok for o in outcomes):
+            raise typer.Exit(1)
+        return
     outcomes = []
     with _progress() as progress:
         task = progress.add_task("staging", total=len(specs))
         for spec in specs:
             progress.update(task, description=f"staging {spec.id}")
-            tags = {USER_TAG: user} if user else {}
-            if correction is not None:
-                tags[REVISION_TAG] = correction
             outcomes.append(run_stages(spec, STAGING_STAGES, partition=period, tags=tags))
             progress.advance(task)
     _print_outcomes(outcomes)
@@ -185,7 +193,7 @@ def publish(
     from pipelines.assets import RELEASE_TAG
     from pipelines.release.audit import AuditStore
     from pipelines.release.sensor import due_publications
-    from pipelines.runner import run_stages
+    from pipelines.runner import PlannedRun, run_many
 
     specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
     due = [d for d in due_publications(AuditStore(), datetime.now(UTC))
@@ -193,8 +201,9 @@ def publish(
     if not due:
         console.print("nothing is approved and due")
         return
-    outcomes = [run_stages(specs[d.dataset_id], ("published",), partition=d.period,
-                           tags={RELEASE_TAG: d.release_id}) for d in due]
+    # one run per release, its tag naming the release to publish
+    outcomes = run_many([PlannedRun(specs[d.dataset_id], ("published",), d.period,
+                                    {RELEASE_TAG: d.release_id}) for d in due])
     _print_outcomes(outcomes)
     for o in outcomes:
         if o.outputs.get("published"):

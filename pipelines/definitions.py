@@ -14,6 +14,8 @@ from dagster import Definitions, FilesystemIOManager
 from pipelines import paths, state
 from pipelines.assets import build_dataset_assets
 from pipelines.ckan_resource import CKANResource
+from pipelines.instance import distributed
+from pipelines.jobs import dataset_jobs
 from pipelines.resources import RedactionKey
 from pipelines.sensors import build_sensors
 from pipelines.spec import DatasetSpec, load_all
@@ -38,8 +40,17 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
         "redaction_key": RedactionKey(),
         "ckan": CKANResource(),
     }
+    present = {k for a in assets for k in a.keys}
+    jobs = [job for spec in specs for job in dataset_jobs(spec, present)]
+    # The distributed profile runs every step on a Celery worker (pipelines/celery_app.py).
+    executor = None
+    if distributed():
+        from pipelines.celery_app import executor as celery_executor
+
+        executor = celery_executor()
     return Definitions(assets=assets, asset_checks=checks, resources=resources,
-                       sensors=[*build_sensors(specs), state_sensor(specs)])
+                       sensors=[*build_sensors(specs), state_sensor(specs)], jobs=jobs,
+                       executor=executor)
 
 
 defs = build_definitions()

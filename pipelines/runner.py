@@ -98,11 +98,36 @@ def run_stages(
         tags=tags or {},
         raise_on_error=False,
     )
-    outcome = RunOutcome(dataset=spec.id, partition=partition, run_id=result.run_id,
-                         success=result.success)
-    for event in result.all_events:
+    outcome = outcome_from_events(spec, partition, result.run_id, result.success,
+                                  result.all_events)
+    for stage in stages:
+        k = asset_graph.key(spec, stage)
+        if stage in outcome.materialized:
+            outcome.outputs[stage] = result.output_for_node(_node_name(k))
+    return outcome
+
+
+def outcome_from_events(spec: DatasetSpec, partition: str | None, run_id: str, success: bool,
+                        events) -> RunOutcome:
+    """Summarise a run's Dagster events (in-process, or read back from the instance).
+
+    ``outputs`` holds what the staging and publication assets record as
+    metadata (release id and folder; dataset URL and resources), so a run
+    executed elsewhere reports the same as one executed here.
+    """
+    outcome = RunOutcome(dataset=spec.id, partition=partition, run_id=run_id, success=success)
+    for event in events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-            outcome.materialized.append(event.asset_key.path[-1])
+            stage = event.asset_key.path[-1]
+            outcome.materialized.append(stage)
+            meta = {k: getattr(v, "value", v)
+                    for k, v in event.event_specific_data.materialization.metadata.items()}
+            if stage == "staged_release" and "release_id" in meta:
+                outcome.outputs[stage] = {"release_id": meta["release_id"],
+                                          "path": str(meta.get("path", ""))}
+            elif stage == "published" and "dataset_url" in meta:
+                outcome.outputs[stage] = {"dataset_url": meta["dataset_url"],
+                                          "resource_urls": meta.get("resources") or {}}
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             outcome.checks.append(CheckOutcome(
@@ -111,11 +136,32 @@ def run_stages(
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             err = event.event_specific_data.error
             outcome.failures.append(_failure_text(err))
-    for stage in stages:
-        k = asset_graph.key(spec, stage)
-        if stage in outcome.materialized:
-            outcome.outputs[stage] = result.output_for_node(_node_name(k))
     return outcome
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run to make: which stages of which dataset, for which period, tagged how."""
+
+    spec: DatasetSpec
+    stages: tuple[str, ...] = asset_graph.STAGING_STAGES
+    partition: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def run_many(runs: list[PlannedRun]) -> list[RunOutcome]:
+    """Make every run: one after another in-process (profile ``local``), or all
+    queued at once on the distributed profile's run queue, then waited for."""
+    from pipelines.instance import distributed
+
+    if not distributed():
+        return [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags) for r in runs]
+    from pipelines.submit import run_remote
+
+    resolved = [r if r.partition or asset_graph.partitions_for(r.spec) is None
+                else PlannedRun(r.spec, r.stages, default_partition(r.spec), r.tags)
+                for r in runs]
+    return run_remote(resolved)
 
 
 def _node_name(key) -> str:

@@ -32,6 +32,7 @@ from pipelines.release.audit import AuditStore
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.sensor import due_publications
 from pipelines.spec import DatasetSpec
+from pipelines.workload import publication_tags
 
 log = logging.getLogger("fivestar")
 
@@ -81,7 +82,7 @@ def build_publication_sensor(
                 asset_selection=[key],
                 partition_key=due.period if due.dataset_id in partitioned else None,
                 tags={RELEASE_TAG: due.release_id, USER_TAG: PUBLISHER,
-                      "dataset": due.dataset_id},
+                      "dataset": due.dataset_id, **publication_tags()},
             ))
         return requests or SkipReason("no approved release is due")
 
