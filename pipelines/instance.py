@@ -114,7 +114,7 @@ def local_pg_url() -> str:
         raise FivestarError("the distributed profile needs DAGSTER_PG_URL, or the local stack's "
                             "PostgreSQL prepared by catalogue/bin/dagster-up") from None
     port = os.environ.get("FIVESTAR_PG_PORT", "54329")
-    return f"postgresql://dagster:{password}@127.0.0.1:{port}/{database}"
+    return f"postgresql+psycopg2://dagster:{password}@127.0.0.1:{port}/{database}"
 
 
 def dagster_home() -> Path:

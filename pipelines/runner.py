@@ -14,6 +14,7 @@ from typing import Any
 from dagster import AssetSelection, DagsterEventType, materialize
 
 from pipelines import assets as asset_graph
+from pipelines import paths
 from pipelines.definitions import build_definitions
 from pipelines.instance import get_instance
 from pipelines.spec import DatasetSpec
@@ -123,8 +124,9 @@ def outcome_from_events(spec: DatasetSpec, partition: str | None, run_id: str, s
             meta = {k: getattr(v, "value", v)
                     for k, v in event.event_specific_data.materialization.metadata.items()}
             if stage == "staged_release" and "release_id" in meta:
-                outcome.outputs[stage] = {"release_id": meta["release_id"],
-                                          "path": str(meta.get("path", ""))}
+                # releases/<dataset>/<release id> (the IO manager's own "path" shadows ours)
+                outcome.outputs[stage] = {"release_id": meta["release_id"], "path": str(
+                    paths.releases_dir() / spec.id / meta["release_id"])}
             elif stage == "published" and "dataset_url" in meta:
                 outcome.outputs[stage] = {"dataset_url": meta["dataset_url"],
                                           "resource_urls": meta.get("resources") or {}}
