@@ -35,6 +35,6 @@ def dataset_jobs(spec: DatasetSpec, present: set) -> list:
     if published in present:
         jobs.append(define_asset_job(publish_job_name(spec),
                                      selection=AssetSelection.assets(published),
-                                     partitions_def=parts, tags=publication_tags(),
+                                     partitions_def=parts, tags=publication_tags(spec.id),
                                      description=f"Publish an approved release of {spec.title}."))
     return jobs

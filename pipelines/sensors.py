@@ -82,7 +82,7 @@ def build_publication_sensor(
                 asset_selection=[key],
                 partition_key=due.period if due.dataset_id in partitioned else None,
                 tags={RELEASE_TAG: due.release_id, USER_TAG: PUBLISHER,
-                      "dataset": due.dataset_id, **publication_tags()},
+                      "dataset": due.dataset_id, **publication_tags(due.dataset_id)},
             ))
         return requests or SkipReason("no approved release is due")
 

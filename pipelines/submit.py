@@ -74,7 +74,7 @@ def submit(spec: DatasetSpec, stages: Sequence[str], *, partition: str | None = 
 
     publishing = tuple(stages) == ("published",)
     job = publish_job_name(spec) if publishing else stage_job_name(spec)
-    run_tags = {**(publication_tags() if publishing else staging_tags(spec)), **(tags or {})}
+    run_tags = {**(publication_tags(spec.id) if publishing else staging_tags(spec)), **(tags or {})}
     if partition:
         run_tags[PARTITION_NAME_TAG] = partition
     selection = None if publishing else [asset_graph.key(spec, s) for s in stages]

@@ -1,7 +1,8 @@
 """How big a run is, told before it runs: the tags the run queue limits by.
 
 The queued run coordinator (``deploy/dagster/distributed.yaml``) limits runs
-by tag: ``fivestar/operation=publish`` (uploads to CKAN) and
+by tag: ``fivestar/operation=publish`` (uploads to CKAN; and one at a time
+per dataset, by ``fivestar/publishing=<dataset>``) and
 ``fivestar/size=large`` (staging runs of extracts with at least
 ``FIVESTAR_LARGE_EXTRACT_ROWS`` rows, default 500 000, which hold gigabytes
 while they convert). The row count is estimated without reading the data:
@@ -19,6 +20,7 @@ from pipelines.spec import DatasetSpec, SourceFormat
 OPERATION_TAG = "fivestar/operation"
 SIZE_TAG = "fivestar/size"
 ROWS_TAG = "fivestar/estimated_rows"
+PUBLISHING_TAG = "fivestar/publishing"
 LARGE_ROWS_ENV = "FIVESTAR_LARGE_EXTRACT_ROWS"
 DEFAULT_LARGE_ROWS = 500_000
 
@@ -76,5 +78,7 @@ def staging_tags(spec: DatasetSpec) -> dict[str, str]:
     return tags
 
 
-def publication_tags() -> dict[str, str]:
-    return {OPERATION_TAG: "publish"}
+def publication_tags(dataset_id: str) -> dict[str, str]:
+    """Publication runs: limited in number, and one at a time per dataset (the sensor
+    and ``fivestar publish`` may both ask for the same release)."""
+    return {OPERATION_TAG: "publish", PUBLISHING_TAG: dataset_id}
