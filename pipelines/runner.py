@@ -160,10 +160,7 @@ def run_many(runs: list[PlannedRun]) -> list[RunOutcome]:
         return [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags) for r in runs]
     from pipelines.submit import run_remote
 
-    resolved = [r if r.partition or asset_graph.partitions_for(r.spec) is None
-                else PlannedRun(r.spec, r.stages, default_partition(r.spec), r.tags)
-                for r in runs]
-    return run_remote(resolved)
+    return run_remote(runs)
 
 
 def _node_name(key) -> str:

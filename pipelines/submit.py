@@ -31,7 +31,7 @@ from dagster._core.storage.tags import (  # stable tag names, not exported at to
 from pipelines import assets as asset_graph
 from pipelines.errors import FivestarError
 from pipelines.jobs import publish_job_name, stage_job_name
-from pipelines.runner import PlannedRun, RunOutcome, outcome_from_events
+from pipelines.runner import PlannedRun, RunOutcome, default_partition, outcome_from_events
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags, staging_tags
 
@@ -72,6 +72,8 @@ def submit(spec: DatasetSpec, stages: Sequence[str], *, partition: str | None = 
     """Queue one run of ``stages`` of ``spec``; the daemon launches it within the limits."""
     from dagster_graphql import DagsterGraphQLClientError
 
+    if partition is None and asset_graph.partitions_for(spec) is not None:
+        partition = default_partition(spec)
     publishing = tuple(stages) == ("published",)
     job = publish_job_name(spec) if publishing else stage_job_name(spec)
     run_tags = {**(publication_tags(spec.id) if publishing else staging_tags(spec)), **(tags or {})}
