@@ -4,7 +4,7 @@ export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
 UV := $(CURDIR)/.cache/tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test unit bench eval lint catalogue-up catalogue-down catalogue-status review dagster stop
+.PHONY: setup demo test unit bench bench-release-day eval lint catalogue-up catalogue-down catalogue-status review dagster stop
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,11 @@ bench: setup
 ## Person-name scrubbing measured on held-out names: recall and over-redaction.
 eval: setup
 	$(RUN) python -m benchmarks.names.evaluate
+
+## A release day on the distributed profile: 8 datasets staged with 1 and 2
+## Celery workers, then published (FULL=1: fifty datasets, up to 250 000 rows).
+bench-release-day: setup catalogue-up
+	$(RUN) python -m benchmarks.release_day $(if $(FULL),--full,)
 
 lint: setup
 	$(RUN) ruff check .
