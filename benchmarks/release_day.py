@@ -271,8 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 specs = [load_spec(p) for p in sorted(site.datasets.glob("*/dataset.yaml"))]
                 console.print(f"queueing {len(specs)} staging runs")
                 staged, outcomes = stage_all(site, specs)
-                staged["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()
-                                    if isinstance(v, str)}
+                staged["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()}
                 if not args.no_publish and n_workers == worker_counts[-1]:
                     console.print("approving; the publication sensor publishes to CKAN")
                     staged["publication"] = publish_all(outcomes)

@@ -96,10 +96,14 @@ def instance_config(home: Path, chosen: Profile | None = None) -> dict[str, Any]
     return config
 
 
+#: How ``tag_limits`` names a limit that applies to each value of a tag separately.
+EACH_VALUE = "<each value>"
+
+
 def tag_limits(config: dict[str, Any]) -> dict[tuple[str, str], int]:
     """The tag concurrency limits of an instance config, as ``{(key, value): limit}``."""
     coordinator = (config.get("run_coordinator") or {}).get("config") or {}
-    return {(e["key"], e.get("value")): e["limit"]
+    return {(e["key"], e["value"] if isinstance(e.get("value"), str) else EACH_VALUE): e["limit"]
             for e in coordinator.get("tag_concurrency_limits") or []}
 
 
