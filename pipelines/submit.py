@@ -80,6 +80,18 @@ def submit(spec: DatasetSpec, stages: Sequence[str], *, partition: str | None = 
     if partition:
         run_tags[PARTITION_NAME_TAG] = partition
     selection = None if publishing else [asset_graph.key(spec, s) for s in stages]
+    release_id = run_tags.get(asset_graph.RELEASE_TAG)
+    if publishing and release_id:
+        # The publication sensor may already have queued this release: wait on that run.
+        from pipelines.instance import get_instance
+
+        instance = get_instance()
+        active = [r for r in instance.get_runs(filters=RunsFilter(
+            tags={asset_graph.RELEASE_TAG: release_id})) if r.status not in FINISHED
+            and ROOT_RUN_ID_TAG not in r.tags]
+        if active:
+            return Submitted(spec=spec, stages=tuple(stages), partition=partition,
+                             run_id=active[0].run_id)
     try:
         run_id = (gql or client()).submit_job_execution(
             job, repository_location_name=LOCATION, tags=run_tags, asset_selection=selection)
