@@ -87,11 +87,10 @@ def submit(spec: DatasetSpec, stages: Sequence[str], *, partition: str | None = 
 
         instance = get_instance()
         active = [r for r in instance.get_runs(filters=RunsFilter(
-            tags={asset_graph.RELEASE_TAG: release_id})) if r.status not in FINISHED
-            and ROOT_RUN_ID_TAG not in r.tags]
-        if active:
+            tags={asset_graph.RELEASE_TAG: release_id})) if r.status not in FINISHED]
+        if active:  # (or its retry: wait on the chain from its root)
             return Submitted(spec=spec, stages=tuple(stages), partition=partition,
-                             run_id=active[0].run_id)
+                             run_id=active[0].tags.get(ROOT_RUN_ID_TAG, active[0].run_id))
     try:
         run_id = (gql or client()).submit_job_execution(
             job, repository_location_name=LOCATION, tags=run_tags, asset_selection=selection)
