@@ -37,7 +37,7 @@ STATISTICIAN = "stats.dist"
 @pytest.fixture(scope="module")
 def site(ckan_stack, tmp_path_factory):
     """The site's services, up for this module (two workers), down afterwards."""
-    s = Site(tmp_path_factory.mktemp("site"), name=f"test{os.getpid()}", workers=2,
+    s = Site(tmp_path_factory.mktemp("site"), name="test", workers=2,
              env={"FIVESTAR_MAX_CONCURRENT_LARGE": "1",
                   "FIVESTAR_MAX_CONCURRENT_PUBLICATIONS": "1"})
     suffix = uuid.uuid4().hex[:6]
