@@ -37,8 +37,8 @@ from pipelines.workload import publication_tags, staging_tags
 
 LOCATION = "fivestar"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
-#: How long a failed run may go without the daemon deciding whether to retry it.
-RETRY_DECISION_SECONDS = 60
+#: How long a failed run may wait for the daemon to queue its retry.
+RETRY_DECISION_SECONDS = 120
 
 
 class SubmissionError(FivestarError):
@@ -123,8 +123,9 @@ def _settled(instance: DagsterInstance, root_run_id: str, failed_since: dict[str
     if will_retry == "false":
         return last
     # "true": the daemon is about to queue the retry; unset: it has not decided yet.
+    # Either way, a retry that never appears (no daemon running) ends the wait.
     since = failed_since.setdefault(last.run_id, time.monotonic())
-    if will_retry is None and time.monotonic() - since > RETRY_DECISION_SECONDS:
+    if time.monotonic() - since > RETRY_DECISION_SECONDS:
         return last
     return None
 
