@@ -16,7 +16,8 @@ export FIVESTAR_CELERY_BROKER="${FIVESTAR_CELERY_BROKER:-redis://$HOST:$REDIS_PO
 export FIVESTAR_CELERY_BACKEND="${FIVESTAR_CELERY_BACKEND:-redis://$HOST:$REDIS_PORT/2}"
 export FIVESTAR_PG_PORT="$PG_PORT" FIVESTAR_CATALOGUE_STATE="$STATE" FIVESTAR_DAGSTER_DB="$DAGSTER_DB"
 
-worker_name() { printf '%s-w%s@%s' "$WORKER_PREFIX" "$1" "$(hostname)"; }
+# uname -n, not hostname(1): the hostname package is not on every machine (a minimal Debian may lack it, and an empty host part made the worker name itself after the host while the health check pinged "name@": never healthy)
+worker_name() { printf "%s-w%s@%s" "$WORKER_PREFIX" "$1" "$(uname -n)"; }
 
 code_server_up() { "$VENV_BIN/dagster" api grpc-health-check -h "$HOST" -p "$GRPC_PORT" >/dev/null 2>&1; }
 webserver_up() { curl -sf --max-time 5 "http://$HOST:$WEB_PORT/server_info" >/dev/null 2>&1; }
