@@ -15,9 +15,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from pipelines import paths
-from pipelines.assets import REVISION_TAG, STAGING_STAGES, USER_TAG
+from pipelines.assets import STAGING_STAGES
 from pipelines.release.cli import commands as release_commands
 from pipelines.release_calendar.cli import commands as calendar_commands
+from pipelines.runs import REVISION_TAG, USER_TAG
 from pipelines.spec import load_all
 
 app = typer.Typer(
@@ -155,8 +156,8 @@ def _print_outcomes(outcomes) -> None:
             err.print(f"[red]{o.dataset}[/]: check {c.name} failed\n{detail}")
         staged = o.outputs.get("staged_release")
         if staged:
-            console.print(f"{o.dataset}: staged release [bold]{staged['release_id']}[/] "
-                          f"at {staged['path']}")
+            console.print(f"{o.dataset}: staged release [bold]{staged.release_id}[/] "
+                          f"at {staged.path}")
         run_dir = paths.run_dir(o.dataset, o.partition) / "reports"
         if run_dir.exists():
             console.print(f"{o.dataset}: reports in {run_dir}")
@@ -190,10 +191,10 @@ def publish(
     """Publish every approved release whose scheduled time has come (what the sensor does)."""
     from datetime import UTC, datetime
 
-    from pipelines.assets import RELEASE_TAG
     from pipelines.release.audit import AuditStore
     from pipelines.release.sensor import due_publications
     from pipelines.runner import PlannedRun, run_many
+    from pipelines.runs import RELEASE_TAG
 
     specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
     due = [d for d in due_publications(AuditStore(), datetime.now(UTC))
@@ -207,7 +208,7 @@ def publish(
     _print_outcomes(outcomes)
     for o in outcomes:
         if o.outputs.get("published"):
-            console.print(f"{o.dataset}: {o.outputs['published']['dataset_url']}")
+            console.print(f"{o.dataset}: {o.outputs['published'].dataset_url}")
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from dagster import Definitions, FilesystemIOManager
+from dagster import Definitions
 
 from pipelines import paths, state
 from pipelines.assets import build_dataset_assets
 from pipelines.ckan_resource import CKANResource
 from pipelines.instance import distributed
+from pipelines.io_manager import ContractIOManager
 from pipelines.jobs import dataset_jobs
 from pipelines.resources import RedactionKey
 from pipelines.sensors import build_sensors
@@ -36,7 +37,7 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
         assets.extend(a)
         checks.extend(c)
     resources: dict[str, object] = {
-        "io_manager": FilesystemIOManager(base_dir=str(paths.STATE_DIR / "storage")),
+        "io_manager": ContractIOManager(base_dir=str(paths.STATE_DIR / "storage")),
         "redaction_key": RedactionKey(),
         "ckan": CKANResource(),
     }

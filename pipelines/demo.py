@@ -32,8 +32,9 @@ from pathlib import Path
 import requests
 
 from pipelines import paths
-from pipelines.assets import RELEASE_TAG, STAGING_STAGES, USER_TAG
+from pipelines.assets import STAGING_STAGES
 from pipelines.errors import FivestarError
+from pipelines.runs import RELEASE_TAG, USER_TAG
 from pipelines.spec import DatasetSpec, load_all
 
 STATISTICIAN = "stats.demo"
@@ -111,9 +112,9 @@ def run_demo(log=print) -> DemoResult:
             detail = outcome.failures + [f"check {c.name} failed" for c in outcome.blocked]
             result.failures.append(f"{spec.id}: staging failed: {'; '.join(detail)}")
             continue
-        result.staged[spec.id] = staged["release_id"]
-        log(f"approving {spec.id} release {staged['release_id'][:12]} as {CHAMPION} …")
-        approvals.approve(store, Path(staged["path"]), champion,
+        result.staged[spec.id] = staged.release_id
+        log(f"approving {spec.id} release {staged.release_id[:12]} as {CHAMPION} …")
+        approvals.approve(store, Path(staged.path), champion,
                           comment="Demo: checked the preview, reports and diff.")
 
     for due in due_publications(store, datetime.now(UTC)):
@@ -175,10 +176,10 @@ def corrected_copy(spec: DatasetSpec, period: str) -> DatasetSpec:
 
 def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, log) -> None:
     """Stage, approve (for immediate release) and publish a correction of one dataset."""
-    from pipelines.assets import REVISION_TAG
     from pipelines.release import approvals
     from pipelines.release.manifest import load_manifest
     from pipelines.runner import run_stages
+    from pipelines.runs import REVISION_TAG
 
     period = load_manifest(approvals.find_release(result.staged[spec.id]))[0].get("period")
     corrected = corrected_copy(spec, period)
@@ -192,7 +193,7 @@ def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, 
     now = datetime.now(UTC)
     log(f"approving the correction {staged['release_id'][:12]} for immediate release as "
         f"{CHAMPION} …")
-    approvals.approve(store, Path(staged["path"]), champion, release_at=now,
+    approvals.approve(store, Path(staged.path), champion, release_at=now,
                       comment="Demo: checked the revision notes and the diff.")
     published = run_stages(corrected, ("published",), partition=period,
                            tags={RELEASE_TAG: staged["release_id"],
@@ -201,9 +202,9 @@ def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, 
         result.failures.append(f"{spec.id}: correction not published: "
                                f"{'; '.join(published.failures)}")
         return
-    manifest, _ = load_manifest(Path(staged["path"]))
+    manifest, _ = load_manifest(Path(staged.path))
     result.staged[spec.id] = staged["release_id"]
-    result.verified[spec.id] = verify_public(spec.id, Path(staged["path"]))
+    result.verified[spec.id] = verify_public(spec.id, Path(staged.path))
     result.corrected[spec.id] = (manifest["catalogue"]["version"], CORRECTION_NOTES)
 
 

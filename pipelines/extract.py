@@ -23,11 +23,13 @@ import hashlib
 import io
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pipelines.contracts.source import SourceFile
 from pipelines.errors import ExtractError, Location, Problem
 from pipelines.spec import DatasetSpec, SourceFormat
 
@@ -43,6 +45,8 @@ class _Collector:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        #: Set by a reader that knows file line = data row + 1.
+        self.lines_exact = False
 
     def add(self, code: str, message: str, row: int | None = None, field: str | None = None):
         if len(self.problems) < MAX_PROBLEMS:
@@ -127,6 +131,8 @@ def _read_csv(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | 
         out.add("ragged-row", f"has {actual} cells, expected {expected}", row=data_row)
     if bad_rows:
         return None
+    # one physical line per record (and the header), a final newline or not
+    out.lines_exact = text.count("\n") in (table.num_rows, table.num_rows + 1)
     return table.to_pandas()
 
 
@@ -385,8 +391,26 @@ def _type_frame(raw: pd.DataFrame, spec: DatasetSpec, out: _Collector) -> pd.Dat
 # -- public API -----------------------------------------------------------------
 
 
+@dataclass
+class SourceRead:
+    """A typed extract and the files it came from.
+
+    ``df``'s index is each row's position in the matched files taken in order
+    (kept through the partition filter), so a row number found by any later
+    stage can be traced back to its file and row (:meth:`locate`).
+    """
+
+    df: pd.DataFrame
+    files: list[SourceFile]
+
+
 def read_extract(spec: DatasetSpec, partition: str | None = None) -> pd.DataFrame:
     """The extract as a DataFrame typed by the Table Schema (see module docstring)."""
+    return read_source(spec, partition).df
+
+
+def read_source(spec: DatasetSpec, partition: str | None = None) -> SourceRead:
+    """The typed extract with a description of each file (see :class:`SourceRead`)."""
     _check_schema_descriptor(spec)
     if spec.source.format == SourceFormat.sql:
         out = _Collector(f"{spec.id} (SQL source)")
@@ -409,18 +433,23 @@ def read_extract(spec: DatasetSpec, partition: str | None = None) -> pd.DataFram
             frames.append((out, reader(path, spec, out)))
     typed = []
     problems: list[Problem] = []
-    for out, raw in frames:
+    files: list[SourceFile] = []
+    file_paths = spec.source_paths() if spec.source.format != SourceFormat.sql else []
+    for i, (out, raw) in enumerate(frames):
         if raw is not None:
             df = _type_frame(raw, spec, out)
             if df is not None:
                 typed.append(df)
+                path = str(file_paths[i].resolve()) if file_paths else ""
+                files.append(SourceFile(path=path, shown=out.file, rows=len(df),
+                                        lines_exact=out.lines_exact))
         problems.extend(out.problems)
     if problems:
         raise ExtractError(problems[:MAX_PROBLEMS])
     df = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0]
     if len(typed) > 1 and spec.table_schema.primary_key:
         _check_pk_across_files(df, spec)
-    return filter_partition(df, spec, partition)
+    return SourceRead(df=filter_partition(df, spec, partition), files=files)
 
 
 def _check_pk_across_files(df: pd.DataFrame, spec: DatasetSpec) -> None:

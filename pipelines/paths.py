@@ -38,3 +38,10 @@ def run_dir(dataset_id: str, partition: str | None = None) -> Path:
 def releases_dir() -> Path:
     """Folder holding immutable staged releases."""
     return STATE_DIR / "releases"
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by this user only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path

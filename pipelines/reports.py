@@ -53,3 +53,14 @@ def validation_files(report: ValidationReport) -> dict[str, ReportFile]:
 
 def redaction_files(report: RedactionReport) -> dict[str, ReportFile]:
     return {"redaction": ReportFile("redaction.json", report.to_json().encode("utf-8"))}
+
+
+def write_validation(report: ValidationReport, folder: Path) -> dict[str, Path]:
+    """``validation.json`` and ``validation.html`` for people to read."""
+    files = validation_files(report)
+    return {"json": files["validation"].write(folder),
+            "html": files["validation_html"].write(folder)}
+
+
+def write_redaction(report: RedactionReport, folder: Path) -> Path:
+    return redaction_files(report)["redaction"].write(folder)

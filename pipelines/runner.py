@@ -14,8 +14,10 @@ from typing import Any
 from dagster import AssetSelection, DagsterEventType, materialize
 
 from pipelines import assets as asset_graph
-from pipelines import paths
+from pipelines import handles, paths
+from pipelines.contracts import PublishResult
 from pipelines.definitions import build_definitions
+from pipelines.handles import StagedReleaseRef
 from pipelines.instance import get_instance
 from pipelines.spec import DatasetSpec
 
@@ -105,6 +107,7 @@ def run_stages(
         k = asset_graph.key(spec, stage)
         if stage in outcome.materialized:
             outcome.outputs[stage] = result.output_for_node(_node_name(k))
+    handles.forget_source()  # the run is over: drop the extract from this process's memory
     return outcome
 
 
@@ -124,12 +127,13 @@ def outcome_from_events(spec: DatasetSpec, partition: str | None, run_id: str, s
             meta = {k: getattr(v, "value", v)
                     for k, v in event.event_specific_data.materialization.metadata.items()}
             if stage == "staged_release" and "release_id" in meta:
-                # releases/<dataset>/<release id> (the IO manager's own "path" shadows ours)
-                outcome.outputs[stage] = {"release_id": meta["release_id"], "path": str(
-                    paths.releases_dir() / spec.id / meta["release_id"])}
+                outcome.outputs[stage] = StagedReleaseRef(
+                    release_id=meta["release_id"],
+                    path=str(paths.releases_dir() / spec.id / meta["release_id"]),
+                    stars=meta.get("stars"))
             elif stage == "published" and "dataset_url" in meta:
-                outcome.outputs[stage] = {"dataset_url": meta["dataset_url"],
-                                          "resource_urls": meta.get("resources") or {}}
+                outcome.outputs[stage] = PublishResult(
+                    dataset_url=meta["dataset_url"], resource_urls=meta.get("resources") or {})
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             outcome.checks.append(CheckOutcome(

@@ -27,10 +27,11 @@ from dagster import (
     sensor,
 )
 
-from pipelines.assets import RELEASE_TAG, USER_TAG, key, partitions_for
+from pipelines.assets import key, partitions_for
 from pipelines.release.audit import AuditStore
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.sensor import due_publications
+from pipelines.runs import RELEASE_TAG, USER_TAG
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags
 

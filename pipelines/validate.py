@@ -194,7 +194,7 @@ def _check_codelists(df: pd.DataFrame, spec: DatasetSpec, result: ValidationRepo
         col = df[f["name"]]
         allowed = load_codelist(stem).concepts
         bad = (col.notna() & ~col.astype("string").isin(list(allowed))).to_numpy(dtype=bool)
-        rows = _row_numbers(list(df.index[bad]), df.index)
+        rows = [int(i) + 1 for i in np.flatnonzero(bad)[: MAX_ROWS * 5]]
         result.expectations.append(ExpectationOutcome(
             type="value_in_code_list", column=f["name"], severity=Severity.error,
             success=not bad.any(), unexpected_count=int(bad.sum()),
@@ -211,14 +211,16 @@ def _check_codelists(df: pd.DataFrame, spec: DatasetSpec, result: ValidationRepo
 
 
 def _row_numbers(index_values, positions: pd.Index) -> list[int]:
-    """1-based data rows for GX's unexpected index values (the DataFrame index)."""
+    """1-based positions in ``df`` of GX's unexpected index values (the DataFrame index).
+
+    Positions, like every stage's row numbers: the shell maps them to the source
+    file's rows (:func:`pipelines.gates.bind_validation`).
+    """
     if not index_values:
         return []
     values = [v for v in index_values if not isinstance(v, dict)]
     if not values:
         return []
-    if isinstance(positions, pd.RangeIndex) or pd.api.types.is_integer_dtype(positions):
-        return sorted(int(v) + 1 for v in values)[: MAX_ROWS * 5]
     locs = positions.get_indexer(values)
     return sorted(int(i) + 1 for i in locs if i >= 0)[: MAX_ROWS * 5]
 
@@ -232,12 +234,3 @@ def _safe_observed(value: Any) -> Any:
 
 def _round(v: Any) -> float | None:
     return None if v is None else round(float(v), 4)
-
-
-def write_report(report: ValidationReport, out_dir: Path) -> dict[str, Path]:
-    """Write ``validation.json`` and ``validation.html`` for people to read."""
-    from pipelines.reports import validation_files
-
-    files = validation_files(report)
-    return {"json": files["validation"].write(out_dir),
-            "html": files["validation_html"].write(out_dir)}

@@ -15,13 +15,14 @@ import pytest
 import requests
 
 from pipelines import paths
-from pipelines.assets import RELEASE_TAG, STAGING_STAGES, USER_TAG
+from pipelines.assets import STAGING_STAGES
 from pipelines.demo import CHAMPION, STATISTICIAN, ensure_demo_key, verify_public
 from pipelines.release import approvals
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.sensor import due_publications
 from pipelines.release.users import UserDirectory, create_demo_users
 from pipelines.runner import run_stages
+from pipelines.runs import RELEASE_TAG, USER_TAG
 from pipelines.spec import load_spec
 
 pytestmark = pytest.mark.integration
@@ -76,15 +77,15 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
 
     # The statistician who staged it cannot approve it, whatever roles they hold.
     with pytest.raises(approvals.PermissionDenied):
-        approvals.approve(store, Path(release["path"]), statistician, comment="mine")
-    approvals.approve(store, Path(release["path"]), champion, comment="looks right")
+        approvals.approve(store, Path(release.path), statistician, comment="mine")
+    approvals.approve(store, Path(release.path), champion, comment="looks right")
 
     due = [d for d in due_publications(store, datetime.now(UTC)) if d.dataset_id == spec.id]
-    assert [d.release_id for d in due] == [release["release_id"]]
+    assert [d.release_id for d in due] == [release.release_id]
     published = run_stages(spec, ("published",), partition=due[0].period,
                            tags={RELEASE_TAG: due[0].release_id}, instance=dagster_instance)
     assert published.ok, published.failures
-    assert verify_public(spec.id, Path(release["path"])) >= 5
+    assert verify_public(spec.id, Path(release.path)) >= 5
     decisions = [e.decision for e in store.entries(dataset_id=spec.id)]
     assert Decision.published in decisions
 
@@ -100,8 +101,8 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
 
     # A statistician withdraws it from the review app: recorded, then in the real CKAN
     # the page stays findable with a withdrawn notice and the reason, and no files.
-    _withdraw_in_review_app(release["release_id"], "Error found in the published figures")
-    assert approvals.release_status(store, release["release_id"]).state == "withdrawn"
+    _withdraw_in_review_app(release.release_id, "Error found in the published figures")
+    assert approvals.release_status(store, release.release_id).state == "withdrawn"
     anonymous = requests.get(f"{base}/api/3/action/package_show", params={"id": spec.id},
                              timeout=30)
     assert anonymous.status_code == 200

@@ -8,11 +8,12 @@ import pytest
 import rdflib
 
 from pipelines import paths
-from pipelines.assets import REVISION_TAG, STAGING_STAGES, USER_TAG
+from pipelines.assets import STAGING_STAGES
 from pipelines.corrections import CorrectionError, plan_revision, version_label
 from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.manifest import load_manifest
 from pipelines.runner import run_stages
+from pipelines.runs import REVISION_TAG, USER_TAG
 from pipelines.spec import load_spec
 
 ADMS = rdflib.Namespace("http://www.w3.org/ns/adms#")
@@ -33,7 +34,7 @@ def test_a_correction_is_staged_as_a_new_version(monkeypatch):
         plan_revision(store, spec, "2024-Q4", "notes")
 
     first = run_stages(spec, STAGING_STAGES, partition="2024-Q4", tags={USER_TAG: "stats.demo"})
-    rid = first.outputs["staged_release"]["release_id"]
+    rid = first.outputs["staged_release"].release_id
     store.record(actor="champion.demo", role="transparency_champion", dataset_id=spec.id,
                  release_id=rid, decision=Decision.approved)
     store.record(actor="fivestar-publisher", role="system", dataset_id=spec.id,
@@ -46,20 +47,20 @@ def test_a_correction_is_staged_as_a_new_version(monkeypatch):
                          tags={USER_TAG: "stats.demo", REVISION_TAG: notes})
     assert outcome.ok, outcome.failures + [c.name for c in outcome.blocked]
     staged = outcome.outputs["staged_release"]
-    assert staged["release_id"] != rid
-    manifest, _ = load_manifest(paths.STATE_DIR / "releases" / spec.id / staged["release_id"])
+    assert staged.release_id != rid
+    manifest, _ = load_manifest(paths.STATE_DIR / "releases" / spec.id / staged.release_id)
     assert manifest["revision"] == {"notes": notes, "number": 1, "of_release": rid,
                                     "version": "2024-Q4-r1", "previous_version": "2024-Q4"}
     cat = manifest["catalogue"]
     assert cat["version"] == "2024-Q4-r1" and cat["version_notes"] == notes
     assert cat["previous_version"] == f"{cat['uri']}/version/2024-Q4"
     assert "release_date" not in cat  # not the pre-announced release: no calendar date
-    diff = json.loads((paths.STATE_DIR / "releases" / spec.id / staged["release_id"] /
+    diff = json.loads((paths.STATE_DIR / "releases" / spec.id / staged.release_id /
                        "reports" / "diff.json").read_text())
     assert diff["baseline"]["release_id"] == rid  # the champion sees what it corrects
 
     meta = rdflib.Graph().parse(
-        paths.STATE_DIR / "releases" / spec.id / staged["release_id"] /
+        paths.STATE_DIR / "releases" / spec.id / staged.release_id /
         f"{spec.id}.metadata.jsonld", format="json-ld")
     ds = rdflib.URIRef(cat["uri"])
     this = rdflib.URIRef(f"{cat['uri']}/version/2024-Q4-r1")

@@ -129,16 +129,17 @@ def test_the_statement_is_published_with_the_release(monkeypatch):
     import json
 
     from pipelines import paths
-    from pipelines.assets import STAGING_STAGES, USER_TAG
+    from pipelines.assets import STAGING_STAGES
     from pipelines.runner import run_stages
+    from pipelines.runs import USER_TAG
     from pipelines.spec import load_spec
 
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     spec = load_spec(paths.DATASETS_DIR / "police-recorded-crime" / "dataset.yaml")
     outcome = run_stages(spec, STAGING_STAGES, tags={USER_TAG: "stats.demo"})
     assert outcome.ok, outcome.failures
-    release = paths.STATE_DIR / "releases" / spec.id / outcome.outputs["staged_release"][
-        "release_id"]
+    release = paths.STATE_DIR / "releases" / spec.id / outcome.outputs[
+        "staged_release"].release_id
     manifest = json.loads((release / "manifest.json").read_text())
     entry = next(f for f in manifest["files"] if f["path"] == FILENAME)
     assert entry["role"] == "documentation" and entry["title"] == "Pre-release access list"

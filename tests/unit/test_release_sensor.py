@@ -10,7 +10,8 @@ from pipelines.release.approvals import approve
 from pipelines.release.audit import AuditStore
 from pipelines.release.testing import make_spec, stage_synthetic
 from pipelines.release.users import Role, User
-from pipelines.sensors import RELEASE_TAG, build_publication_sensor
+from pipelines.runs import RELEASE_TAG
+from pipelines.sensors import build_publication_sensor
 
 CHAMPION = User("champion.demo", frozenset({Role.transparency_champion}))
 ANNOUNCED = datetime(2025, 1, 30, 9, 30, tzinfo=ZoneInfo("Europe/London"))

@@ -10,8 +10,11 @@ import pytest
 
 from pipelines import paths
 from pipelines.extract import read_extract
+from pipelines.gates import bind_validation
+from pipelines.handles import open_source
+from pipelines.reports import write_validation
 from pipelines.spec import load_all
-from pipelines.validate import validate, write_report
+from pipelines.validate import validate
 from tests.unit.test_extract import SECRET, csv_bytes, make_spec
 
 E = gx.expectations
@@ -62,7 +65,7 @@ def test_report_has_rows_but_no_values(cases, tmp_path):
     spec, df, d = cases
     write_suite(d, [E.ExpectColumnValuesToNotMatchRegex(column="email", regex="@example")])
     result = validate(df, spec, d)
-    files = write_report(result, tmp_path / "report")
+    files = write_validation(result, tmp_path / "report")
     for path in files.values():
         text = path.read_text()
         assert SECRET not in text and "someone@" not in text
@@ -74,11 +77,15 @@ def test_report_has_rows_but_no_values(cases, tmp_path):
 
 def test_row_numbers_survive_partition_filtering(tmp_path):
     spec = make_spec(tmp_path, csv_bytes())
-    df = read_extract(spec, "2024-Q2").iloc[1:]  # only file row 2 is left
+    source = open_source(spec, "2024-Q2")
+    df = source.to_pandas().iloc[1:]  # only file row 2 is left
     d = write_suite(tmp_path / "expectations",
                     [E.ExpectColumnValuesToBeBetween(column="count", min_value=1)])
     result = validate(df, spec, d)
-    assert [p.location.row for p in result.errors] == [2]
+    assert [p.location.row for p in result.errors] == [1]  # the first row validated
+    bound = bind_validation(result, source, df.index)
+    assert [p.location.row for p in bound.errors] == [2]  # row 2 of the file
+    assert bound.errors[0].location.file.endswith(".csv") and bound.subject == source.key
 
 
 def test_value_outside_code_list_is_an_error():

@@ -1,0 +1,226 @@
+"""What the Dagster assets hand each other: small typed handles, never the data.
+
+An asset value is a contract that names data on disk and carries the reports
+about it; the data itself is read, batch by batch or whole, where it is used:
+
+* :class:`SourceTable` (``extract``): the source extract itself (paths, sha256,
+  partition, the typed columns of the Table Schema, row counts per file). The
+  source is the one place personal data may be on disk; nothing before the
+  redaction gate is ever copied under the state folder.
+* :class:`ValidatedExtract` (``validated``): that handle plus its
+  :class:`~pipelines.contracts.ValidationReport`.
+* :class:`RedactedTable` (``redacted``): an Arrow IPC file of the redacted
+  table in the run's work folder (0600), with the reports; the
+  ``redaction_verified`` gate deletes it if it finds anything.
+* ``converted`` passes a :class:`~pipelines.contracts.ConversionResult`;
+  ``staged_release`` a :class:`StagedReleaseRef`.
+
+Every table handle offers ``batches(columns=None, batch_rows=…)`` (Arrow record
+batches) and ``to_pandas()``, and checks the sha256 of what it reads against the
+one recorded when the handle was made, so a step never works on bytes other than
+the ones the previous step judged. Handles hold paths, never objects, so steps
+can run in different processes (or on workers sharing the state volume).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+from pydantic import Field
+
+from pipelines import extract
+from pipelines.contracts import RedactionReport, ValidationReport
+from pipelines.contracts.base import Contract
+from pipelines.contracts.source import Column, SourceFile
+from pipelines.errors import ExtractError, FivestarError, Location, Problem
+from pipelines.spec import SPEC_FILENAME, DatasetSpec, load_spec
+
+#: Rows per Arrow record batch unless the reader asks for another size.
+BATCH_ROWS = 65_536
+#: The column of a stored table holding each row's position in the source extract.
+SOURCE_ROW = "_source_row"
+
+#: Table Schema type -> Arrow type of the typed column.
+_ARROW_TYPES = {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64(),
+                "boolean": pa.bool_(), "date": pa.timestamp("ns"),
+                "datetime": pa.timestamp("ns")}
+
+
+class SourceTable(Contract):
+    """The source extract of one release period, typed by its Table Schema."""
+
+    kind: Literal["source"] = "source"
+    dataset_id: str
+    spec_path: str
+    spec_sha256: str
+    extract_sha256: str
+    partition: str | None = None
+    files: list[SourceFile] = Field(default_factory=list)
+    columns: list[Column]
+    #: Rows after the partition filter.
+    rows: int
+
+    @property
+    def key(self) -> str:
+        """Identity of the data: a report bound to this key judged exactly these rows."""
+        return hashlib.sha256(f"{self.extract_sha256}:{self.spec_sha256}:{self.partition}"
+                              .encode()).hexdigest()
+
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema([(c.name, _ARROW_TYPES.get(c.type, pa.string())) for c in self.columns])
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The typed rows; the index is each row's position in the merged source files.
+
+        Read again from the source (cached for the process), after checking the
+        extract and the spec still hash to what the ``extract`` step saw.
+        """
+        return _read_source(self.spec_path, self.spec_sha256, self.extract_sha256,
+                            self.partition).df.copy(deep=False)
+
+    def batches(self, columns: list[str] | None = None,
+                batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        df = self.to_pandas()
+        table = pa.Table.from_pandas(df[columns] if columns else df, preserve_index=False)
+        yield from table.to_batches(max_chunksize=batch_rows)
+
+    def locate(self, position: int, field: str | None = None) -> Location:
+        """Where row ``position`` (0-based, in the merged files) is in its source file."""
+        start = 0
+        for f in self.files:
+            if position < start + f.rows:
+                row = position - start + 1
+                return Location(file=f.shown, row=row, field=field)
+            start += f.rows
+        return Location(file=self.dataset_id, row=position + 1, field=field)
+
+
+class ArrowTable(Contract):
+    """A table stored as an Arrow IPC file (written 0600), with its sha256."""
+
+    kind: Literal["arrow"] = "arrow"
+    path: str
+    sha256: str
+    rows: int
+    columns: list[str]
+
+    def _open(self) -> pa.ipc.RecordBatchFileReader:
+        path = Path(self.path)
+        if not path.is_file():
+            raise FivestarError(Problem("table-missing", "the stored table is gone (deleted "
+                                        "by a failed gate or a clean-up); run the stage again",
+                                        Location(file=path.name)))
+        if _sha256(path) != self.sha256:
+            raise FivestarError(Problem("table-changed", "the stored table changed after it "
+                                        "was written; refusing to use it",
+                                        Location(file=path.name)))
+        return pa.ipc.open_file(pa.memory_map(str(path)))
+
+    def batches(self, columns: list[str] | None = None,
+                batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+        reader = self._open()
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            batch = batch.select(columns) if columns else batch.drop_columns([SOURCE_ROW])
+            for start in range(0, batch.num_rows, batch_rows):
+                yield batch.slice(start, batch_rows)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The table; the index is each row's position in the source extract."""
+        df = self._open().read_all().to_pandas()
+        return df.set_index(SOURCE_ROW).rename_axis(None)
+
+    def discard(self) -> None:
+        Path(self.path).unlink(missing_ok=True)
+
+
+def write_arrow(df: pd.DataFrame, path: Path, batch_rows: int = BATCH_ROWS) -> ArrowTable:
+    """Write ``df`` (its index: positions in the source) as an Arrow IPC file, 0600."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.append_column(SOURCE_ROW, pa.array(df.index.to_numpy(), type=pa.int64()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, table.schema) as writer:
+        for batch in table.to_batches(max_chunksize=batch_rows):
+            writer.write_batch(batch)
+    return ArrowTable(path=str(path), sha256=_sha256(path), rows=len(df),
+                      columns=list(df.columns))
+
+
+class ValidatedExtract(Contract):
+    """The source extract with the validation report about exactly its rows."""
+
+    source: SourceTable
+    report: ValidationReport
+
+
+class RedactedTable(Contract):
+    """The redacted table, and every report the release will carry."""
+
+    table: ArrowTable
+    source: SourceTable
+    validation: ValidationReport
+    report: RedactionReport
+
+
+class StagedReleaseRef(Contract):
+    """A staged release: its id (the manifest's sha256) and folder."""
+
+    release_id: str
+    path: str
+    created: bool = True
+    stars: int | None = None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_source(spec: DatasetSpec, partition: str | None) -> SourceTable:
+    """Read and check the extract of ``partition``; a handle to it (raises ``ExtractError``)."""
+    sha = extract.extract_sha256(spec)
+    spec_path = str(spec.folder / SPEC_FILENAME)
+    read = extract.read_source(spec, partition)
+    _LAST_READ.clear()
+    _LAST_READ[(spec_path, spec.spec_sha256, sha, partition)] = read
+    return SourceTable(
+        dataset_id=spec.id, spec_path=spec_path, spec_sha256=spec.spec_sha256,
+        extract_sha256=sha, partition=partition, files=read.files, rows=len(read.df),
+        columns=[Column(name=f["name"], type=f.get("type", "string"))
+                 for f in spec.table_schema.fields])
+
+
+#: The last extract read in this process: the steps of one in-process run share it.
+_LAST_READ: dict[tuple[str, str, str, str | None], extract.SourceRead] = {}
+
+
+def forget_source() -> None:
+    """Drop the extract this process holds in memory (a run calls it when it ends)."""
+    _LAST_READ.clear()
+
+
+def _read_source(spec_path: str, spec_sha256: str, extract_sha256: str,
+                 partition: str | None) -> extract.SourceRead:
+    """The extract the handle names, after checking it still hashes the same."""
+    spec = load_spec(Path(spec_path))
+    if spec.spec_sha256 != spec_sha256:
+        raise FivestarError(Problem("spec-changed", "dataset.yaml changed during the run; "
+                                    "stage again", Location(file=spec_path)))
+    if extract.extract_sha256(spec) != extract_sha256:
+        raise ExtractError(Problem("extract-changed", "the extract changed during the run; "
+                                   "stage again", Location(file=spec.source.path)))
+    key = (spec_path, spec_sha256, extract_sha256, partition)
+    if key not in _LAST_READ:
+        _LAST_READ.clear()
+        _LAST_READ[key] = extract.read_source(spec, partition)
+    return _LAST_READ[key]
