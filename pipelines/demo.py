@@ -191,19 +191,19 @@ def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, 
         result.failures.append(f"{spec.id}: correction failed: {'; '.join(outcome.failures)}")
         return
     now = datetime.now(UTC)
-    log(f"approving the correction {staged['release_id'][:12]} for immediate release as "
+    log(f"approving the correction {staged.release_id[:12]} for immediate release as "
         f"{CHAMPION} …")
     approvals.approve(store, Path(staged.path), champion, release_at=now,
                       comment="Demo: checked the revision notes and the diff.")
     published = run_stages(corrected, ("published",), partition=period,
-                           tags={RELEASE_TAG: staged["release_id"],
+                           tags={RELEASE_TAG: staged.release_id,
                                  USER_TAG: "fivestar-publisher"})
     if not published.ok:
         result.failures.append(f"{spec.id}: correction not published: "
                                f"{'; '.join(published.failures)}")
         return
     manifest, _ = load_manifest(Path(staged.path))
-    result.staged[spec.id] = staged["release_id"]
+    result.staged[spec.id] = staged.release_id
     result.verified[spec.id] = verify_public(spec.id, Path(staged.path))
     result.corrected[spec.id] = (manifest["catalogue"]["version"], CORRECTION_NOTES)
 
