@@ -84,9 +84,6 @@ def test_retention_from_the_iar_entry_then_the_setting(state_dir: Path,
     assert len(state.purge([_spec("foi")])) == 1 and not run.exists()
 
 
-#: Where the README says personal data may be at rest after a run (Dagster's pickled
-#: pre-redaction asset outputs, until the in-memory IO manager of issue 13 replaces them).
-PRE_REDACTION = ("extract", "validated")
 
 
 def _files_holding(root: Path, needles: list[bytes]) -> list[Path]:
@@ -129,10 +126,8 @@ def test_after_stage_nothing_under_the_state_folder_is_readable_by_others(staged
 
 
 def test_after_stage_personal_values_only_where_the_readme_says(staged_foi):
-    """The planted requester emails: never in releases, reports, logs or Dagster's storage
-    of redacted outputs; only (for now) in the pre-redaction asset outputs."""
-    spec, emails = staged_foi
-    allowed = [paths.STATE_DIR / "storage" / spec.asset_key_prefix / s for s in PRE_REDACTION]
-    holding = _files_holding(paths.STATE_DIR, emails)
-    assert [p for p in holding if not any(p.is_relative_to(a) for a in allowed)] == []
-    assert not any(p.is_relative_to(paths.STATE_DIR / "releases") for p in holding)
+    """The planted requester emails: nowhere under the state folder (releases, reports,
+    logs, Dagster's storage, working folders). The README says the source extract is
+    the one place they are at rest; asset values are handles to it, never copies."""
+    _spec, emails = staged_foi
+    assert _files_holding(paths.STATE_DIR, emails) == []
