@@ -139,8 +139,9 @@ def worker_busy(instance, run_ids: list[str]) -> dict[str, float]:
 
 
 def stage_all(site, specs) -> tuple[dict, list]:
-    from pipelines.assets import STAGING_STAGES, USER_TAG
+    from pipelines.assets import STAGING_STAGES
     from pipelines.instance import get_instance
+    from pipelines.runs import USER_TAG
     from pipelines.submit import client, submit, wait
 
     instance = get_instance()
@@ -180,11 +181,11 @@ def publish_all(outcomes) -> dict:
     from dagster import RunsFilter
     from dagster._core.storage.tags import ROOT_RUN_ID_TAG
 
-    from pipelines.assets import RELEASE_TAG
     from pipelines.instance import get_instance
     from pipelines.release import approvals
     from pipelines.release.audit import AuditStore
     from pipelines.release.users import Role, User
+    from pipelines.runs import RELEASE_TAG
 
     instance = get_instance()
     champion = User(username=CHAMPION, roles=frozenset({Role.transparency_champion}))
@@ -192,7 +193,7 @@ def publish_all(outcomes) -> dict:
     staged = [o for o in outcomes if o.ok and o.outputs.get("staged_release")]
     t0 = time.time()
     for o in staged:
-        approvals.approve(store, Path(o.outputs["staged_release"]["path"]), champion,
+        approvals.approve(store, Path(o.outputs["staged_release"].path), champion,
                           comment="release day benchmark")
     roots: dict[str, str] = {}
     deadline = time.monotonic() + 600

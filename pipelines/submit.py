@@ -32,6 +32,7 @@ from pipelines import assets as asset_graph
 from pipelines.errors import FivestarError
 from pipelines.jobs import publish_job_name, stage_job_name
 from pipelines.runner import PlannedRun, RunOutcome, default_partition, outcome_from_events
+from pipelines.runs import RELEASE_TAG
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags, staging_tags
 
@@ -80,14 +81,14 @@ def submit(spec: DatasetSpec, stages: Sequence[str], *, partition: str | None = 
     if partition:
         run_tags[PARTITION_NAME_TAG] = partition
     selection = None if publishing else [asset_graph.key(spec, s) for s in stages]
-    release_id = run_tags.get(asset_graph.RELEASE_TAG)
+    release_id = run_tags.get(RELEASE_TAG)
     if publishing and release_id:
         # The publication sensor may already have queued this release: wait on that run.
         from pipelines.instance import get_instance
 
         instance = get_instance()
         active = [r for r in instance.get_runs(filters=RunsFilter(
-            tags={asset_graph.RELEASE_TAG: release_id})) if r.status not in FINISHED]
+            tags={RELEASE_TAG: release_id})) if r.status not in FINISHED]
         if active:  # (or its retry: wait on the chain from its root)
             return Submitted(spec=spec, stages=tuple(stages), partition=partition,
                              run_id=active[0].tags.get(ROOT_RUN_ID_TAG, active[0].run_id))

@@ -21,9 +21,10 @@ from dagster import DagsterEventType, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import ROOT_RUN_ID_TAG
 
 from pipelines import paths
-from pipelines.assets import RELEASE_TAG, STAGING_STAGES, USER_TAG
+from pipelines.assets import STAGING_STAGES
 from pipelines.instance import get_instance
 from pipelines.runner import PlannedRun
+from pipelines.runs import RELEASE_TAG, USER_TAG
 from pipelines.spec import load_spec
 from pipelines.submit import Submitted, run_chain, submit, wait
 from pipelines.workload import SIZE_TAG
@@ -73,7 +74,7 @@ def test_staging_steps_execute_on_celery_workers(at_site):
     [outcome] = wait([sub], timeout=600)
     assert outcome.ok, outcome.failures
     assert outcome.materialized[-1] == "staged_release"
-    assert Path(outcome.outputs["staged_release"]["path"]).is_dir()
+    assert Path(outcome.outputs["staged_release"].path).is_dir()
 
     instance = get_instance()
     [run_start] = _events(instance, sub.run_id, DagsterEventType.RUN_START)
@@ -163,11 +164,11 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     release = staged.outputs["staged_release"]
     folders = [p for p in (paths.releases_dir() / spec.id).iterdir()
                if not p.name.startswith(".")]
-    assert [p.name for p in folders] == [release["release_id"]]
+    assert [p.name for p in folders] == [release.release_id]
 
     # Approved and due: the publication sensor (in the daemon) queues the run.
-    _approve(release["path"])
-    root = _sensor_run(instance, release["release_id"])
+    _approve(release.path)
+    root = _sensor_run(instance, release.release_id)
     killed = _kill_step_when_started(instance, root, "published")
     pub = Submitted(spec=spec, stages=("published",), partition=staged.partition, run_id=root)
     [published] = wait([pub], timeout=900)
@@ -176,7 +177,7 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     assert run_chain(instance, pub.run_id)[0].status is DagsterRunStatus.FAILURE
 
     store = AuditStore()
-    entries = store.entries(release_id=release["release_id"])
+    entries = store.entries(release_id=release.release_id)
     assert [e.decision for e in entries].count(Decision.approved) == 1
     assert [e.decision for e in entries].count(Decision.published) == 1
     pkg = ckan_stack["client"].action.package_show(id=spec.id)
@@ -184,7 +185,7 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     assert len(names) == len(set(names))
     from pipelines.release.manifest import load_manifest
 
-    manifest, _ = load_manifest(Path(release["path"]))
+    manifest, _ = load_manifest(Path(release.path))
     assert sorted(names) == sorted(f["path"] for f in manifest["files"])
     assert not pkg["private"]
 
