@@ -82,5 +82,20 @@ fuseki_up() { curl -sf --max-time 5 "$FUSEKI_URL/fivestar/sparql?query=ASK%7B%7D
 linkeddata_up() { curl -sf --max-time 5 "$LD_URL/healthz" 2>/dev/null | grep -q '"ok"'; }
 ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep -q '"success": *true'; }
 
+# The configuration stamp of a service: a short sha256 over the files (or, recursively, the
+# folders) and settings it is started with. `up` keeps the stamp of what each running
+# service was started with in $RUN/<service>.stamp and restarts a service whose stamp changed.
+stamp_of() { # file | folder | value ...
+  local x
+  for x in "$@"; do
+    if [ -f "$x" ]; then printf 'file %s ' "$x"; sha256sum <"$x"
+    elif [ -d "$x" ]; then
+      printf 'dir %s\n' "$x"
+      (cd "$x" && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' ! -path '*.egg-info/*' \
+        ! -path './build/*' -print0 | sort -z | xargs -0 -r sha256sum)
+    else printf 'value %s\n' "$x"; fi
+  done | sha256sum | cut -c1-16
+}
+
 # Something else (not ours) already listening on a port?
 port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
