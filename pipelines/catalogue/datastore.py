@@ -6,8 +6,10 @@ xloader/datapusher, which guess a type from the first rows and so turn codes suc
 ``01`` into numbers or give up and make every column text. The schema's
 ``missingValues`` (the disclosure-control marker, e.g. ``[c]``) load as NULL: a
 suppressed cell stays suppressed, with its ``conf_status`` (C primary, D secondary) in
-its own column and the marker named in the column's data-dictionary notes. Each
-column's title and description become CKAN's data dictionary.
+its own column (labelled "Confidentiality status", its codes spelled out), and the marker
+and what it means in each typed column's data-dictionary notes, which the table preview
+shows behind each column header's info mark. Each column's title and description become
+CKAN's data dictionary (labels in the preview's headers).
 
 The table is rebuilt whenever the resource's bytes change (the CSV's sha256 is kept in
 the table's ``fivestar_sha256`` data-dictionary entry of the first column), so a
@@ -28,6 +30,7 @@ from typing import Any
 
 import ckanapi
 
+from pipelines.convert.terms import CONF_COLUMN
 from pipelines.errors import FivestarError, Location, Problem
 
 log = logging.getLogger("fivestar.datastore")
@@ -60,18 +63,39 @@ def table_schema(release_dir: Path, manifest: dict[str, Any], csv_path: str) -> 
     return None
 
 
+#: Words for the column that says why a cell is empty (the SDMX confidentiality status).
+STATUS_LABEL = "Confidentiality status"
+
+
 def datastore_fields(schema: dict) -> list[dict[str, Any]]:
+    """The DataStore columns: the Table Schema's names and types, and a data dictionary a
+    person can read in the table preview (each column's label in its header, its notes
+    behind the header's info mark and on the resource page).
+
+    A typed column cannot hold the suppression marker (``[c]`` is not a number), so a
+    suppressed cell is NULL there: the column's notes say that an empty cell is the marked
+    one and why, and point at the status column, whose label and notes spell out its codes.
+    """
     markers = [m for m in schema.get("missingValues", [""]) if m]
+    names = [f["name"] for f in schema["fields"]]
+    status = CONF_COLUMN if CONF_COLUMN in names else None
     out = []
     for field in schema["fields"]:
         kind = TYPES.get(field.get("type", "string"), "text")
         notes = field.get("description", "")
-        if markers and kind != "text":
+        label = field.get("title", "")
+        if field["name"] == status:
+            label = label or STATUS_LABEL
+            codes = (field.get("constraints") or {}).get("enum") or []
+            notes = notes or f"Why a value is shown or withheld: {', '.join(codes)}"
+        elif markers and kind != "text":
+            why = (f" The column {status} ({STATUS_LABEL.lower()}) says why: C primary, "
+                   "D secondary suppression.") if status else ""
             notes = (notes + " " if notes else "") + (
-                f"Cells marked {', '.join(markers)} in the CSV (suppressed for disclosure "
-                "control, or missing) are empty here.")
+                f"An empty cell is shown as {' or '.join(markers)} in the CSV: the value is "
+                f"withheld (suppressed for disclosure control) or missing.{why}")
         out.append({"id": field["name"], "type": kind,
-                    "info": {"label": field.get("title", ""), "notes": notes}})
+                    "info": {"label": label, "notes": notes}})
     return out
 
 
@@ -118,13 +142,22 @@ def _records(path: Path, fields: list[dict], schema: dict) -> Iterator[list[dict
         yield batch
 
 
-def _loaded_sha(client: ckanapi.RemoteCKAN, resource_id: str) -> str | None:
+def _loaded(client: ckanapi.RemoteCKAN, resource_id: str) -> list[dict[str, Any]]:
+    """The table's columns as the DataStore has them (none if there is no table)."""
     try:
         info = client.action.datastore_info(id=resource_id)
     except (ckanapi.NotFound, ckanapi.CKANAPIError):
-        return None
-    fields = info.get("fields") or []
+        return []
+    return info.get("fields") or []
+
+
+def _loaded_sha(fields: list[dict[str, Any]]) -> str | None:
     return (fields[0].get("info") or {}).get("fivestar_sha256") if fields else None
+
+
+def _dictionary(fields: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(f["id"], (f.get("info") or {}).get("label", ""),
+             (f.get("info") or {}).get("notes", "")) for f in fields]
 
 
 def load(client: ckanapi.RemoteCKAN, resource: dict, release_dir: Path,
@@ -137,10 +170,14 @@ def load(client: ckanapi.RemoteCKAN, resource: dict, release_dir: Path,
     if schema is None:
         log.warning("%s: no Table Schema in the release; no DataStore table", file["path"])
         return False
-    if _loaded_sha(client, resource["id"]) == file["sha256"]:
-        return True
     fields = datastore_fields(schema)
     fields[0]["info"]["fivestar_sha256"] = file["sha256"]
+    have = _loaded(client, resource["id"])
+    if _loaded_sha(have) == file["sha256"]:
+        if _dictionary(have) != _dictionary(fields):  # the same rows, newer words for them
+            client.action.datastore_create(resource_id=resource["id"], fields=fields,
+                                           force=True)
+        return True
     with contextlib.suppress(ckanapi.NotFound):  # no table yet
         client.action.datastore_delete(resource_id=resource["id"], force=True)
     create: dict[str, Any] = {"resource_id": resource["id"], "fields": fields, "force": True,

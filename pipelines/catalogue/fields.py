@@ -24,6 +24,12 @@ RIGHTS = ("Crown copyright. You may re-use this information free of charge under
 #: EU file types for media types the conversion's table does not list.
 MORE_FILE_TYPES = {"application/rdf+xml": "RDF_XML", "text/plain": "TXT",
                    "application/zip": "ZIP", "application/pdf": "PDF"}
+#: The short name people read for each media type (CKAN's ``format``: the format facet,
+#: the resource labels); the EU file-type IRI goes in ``format_uri`` for DCAT.
+FORMAT_NAMES = {"text/csv": "CSV", "text/turtle": "Turtle", "application/n-triples": "N-Triples",
+                "application/ld+json": "JSON-LD", "application/json": "JSON",
+                "application/csvm+json": "CSVW", "application/rdf+xml": "RDF/XML",
+                "text/plain": "TXT", "application/zip": "ZIP", "application/pdf": "PDF"}
 #: Resource order on the dataset page: the CSV, then RDF, then metadata, then code lists.
 ROLE_ORDER = {"data": 0, "rdf": 1, "csvw": 2, "datapackage": 2, "metadata": 2, "codelist": 3}
 #: Within a role: Turtle before N-Triples, Turtle metadata before JSON-LD.
@@ -74,13 +80,16 @@ def dataset_fields(catalogue: dict[str, Any]) -> dict[str, Any]:
 
 
 def resource_fields(f: dict[str, Any]) -> dict[str, Any]:
-    """The CKAN resource fields for one manifest file: IRIs for format, media type and the
-    checksum algorithm (the hash itself is the bare hex digest DCAT types xsd:hexBinary)."""
+    """The CKAN resource fields for one manifest file: the format's short name for people
+    (``format``) and its EU file-type IRI for DCAT (``format_uri``, which fivestar's DCAT
+    profile writes as ``dct:format``), IRIs for the media type and the checksum algorithm
+    (the hash itself is the bare hex digest DCAT types xsd:hexBinary)."""
     media = f.get("media_type") or ""
     out: dict[str, Any] = {"mimetype": f"{IANA}{media}" if media else "",
                            "hash_algorithm": SHA256, "availability": STABLE, "rights": RIGHTS}
     code = FILE_TYPES.get(media) or MORE_FILE_TYPES.get(media)
-    out["format"] = f"{EU}file-type/{code}" if code else (f.get("format") or "")
+    out["format"] = FORMAT_NAMES.get(media) or f.get("format") or (code or "")
+    out["format_uri"] = f"{EU}file-type/{code}" if code else ""
     return out
 
 

@@ -35,7 +35,9 @@ def test_dataset_fields_are_iris():
 
 def test_resource_fields_and_order():
     res = fields.resource_fields({"media_type": "text/csv", "format": "CSV"})
-    assert res["format"] == f"{EU}file-type/CSV"
+    assert res["format"] == "CSV"  # what people read; the IRI for DCAT beside it
+    assert res["format_uri"] == f"{EU}file-type/CSV"
+    assert fields.resource_fields({"media_type": "text/turtle"})["format"] == "Turtle"
     assert res["mimetype"] == "https://www.iana.org/assignments/media-types/text/csv"
     assert res["hash_algorithm"] == "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
     files = [{"path": p, "role": r, "media_type": m} for p, r, m in (
@@ -45,6 +47,23 @@ def test_resource_fields_and_order():
         ("x.metadata.ttl", "metadata", "text/turtle"))]
     assert fields.resource_order(files) == ["x.csv", "x.ttl", "x.nt", "x.metadata.ttl",
                                             "datapackage.json", "areas.ttl"]
+
+
+def test_the_data_dictionary_says_what_an_empty_suppressed_cell_means():
+    schema = {"fields": [{"name": "area", "type": "string", "title": "Area"},
+                         {"name": "count", "type": "integer", "title": "Offences"},
+                         {"name": "conf_status", "type": "string",
+                          "description": "SDMX confidentiality status: F free, C primary "
+                                         "suppression, D secondary suppression",
+                          "constraints": {"enum": ["F", "C", "D"]}}],
+              "missingValues": ["", "[c]"]}
+    area, count, status = datastore.datastore_fields(schema)
+    assert area["info"] == {"label": "Area", "notes": ""}  # text keeps its marker
+    assert count["info"]["label"] == "Offences"
+    assert "[c]" in count["info"]["notes"] and "suppressed" in count["info"]["notes"]
+    assert "conf_status" in count["info"]["notes"]  # points at the column that says why
+    assert status["info"]["label"] == "Confidentiality status"
+    assert "C primary suppression" in status["info"]["notes"]
 
 
 def test_datastore_types_come_from_the_table_schema(tmp_path):

@@ -25,7 +25,10 @@ UK = ZoneInfo("Europe/London")
 _WORDS = {"language/ENG": "English", "access-right/PUBLIC": "Public",
           "frequency/MONTHLY": "Monthly", "frequency/QUARTERLY": "Quarterly",
           "frequency/ANNUAL": "Annual", "frequency/IRREG": "Irregular",
-          "frequency/WEEKLY": "Weekly", "frequency/DAILY": "Daily"}
+          "frequency/WEEKLY": "Weekly", "frequency/DAILY": "Daily",
+          "file-type/CSV": "CSV", "file-type/RDF_TURTLE": "Turtle",
+          "file-type/RDF_N_TRIPLES": "N-Triples", "file-type/JSON_LD": "JSON-LD",
+          "file-type/JSON": "JSON", "file-type/RDF_XML": "RDF/XML"}
 
 
 def vocabulary_terms(value: object) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ express, so that the output passes the official SEMIC DCAT-AP 3.0.1 shapes and s
 
 * ``dcat:downloadURL`` for uploaded files (CKAN's file URL *is* the download URL;
   ckanext-dcat only writes it from an explicit ``download_url`` field);
+* ``dct:format`` as the EU file-type IRI of the resource's ``format_uri`` (CKAN's own
+  ``format`` holds the short name people read: "CSV", "Turtle");
 * the licence as its EU licence-authority IRI, typed with its ADMS licence type
   (ckanext-dcat types every licence "UnknownIPR");
 * the classes and concept schemes of the controlled-vocabulary IRIs used (themes,
@@ -97,6 +99,12 @@ class FivestarDCATAPProfile(RDFProfile):
                    or _licence_iri(dataset_dict.get("license_url")))
         for res in dataset_dict.get("resources", []):
             dist = URIRef(resource_uri(res))
+            # CKAN's ``format`` is the short name people read ("CSV"); the EU file-type IRI
+            # is kept beside it in ``format_uri`` and is what DCAT says
+            if res.get("format_uri"):
+                for old in list(g.objects(dist, DCTERMS["format"])):
+                    g.remove((dist, DCTERMS["format"], old))
+                g.add((dist, DCTERMS["format"], URIRef(res["format_uri"])))
             if res.get("url_type") == "upload" and res.get("url") \
                     and (dist, DCAT.downloadURL, None) not in g:
                 g.add((dist, DCAT.downloadURL, URIRef(res["url"])))
