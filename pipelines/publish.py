@@ -27,7 +27,7 @@ from typing import Any
 import ckanapi
 import requests
 
-from pipelines.catalogue import content
+from pipelines.catalogue import content, series
 from pipelines.catalogue import fields as catalogue_fields
 from pipelines.catalogue_notices import is_withdrawn, restored_fields
 from pipelines.contracts.catalogue import CatalogueRecord, PublishResult, solr_date
@@ -82,17 +82,6 @@ def _ensure_org(ckan: ckanapi.RemoteCKAN, org: str) -> None:
               what="organisation creation")
 
 
-def _differs(current: dict[str, Any], desired: dict[str, Any]) -> bool:
-    for k, v in desired.items():
-        if k == "tag_string":
-            have = sorted(t["name"] for t in current.get("tags", []))
-            if have != sorted(x.strip() for x in v.split(",")):
-                return True
-        elif str(current.get(k) if current.get(k) is not None else "") != str(v):
-            return True
-    return False
-
-
 def _sha256_url(client: ckanapi.RemoteCKAN, url: str) -> str:
     digest = hashlib.sha256()
     headers = {"Authorization": client.apikey} if client.apikey else {}
@@ -135,6 +124,11 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     if next_release is not None:  # the series' next pre-announced release (release calendar)
         desired["next_release_date"] = solr_date(next_release.isoformat())
     _ensure_org(client, org)
+    # a periodic dataset's series: a record of its own, named by the release (dcat:inSeries)
+    series_id = _call(series.ensure, client, manifest["catalogue"], org, next_release,
+                      what="dataset series record")
+    if series_id:
+        desired["in_series"] = [series_id]
     changed = False
     try:
         pkg = _call(client.action.package_show, id=name, what="dataset lookup")
@@ -154,8 +148,8 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     to_upload = [f for f in manifest["files"]
                  if f["path"] not in existing or existing[f["path"]].get("hash") != f["sha256"]]
     to_describe = [f for f in manifest["files"] if f not in to_upload
-                   and _differs(existing[f["path"]], _resource_meta(f))]
-    if _differs(pkg, desired) or to_upload or to_describe or stale or duplicates:
+                   and catalogue_fields.differs(existing[f["path"]], _resource_meta(f))]
+    if catalogue_fields.differs(pkg, desired) or to_upload or to_describe or stale or duplicates:
         changed = True
         # Hide the dataset while it is being changed: nothing half-published is public.
         if not pkg.get("private"):

@@ -5,7 +5,9 @@ private: it puts the resources in reading order, loads the CSV's rows into the D
 (typed by the Table Schema) and loads the release into the triple store's *draft* store,
 verifying both. Any failure raises, so the dataset stays private (fail closed).
 ``go_live`` runs after CKAN has made the dataset public and switches the release's graph
-live in one transaction. ``withdraw`` removes the release's graphs from the store.
+live in one transaction, then replaces the series' description in its own live graph
+(:mod:`pipelines.catalogue.series`). ``withdraw`` removes the release's graphs from the
+store (the series stays, as in CKAN); ``remove_series`` removes a series' graph.
 
 Set ``FIVESTAR_LINKED_DATA=off`` only where no triple store exists (the publication then
 has no resolving URIs; it is logged).
@@ -21,10 +23,10 @@ from typing import Any
 
 import ckanapi
 
-from pipelines.catalogue import datastore
+from pipelines.catalogue import datastore, series
 from pipelines.catalogue.fields import resource_order
 from pipelines.linkeddata import load as linked
-from pipelines.linkeddata.store import FusekiStore
+from pipelines.linkeddata.store import LIVE, FusekiStore
 
 log = logging.getLogger("fivestar.publish")
 
@@ -35,6 +37,9 @@ class Prepared:
 
     drafted: linked.DraftRelease | None
     datastore_loaded: tuple[str, ...] = ()
+    #: the series' live graph and its description (N-Triples), for a periodic dataset
+    series_graph: str | None = None
+    series_description: bytes | None = None
 
 
 def linked_data_store() -> FusekiStore | None:
@@ -65,12 +70,21 @@ def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
                 and datastore.load(client, by_name[f["path"]], release_dir, manifest, f):
             loaded.append(f["path"])
     drafted = linked.draft(store, release_dir, manifest, release_id) if store else None
-    return Prepared(drafted, tuple(loaded))
+    cat = manifest["catalogue"]
+    if store is None or not series.is_periodic(cat):
+        return Prepared(drafted, tuple(loaded))
+    return Prepared(drafted, tuple(loaded),
+                    series.series_graph(linked.base_of(cat["uri"]), cat["name"]),
+                    series.description(client, cat))
 
 
 def go_live(prepared: Prepared, store: FusekiStore | None) -> None:
-    if prepared.drafted is not None and store is not None:
+    if store is None:
+        return
+    if prepared.drafted is not None:
         linked.go_live(store, prepared.drafted)
+    if prepared.series_graph and prepared.series_description is not None:
+        store.put_graph(prepared.series_graph, prepared.series_description, LIVE)
 
 
 def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None = None) -> None:
@@ -80,3 +94,13 @@ def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None
         return
     dropped = linked.withdraw(store, dataset_uri, dataset_id)
     log.info("linked data: %s withdrawn (%d graph(s) dropped)", dataset_id, len(dropped))
+
+
+def remove_series(series_uri: str | None, dataset_id: str,
+                  store: FusekiStore | None = None) -> None:
+    """Take a series' description out of the live store (its record is being deleted)."""
+    store = store if store is not None else linked_data_store()
+    if store is None or not series_uri:
+        return
+    base = linked.base_of(series_uri.removesuffix("/series"))
+    store.drop([series.series_graph(base, dataset_id)], LIVE)

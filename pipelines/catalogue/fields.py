@@ -72,11 +72,22 @@ def dataset_fields(catalogue: dict[str, Any]) -> dict[str, Any]:
         out["identifier"] = catalogue["name"]  # dct:identifier (else CKAN's UUID)
     if catalogue.get("release_date"):
         out["issued"] = _utc(catalogue["release_date"])  # dct:issued: the release time
-    uri = catalogue.get("uri")
-    if uri:
-        out["uri"] = uri
-        out["series_uri"] = f"{uri}/series"
+    if catalogue.get("uri"):
+        out["uri"] = catalogue["uri"]
     return out
+
+
+def differs(current: dict[str, Any], desired: dict[str, Any]) -> bool:
+    """Whether a CKAN record differs from the fields it should have (text as CKAN stores
+    it; keywords compared as a set)."""
+    for k, v in desired.items():
+        if k == "tag_string":
+            have = sorted(t["name"] for t in current.get("tags", []))
+            if have != sorted(x.strip() for x in v.split(",") if x.strip()):
+                return True
+        elif str(current.get(k) if current.get(k) is not None else "") != str(v):
+            return True
+    return False
 
 
 def resource_fields(f: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ PUBLICATION_FIELDS: dict[str, str] = {
     "withdrawn": "`true` while withdrawn (a notice on the page; DCAT adms:status WITHDRAWN)",
     "withdrawn_date": "the day it was withdrawn",
     "next_release_date": "the series' next pre-announced release (the release calendar)",
+    "in_series": "the id of the dataset-series record a periodic release belongs to "
+                 "(pipelines/catalogue/series.py; DCAT dcat:inSeries)",
 }
 
 #: CKAN dataset fields the publisher derives from the record for DCAT, with IRIs for the
@@ -38,7 +40,6 @@ DCAT_FIELDS: dict[str, str] = {
     "uri": "the dataset's /id/ URI: ckanext-dcat's dataset URI",
     "identifier": "dct:identifier (the dataset id)",
     "issued": "dct:issued: the release time in UTC",
-    "series_uri": "the dcat:DatasetSeries a periodic release belongs to",
     "language": "JSON list of EU language IRIs",
     "access_rights": "EU access-right IRI",
 }

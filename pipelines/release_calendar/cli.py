@@ -104,6 +104,7 @@ def change(
 
 def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
     """Show the series' new next release date on its CKAN page, if it is published."""
+    from pipelines.catalogue import series
     from pipelines.ckan_resource import connect
     from pipelines.contracts.catalogue import solr_date
 
@@ -113,8 +114,10 @@ def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
     if not coming:
         return
     try:
-        connect().action.package_patch(id=spec.id,
-                                       next_release_date=solr_date(coming[0].isoformat()))
+        client = connect()
+        client.action.package_patch(id=spec.id,
+                                    next_release_date=solr_date(coming[0].isoformat()))
+        series.set_next_release(client, spec.id, coming[0])  # and on its series record
     except Exception as exc:  # noqa: BLE001 - ckanapi raises many types; no secrets in them
         if type(exc).__name__ != "NotFound":
             err.print(f"the catalogue's next release date was not updated "

@@ -54,12 +54,15 @@ def test_organisation(ckan_stack):
 
 
 def purge_organisation(client, org: str) -> None:
-    from pipelines.catalogue import content
+    from pipelines.catalogue import content, series
 
     found = client.action.package_search(fq=f"organization:{org}", include_private=True,
                                          include_drafts=True, include_deleted=True,
                                          rows=1000)["results"]
     for pkg in found:
-        content.withdraw(pkg.get("uri"), pkg["name"])
+        if pkg.get("type") == series.SERIES_TYPE:
+            content.remove_series(pkg.get("uri"), pkg["name"].removesuffix("-series"))
+        else:
+            content.withdraw(pkg.get("uri"), pkg["name"])
         client.action.dataset_purge(id=pkg["id"])
     client.action.organization_purge(id=org)

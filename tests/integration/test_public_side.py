@@ -8,15 +8,16 @@ from __future__ import annotations
 import csv
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from pipelines import extract, paths, publish, redaction
-from pipelines.catalogue import dcat_check, public_check
+from pipelines.catalogue import dcat_check, public_check, series
 from pipelines.catalogue.datastore import TYPES
 from pipelines.contracts import Provenance, ValidationReport
 from pipelines.convert import convert
@@ -34,7 +35,7 @@ QB_OBS = "http://purl.org/linked-data/cube#Observation"
 FRONT = public_check.front_url()
 
 
-def publish_bundled(dataset: str, tmp: Path, client) -> SimpleNamespace:
+def publish_bundled(dataset: str, tmp: Path, client, next_release=None) -> SimpleNamespace:
     """A bundled dataset under a new id, converted, staged and published for real."""
     source = load_spec(paths.DATASETS_DIR / dataset / "dataset.yaml")
     new_id = f"{dataset}-t{uuid.uuid4().hex[:8]}"
@@ -50,15 +51,19 @@ def publish_bundled(dataset: str, tmp: Path, client) -> SimpleNamespace:
     staged = stage_conversion(spec, result, user="stats.test",
                               store=AuditStore(f"sqlite:///{tmp / 'audit.sqlite'}"),
                               releases_root=tmp / "releases")
-    publish.publish_release(client, staged.path, staged.manifest, staged.id)
+    publish.publish_release(client, staged.path, staged.manifest, staged.id,
+                            next_release=next_release)
     return SimpleNamespace(spec=spec, staged=staged, name=new_id,
                            uri=staged.manifest["catalogue"]["uri"])
+
+
+NEXT_RELEASE = datetime(2031, 4, 24, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def crime(ckan_stack, tmp_path_factory):
     return publish_bundled("police-recorded-crime", tmp_path_factory.mktemp("crime"),
-                           ckan_stack["client"])
+                           ckan_stack["client"], next_release=NEXT_RELEASE)
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +95,53 @@ def test_ckan_dataset_dcat_passes_the_official_shapes_and_scores_excellent(
     score = dcat_check.mqa(g, conforming=lambda d: not bad)
     assert score.total >= 351, score.points
     assert score.band == "Excellent"
+
+
+DCAT_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
+IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
+
+
+def test_the_series_is_a_catalogue_record_of_its_own(ckan_stack, crime, shapes):
+    client = ckan_stack["client"]
+    record = client.action.package_show(id=series.series_name(crime.name))
+    member = client.action.package_show(id=crime.name)
+    assert record["type"] == "dataset_series" and not record["private"]
+    assert member["in_series"] == [record["id"]]
+    uri = URIRef(series.series_uri(crime.uri))
+    assert record["uri"] == str(uri)
+    # the release calendar's next release date is the series'
+    assert record["next_release_date"] == "2031-04-24T08:30:00"
+    assert series.set_next_release(client, crime.name, datetime(2031, 5, 1, 8, 30, tzinfo=UTC))
+    assert client.action.package_show(id=record["id"])["next_release_date"] == \
+        "2031-05-01T08:30:00"
+    # its own DCAT: a dcat:DatasetSeries under its /id/ URI, passing the official shapes
+    own = _dcat(f"{ckan_stack['url']}/dataset/{record['name']}.ttl")
+    assert (uri, RDF.type, DCAT_SERIES) in own
+    bad = dcat_check.violations(dcat_check.check_shapes(own, *shapes))
+    assert bad == [], [(r.focus, r.path, r.message) for r in bad]
+    # the member names it by that URI, and the catalogue lists both
+    assert (URIRef(crime.uri), IN_SERIES, uri) in _dcat(
+        f"{ckan_stack['url']}/dataset/{crime.name}.ttl")
+    everything = _dcat(f"{ckan_stack['url']}/catalog.ttl")
+    assert (uri, RDF.type, DCAT_SERIES) in everything
+    assert (URIRef(crime.uri), IN_SERIES, uri) in everything
+
+
+def test_the_series_uri_resolves_as_linked_data(crime):
+    path = series.series_uri(crime.uri).split("/id/", 1)[1]
+    first = requests.get(f"{FRONT}/id/{path}", allow_redirects=False, timeout=30)
+    assert first.status_code == 303 and first.headers["location"] == f"/doc/{path}"
+    ttl = requests.get(f"{FRONT}/doc/{path}", headers={"Accept": "text/turtle"}, timeout=30)
+    assert ttl.status_code == 200
+    g = Graph().parse(data=ttl.text, format="turtle")
+    assert (URIRef(series.series_uri(crime.uri)), RDF.type, DCAT_SERIES) in g
+    page = requests.get(f"{FRONT}/doc/{path}", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and "every release" in page.text
+    # and the release says which series it is in
+    doc = requests.get(f"{FRONT}/doc/{crime.uri.split('/id/', 1)[1]}",
+                       headers={"Accept": "text/turtle"}, timeout=30)
+    assert (URIRef(crime.uri), IN_SERIES, URIRef(series.series_uri(crime.uri))) in \
+        Graph().parse(data=doc.text, format="turtle")
 
 
 def test_ckan_catalogue_dcat_passes_the_official_shapes_and_scores_excellent(
@@ -182,7 +234,14 @@ def test_dataset_page_shows_the_table_preview(ckan_stack, crime, page):
     page.goto(f"{ckan_stack['url']}/dataset/{crime.name}/resource/{res['id']}")
     frame = page.frame_locator("iframe").first
     frame.locator("#dtprv tbody tr").first.wait_for(timeout=30_000)
-    assert "conf_status" in frame.locator("#dtprv thead").inner_text()
+    # a person reads what an empty cell means: the status column's label in its header,
+    # and behind each typed column's info mark that an empty cell is a suppressed one
+    header = frame.locator("#dtprv thead").inner_text().replace("\xa0", " ")
+    assert "Confidentiality status" in header
+    notes = [frame.locator("#dtprv thead i.fa-info-circle").nth(i).get_attribute("title")
+             for i in range(frame.locator("#dtprv thead i.fa-info-circle").count())]
+    assert any("suppressed for disclosure control" in (n or "") for n in notes), notes
+    assert any("C primary suppression" in (n or "") for n in notes), notes
     page.goto(f"{ckan_stack['url']}/dataset/{crime.name}")
     assert "GMT" in page.content() or "BST" in page.content()  # release time with its zone
 

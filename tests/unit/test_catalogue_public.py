@@ -29,7 +29,7 @@ def test_dataset_fields_are_iris():
     assert out["frequency"] == f"{EU}frequency/QUARTERLY"
     assert json.loads(out["language"]) == [f"{EU}language/ENG"]
     assert out["access_rights"] == f"{EU}access-right/PUBLIC"
-    assert out["uri"] == f"{BASE}/id/crime" and out["series_uri"].endswith("/series")
+    assert out["uri"] == f"{BASE}/id/crime"
     assert out["issued"] == "2026-01-29T09:30:00Z" and out["identifier"] == "crime"
 
 

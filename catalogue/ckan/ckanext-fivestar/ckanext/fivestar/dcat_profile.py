@@ -15,8 +15,12 @@ express, so that the output passes the official SEMIC DCAT-AP 3.0.1 shapes and s
 * the classes and concept schemes of the controlled-vocabulary IRIs used (themes,
   frequency, language, access rights, availability, file types), which the shapes'
   range checks need and which are true of those EU concepts;
-* a ``dcat:DatasetSeries`` for a periodic dataset, of which the current release is
-  a member (``dcat:inSeries``);
+* ``dcat:inSeries`` by the series' own URI: a periodic dataset's series is a CKAN record
+  of its own (ckanext-dataset-series' ``dataset_series`` type, which ckanext-dcat writes
+  as ``dcat:DatasetSeries`` under its ``uri``), but ckanext-dcat names a member's series
+  by its CKAN id URL; the series is typed and titled beside it for the range shapes, and
+  a series record is also typed ``dcat:Dataset`` (its superclass in DCAT 3), which the
+  catalogue's ``dcat:dataset`` range asks for;
 * the CKAN page as ``dcat:landingPage`` (the dataset's own URI is fivestar's ``/id/``
   URI, sent as CKAN's ``uri`` field, which ckanext-dcat honours);
 * for the catalogue: ``dct:publisher``, ``dct:language`` as an EU language IRI (CKAN
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import ckantoolkit as toolkit
 from ckanext.dcat.profiles.base import RDFProfile
-from ckanext.dcat.utils import resource_uri
+from ckanext.dcat.utils import dataset_uri, resource_uri
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
@@ -77,9 +81,7 @@ CONCEPT_LABELS = {
     "planned-availability/TEMPORARY": "temporary",
 }
 DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
-#: Frequencies that make a dataset periodic (a series of releases).
-NOT_PERIODIC = {EU + "frequency/IRREG", EU + "frequency/UNKNOWN", EU + "frequency/NEVER",
-                EU + "frequency/OTHER", EU + "frequency/AS_NEEDED"}
+IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")  # DCAT 3 (rdflib's DCAT is DCAT 2)
 
 
 def _licence_iri(value):
@@ -93,8 +95,9 @@ class FivestarDCATAPProfile(RDFProfile):
     def graph_from_dataset(self, dataset_dict, dataset_ref):
         g = self.g
         site = toolkit.config.get("ckan.site_url", "").rstrip("/")
-        g.add((dataset_ref, DCAT.landingPage, URIRef(f"{site}/dataset/{dataset_dict['name']}")))
-        g.add((URIRef(f"{site}/dataset/{dataset_dict['name']}"), RDF.type, FOAF.Document))
+        page = URIRef(f"{site}/{dataset_dict.get('type') or 'dataset'}/{dataset_dict['name']}")
+        g.add((dataset_ref, DCAT.landingPage, page))
+        g.add((page, RDF.type, FOAF.Document))
         licence = (_licence_iri(dataset_dict.get("license_id"))
                    or _licence_iri(dataset_dict.get("license_url")))
         for res in dataset_dict.get("resources", []):
@@ -117,6 +120,10 @@ class FivestarDCATAPProfile(RDFProfile):
         if licence is not None:
             self._describe_licence(licence)
         self._series(dataset_dict, dataset_ref)
+        if dataset_dict.get("type") == "dataset_series":
+            # DCAT 3: dcat:DatasetSeries rdfs:subClassOf dcat:Dataset. Said outright, so a
+            # harvester without inference reads the catalogue's dcat:dataset as a dataset
+            g.add((dataset_ref, RDF.type, DCAT.Dataset))
         self._type_vocabulary_values()
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
@@ -159,23 +166,20 @@ class FivestarDCATAPProfile(RDFProfile):
         g.add((licence, SKOS.inScheme, URIRef(EU + "licence")))
 
     def _series(self, dataset_dict, dataset_ref):
-        """A periodic dataset's current release is a member of its dataset series."""
-        series = dataset_dict.get("series_uri")
-        frequency = dataset_dict.get("frequency")
-        if not series or not frequency or frequency in NOT_PERIODIC:
-            return
+        """A release's ``dcat:inSeries`` as its series record's own URI."""
         g = self.g
-        ref = URIRef(series)
-        g.add((dataset_ref, DCAT.inSeries, ref))
-        g.add((ref, RDF.type, DATASET_SERIES))
-        title = dataset_dict.get("title") or dataset_dict["name"]
-        g.add((ref, DCTERMS.title, Literal(f"{title}: every release", lang="en")))
-        g.add((ref, DCTERMS.description, Literal(
-            f"The series of periodic releases of \"{title}\"; each release is a dataset "
-            "in this series.", lang="en")))
-        g.add((ref, DCTERMS.accrualPeriodicity, URIRef(frequency)))
-        for publisher in g.objects(dataset_ref, DCTERMS.publisher):
-            g.add((ref, DCTERMS.publisher, publisher))
+        for series_id in dataset_dict.get("in_series") or []:
+            g.remove((dataset_ref, IN_SERIES, URIRef(dataset_uri({"id": series_id}))))
+            try:  # as the reader may see it: a private series is not named
+                series = toolkit.get_action("package_show")({}, {"id": series_id})
+            except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+                continue
+            ref = URIRef(dataset_uri(series))
+            g.add((dataset_ref, IN_SERIES, ref))
+            g.add((ref, RDF.type, DATASET_SERIES))
+            g.add((ref, DCTERMS.title, Literal(series.get("title") or series["name"])))
+            if series.get("notes"):
+                g.add((ref, DCTERMS.description, Literal(series["notes"])))
 
     def _type_vocabulary_values(self):
         g = self.g
