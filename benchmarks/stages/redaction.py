@@ -164,7 +164,7 @@ def _sdc_3d(rows: int) -> list[dict]:
            "peak_mb": round(max(tab.peak_mb, sup.peak_mb, aud.peak_mb), 1),
            "cells": tab.result.n, "tabulate_s": round(tab.seconds, 3),
            "suppression_s": round(sup.seconds, 3), "audit_s": round(aud.seconds, 3),
-           "primary": r.primary, "secondary": r.secondary, "unresolved": r.unresolved,
+           "primary": r.primary, "secondary": r.secondary,
            "proven": a.proven, "failures": len(a.failures),
            "narrowest_width": a.narrowest_width,
            "target": f"suppression + audit <= {SDC_TARGET_SECONDS:.0f} s",

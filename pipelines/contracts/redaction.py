@@ -80,8 +80,6 @@ class SDCReport(Contract):
     secondary_suppressed: int = 0
     #: information loss: cells withheld, secondary cells and their total value
     information_loss: dict[str, int] = Field(default_factory=dict)
-    #: primary cells no hypercube protected (the audit proved or blocked them)
-    unresolved: int = 0
     rounded: int = 0
     perturbed: int = 0
     #: the independent audit's summary (counts, widths, seconds)

@@ -43,6 +43,8 @@ __all__ = ["STATUS_COLUMN", "RedactionResult", "redact", "verify"]
 class RedactionResult:
     df: pd.DataFrame
     report: RedactionReport
+    #: disclosure control's moves for the gate's audit to check (internal: never published)
+    certificate: pd.DataFrame | None = None
 
 
 def _when(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
@@ -62,13 +64,10 @@ def _changed(before: pd.Series, after: pd.Series) -> int:
     return len(a) - int(pc.sum(pc.or_(same, both_null)).as_py() or 0)
 
 
-#: the redaction report includes the audit's widths up to this many primary cells
-REPORT_AUDIT_MAX_PRIMARY = 20_000
-
-
 def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
-                  key: bytes | None) -> tuple[pd.DataFrame, SDCReport]:
-    """The published table with its margins, protected by the spec's method, and its report."""
+                  key: bytes | None) -> tuple[pd.DataFrame, SDCReport, pd.DataFrame | None]:
+    """The published table with its margins, protected by the spec's method, its report,
+    and the certificate of its protection (suppression only)."""
     dims = set(sdc.dimensions)
     extra = [c for c in df.columns if c not in dims and c != sdc.measure]
     if extra and not sdc.from_records:
@@ -77,6 +76,7 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
             "drop this field with a redaction rule or make it a dimension",
             Location(file=f"dataset {spec.id}", field=extra[0])))
     table = tabulate(df, sdc, spec)
+    certificate = None
     if sdc.method == Method.perturbation:
         from pipelines.redaction.cellkey import perturb_table
 
@@ -85,11 +85,18 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
     else:
         from pipelines.redaction.audit import audit
 
-        result = apply_sdc(table, sdc)
-        # the independent audit, recorded for the reviewer; the gate runs it again
-        # (on very large tables only the gate does, to keep staging time bounded)
-        audit_summary = (audit(result.df, spec, sdc, df).summary()
-                         if result.primary <= REPORT_AUDIT_MAX_PRIMARY else None)
+        result = apply_sdc(table, sdc, spec.source.path or f"dataset {spec.id}")
+        certificate = result.certificate
+        # the independent audit, recorded for the reviewer (the gate runs it again)
+        checked = audit(result.df, spec, sdc, df, certificate)
+        if checked.failures and sdc.method == Method.rounding:
+            raise FivestarError([Problem(
+                "sdc-rounding-unprotected", "rounding alone leaves this cell's feasible "
+                "interval narrower than the declared protection (the rounded totals narrow "
+                "it); use `method: suppression` (with `rounding:` if wanted)",
+                Location(file=f"dataset {spec.id}", row=row or None, field=sdc.measure))
+                for row, _ in checked.failures[:50]])
+        audit_summary = checked.summary()
     report = SDCReport(
         method=sdc.method.value, measure=sdc.measure, threshold=sdc.threshold,
         zero=sdc.zero, marker=sdc.marker, rounding_base=sdc.rounding,
@@ -103,11 +110,11 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
         information_loss={"cells": result.primary + result.secondary,
                           "secondary_cells": result.secondary,
                           "secondary_value": result.secondary_value},
-        unresolved=result.unresolved, rounded=result.rounded,
+        rounded=result.rounded,
         perturbed=getattr(result, "perturbed", 0), notes=result.notes,
         audit=audit_summary,
         narrowest_interval_width=(audit_summary or {}).get("narrowest_width"))
-    return result.df, report
+    return result.df, report, certificate
 
 
 def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
@@ -163,7 +170,8 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
         fr.values_changed = _changed(col, new)
         out[field] = new
     out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
+    certificate = None
     if rules.sdc is not None:
-        out, report.sdc = protect_table(out, spec, rules.sdc, key)
+        out, report.sdc, certificate = protect_table(out, spec, rules.sdc, key)
     report.rows_out = len(out)
-    return RedactionResult(df=out, report=report)
+    return RedactionResult(df=out, report=report, certificate=certificate)

@@ -69,6 +69,11 @@ class AuditResult:
     largest_component: int = 0
     exact_solves: int = 0
     box_solves: int = 0
+    #: primary cells proved by a checked move of the certificate (no solver)
+    certified: int = 0
+    certificate_moves: int = 0
+    #: moves that failed a check (an equation, a published cell, a bound): ignored
+    moves_rejected: int = 0
     seconds: float = 0.0
     deadline: float = float("inf")
 
@@ -76,6 +81,8 @@ class AuditResult:
         return {"primary_cells": self.primary_cells, "proven": self.proven,
                 "failures": len(self.failures), "narrowest_width": self.narrowest_width,
                 "components": self.components, "largest_component": self.largest_component,
+                "certified": self.certified, "certificate_moves": self.certificate_moves,
+                "moves_rejected": self.moves_rejected,
                 "box_solves": self.box_solves, "exact_solves": self.exact_solves,
                 "seconds": round(self.seconds, 3)}
 
@@ -152,6 +159,14 @@ def true_table(source: pd.DataFrame, sdc: SDC, rel: dict[str, dict[str, str]]) -
     for d in dims:
         leaf &= ~frame[d].isin(internal[d]).to_numpy()
     long = frame[leaf]
+    if sdc.zero == "suppress" and len(long):
+        # a zero is disclosive too, so an absent detailed cell is a zero that is
+        # published (suppressed): every combination of the detailed codes is a cell
+        axes = [pd.unique(long[d]) for d in dims]
+        grid = (pd.MultiIndex.from_product(axes, names=dims) if len(dims) > 1
+                else pd.Index(axes[0], name=dims[0]))
+        sums = long.groupby(dims if len(dims) > 1 else dims[0], sort=False)["_v"].sum()
+        long = sums.reindex(grid, fill_value=0).reset_index()
     for d in dims:
         chains = _chains(rel[d])
         pairs = [(c, a) for c in long[d].unique() for a in chains.get(c, [c])]
@@ -242,8 +257,14 @@ def _check_solution(a: csr_matrix, rhs: np.ndarray, x: np.ndarray, lb: np.ndarra
 
 
 def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
-          source: pd.DataFrame | None = None) -> AuditResult:
-    """Prove every primary cell's protection, or say which are not (rows, never values)."""
+          source: pd.DataFrame | None = None,
+          certificate: pd.DataFrame | None = None) -> AuditResult:
+    """Prove every primary cell's protection, or say which are not (rows, never values).
+
+    ``certificate``: moves claimed to protect the table (see the module
+    docstring); checked here, never trusted. Without one every cell goes to
+    the integer programmes.
+    """
     start = time.perf_counter()
     res = AuditResult(deadline=start + AUDIT_BUDGET_SECONDS)
     dims = list(sdc.dimensions)
@@ -291,18 +312,13 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
     disj = np.zeros(n, dtype=bool)
     st = np.concatenate([status, np.full(n - n_pub, "L")])
     vals_all = np.concatenate([values, np.full(n - n_pub, np.nan)])
-    for i in np.flatnonzero(unknown):
-        if st[i] == "C":
-            lb[i], ub[i] = lb_c, t - 1
-        elif st[i] == "D":
-            if sdc.zero == "publish":
-                disj[i] = True
-            lb[i] = 0 if sdc.zero == "publish" else t
-        elif st[i] == "L":
-            pass
-        else:  # published, rounded
-            lb[i] = max(0.0, vals_all[i] - half_lo)
-            ub[i] = vals_all[i] + half_hi
+    is_c, is_d = unknown & (st == "C"), unknown & (st == "D")
+    lb[is_c], ub[is_c] = lb_c, t - 1
+    disj = is_d & (sdc.zero == "publish")
+    lb[is_d] = 0 if sdc.zero == "publish" else t
+    rounded = unknown & is_pub & ~suppressed  # published, rounded: its rounding interval
+    lb[rounded] = np.maximum(0.0, vals_all[rounded] - half_lo)
+    ub[rounded] = vals_all[rounded] + half_hi
     a = _equations(cells, dims, rel)
     # primary cells: the sensitive ones (from the truth) or, without it, the C cells
     if truth is not None:
@@ -330,8 +346,9 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
         if bad.any():
             res.seconds = time.perf_counter() - start
             return res
-        _boxes(system, primary, truth, restricted_lb, restricted_ub, cells, dims, rel, wit, res,
-               sdc)
+        if certificate is not None:
+            _certified(system, certificate, cells, dims, truth, restricted_lb, restricted_ub,
+                       is_pub & ~unknown, np.nan_to_num(vals_all), wit, res)
     need = {}
     for i in np.flatnonzero(primary):
         x = truth[i] if truth is not None else ub[i]
@@ -345,6 +362,12 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
             return hi - lo >= width
         return hi >= x + up and lo <= x - down and hi - lo >= width
 
+    res.certified = sum(1 for i in need if proven(i))
+    pending = np.zeros(n, dtype=bool)
+    pending[[i for i in need if not proven(i)]] = True
+    if truth is not None and pending.any():
+        _boxes(system, pending, truth, restricted_lb, restricted_ub, cells, dims, rel, wit, res,
+               sdc)
     todo = [i for i in need if not proven(i)]
     if todo:
         _exact(system, todo, wit, res, truth, sdc)
@@ -361,6 +384,78 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
     res.narrowest_width = int(min(widths)) if widths else None
     res.seconds = time.perf_counter() - start
     return res
+
+
+def _certified(system: _System, certificate: pd.DataFrame, cells: pd.DataFrame,
+               dims: list[str], truth: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+               known: np.ndarray, published: np.ndarray, wit: _Witnesses,
+               res: AuditResult) -> None:
+    """Witnesses from the certificate's moves, each checked against this module's system.
+
+    A move is a direction ``d`` over cells (given by their codes). It is used
+    only if every cell it names is a cell of the table derived here, it
+    leaves every published value alone, and every margin equation derived
+    here balances (``A d = 0``). Then ``truth + u d`` is an integer table the
+    attacker cannot rule out for every integer ``u`` between ``-u_minus`` and
+    ``u_plus``, the largest steps keeping each moved cell inside what its
+    status reveals, computed here from the truth. Its two ends are witnesses.
+    """
+    if not len(certificate) or (published[known] != truth[known]).any():
+        return  # a published value that is not the truth: the witnesses would be wrong
+    res.certificate_moves = int(certificate["move"].nunique())
+    # the certificate's cells as this module's cell numbers (-1: not a cell here)
+    keys = np.zeros(len(certificate), dtype=np.int64)
+    ckeys = np.zeros(len(cells), dtype=np.int64)
+    found = np.ones(len(certificate), dtype=bool)
+    for d in dims:
+        labels = pd.Index(pd.unique(cells[d]))
+        mine = labels.get_indexer(cells[d])
+        col = certificate[d]
+        theirs = (labels.get_indexer(col.cat.categories)[col.cat.codes.to_numpy()]
+                  if isinstance(col.dtype, pd.CategoricalDtype)
+                  else labels.get_indexer(col.astype(str)))
+        found &= theirs >= 0
+        keys = keys * len(labels) + np.maximum(theirs, 0)
+        ckeys = ckeys * len(labels) + mine
+    order = np.argsort(ckeys, kind="stable")
+    pos = np.minimum(np.searchsorted(ckeys[order], keys), len(order) - 1)
+    found &= ckeys[order][pos] == keys
+    cell = np.where(found, order[pos], -1)
+    move = pd.factorize(certificate["move"].to_numpy())[0]
+    coef = certificate["coef"].to_numpy(dtype=np.int64)
+    m = int(move.max()) + 1
+    bad = np.zeros(m, dtype=bool)
+    bad[move[~found]] = True
+    bad[move[found & (coef == 0)]] = True
+    ok = found & ~bad[move]
+    mat = coo_matrix((coef[ok].astype(float), (cell[ok], move[ok])),
+                     shape=(system.n, m)).tocsc()
+    mat.sum_duplicates()
+    mat.eliminate_zeros()
+    # only withheld or latent cells may move, and every equation must still balance
+    moved_known = ~system.unknown[mat.indices]
+    cols = np.repeat(np.arange(m), np.diff(mat.indptr))
+    bad[cols[moved_known]] = True
+    residual = (system.a @ mat).tocsc()
+    residual.eliminate_zeros()
+    bad[np.repeat(np.arange(m), np.diff(residual.indptr))] = True
+    bad |= np.diff(mat.indptr) == 0
+    res.moves_rejected = int(bad.sum())
+    keep = ~bad[cols]
+    j, c, mv = mat.indices[keep], mat.data[keep], cols[keep]
+    if not len(j):
+        return
+    x = truth[j]
+    # largest integer steps forward and backward keeping each moved cell in range
+    fwd = np.floor(np.where(c > 0, (ub[j] - x) / c, (x - lb[j]) / -c))
+    bwd = np.floor(np.where(c > 0, (x - lb[j]) / c, (ub[j] - x) / -c))
+    u_plus = np.full(m, np.inf)
+    u_minus = np.full(m, np.inf)
+    np.minimum.at(u_plus, mv, fwd)
+    np.minimum.at(u_minus, mv, bwd)
+    up, down = u_plus[mv], u_minus[mv]
+    wit.add(j, x + c * up)
+    wit.add(j, x - c * down)
 
 
 def _components(system: _System) -> np.ndarray:
@@ -563,7 +658,8 @@ def _where(spec: Any, row: int | None = None, field_name: str | None = None):
 
 
 def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
-                     source: pd.DataFrame | None = None) -> list:
+                     source: pd.DataFrame | None = None,
+                     certificate: pd.DataFrame | None = None) -> list:
     """Located problems that must block publication of this table (never a value)."""
     from pipelines.errors import Problem
 
@@ -607,7 +703,7 @@ def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
         problems += _check_values(df, spec, sdc, source)
         if problems:
             return problems
-    result = audit(df, spec, sdc, source)
+    result = audit(df, spec, sdc, source, certificate)
     for row, message in result.failures:
         problems.append(Problem("sdc-protection", message,
                                 _where(spec, row or None, m)))

@@ -137,7 +137,6 @@ class PerturbationResult:
     rounded: int = 0
     equations: int = 0
     secondary_value: int = 0
-    unresolved: int = 0
     cells_computed: int = 0
     latent_cells: int = 0
     notes: list[str] = field(default_factory=list)

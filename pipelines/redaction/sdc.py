@@ -40,7 +40,10 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix, csr_matrix, hstack
 
+from pipelines.errors import FivestarError, Location, Problem
 from pipelines.redaction.tabulate import Table
 from pipelines.spec.redaction import SDC, Loss, Method
 
@@ -49,6 +52,10 @@ STATUS_COLUMN = "conf_status"
 #: hypercubes tried per sensitive cell (per-dimension candidates are cut to fit)
 MAX_CUBES = 400
 BIG = 1 << 60
+#: seconds for one exact move (the fallback when no hypercube is enough), and the
+#: up/down splits of the protection width it tries
+EXACT_SECONDS = 10.0
+EXACT_SPLITS = 6
 
 
 @dataclass
@@ -60,11 +67,11 @@ class SDCResult:
     equations: int = 0
     #: information loss of secondary suppression: cells and their total value
     secondary_value: int = 0
-    #: sensitive cells no hypercube could protect (left to the audit, which blocks)
-    unresolved: int = 0
     cells_computed: int = 0
     latent_cells: int = 0
     notes: list[str] = field(default_factory=list)
+    #: the protection's moves, for the audit to check (:func:`certificate`)
+    certificate: pd.DataFrame | None = None
 
 
 def sensitive(table: Table, sdc: SDC) -> np.ndarray:
@@ -107,6 +114,9 @@ class _Protector:
         base = np.ones(table.n) if sdc.loss == Loss.cells else v.astype(float) + 1e-3
         # ties go to detailed cells rather than margins
         self.cost = base * (1 + 1e-3 * table.is_margin())
+        #: every move applied: (cells, integer coefficients)
+        self.moves: list[tuple[np.ndarray, np.ndarray]] = []
+        self._equations: csr_matrix | None = None
         self.wit_up = np.zeros(table.n, dtype=np.int64)
         self.wit_down = np.zeros(table.n, dtype=np.int64)
         self.parent = [table.hier[d].parent for d in table.dims]
@@ -134,7 +144,10 @@ class _Protector:
         cells = self.look.cells(keys)
         cost = np.where(cells < 0, np.inf, 0.0)
         ok = cells >= 0
-        cost[ok] = np.where(self.withheld[cells[ok]], 0.0, self.cost[cells[ok]])
+        c = cells[ok]
+        # a cell that cannot move (a published zero) is no use as a corner
+        cost[ok] = np.where(self.lb[c] == self.ub[c], np.inf,
+                            np.where(self.withheld[c], 0.0, self.cost[c]))
         return cost
 
     def _down(self, k: int, code: int, line: np.ndarray) -> list[int]:
@@ -227,6 +240,7 @@ class _Protector:
     def apply(self, cells: np.ndarray, sign: np.ndarray, valid: np.ndarray,
               up: int, down: int) -> None:
         c, s = cells[valid], sign[valid]
+        self.moves.append((c.copy(), s.copy()))
         self.withheld[c] = True
         # every corner gets witnesses: moved by s*up and by -s*down
         np.maximum.at(self.wit_up, c, np.where(s > 0, up, down))
@@ -263,77 +277,218 @@ class _Protector:
         return False
 
 
-def _fallback_scopes(table: Table, i: int, flat: list[int]) -> list[np.ndarray]:
-    same = table.codes == table.codes[i]
-    nd = len(table.dims)
-    lines = np.zeros(table.n, dtype=bool)
-    for k in range(nd):
-        lines |= np.delete(same, k, axis=1).all(axis=1) if nd > 1 else np.ones(table.n, bool)
-    block = same[:, flat].all(axis=1) if flat else np.ones(table.n, dtype=bool)
-    return [lines & block, block]
+    # -- the exact fallback ---------------------------------------------------
+    def equations(self) -> csr_matrix:
+        if self._equations is None:
+            m = self.t.memberships()
+            coef = np.where(m["is_parent"].to_numpy(), -1.0, 1.0)
+            n_eq = int(m["eq"].max()) + 1 if len(m) else 0
+            self._equations = coo_matrix((coef, (m["eq"].to_numpy(), m["cell"].to_numpy())),
+                                         shape=(n_eq, self.t.n)).tocsr()
+        return self._equations
+
+    def _cheapest_move(self, i: int, scope: np.ndarray, target: int) -> np.ndarray | None:
+        """Integer changes ``d`` inside ``scope`` with ``d[i] == target``, every equation
+        balanced, every moved cell inside its range; the cheapest in information
+        loss (cells already withheld are nearly free). None if there is none."""
+        movable = np.flatnonzero(scope & (self.lb < self.ub))
+        pos = int(np.searchsorted(movable, i))
+        if pos >= len(movable) or movable[pos] != i:
+            return None
+        v = self.v[movable]
+        cap_up = np.minimum(self.ub[movable] - v, 4 * self.sdc.threshold).astype(float)
+        cap_down = (v - self.lb[movable]).astype(float)
+        a = self.equations()[:, movable]
+        rows = np.flatnonzero(np.diff(a.tocsr().indptr))
+        a = a[rows]
+        m = len(movable)
+        w = np.where(self.withheld[movable], 1e-4, self.cost[movable])
+        cons = [LinearConstraint(hstack([a, -a]).tocsr(), 0, 0)] if len(rows) else []
+        pin = np.zeros(2 * m)
+        pin[pos], pin[m + pos] = 1, -1
+        cons.append(LinearConstraint(pin.reshape(1, -1), target, target))
+        out = milp(np.concatenate([w, w]), constraints=cons, integrality=np.ones(2 * m),
+                   bounds=Bounds(np.zeros(2 * m), np.concatenate([cap_up, cap_down])),
+                   options={"time_limit": EXACT_SECONDS})
+        if out.x is None:
+            return None
+        d = np.zeros(self.t.n, dtype=np.int64)
+        d[movable] = np.rint(out.x[:m] - out.x[m:]).astype(np.int64)
+        # trust nothing: the move must balance and stay in range exactly
+        moved = np.flatnonzero(d)
+        nv = self.v[moved] + d[moved]
+        if d[i] != target or (self.equations() @ d).any() or (nv < self.lb[moved]).any() \
+                or (nv > self.ub[moved]).any():
+            return None
+        return d
+
+    def protect_exact(self, i: int, scope: np.ndarray) -> bool:
+        """Protect ``i`` by the cheapest exact moves within ``scope`` (integer programmes).
+
+        One move up by ``a`` and one down by ``b`` (``a + b`` at least the width);
+        the preferred split first, then the others nearest to it.
+        """
+        u_req, d_req, w_req = self.need(i)
+        x = int(self.v[i])
+        up_cap, down_cap = int(self.ub[i]) - x, x - int(self.lb[i])
+        lo_a = max(u_req, w_req - down_cap)
+        if lo_a > up_cap:
+            return False
+        start = min(max(lo_a, w_req - max(d_req, int(self.wit_down[i]))), up_cap)
+        splits = sorted(range(lo_a, up_cap + 1), key=lambda a: (abs(a - start), a))
+        found: dict[int, np.ndarray | None] = {}
+
+        def move(target: int) -> np.ndarray | None:
+            if target not in found:
+                found[target] = self._cheapest_move(i, scope, target)
+            return found[target]
+
+        for a in splits[:EXACT_SPLITS]:
+            b = max(d_req, w_req - a)
+            if b > down_cap:
+                continue
+            d_up = None if a <= self.wit_up[i] else move(a)
+            if a > self.wit_up[i] and d_up is None:
+                continue
+            d_down = None if b <= self.wit_down[i] else move(-b)
+            if b > self.wit_down[i] and d_down is None:
+                continue
+            for d in (d_up, d_down):
+                if d is not None:
+                    self.record(d)
+            return True
+        return False
+
+    def record(self, d: np.ndarray) -> None:
+        """Apply one exact move: its cells are withheld, its witnesses credited."""
+        cells = np.flatnonzero(d)
+        coef = d[cells]
+        self.moves.append((cells, coef))
+        self.withheld[cells] = True
+        np.maximum.at(self.wit_up, cells, np.maximum(coef, 0))
+        np.maximum.at(self.wit_down, cells, np.maximum(-coef, 0))
 
 
-def suppress(table: Table, sdc: SDC) -> tuple[np.ndarray, np.ndarray, int]:
-    """(primary, withheld, unresolved) over the full table's cells."""
+def _block(table: Table, i: int, flat: list[int]) -> np.ndarray:
+    """The cells of ``i``'s table: those with its codes in every flat dimension."""
+    if not flat:
+        return np.ones(table.n, dtype=bool)
+    return (table.codes[:, flat] == table.codes[i, flat]).all(axis=1)
+
+
+@dataclass
+class Suppression:
+    """The pattern over the full table's cells, and the moves that protect it."""
+
+    primary: np.ndarray
+    withheld: np.ndarray
+    #: sensitive cells no pattern fivestar can build protects (the run is refused)
+    unresolved: list[int]
+    #: every hypercube applied: (cells, signs); see :func:`certificate`
+    moves: list[tuple[np.ndarray, np.ndarray]]
+
+
+def suppress(table: Table, sdc: SDC) -> Suppression:
+    """Primary and secondary suppression over the full table's cells."""
     primary = sensitive(table, sdc)
-    if sdc.method != Method.suppression:  # rounding alone: nothing withheld
-        return primary, np.zeros(table.n, dtype=bool), 0
-    if not primary.any():
-        return primary, primary.copy(), 0
+    if sdc.method != Method.suppression or not primary.any():  # rounding alone: nothing withheld
+        withheld = primary.copy() if sdc.method == Method.suppression else \
+            np.zeros(table.n, dtype=bool)
+        return Suppression(primary, withheld, [], [])
     prot = _Protector(table, sdc, primary)
     idx = np.flatnonzero(primary)
     margin_dims = np.zeros(table.n, dtype=np.int64)
     for k, d in enumerate(table.dims):
         margin_dims += ~table.hier[d].is_leaf()[table.codes[:, k]]
     order = idx[np.lexsort((-table.value[idx], -margin_dims[idx]))]
-    unresolved = 0
+    unresolved: list[int] = []
     flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
     for i in order.tolist():
-        if prot.protect(i):
-            continue
-        # No hypercube of what is left is enough (tiny or sparse tables): withhold
-        # every non-zero cell on the lines through the cell, then, if still not
-        # enough, every non-zero cell of its table (same codes of the flat
-        # dimensions), and try again.
-        for scope in _fallback_scopes(table, i, flat):
-            prot.withheld |= scope & (table.value > 0) & table.published
-            if prot.protect(i):
-                break
-        else:
-            unresolved += 1
-    withheld = prot.withheld & table.published
-    return primary, withheld, unresolved
+        # No hypercube of what is left is enough (small or sparse tables): the
+        # cheapest exact moves within the cell's table (same codes of the flat
+        # dimensions), found by an integer programme.
+        if not prot.protect(i) and not prot.protect_exact(i, _block(table, i, flat)):
+            unresolved.append(i)
+    # Only what a move changes needs withholding: every witness keeps every other
+    # cell at its true value, so a cell no move touches can be published again.
+    needed = primary.copy()
+    for cells, _ in prot.moves:
+        needed[cells] = True
+    return Suppression(primary, needed & table.published, unresolved, prot.moves)
 
 
-def apply_sdc(table: Table, sdc: SDC) -> SDCResult:
-    """Suppress (and round) the full table; the published cells as a frame."""
-    primary, withheld, unresolved = suppress(table, sdc)
+def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The moves as data the independent audit can check: one row per (move, cell).
+
+    Columns: ``move`` (its number), one per dimension (the cell's codes, as
+    categoricals) and ``coef`` (+1 / -1). Each move is a direction in which
+    the table can change while every margin equation holds and only withheld
+    (or latent) cells change; it carries no value and no step size: the
+    audit derives how far the table can move along it from its own truth.
+    """
+    sizes = np.array([len(c) for c, _ in moves], dtype=np.int64)
+    cells = np.concatenate([c for c, _ in moves]) if moves else np.zeros(0, np.int64)
+    out: dict[str, object] = {"move": np.repeat(np.arange(len(moves), dtype=np.int32), sizes)}
+    for k, d in enumerate(table.dims):
+        out[d] = pd.Categorical.from_codes(table.codes[cells, k].astype(np.int32),
+                                           categories=table.hier[d].codes)
+    out["coef"] = (np.concatenate([s for _, s in moves]) if moves
+                   else np.zeros(0)).astype(np.int8)
+    return pd.DataFrame(out)
+
+
+def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str) -> FivestarError:
+    """The located refusal for sensitive cells no suppression pattern protects."""
+    problems = []
+    for i in sorted(cells, key=lambda c: (int(table.source_row[c]) or 1 << 62, c))[:50]:
+        where = ", ".join(f"{d}={table.hier[d].codes[table.codes[i, k]]}"
+                          for k, d in enumerate(table.dims))
+        problems.append(Problem(
+            "sdc-unprotectable",
+            f"the sensitive cell {where} cannot be protected to the declared interval: even "
+            "with every non-zero cell of its table withheld, no suppression pattern keeps its "
+            "feasible range that wide (its totals have too few, or too small, other cells). "
+            "Lower `protection`, or merge its categories",
+            Location(file=file, row=int(table.source_row[i]) or None, field=sdc.measure)))
+    if len(cells) > 50:
+        problems.append(Problem("sdc-unprotectable", f"… and {len(cells) - 50} more cells",
+                                Location(file=file, field=sdc.measure)))
+    return FivestarError(problems)
+
+
+def apply_sdc(table: Table, sdc: SDC, file: str = "") -> SDCResult:
+    """Suppress (and round) the full table; the published cells as a frame.
+
+    Refuses (a located :class:`FivestarError`) when a sensitive cell cannot be
+    protected: publishing it anyway would fail the audit, later and less clearly.
+    """
+    sup = suppress(table, sdc)
+    if sup.unresolved:
+        raise unprotectable(table, sdc, sup.unresolved, file or "the extract")
+    primary, withheld = sup.primary, sup.withheld
     cells = np.flatnonzero(table.published)
     order = np.lexsort(tuple(table.codes[cells, k] for k in range(len(table.dims) - 1, -1, -1)))
     cells = cells[order]
     out = table.frame(sdc.measure, cells)
-    sup = withheld[cells]
+    hidden = withheld[cells]
     v = table.value[cells].astype(np.int64)
-    published = np.where(sup, 0, v)
+    published = np.where(hidden, 0, v)
     rounded = 0
     if sdc.rounding:
         base = sdc.rounding
         r = (np.floor(published / base + 0.5) * base).astype(np.int64)
-        rounded = int((r[~sup] != published[~sup]).sum())
+        rounded = int((r[~hidden] != published[~hidden]).sum())
         published = r
     col = pd.array(published, dtype="Int64")
-    col[sup] = pd.NA
+    col[hidden] = pd.NA
     out[sdc.measure] = col
-    status = np.where(primary[cells] & sup, PRIMARY, np.where(sup, SECONDARY, FREE))
+    status = np.where(primary[cells] & hidden, PRIMARY, np.where(hidden, SECONDARY, FREE))
     out[STATUS_COLUMN] = pd.array(status, dtype="string")
-    secondary = sup & ~primary[cells]
-    notes = []
-    if unresolved:
-        notes.append(f"{unresolved} sensitive cells could not be protected to the declared "
-                     "interval by a hypercube; the audit decides (it proved or blocked them)")
+    secondary = hidden & ~primary[cells]
     return SDCResult(
         df=out, primary=int(primary.sum()), secondary=int(secondary.sum()),
         rounded=rounded, equations=int(table.memberships()["eq"].nunique()) if table.n else 0,
-        secondary_value=int(v[secondary].sum()), unresolved=unresolved,
+        secondary_value=int(v[secondary].sum()),
         cells_computed=int((table.source_row[cells] == 0).sum()),
-        latent_cells=int((~table.published).sum()), notes=notes)
+        latent_cells=int((~table.published).sum()),
+        certificate=certificate(table, sup.moves) if sup.moves else None)

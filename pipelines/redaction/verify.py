@@ -145,12 +145,15 @@ def _where(spec: Any, row: int | None = None, field: str | None = None) -> Locat
 # -- entry point -----------------------------------------------------------------
 
 
-def verify(df: pd.DataFrame, spec: Any, source: pd.DataFrame | None = None) -> list[Problem]:
+def verify(df: pd.DataFrame, spec: Any, source: pd.DataFrame | None = None,
+           certificate: pd.DataFrame | None = None) -> list[Problem]:
     """Every finding that should stop this table from being published.
 
     ``source`` is the table before redaction (the validated extract): the
     disclosure audit re-derives the true table from it to check published
     values and each primary cell's protection against its true value.
+    ``certificate``: the suppressor's moves (``RedactionResult.certificate``),
+    which the audit checks and uses in place of integer programmes.
     """
     rules = spec.redaction
     df = df.reset_index(drop=True)
@@ -159,7 +162,7 @@ def verify(df: pd.DataFrame, spec: Any, source: pd.DataFrame | None = None) -> l
     problems += _gx_suite(df, spec, rules)
     problems += _scan(df, spec, rules)
     if rules.sdc is not None:
-        problems += check_disclosure(df, spec, rules.sdc, source)
+        problems += check_disclosure(df, spec, rules.sdc, source, certificate)
     elif getattr(spec, "kind", None) == "aggregate":
         problems.append(Problem("sdc-missing", "aggregate dataset has no `redaction.sdc` rules; "
                                 "small cells would be published unprotected", _where(spec)))
