@@ -64,6 +64,18 @@ def _changed(before: pd.Series, after: pd.Series) -> int:
     return len(a) - int(pc.sum(pc.or_(same, both_null)).as_py() or 0)
 
 
+def _unprotected(spec: Any, sdc: SDC, row: int, message: str) -> Problem:
+    """A primary cell the independent audit could not prove protected (row of the table)."""
+    where = Location(file=f"dataset {spec.id} (published table)", row=row or None,
+                     field=sdc.measure)
+    if sdc.method == Method.rounding:
+        return Problem("sdc-rounding-unprotected", "rounding alone leaves this cell's feasible "
+                       "interval narrower than the declared protection (the rounded totals "
+                       "narrow it); use `method: suppression` (with `rounding:` if wanted)",
+                       where)
+    return Problem("sdc-protection", f"{message}; nothing is staged", where)
+
+
 def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
                   key: bytes | None) -> tuple[pd.DataFrame, SDCReport, pd.DataFrame | None]:
     """The published table with its margins, protected by the spec's method, its report,
@@ -87,15 +99,12 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
 
         result = apply_sdc(table, sdc, spec.source.path or f"dataset {spec.id}")
         certificate = result.certificate
-        # the independent audit, recorded for the reviewer (the gate runs it again)
+        # the independent audit, recorded for the reviewer; the gate runs it again. A
+        # failure stops the run here (fail closed): nothing narrower than declared is staged
         checked = audit(result.df, spec, sdc, df, certificate)
-        if checked.failures and sdc.method == Method.rounding:
-            raise FivestarError([Problem(
-                "sdc-rounding-unprotected", "rounding alone leaves this cell's feasible "
-                "interval narrower than the declared protection (the rounded totals narrow "
-                "it); use `method: suppression` (with `rounding:` if wanted)",
-                Location(file=f"dataset {spec.id}", row=row or None, field=sdc.measure))
-                for row, _ in checked.failures[:50]])
+        if checked.failures:
+            raise FivestarError([_unprotected(spec, sdc, row, message)
+                                 for row, message in checked.failures[:50]])
         audit_summary = checked.summary()
     report = SDCReport(
         method=sdc.method.value, measure=sdc.measure, threshold=sdc.threshold,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -335,3 +335,85 @@ def test_audit_summary_has_widths_never_values():
     summary = a.summary()
     assert set(summary) >= {"primary_cells", "proven", "failures", "narrowest_width"}
     assert summary["proven"] == summary["primary_cells"] >= 1
+
+
+wide_tables = st.tuples(st.integers(2, 5), st.integers(2, 5)).flatmap(lambda s: st.lists(
+    st.lists(st.integers(0, 25), min_size=s[1], max_size=s[1]), min_size=s[0],
+    max_size=s[0])).map(np.array)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@given(inner=wide_tables, zero=st.sampled_from(["publish", "suppress"]),
+       rule=st.sampled_from([{"width": {"min": 1}}, {"width": {"min": 3}},
+                             {"width": {"min": 2, "percent": 40}},
+                             {"upper": {"percent": 25}, "lower": {"percent": 25}}]),
+       loss=st.sampled_from(["value", "cells"]))
+# found on main before the exact fallback: a cell no hypercube could protect was published
+# (narrower than declared) and left for the gate to block
+@example(inner=np.array([[7, 8, 8, 0], [8, 5, 0, 11], [8, 5, 1, 11]]), zero="publish",
+         rule={"upper": {"percent": 25}, "lower": {"percent": 25}}, loss="value")
+def test_random_tables_are_protected(inner, zero, rule, loss):
+    """Flat two-way tables with computed margins, zeros published or suppressed, several
+    protection rules: the exact attack here finds every primary cell at least as wide as
+    declared, and the gate's audit agrees (or the run is refused, located, up front)."""
+    df = leaf_frame(inner)
+    rules = {"sdc": {"measure": "count", "threshold": T, "zero": zero, "loss": loss,
+                     "protection": rule,
+                     "dimensions": {"period": {}, "area": {"total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    sdc = sdc_of(spec)
+    try:
+        result = redact(df, spec, None)
+    except FivestarError as err:  # refused: every problem is a located unprotectable cell
+        assert {p.code for p in err.problems} == {"sdc-unprotectable"}
+        return
+    out = result.df
+    assert check_disclosure(out, spec, sdc, df) == []
+    parents = {"period": {}, "area": {f"a{i}": "T" for i in range(inner.shape[0])},
+               "offence": {f"o{j}": "all" for j in range(inner.shape[1])}}
+    for cell, (lo, hi) in attack(out, ["period", "area", "offence"], parents,
+                                 zero_published=zero == "publish").items():
+        x = _true(inner, out.at[cell, "area"], out.at[cell, "offence"])
+        lb = 1 if zero == "publish" else 0
+        up, down, width = _need(sdc, x, lb, T - 1)
+        assert hi >= x + up and lo <= x - down and hi - lo >= width, (cell, x, lo, hi)
+
+
+def _true(inner: np.ndarray, area: str, offence: str) -> int:
+    rows = range(inner.shape[0]) if area == "T" else [int(area[1:])]
+    cols = range(inner.shape[1]) if offence == "all" else [int(offence[1:])]
+    return int(sum(inner[i, j] for i in rows for j in cols))
+
+
+def _need(sdc, x: int, lo: int, hi: int) -> tuple[int, int, int]:
+    """The declared (upper, lower, width), capped by the cell's own range (as the spec says)."""
+    import math
+
+    p = sdc.protection
+
+    def level(lv) -> int:
+        return math.ceil(max(lv.percent / 100.0 * x, float(lv.min)) - 1e-9)
+
+    return (max(0, min(level(p.upper), hi - x)), max(0, min(level(p.lower), x - lo)),
+            max(0, min(level(p.width), hi - lo)))
+
+
+def test_staging_fails_closed_when_the_audit_cannot_prove_a_cell(monkeypatch):
+    """A suppression pattern with no secondary cells (a broken suppressor, simulated) is
+    refused by the independent audit at staging, located, without a value."""
+    from pipelines.redaction import sdc as sdc_module
+
+    def primaries_only(table, rules):
+        primary = sdc_module.sensitive(table, rules)
+        return sdc_module.Suppression(primary, primary.copy(), [], [])
+
+    monkeypatch.setattr(sdc_module, "suppress", primaries_only)
+    inner = np.array([[3, 50, 60], [40, 45, 55], [70, 80, 90], [20, 30, 40]])
+    with pytest.raises(FivestarError) as err:
+        redact(leaf_frame(inner), hier_spec(width=3), None)
+    problems = err.value.problems
+    assert problems and {p.code for p in problems} == {"sdc-protection"}
+    assert all(p.location.row and p.location.field == "count" for p in problems)
+    assert "3" not in " ".join(p.message for p in problems)
