@@ -165,9 +165,11 @@ def build_dataset_assets(
         except FivestarError as exc:
             raise _fail("redaction", exc) from None
         table = handles.write_arrow(result.df, run.work_dir / "redacted.arrow")
+        certificate = (None if result.certificate is None else handles.write_arrow(
+            result.certificate, run.work_dir / "sdc-certificate.arrow"))
         path = reports.write_redaction(result.report, run.reports_dir)
         return Output(RedactedTable(table=table, source=value.source, validation=value.report,
-                                    report=result.report), metadata={
+                                    report=result.report, certificate=certificate), metadata={
             "rows": table.rows, "columns": MetadataValue.json(table.columns),
             "redaction_report": MetadataValue.path(str(path)),
             "summary": MetadataValue.json(result.report.summary())})

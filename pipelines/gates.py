@@ -74,7 +74,9 @@ def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Probl
     df = redacted.table.to_pandas()
     # the disclosure audit re-derives the true table from the source extract
     before = redacted.source.to_pandas() if spec.redaction.sdc is not None else None
-    problems = in_source(redaction.verify(df, spec, before), redacted.source, df.index)
+    certificate = redacted.certificate.to_pandas() if redacted.certificate else None
+    problems = in_source(redaction.verify(df, spec, before, certificate), redacted.source,
+                         df.index)
     if problems:
         redacted.table.discard()
     return problems

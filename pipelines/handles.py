@@ -167,6 +167,9 @@ class RedactedTable(Contract):
     source: SourceTable
     validation: ValidationReport
     report: RedactionReport
+    #: disclosure control's moves (cells and signs, no value) for the gate's audit to
+    #: check; checked there, never trusted (see pipelines/redaction/audit.py)
+    certificate: ArrowTable | None = None
 
 
 class StagedReleaseRef(Contract):

@@ -417,3 +417,49 @@ def test_staging_fails_closed_when_the_audit_cannot_prove_a_cell(monkeypatch):
     assert problems and {p.code for p in problems} == {"sdc-protection"}
     assert all(p.location.row and p.location.field == "count" for p in problems)
     assert "3" not in " ".join(p.message for p in problems)
+
+
+def test_certificate_is_checked_never_trusted():
+    """The suppressor's moves prove cells only after the audit's own checks: a move that
+    unbalances an equation, or moves a published cell, is rejected and proves nothing."""
+    inner = np.array([[3, 50, 60, 12], [40, 45, 55, 7], [70, 80, 90, 30], [20, 30, 40, 11]])
+    df, spec = leaf_frame(inner), hier_spec(width=3)
+    result = redact(df, spec, None)
+    cert = result.certificate
+    assert cert is not None and len(cert)
+    good = audit(result.df, spec, sdc_of(spec), df, cert)
+    assert not good.failures and good.moves_rejected == 0
+    assert good.certified == good.primary_cells >= 1
+    # every move with one sign flipped: each now unbalances its equations
+    flipped = cert.copy()
+    first = flipped.groupby("move").head(1).index
+    flipped.loc[first, "coef"] = -flipped.loc[first, "coef"]
+    bad = audit(result.df, spec, sdc_of(spec), df, flipped)
+    assert bad.moves_rejected == cert["move"].nunique() and bad.certified == 0
+    assert not bad.failures  # proved by the integer programmes instead
+    # a published (free) cell added to every move: rejected too
+    out = result.df.reset_index(drop=True)
+    free = out[out["conf_status"] == "F"].iloc[0]
+    extra = pd.DataFrame({"move": cert["move"].unique()})
+    for d in ("period", "area", "offence"):
+        extra[d] = free[d]
+    extra["coef"] = 1
+    tampered = pd.concat([cert.astype({d: str for d in ("period", "area", "offence")}), extra],
+                         ignore_index=True)
+    assert audit(out, spec, sdc_of(spec), df, tampered).certified == 0
+
+
+def test_a_certificate_cannot_pass_an_unprotected_pattern():
+    df = margin_table(np.array([[3, 50], [40, 45]]))
+    spec = sdc_spec(protection={"width": {"min": 3}})
+    out = df.copy()
+    out["conf_status"] = pd.array(["F"] * len(out), dtype="string")
+    cell = (out.area == "a0") & (out.offence == "o0")
+    out.loc[cell, "count"] = pd.NA
+    out.loc[cell, "conf_status"] = "C"
+    # the claimed move: the primary and its row and column neighbours (all but one published)
+    cert = pd.DataFrame({"move": [0, 0, 0, 0], "period": ["P0"] * 4,
+                         "area": ["a0", "a0", "a1", "a1"], "offence": ["o0", "o1", "o0", "o1"],
+                         "coef": [1, -1, -1, 1]})
+    problems = check_disclosure(out, spec, sdc_of(spec), df, cert)
+    assert [p.code for p in problems] == ["sdc-protection"]
