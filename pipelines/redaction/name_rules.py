@@ -1,0 +1,637 @@
+"""Whether the words of a capitalised run are a person's name, alone and in context.
+
+A *run* is a stretch of capitalised words ("Dr Aoife Ní Bhriain", "JIE XU",
+"Pennine Lettings Ltd"). Each word first gets a :class:`Kind` from the
+:mod:`~pipelines.redaction.lexicon` (a word no list explains is a name,
+whatever script it was romanised from). :func:`decide` then judges the run on
+its own (titles, names next to names, organisations ending in "Ltd" or
+"Services"), and :func:`decide_in_context` adds what the words around one
+occurrence say:
+
+* a capitalised ordinary word in the middle of a sentence is a name unless a
+  determiner, a number or "of" makes it a thing ("met Rose at", "the Minister");
+* two or more capitalised words mid-sentence with no organisation or place
+  word among them are a name ("about Fang Ding", "Rush Sutton said");
+* a place that is also a name is a place only where places go ("in Dalton",
+  "from Oran to", "the port of Keith"), a person elsewhere;
+* names come in lists and in "Surname, First" ("[NAME] and Derrick",
+  "WONG, Summer", "[NAME], Jane is waiting");
+* a word before a speech verb is a person ("Keith said").
+
+Nothing here looks at a whole text: the scrubber (:mod:`~pipelines.redaction.names`)
+finds runs and their neighbours with Polars and calls these once per distinct
+(run, neighbours) it found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pipelines.redaction.holdout import fold
+from pipelines.redaction.lexicon import Lexicon, accent_key, has_accent, split_terms
+from pipelines.redaction.lexicon import load as load_lexicon
+from pipelines.redaction.name_words import (
+    CALENDAR,
+    COLLECTIVES,
+    DETERMINERS,
+    FOLDED_HONORIFICS,
+    FOLDED_PARTICLES,
+    FOLDED_RELATIONS,
+    FUNCTION_WORDS,
+    LOCATIVE,
+    MOTION,
+    NOTE_VERBS,
+    ORG_HEADS,
+    ORG_LEADS,
+    PLACE_HEADS,
+    PLACE_OF,
+    ROLES,
+    SPEECH,
+    STOP,
+)
+
+PLACEHOLDER = "[NAME]"
+#: Marks the end of a run inside a context token ("Leeds\x03,": a run ended before the comma).
+RUN_END = "\x03"
+#: Marks the start of a run inside a context token.
+RUN_START = "\x02"
+
+
+class Kind:
+    """How a single word is judged on its own (before any context)."""
+
+    NAME = "name"          # a gazetteer name that is not a word, or unknown: a person
+    AMBIGUOUS = "ambig"    # a gazetteer name that is also an ordinary word ("Rose")
+    PLACE_NAME = "place-name"  # a place that may be a name ("Keith", "Dalton", "Jordan")
+    WORD = "word"          # an ordinary English word
+    ALLOWED = "allowed"    # a known non-person proper noun
+    ACRONYM = "acronym"    # short all-caps without a vowel, not a known name ("DWP", "JC")
+    CAPS_UNKNOWN = "caps"  # all-caps word no list knows: a name or an acronym ("XU", "IRC")
+    STOP = "stop"          # function words, titles ("The", "Sir")
+    HONORIFIC = "honorific"
+    INITIAL = "initial"
+    PARTICLE = "particle"
+    PLACEHOLDER = "placeholder"
+    SHORT_CAPS = "short-caps"  # "LI", "NG": a gazetteer name in capitals of 2-3 letters
+    PHRASE = "phrase"      # a word of a multi-word allowed term ("Thames Valley Police")
+
+
+#: Kinds that may be a name when the context says so.
+MAYBE = frozenset({Kind.AMBIGUOUS, Kind.WORD, Kind.PLACE_NAME, Kind.CAPS_UNKNOWN,
+                   Kind.SHORT_CAPS})
+#: Honorifics that are also ordinary words or relations ("Brother", "General").
+_WORDY_HONORIFICS = frozenset({"brother", "sister", "father", "master", "general", "major",
+                               "count", "don", "pan", "lady", "lord", "canon", "captain"})
+_POSSESSIVE = re.compile(r"['’]s$")
+#: What follows a word glued to it when the word starts a reference number ("-2024-00017").
+_CODE_TAIL = re.compile(r"[\-/_]\d")
+_SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
+_ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
+                           r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
+#: Job titles that end a run of capitalised words ("Director General", "Chief Executive").
+_TITLE_ENDS = ROLES - frozenset({"head", "lead", "nurse", "doctor", "owner", "partner",
+                                 "associate", "agent", "governor", "chair", "deputy",
+                                 "senior", "principal", "team", "unit", "customer"})
+
+
+_NEVER_SPREAD = FOLDED_RELATIONS | FUNCTION_WORDS | COLLECTIVES | NOTE_VERBS
+
+
+@dataclass
+class Vocabulary:
+    """The lexicon plus one dataset's own allowed terms (spec ``allow_terms:``, code lists)."""
+
+    lexicon: Lexicon
+    allowed: frozenset[str]
+    phrases: frozenset[tuple[str, ...]]
+    #: The dataset's own allowed words (from its spec), for the report.
+    extra: frozenset[str] = frozenset()
+    _cache: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def longest_phrase(self) -> int:
+        if "_longest" not in self.__dict__:
+            self.__dict__["_longest"] = max(
+                (len(p) for p in self.phrases | self.lexicon.place_phrases), default=0)
+        return self.__dict__["_longest"]
+
+    @classmethod
+    def build(cls, extra_terms: Iterable[str] = ()) -> Vocabulary:
+        lex = load_lexicon()
+        words, phrases = split_terms(list(extra_terms))
+        extra = frozenset(words | {w for p in phrases for w in p})
+        return cls(lex, lex.allowed | words, lex.allowed_phrases | phrases, extra)
+
+    def kind(self, token: str) -> str:
+        """The :class:`Kind` of one word (memoised: a column has few distinct words)."""
+        got = self._cache.get(token)
+        if got is None:
+            got = self._cache[token] = self._kind(token)
+        return got
+
+    def _kind(self, token: str) -> str:
+        if token.startswith("["):
+            return Kind.NAME if token == PLACEHOLDER else Kind.PLACEHOLDER
+        base = _POSSESSIVE.sub("", token) if len(token) > 3 else token
+        if len(base) == 2 and base.endswith(".") or len(base) == 1:
+            return Kind.INITIAL if base[0].isupper() and base not in ("I", "A") else Kind.STOP
+        key = fold(base)
+        if not key:
+            return Kind.STOP
+        if key in FOLDED_PARTICLES and base[0].islower():
+            return Kind.PARTICLE
+        if key in FOLDED_HONORIFICS and key not in _WORDY_HONORIFICS:
+            return Kind.HONORIFIC
+        if key in STOP:
+            return Kind.HONORIFIC if key in FOLDED_HONORIFICS else Kind.STOP
+        lex = self.lexicon
+        is_name = key in lex.first_names or key in lex.surnames
+        caps = base.isupper() and len(key) > 1
+        # an accent English and the allow-list do not write that way: "Vân", "LÊ", "ÇAĞ"
+        accented = has_accent(base) and accent_key(base) not in lex.accented
+        if key in self.allowed or fold(token) in self.allowed:
+            if accented:
+                return Kind.NAME
+            if caps and len(key) <= 3:
+                return Kind.ALLOWED if not is_name else Kind.SHORT_CAPS
+            return Kind.PLACE_NAME if is_name else Kind.ALLOWED
+        if accented:
+            return Kind.NAME
+        if caps and len(key) <= 3:
+            if is_name:
+                return Kind.SHORT_CAPS
+            if not re.search("[aeiouy]", key) or len(key) == 1:
+                return Kind.ACRONYM
+            return Kind.WORD if key in lex.ordinary else Kind.CAPS_UNKNOWN
+        if key in lex.ordinary:
+            return Kind.AMBIGUOUS if is_name else Kind.WORD
+        if key in lex.minor_places:
+            return Kind.PLACE_NAME
+        if "-" in base or "‐" in base:  # hyphenated: judged by its parts
+            parts = [p for p in re.split(r"[\-‐]", base) if p]
+            kinds = [self.kind(p[0].upper() + p[1:] if p[0].islower() else p) for p in parts]
+            if Kind.NAME in kinds:
+                return Kind.NAME
+            if all(k in (Kind.WORD, Kind.ALLOWED, Kind.STOP, Kind.ACRONYM) for k in kinds):
+                return Kind.WORD
+        if caps and not is_name:
+            if not re.search("[aeiouy]", key):
+                return Kind.ACRONYM  # "HMRC", "DWP", "BRP"
+            return Kind.CAPS_UNKNOWN
+        return Kind.NAME
+
+    def is_first(self, token: str) -> bool:
+        return fold(_POSSESSIVE.sub("", token)) in self.lexicon.first_names
+
+    def is_surname(self, token: str) -> bool:
+        return fold(_POSSESSIVE.sub("", token)) in self.lexicon.surnames
+
+
+# -- deciding one run on its own --------------------------------------------------------
+
+
+def _mark_phrases(vocab: Vocabulary, words: list[str], kinds: list[str]) -> None:
+    """Words inside a multi-word allowed term ("Thames Valley Police") are allowed; those
+    of a smaller place's name ("Budleigh Salterton") are places that may be names."""
+    keys = [fold(_POSSESSIVE.sub("", w)) for w in words]
+    longest = vocab.longest_phrase
+    places = vocab.lexicon.place_phrases
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 1, -1):
+            span = tuple(keys[i:i + n])
+            if span in vocab.phrases:
+                kinds[i:i + n] = [Kind.PHRASE] * n
+            elif span in places:
+                kinds[i:i + n] = [k if k == Kind.PLACEHOLDER else Kind.PLACE_NAME
+                                  for k in kinds[i:i + n]]
+            else:
+                continue
+            i += n - 1
+            break
+        i += 1
+
+
+def _key(word: str) -> str:
+    return fold(_POSSESSIVE.sub("", word))
+
+
+def _all_caps(word: str) -> bool:
+    return word.isupper() and len(word) > 1
+
+
+def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
+    """Which words name an organisation or a place by their last word ("Orbis Catering",
+    "Marikina City") or a leading word with "of"/"for" ("University of Leeds")."""
+    n = len(words)
+    thing = [False] * n
+    for i in range(n - 1, 0, -1):
+        key = _key(words[i])
+        if (key in ORG_HEADS or key in PLACE_HEADS) and words[i][:1].isupper() \
+                and kinds[i] not in (Kind.NAME, Kind.HONORIFIC):
+            # back to the start of the thing's name: across "of", "for", "and" ("Department
+            # for Education"), never across "in", "the", a title or a placeholder
+            # (nor across a function word or a change between capitals and title case:
+            # "MY DAUGHTER ALBERICH WAS DETAINED The Home Office" is two things)
+            j = i
+            head_caps = _all_caps(words[i])
+            while j > 0 and kinds[j - 1] not in (Kind.HONORIFIC, Kind.PLACEHOLDER, Kind.STOP) \
+                    and (not words[j - 1][:1].isupper()
+                         or _all_caps(words[j - 1]) == head_caps) \
+                    and words[j - 1] != PLACEHOLDER and (words[j - 1][:1].isupper() or (
+                        words[j - 1] in ("of", "for", "and", "&") and j >= 2
+                        and (_key(words[j - 2]) in ORG_HEADS | ORG_LEADS
+                             or kinds[j - 2] in (Kind.ALLOWED, Kind.PHRASE)))):
+                j -= 1
+            for k in range(j, i + 1):
+                thing[k] = True
+            break
+    for i in range(n - 2):
+        if _key(words[i]) in ORG_LEADS and words[i + 1] in ("of", "for", "on", "and") \
+                and (i == 0 or kinds[i - 1] != Kind.HONORIFIC):
+            for k in range(i, n):
+                thing[k] = True
+            break
+    return thing
+
+
+def decide(vocab: Vocabulary, words: list[str], *, force_first: bool = False,
+           weak_first: bool = False) -> list[bool]:
+    """Which words of a capitalised run are (part of) a person's name, by the run alone.
+
+    ``force_first``: a person context stands in front (the first word is a
+    name unless it is a function word); ``weak_first``: a weak one ("from"):
+    the first word is a name only if it could be one.
+    """
+    kinds = [vocab.kind(w) for w in words]
+    _mark_phrases(vocab, words, kinds)
+    return _decide(vocab, words, kinds, force_first=force_first, weak_first=weak_first)
+
+
+def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_first: bool,
+            weak_first: bool) -> list[bool]:
+    name = [k == Kind.NAME for k in kinds]
+    n = len(words)
+    caps = [w.isupper() and len(w) > 1 for w in words]
+    thing = thing_span(words, kinds)
+    # person words inside the run itself: honorifics, and (in capitals) relations
+    for i, w in enumerate(words[:-1]):
+        key = fold(w)
+        if kinds[i] == Kind.HONORIFIC or (key in FOLDED_RELATIONS and (caps[i] or i == 0)) \
+                or key == "dear":
+            j = i + 1
+            if kinds[j] not in (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC) \
+                    or (kinds[j] == Kind.STOP and kinds[i] == Kind.HONORIFIC
+                        and words[j][:1].isupper() and _key(words[j]) not in FUNCTION_WORDS):
+                name[j] = True
+                thing[j] = False
+    never = (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC)
+    # (after a weak introducer, "to Dalton" may be a place: decided in context)
+    could_be = (Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL, Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN)
+    if force_first and kinds[0] not in never and (not weak_first or kinds[0] in could_be):
+        name[0] = True
+        thing[0] = False
+    # a thing's name ("Orbis Catering", "Kowalczyk Security Ltd") is not a person
+    for i in range(n):
+        if thing[i] and not (force_first and i == 0):
+            name[i] = False
+    # an initial then a capitalised word is a person ("J. Said", "N. Ding")
+    for i in range(n - 1):
+        if kinds[i] == Kind.INITIAL and words[i].endswith(".") and not thing[i + 1] \
+                and kinds[i + 1] in MAYBE | {Kind.NAME, Kind.ALLOWED}:
+            name[i] = name[i + 1] = True
+    ambiguous = [k == Kind.AMBIGUOUS for k in kinds]
+    # two gazetteer words in a row, a first name then a surname: "Rose Brown"
+    for i in range(n - 1):
+        if ambiguous[i] and ambiguous[i + 1] and vocab.is_first(words[i]) \
+                and vocab.is_surname(words[i + 1]) and not (thing[i] or thing[i + 1]):
+            name[i] = name[i + 1] = True
+    spread(words, kinds, name, thing)
+    return name
+
+
+def spread(words: list[str], kinds: list[str], name: list[bool], thing: list[bool]) -> None:
+    """Names spread to the neighbours in the run that could be part of them (in place)."""
+    n = len(words)
+    joinable = {Kind.AMBIGUOUS, Kind.PLACE_NAME, Kind.INITIAL, Kind.PARTICLE, Kind.NAME,
+                Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN}
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            if name[i] or thing[i]:
+                continue
+            near = (i > 0 and name[i - 1]) or (i + 1 < n and name[i + 1])
+            if near and kinds[i] in joinable:
+                if kinds[i] == Kind.PARTICLE and not (0 < i < n - 1 and
+                                                      (name[i - 1] or name[i + 1])):
+                    continue
+                name[i] = changed = True
+            # an unknown acronym right before a name is initials ("JC [NAME]")
+            elif kinds[i] == Kind.ACRONYM and i + 1 < n and name[i + 1]:
+                name[i] = changed = True
+    # an allowed word next to a name word is a surname or first name that is also a
+    # place or a thing ("Aaban Jordan", "Stanley Kowalczyk"); words of allowed phrases never
+    for i in range(n):
+        if name[i] or thing[i] or kinds[i] != Kind.ALLOWED:
+            continue
+        if (i > 0 and name[i - 1] and kinds[i - 1] != Kind.HONORIFIC) or \
+                (i + 1 < n and name[i + 1] and kinds[i + 1] == Kind.NAME
+                 and words[i + 1] != PLACEHOLDER):
+            name[i] = True
+    # an ordinary word written capitalised right next to a name word in the same run is
+    # part of it ("Arnold Kowalczyk", "Kowalczyk Cooper"); allowed terms, relations
+    # ("MY SON [NAME]"), function words and the verbs that start notes ("Met") are not
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            if not name[i] and not thing[i] and kinds[i] == Kind.WORD \
+                    and _key(words[i]) not in _NEVER_SPREAD and (
+                    (i > 0 and name[i - 1] and kinds[i - 1] != Kind.HONORIFIC)
+                    or (i + 1 < n and name[i + 1])):
+                name[i] = changed = True
+    # a word between two name words is part of the name ("Nguyen Van Thanh", "DO")
+    for i in range(1, n - 1):
+        if not name[i] and not thing[i] and name[i - 1] and name[i + 1] and kinds[i] in (
+                Kind.WORD, Kind.ALLOWED, Kind.ACRONYM, Kind.STOP) and (
+                kinds[i] != Kind.STOP or len(words[i]) <= 3):
+            name[i] = True
+    # a particle or initial cannot be a name on its own
+    for i in range(n):
+        if name[i] and kinds[i] == Kind.PARTICLE and not (
+                (i > 0 and name[i - 1]) and (i + 1 < n and name[i + 1])):
+            name[i] = False
+
+
+# -- deciding one occurrence in its context --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Around:
+    """The tokens either side of one occurrence of a run, as the scrubber found them.
+
+    A token that ends another run carries :data:`RUN_END` after that run's last
+    word ("Leeds\\x03,"); one that starts a run carries :data:`RUN_START`.
+    ``start``: the run begins a text, a sentence or a line.
+    """
+
+    p2: str = ""
+    p1: str = ""
+    n1: str = ""
+    n2: str = ""
+    start: bool = True
+
+    @classmethod
+    def parse(cls, left: str, right: str) -> Around:
+        """From the left window (ending in RUN_START) and the right (starting with RUN_END)."""
+        body = left[:-1] if left.endswith(RUN_START) else left
+        tokens = body.split()
+        gap = body[len(body.rstrip()):]
+        p1 = tokens[-1] if tokens else ""
+        p2 = tokens[-2] if len(tokens) > 1 else ""
+        start = not tokens or "\n" in gap or bool(
+            _SENTENCE_END.search(p1.replace(RUN_END, "")) and not _ABBREVIATION.match(
+                p1.replace(RUN_END, "")))
+        after = right[1:] if right.startswith(RUN_END) else right
+        tail, _, rest = after.partition(" ") if not after[:1].isspace() else ("", "", after)
+        nexts = rest.split()
+        n1 = tail if tail else (nexts.pop(0) if nexts else "")
+        n2 = nexts[0] if nexts else ""
+        return cls(p2, p1, n1, n2, start)
+
+
+def _bare(token: str) -> str:
+    """A context token without run marks and surrounding punctuation, lower case."""
+    t = token.replace(RUN_END, " ").replace(RUN_START, " ").split()
+    word = t[-1] if t else ""
+    return word.strip(".,;:!?()[]\"'’“”").lower()
+
+
+def _is_name_token(vocab: Vocabulary, token: str) -> bool:
+    """The token is (or ends with) a placeholder or a word no list explains."""
+    if PLACEHOLDER in token:
+        return True
+    parts = token.replace(RUN_START, " ").split(RUN_END)[0].split()
+    if RUN_END in token and parts:
+        return vocab.kind(parts[-1]) == Kind.NAME
+    if RUN_START in token:
+        word = token.split(RUN_START)[-1].strip(",.;:")
+        return bool(word) and vocab.kind(word) == Kind.NAME
+    return False
+
+
+def _is_place_token(vocab: Vocabulary, token: str) -> bool:
+    """The token ends a run whose last word is a place (allowed or a place-name)."""
+    if RUN_END not in token:
+        return False
+    parts = token.split(RUN_END)[0].split()
+    return bool(parts) and vocab.kind(parts[-1]) in (Kind.ALLOWED, Kind.PLACE_NAME,
+                                                      Kind.PHRASE)
+
+
+def _thingy(word: str) -> bool:
+    key = _key(word)
+    return key in ORG_HEADS or key in ORG_LEADS or key in ROLES or key in PLACE_HEADS
+
+
+def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> list[bool]:
+    """Which words of one occurrence of a run are a name, given the tokens around it.
+
+    A run with lower-case words inside ("October in Birmingham", "Ludwig van
+    Beethoven") is judged in segments of consecutive capitalised words, each
+    with its own neighbours; names then spread across the run as in :func:`decide`.
+    """
+    kinds = [vocab.kind(w) for w in words]
+    _mark_phrases(vocab, words, kinds)
+    name = _decide(vocab, words, kinds, force_first=False, weak_first=False)
+    thing = thing_span(words, kinds)
+    n = len(words)
+    blocked = list(thing)
+    segments: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        if words[i][:1].islower():
+            i += 1
+            continue
+        j = i
+        while j < n and not words[j][:1].islower():
+            j += 1
+        segments.append((i, j))
+        i = j
+    for a, b in segments:
+        seg_around = Around(
+            p2=_marked(words, a - 2) if a >= 2 else (around.p1 if a == 1 else around.p2),
+            p1=_marked(words, a - 1) if a >= 1 else around.p1,
+            n1=words[b] if b < n else around.n1,
+            n2=(RUN_START + words[b + 1] if words[b + 1][:1].isupper() else words[b + 1])
+            if b + 1 < n else (around.n1 if b + 1 == n and b < n else around.n2),
+            start=around.start if a == 0 else False)
+        _segment(vocab, words[a:b], kinds[a:b], name, thing, blocked, a, seg_around)
+    spread(words, kinds, name, blocked)
+    return name
+
+
+def _marked(words: list[str], i: int) -> str:
+    """Word ``i`` of a run as a context token (a capitalised one ends a run)."""
+    return words[i] if words[i][:1].islower() else words[i] + RUN_END
+
+
+def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[bool],
+             thing: list[bool], blocked: list[bool], at: int, around: Around) -> None:
+    """Apply the context rules to consecutive capitalised words ``at``... (in place)."""
+    n = len(words)
+    p1, p2, n1, n2 = _bare(around.p1), _bare(around.p2), around.n1, around.n2
+    n1_word = _bare(n1)
+    lower_around = any(c.islower() for c in around.p1 + around.n1 + around.n2)
+    # a name just before, as "[NAME]," or "X and" with X a name
+    prev_name_comma = around.p1.endswith(",") and _is_name_token(vocab, around.p1)
+    prev_name_and = p1 in ("and", "or", "&", "nor") and _is_name_token(vocab, around.p2)
+    next_comma_name = n1 == "," and _is_name_token(vocab, n2)
+    next_and_name = n1_word in ("and", "or", "&") and _is_name_token(vocab, n2)
+    caps_pair = _surname_comma_first(vocab, words, kinds, around)
+    if _CODE_TAIL.match(around.n1):
+        return  # the prefix of a reference ("FOI-2024-00017", "CT-2021"), not a person
+    if any(thing[at:at + n]):
+        return
+    if n == 1:
+        kind, word = kinds[0], words[0]
+        if name[at] or kind not in MAYBE or _thingy(word):
+            return
+        name[at] = _single(vocab, word, kind, around, p1, p2, n1, n1_word, listed=(
+            prev_name_comma or prev_name_and or next_and_name or caps_pair
+            or (next_comma_name and (not around.start or word.isupper()))))
+        return
+    if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")):
+        return
+    # a first word capitalised only because a sentence starts there ("Met", "Client") is
+    # not part of the name after it
+    all_caps = all(w.isupper() for w in words if len(w) > 1)
+    s = 1 if around.start and kinds[0] != Kind.NAME and not all_caps else 0
+    if around.start and kinds[0] in (Kind.WORD, Kind.STOP) and (
+            _key(words[0]) in NOTE_VERBS or _key(words[0]) in FUNCTION_WORDS):
+        name[at] = False
+        blocked[at] = True
+    # a function word capitalised mid-sentence in front of a name ("about My [NAME]")
+    if not around.start and kinds[0] == Kind.STOP and words[0] != "I" and name[at + 1] \
+            and words[0][:1].isupper():
+        name[at] = True
+    # a sentence written in capitals ("MY SON [NAME] WAS DETAINED"): its English words are
+    # words; a run in capitals inside a sentence in lower case is a name ("how MARIA CARDINAL")
+    shouted = all_caps and (around.start or Kind.STOP in kinds)
+    cands = [i for i in range(s, n)
+             if kinds[i] in MAYBE | {Kind.ALLOWED, Kind.NAME, Kind.INITIAL}
+             and not (shouted and kinds[i] == Kind.WORD)]
+    if len(cands) >= 2 and not _thingy(words[-1]) and (lower_around or not all_caps):
+        joined = [kinds[i] for i in cands]
+        placey = all(k in (Kind.ALLOWED, Kind.PLACE_NAME) for k in joined) and (
+            all(k == Kind.ALLOWED for k in joined)
+            or _is_place_context(vocab, around, p1, p2, n1_word))
+        if all_caps:
+            ok = any(k in (Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS, Kind.NAME, Kind.PLACE_NAME)
+                     for k in joined) and not placey
+        else:
+            ok = any(k != Kind.ALLOWED for k in joined) and not placey and not (
+                around.start and all(k == Kind.WORD for k in joined))
+        if ok and _adjacent(cands):
+            for i in cands:
+                name[at + i] = True
+    if n1_word in SPEECH and kinds[-1] in MAYBE | {Kind.ALLOWED} and not _thingy(words[-1]):
+        name[at + n - 1] = True
+    if caps_pair:
+        name[at + n - 1] = True
+
+
+def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2: str,
+            n1: str, n1_word: str, *, listed: bool) -> bool:
+    """One capitalised word that may be a name: is it one here?"""
+    if listed and (kind != Kind.WORD or not around.start or word.isupper()):
+        return True
+    if n1_word in SPEECH and kind != Kind.CAPS_UNKNOWN and not around.p1.endswith("'s") \
+            and not (around.start and _key(word) in COLLECTIVES | FUNCTION_WORDS):
+        return True
+    if _key(word) in CALENDAR:
+        return False
+    if kind == Kind.WORD and p1 in ("of", "for", "&") and RUN_END in around.p2:
+        return False  # the tail of a title or a thing's name ("Date of Birth")  # "on 28 April", "June 2024": a date unless a person word says so
+    if around.start:
+        # a place that may be a name, first in a sentence: a person unless a place
+        # is plainly meant ("Dalton, Cumbria", "Dalton is a town")
+        return kind == Kind.PLACE_NAME and not (n1 == "," or n1_word in ("is", "was"))
+    if kind == Kind.PLACE_NAME:
+        return not _is_place_context(vocab, around, p1, p2, n1_word)
+    if _key(word) in vocab.lexicon.minor_places and _is_place_context(
+            vocab, around, p1, p2, n1_word):
+        return False
+    title_case = word[:1].isupper() and not (word.isupper() and len(word) > 1)
+    if kind in (Kind.WORD, Kind.AMBIGUOUS) and title_case:
+        if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")) or p1 in ("per", "no"):
+            return False
+        if n1[:1].isdigit() or (n1_word in ("of", "for") and kind == Kind.WORD):
+            return False
+        return True
+    return False
+
+
+def _surname_comma_first(vocab: Vocabulary, words: list[str], kinds: list[str],
+                         around: Around) -> bool:
+    """The run is one half of "SURNAME, First" ("WONG, Summer", "BAI, Fang")."""
+    word = words[-1] if around.n1 == "," else words[0]
+    if around.n1 == ",":  # this is the surname in capitals, a capitalised word follows
+        nxt = around.n2.split(RUN_START)[-1].strip(",.;:?!") if RUN_START in around.n2 else ""
+        return word.isupper() and len(word) > 1 and kinds[-1] in MAYBE | {Kind.NAME} \
+            and bool(nxt) and nxt[:1].isupper() and not nxt.isupper() \
+            and vocab.kind(nxt) in MAYBE | {Kind.NAME} and not _thingy(nxt)
+    if around.p1.endswith(",") and RUN_END in around.p1 and len(words) == 1:
+        parts = around.p1.split(RUN_END)[0].split()
+        prev = parts[-1] if parts else ""
+        return prev.isupper() and len(prev) > 1 and vocab.kind(prev) in MAYBE | {Kind.NAME} \
+            and word[:1].isupper() and not word.isupper() and not _thingy(word)
+    return False
+
+
+def _adjacent(idx: list[int]) -> bool:
+    """The candidate words follow one another (joiners and particles may sit between)."""
+    return all(b - a <= 2 for a, b in zip(idx, idx[1:], strict=False))
+
+
+def _is_place_context(vocab: Vocabulary, around: Around, p1: str, p2: str, n1: str) -> bool:
+    """A place that may be a name stands where a place does."""
+    if p1 in LOCATIVE or p1 in DETERMINERS and p1 not in ("his", "her", "my", "their", "our",
+                                                          "your"):
+        return True
+    if p1 == "of" and p2 in PLACE_OF:
+        return True
+    if p1 in ("and", "or", "&", "to") and _is_place_token(vocab, around.p2):
+        return True
+    if around.p1.endswith(",") and _is_place_token(vocab, around.p1):
+        return True
+    if n1 in ("and", "or", "&", ",") and RUN_START in around.n2:
+        nxt = around.n2.split(RUN_START)[-1].strip(",.;:")
+        if nxt and vocab.kind(nxt) in (Kind.ALLOWED, Kind.PHRASE):
+            return True
+    if p1 == "to" and p2 in MOTION:
+        return True
+    return p1 == "from" and (n1 == "to" or p2 in MOTION)
+
+
+def render(words: list[str], seps: list[str], name: list[bool]) -> str:
+    """The run with each maximal stretch of name words replaced by one ``[NAME]``."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if name[i]:
+            j = i
+            while j + 1 < len(words) and name[j + 1]:
+                j += 1
+            possessive = _POSSESSIVE.search(words[j]) and len(words[j]) > 3
+            out.append(PLACEHOLDER + (words[j][-2:] if possessive else ""))
+            i = j + 1
+        else:
+            out.append(words[i])
+            i += 1
+        if i < len(words):
+            out.append(seps[i - 1] if not name[i - 1] or not name[i] else " ")
+    return "".join(out)
