@@ -553,9 +553,9 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
             and not (around.start and _key(word) in COLLECTIVES | FUNCTION_WORDS):
         return True
     if _key(word) in CALENDAR:
-        return False
+        return False  # "on 28 April", "June 2024": a date unless a person word says so
     if kind == Kind.WORD and p1 in ("of", "for", "&") and RUN_END in around.p2:
-        return False  # the tail of a title or a thing's name ("Date of Birth")  # "on 28 April", "June 2024": a date unless a person word says so
+        return False  # the tail of a title or a thing's name ("Date of Birth")
     if around.start:
         # a place that may be a name, first in a sentence: a person unless a place
         # is plainly meant ("Dalton, Cumbria", "Dalton is a town")
@@ -569,9 +569,7 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if kind in (Kind.WORD, Kind.AMBIGUOUS) and title_case:
         if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")) or p1 in ("per", "no"):
             return False
-        if n1[:1].isdigit() or (n1_word in ("of", "for") and kind == Kind.WORD):
-            return False
-        return True
+        return not (n1[:1].isdigit() or (n1_word in ("of", "for") and kind == Kind.WORD))
     return False
 
 

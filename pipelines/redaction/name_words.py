@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from pipelines.redaction.holdout import fold
 
+
+def _words(text: str) -> list[str]:
+    """The words of a list written as running text (one long list reads better so)."""
+    return text.split()
+
+
 # -- the words contexts are made of ----------------------------------------------
 
 #: Words after which the next word is a person, whatever it looks like.
@@ -200,7 +206,7 @@ LOCATIVE = frozenset({
     "travelling", "flew", "flights", "flight", "moved", "relocated", "born", "based",
     "lives", "lived", "living", "resident", "residents", "left", "arrived", "returned",
     "returning", "deported", "removed", "sent", "transferred", "routes", "route", "reach",
-    "reached", "across", "north", "south", "east", "west", "northern", "southern",
+    "reached", "north", "south", "east", "west", "northern", "southern",
     "eastern", "western", "central", "greater", "outer", "inner", "rural", "urban",
 })
 #: Words before "to" or "from" that make the next word a place ("flights to Oran").
@@ -219,7 +225,7 @@ PLACE_OF = frozenset({"port", "city", "town", "village", "borough", "county", "a
                       "isle", "coast", "outskirts", "centre", "center", "suburbs", "north",
                       "south", "east", "west", "people", "mayor", "government", "bay",
                       "university", "kingdom", "residents", "resident", "citizens",
-                      "outside", "west", "north", "heart", "streets", "edge", "parts",
+                      "outside", "heart", "streets", "edge", "parts",
                       "part", "rest", "population", "council", "diocese", "archbishop"})
 #: Nouns for groups of people that start sentences before a speech verb ("Staff said").
 COLLECTIVES = frozenset({
@@ -260,7 +266,7 @@ ROLES = frozenset(fold(w) for w in (
 ))
 #: Closed-class words, auxiliaries and the commonest verbs and adverbs: never part of
 #: a name written in lower case ("then [NAME] said", "told [NAME] to").
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(_words("""
 a an the this that these those some any no every each all both either neither few many
 much more most other another such what which who whom whose where when why how whether
 i me my mine we us our ours you your yours he him his she her hers it its they them their
@@ -293,7 +299,7 @@ lived live works worked work helped helps help needs needed wait waited waiting 
 signed sign checked check booked book moved move stayed stay started start finished
 returned return joined join became become seems seemed looked looks found find kept keep
 brought bring held hold let lets put run ran set sat stood tried tries try used uses use
-""".split())
+"""))
 #: Words that start a line of a case note and are not part of the name after them
 #: ("Met [NAME]", "Called [NAME]").
 NOTE_VERBS = frozenset({

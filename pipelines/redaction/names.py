@@ -45,11 +45,11 @@ import polars as pl
 from pipelines.redaction.holdout import fold
 from pipelines.redaction.lexicon import load as load_lexicon
 from pipelines.redaction.name_rules import (
+    MAYBE,
     PLACEHOLDER,
     RUN_END,
     RUN_START,
     Around,
-    MAYBE,
     Kind,
     Vocabulary,
     decide,

