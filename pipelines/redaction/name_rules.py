@@ -87,6 +87,8 @@ _WORDY_HONORIFICS = frozenset({"brother", "sister", "father", "master", "general
 _POSSESSIVE = re.compile(r"['’]s$")
 #: What follows a word glued to it when the word starts a reference number ("-2024-00017").
 _CODE_TAIL = re.compile(r"[\-/_]\d")
+#: Tokens that start an item of a list or a new part of a line ("- Passports issued").
+_BULLETS = frozenset({"-", "–", "—", "•", "*", "|", ">", "/"})
 _SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
                            r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
@@ -392,7 +394,7 @@ class Around:
         gap = body[len(body.rstrip()):]
         p1 = tokens[-1] if tokens else ""
         p2 = tokens[-2] if len(tokens) > 1 else ""
-        start = not tokens or "\n" in gap or bool(
+        start = not tokens or "\n" in gap or tokens[-1] in _BULLETS or bool(
             _SENTENCE_END.search(p1.replace(RUN_END, "")) and not _ABBREVIATION.match(
                 p1.replace(RUN_END, "")))
         after = right[1:] if right.startswith(RUN_END) else right

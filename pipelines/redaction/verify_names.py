@@ -240,13 +240,25 @@ def _english() -> frozenset[str]:
                      if w[:1].islower())
 
 
+@lru_cache(maxsize=1)
+def _common_english() -> frozenset[str]:
+    """The lower-case words of the system's SCOWL list (newer than web2: "consultancy",
+    "widgets"), used only for a sentence's first word, where any word is capitalised."""
+    path = Path(os.environ.get("FIVESTAR_WORDLIST", "/usr/share/dict/british-english-large"))
+    if not path.exists():
+        return frozenset()
+    return frozenset(fold(w) for w in path.read_text(encoding="utf-8").split("\n")
+                     if w[:1].islower())
+
+
 # -- the scan ------------------------------------------------------------------------
 
 _CAP = r"\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
 _PARTICLE = r"(?:van|von|de|del|della|di|da|du|der|den|le|la|bin|ibn|al|el|ap|ni|ní|nic|mac)"
 #: A token that does not start with a capital, then a run of capitalised words. A run
 #: with nothing in front starts the text or a line.
-_WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*")
+_WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*"
+           r"(?:[ \t]+(?:plc|ltd|llp|inc|limited)\b)?")  # "Widgets plc": a company
 #: The word in front of a placeholder, and the lower-case word after one.
 _BEFORE_PLACEHOLDER = r"[^\s\[\]]+,?[ \t]+\[NAME\]"
 _AFTER_PLACEHOLDER = r"\[NAME\](?:['’]s)?,?[ \t]+\p{Ll}[\p{L}\p{M}'’\-]*"
@@ -302,6 +314,10 @@ _HEADS = frozenset({
     "bridge", "hall", "church", "mosque", "cathedral", "market", "industries",
     "international", "global", "uk", "works", "project", "programme", "scheme",
 })
+#: Lower-case words in front of a place's name.
+_LOCATIVE = frozenset({"in", "at", "from", "to", "near", "via", "into", "outside", "across",
+                       "around", "visited", "visit", "visiting", "compares", "between", "of",
+                       "with", "and", "or", "towards", "through", "within", "beyond", "the"})
 #: Lower-case words in front of a capitalised word that make it a thing or a title.
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our",
                           "your", "their", "its", "each", "every", "any", "no", "per",
@@ -392,9 +408,9 @@ class _Judge:
         bare = prev.strip(".,;:!?()\"'“”‘’").lower() if prev else ""
         start = prev is None or bool(_SENTENCE_END.search(prev)
                                      and not _ABBREVIATION.match(prev))
-        # "[NAME] Born", "[NAME], Yuki"; not "[NAME]'s College"
-        near_name = prev is not None and prev.startswith("[NAME]") \
-            and not _POSSESSIVE.search(prev)
+        # "[NAME] Born" (a name's other half); not "[NAME]'s College" nor "[NAME], Grants"
+        # (a word English has, after a comma: a list; one it has not is judged below)
+        near_name = prev == "[NAME]"
         context = bare in _PERSON_WORDS or near_name
         keys = [_key(w) for w in run]
         if keys[-1] in _HEADS and (len(run) > 1 and bare not in _PERSON_WORDS or near_name
@@ -412,12 +428,17 @@ class _Judge:
                 continue
             if _acronym(w) and not context:
                 continue
-            if key in self.allowed or fold(w) in self.allowed or key in self.places:
+            # a smaller place explains a word only where places are written ("in Yuki",
+            # "Dalton and Keith"); "Yuki said" is a person
+            place = key in self.places and (bare in _LOCATIVE or i > 0 and keys[i - 1]
+                                            in self.places | self.allowed)
+            if key in self.allowed or fold(w) in self.allowed or place:
                 if context:
                     return True  # "her brother Jordan", "[NAME] Harbin"
                 continue
-            if not self.is_english(key):
-                return True
+            if not self.is_english(key) and not (start and i == 0 and not context
+                                                 and key in _common_english()):
+                return True  # (a sentence's first word may be any English word)
             if context:
                 return True  # "caseworker Bishop", "[NAME] Born"
             mid = not start or i > 0
