@@ -89,7 +89,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CODE_TAIL = re.compile(r"[\-/_]\d")
 #: Tokens that start an item of a list or a new part of a line ("- Passports issued").
 _BULLETS = frozenset({"-", "–", "—", "•", "*", "|", ">", "/"})
-_SENTENCE_END = re.compile(r"[.!?:]['’\")\]]*$")
+_SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
                            r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
 #: Job titles that end a run of capitalised words ("Director General", "Chief Executive").
