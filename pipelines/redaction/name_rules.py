@@ -36,6 +36,7 @@ from pipelines.redaction.name_words import (
     CALENDAR,
     COLLECTIVES,
     DETERMINERS,
+    ENUMERATORS,
     FOLDED_HONORIFICS,
     FOLDED_PARTICLES,
     FOLDED_RELATIONS,
@@ -45,6 +46,7 @@ from pipelines.redaction.name_words import (
     NOTE_VERBS,
     ORG_HEADS,
     ORG_LEADS,
+    PERSON_PREVS,
     PLACE_HEADS,
     PLACE_OF,
     ROLES,
@@ -302,8 +304,8 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     # an initial then a capitalised word is a person ("J. Said", "N. Ding")
     for i in range(n - 1):
         if kinds[i] == Kind.INITIAL and words[i].endswith(".") and not thing[i + 1] \
-                and kinds[i + 1] in MAYBE | {Kind.NAME, Kind.ALLOWED}:
-            name[i] = name[i + 1] = True
+                and kinds[i + 1] in (MAYBE - {Kind.WORD}) | {Kind.NAME}:
+            name[i] = name[i + 1] = True  # (not "annex B. Call me": an English word)
     ambiguous = [k == Kind.AMBIGUOUS for k in kinds]
     # two gazetteer words in a row, a first name then a surname: "Rose Brown"
     for i in range(n - 1):
@@ -366,6 +368,10 @@ def spread(words: list[str], kinds: list[str], name: list[bool], thing: list[boo
         if name[i] and kinds[i] == Kind.PARTICLE and not (
                 (i > 0 and name[i - 1]) and (i + 1 < n and name[i + 1])):
             name[i] = False
+        if name[i] and kinds[i] == Kind.INITIAL and not (
+                (i > 0 and name[i - 1] and words[i - 1] != PLACEHOLDER)
+                or (i + 1 < n and name[i + 1] and words[i + 1] != PLACEHOLDER)):
+            name[i] = False  # "annex B. [NINO]"
 
 
 # -- deciding one occurrence in its context --------------------------------------------
@@ -473,6 +479,11 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
             start=around.start if a == 0 else False)
         _segment(vocab, words[a:b], kinds[a:b], name, thing, blocked, a, seg_around)
     spread(words, kinds, name, blocked)
+    # "annex B. Tel": a letter that numbers a thing ends the sentence, it is no initial
+    if kinds[0] == Kind.INITIAL and _bare(around.p1) in ENUMERATORS:
+        name[0] = False
+        if n > 1 and kinds[1] != Kind.NAME:
+            name[1] = False
     return name
 
 
@@ -523,7 +534,10 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
     # a sentence written in capitals ("MY SON [NAME] WAS DETAINED"): its English words are
     # words; a run in capitals inside a sentence in lower case is a name ("how MARIA CARDINAL")
     shouted = all_caps and (around.start or Kind.STOP in kinds)
-    cands = [i for i in range(s, n)
+    # a word in capitals or an English word before a number is a code or a version
+    # ("ISO 8601", "Windows 10"), not a name
+    coded = n1[:1].isdigit() and kinds[-1] in (Kind.CAPS_UNKNOWN, Kind.WORD)
+    cands = [i for i in range(s, n - 1 if coded else n)
              if kinds[i] in MAYBE | {Kind.ALLOWED, Kind.NAME, Kind.INITIAL}
              and not (shouted and kinds[i] == Kind.WORD)]
     if len(cands) >= 2 and not _thingy(words[-1]) and (lower_around or not all_caps):
@@ -535,9 +549,14 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
             ok = any(k in (Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS, Kind.NAME, Kind.PLACE_NAME)
                      for k in joined) and not placey
         else:
-            ok = any(k != Kind.ALLOWED for k in joined) and not placey and not (
-                around.start and all(k == Kind.WORD for k in joined))
-        if ok and _adjacent(cands):
+            # an English word next to an allowed one is a heading or a thing ("in
+            # Manchester Budget line"): a name needs a word that could be one
+            ok = any(k not in (Kind.ALLOWED, Kind.WORD, Kind.INITIAL) for k in joined) \
+                and not placey \
+                or (not around.start and all(k == Kind.WORD for k in joined)
+                    and p1 in PERSON_PREVS)
+        if ok and _adjacent(cands) and not any(
+                k == Kind.PLACEHOLDER for k in kinds[cands[0]:cands[-1]]):
             for i in cands:
                 name[at + i] = True
     if n1_word in SPEECH and kinds[-1] in MAYBE | {Kind.ALLOWED} and not _thingy(words[-1]):
@@ -571,6 +590,8 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if kind in (Kind.WORD, Kind.AMBIGUOUS) and title_case:
         if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")) or p1 in ("per", "no"):
             return False
+        if kind == Kind.WORD and p1 not in PERSON_PREVS:
+            return False  # "thanks Budget line", "(…) Passports issued": run-on text
         return not (n1[:1].isdigit() or (n1_word in ("of", "for") and kind == Kind.WORD))
     return False
 

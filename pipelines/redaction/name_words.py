@@ -241,6 +241,14 @@ COLLECTIVES = frozenset({
     "that", "nothing", "none", "one", "both", "all", "many", "some", "several", "most",
 })
 
+#: Nouns numbered by a letter ("annex B", "table C", "grade D"): the letter is no initial.
+ENUMERATORS = frozenset({
+    "annex", "appendix", "table", "section", "part", "schedule", "grade", "class", "band",
+    "plan", "option", "type", "form", "category", "level", "tier", "zone", "block", "unit",
+    "wing", "ward", "floor", "room", "gate", "terminal", "phase", "stage", "group", "item",
+    "figure", "chart", "page", "paragraph", "clause", "article", "volume", "series", "route",
+})
+
 #: Months and weekdays: dates when nothing says person ("on 28 April", "June 2024").
 CALENDAR = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september",

@@ -217,9 +217,11 @@ class NameScrubber:
         """Whether the words around an occurrence can change the verdict on this run:
         a word that may be a name by context is not one yet, or a capitalised function
         word stands in front of a name ("My [NAME]")."""
+        kinds = [self.vocab.kind(w) for w in words]
+        if kinds[0] == Kind.INITIAL:
+            return True  # "J. Said" or "annex B. Tel": the word in front decides
         if all(name):
             return False
-        kinds = [self.vocab.kind(w) for w in words]
         if any(not n and k in MAYBE for k, n in zip(kinds, name, strict=True)):
             return True
         return len(words) > 1 and kinds[0] == Kind.STOP and any(name[1:])
@@ -319,6 +321,10 @@ class NameScrubber:
         weak = lead in WEAK_INTRODUCERS
         if rest[:1].isupper():
             words, seps = _split_run(rest)
+            first = self.vocab.kind(words[0])
+            if weak and ("\n" in m.group(0) or len(words) == 1) and first not in (
+                    Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL):
+                return None  # "thanks ISO 8601", "thanks\nISO": judged in context instead
             return prefix + render(words, seps, decide(self.vocab, words, force_first=True,
                                                        weak_first=weak))
         # lower case after a person word: a name if English does not have the word, or,
