@@ -511,6 +511,10 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
         return
     if n == 1:
         kind, word = kinds[0], words[0]
+        if kind == Kind.ALLOWED and (prev_name_and or next_and_name) and not _thingy(word) \
+                and not _is_place_context(vocab, around, p1, p2, n1_word):
+            name[at] = True  # "Derrick and [NAME] were interviewed": listed with a person
+            return
         if name[at] or kind not in MAYBE or _thingy(word):
             return
         name[at] = _single(vocab, word, kind, around, p1, p2, n1, n1_word, listed=(

@@ -115,7 +115,9 @@ PERSON_PREVS = frozenset({"to", "with", "met", "meet", "meeting", "told", "tell"
                           "phoned", "rang", "against", "thank", "thanked", "informed", "helped",
                           "supported", "represent", "represented", "represents", "accompanied",
                           "married", "divorced", "son", "daughter", "wife", "husband", "whom",
-                          "nor", "sister", "brother", "friend", "named"})
+                          "nor", "sister", "brother", "friend", "named", "about",
+                          "mentioning", "whether", "between", "for", "regarding",
+                          "concerning", "behalf"})
 #: Lower-case words inside the names of things ("Department for Education").
 TITLE_JOINERS = frozenset({"for", "of", "and", "or", "&", "on", "under", "upon", "than",
                            "via", "at", "in", "into", "de", "du", "la", "le", "von", "van"})
