@@ -100,6 +100,14 @@ _TITLE_ENDS = ROLES - frozenset({"head", "lead", "nurse", "doctor", "owner", "pa
                                  "senior", "principal", "team", "unit", "customer"})
 
 
+#: Verbs a person's name stands before ("… Via was", "… Said has").
+_AUX = frozenset({"was", "is", "has", "had", "were", "are", "will", "would", "did", "does",
+                  "said", "says", "told", "asked", "came", "went"})
+#: Words that may stand between a name and a verb without being part of it.
+_NOT_A_NAME = frozenset({"and", "or", "but", "nor", "who", "which", "that", "then", "also",
+                         "still", "never", "not", "now", "he", "she", "they", "it", "we",
+                         "i", "you", "there", "here", "this", "today", "yesterday", "staff",
+                         "team", "family", "office", "police"}) | frozenset(ROLES)
 _NEVER_SPREAD = FOLDED_RELATIONS | FUNCTION_WORDS | COLLECTIVES | NOTE_VERBS
 
 
@@ -363,6 +371,12 @@ def spread(words: list[str], kinds: list[str], name: list[bool], thing: list[boo
                 Kind.WORD, Kind.ALLOWED, Kind.ACRONYM, Kind.STOP) and (
                 kinds[i] != Kind.STOP or len(words[i]) <= 3):
             name[i] = True
+    # a word between a name and a verb is the name's last word, whatever else it is
+    # ("MY DAUGHTER [NAME] VIA WAS DETAINED": a preposition never comes before "was")
+    for i in range(1, n - 1):
+        if name[i - 1] and not name[i] and not thing[i] and _key(words[i + 1]) in _AUX \
+                and _key(words[i]) not in _NOT_A_NAME and kinds[i] != Kind.PLACEHOLDER:
+            name[i] = True
     # a particle or initial cannot be a name on its own
     for i in range(n):
         if name[i] and kinds[i] == Kind.PARTICLE and not (
@@ -565,6 +579,9 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 name[at + i] = True
     if n1_word in SPEECH and kinds[-1] in MAYBE | {Kind.ALLOWED} and not _thingy(words[-1]):
         name[at + n - 1] = True
+    if n > 1 and n1_word in _AUX and name[at + n - 2] and not thing[at + n - 1] \
+            and _key(words[-1]) not in _NOT_A_NAME:
+        name[at + n - 1] = True  # "Aoife Via was detained"
     if caps_pair:
         name[at + n - 1] = True
 
