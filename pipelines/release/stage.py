@@ -6,15 +6,22 @@
 * Deterministic: the manifest is built only from the inputs (file bytes,
   spec and extract hashes, spec metadata), never from the clock, so restaging
   unchanged inputs yields the same id and finds the existing folder.
-* Immutable: built in a temporary folder, re-hashed after copying, moved into
-  place atomically, then its files are made read-only. An existing folder whose files no
-  longer match its manifest is never overwritten or reused: staging fails.
+* One copy: each public file is *moved* from the converted folder into a
+  temporary folder beside the release (a rename; copied only across
+  filesystems), made read-only, then hashed once for the manifest, so the
+  manifest describes exactly the bytes in the release and no second copy
+  exists under the state folder. Staging consumes the converted folder; if
+  staging fails the files are moved back.
+* Immutable: the temporary folder is moved into place atomically, then every
+  file is read-only. An existing folder whose files no longer match its
+  manifest is never overwritten or reused: staging fails.
 * Recorded: a ``staged`` audit entry names who staged it, which is what
   separation of duties checks at approval.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -187,7 +194,54 @@ def stage_release(
                          "conversion", Location(file=p)) for p in rels if p not in described]
     if problems:
         raise StagingError(problems)
-    entries = [file_entry(converted_dir, described[rel]) for rel in rels]
+    store = store or AuditStore()
+    root = Path(releases_root) if releases_root else paths.releases_dir()
+    dataset_dir = root / spec.id
+    dataset_dir.mkdir(parents=True, exist_ok=True)
+    tmp = dataset_dir / f".staging-{uuid.uuid4().hex}"
+    try:
+        return _stage_into(tmp, spec, converted_dir, rels, described, reports, root, store,
+                           extract_sha256=extract_sha256, period=period, stars=stars,
+                           catalogue=catalogue, row_counts=row_counts, user=user, now=now,
+                           pipeline_version=pipeline_version, revision=revision)
+    except BaseException:
+        _move_back(tmp, converted_dir, rels)
+        _remove_tree(tmp)
+        raise
+
+
+def _move_in(src: Path, dest: Path) -> None:
+    """Move one public file into the release folder (copied only across filesystems)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(src, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.copyfile(src, dest)
+        src.unlink()
+
+
+def _move_back(tmp: Path, converted_dir: Path, rels: list[str]) -> None:
+    """Return the public files to the converted folder after a failed staging."""
+    for rel in rels:
+        src = tmp / rel
+        if src.is_file() and not (converted_dir / rel).exists():
+            src.chmod(0o644)
+            _move_in(src, converted_dir / rel)
+
+
+def _stage_into(tmp: Path, spec: DatasetSpec, converted_dir: Path, rels: list[str],
+                described: dict[str, FileInfo], reports: Mapping[str, ReportFile],
+                root: Path, store: AuditStore, *, extract_sha256: str, period: str | None,
+                stars: Stars, catalogue: CatalogueRecord | None,
+                row_counts: dict[str, int] | None, user: str, now: datetime | None,
+                pipeline_version: str | None, revision: Revision | None) -> StagedRelease:
+    """Build the release in ``tmp`` and move it into place (see :func:`stage_release`)."""
+    for rel in rels:
+        _move_in(converted_dir / rel, tmp / rel)
+    _make_read_only(tmp)  # before hashing: the bytes hashed are the bytes kept
+    entries = [file_entry(tmp, described[rel]) for rel in rels]
 
     report_paths = {name: f"{REPORTS_DIR}/{r.filename}" for name, r in sorted(reports.items())}
     report_paths["diff"] = f"{REPORTS_DIR}/diff.json"
@@ -218,45 +272,29 @@ def stage_release(
     )
     if revision is not None:
         manifest["revision"] = revision.model_dump(mode="json")
-    store = store or AuditStore()
-    root = Path(releases_root) if releases_root else paths.releases_dir()
-    dataset_dir = root / spec.id
-    dataset_dir.mkdir(parents=True, exist_ok=True)
-
     rid = manifest_id(manifest)
-    final = dataset_dir / rid
-    if final.exists():
-        return _reuse(final, rid, spec, store, user, now)
-
-    tmp = dataset_dir / f".staging-{uuid.uuid4().hex}"
-    try:
-        for rel in rels:
-            dest = tmp / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(converted_dir / rel, dest)
-        problems = verify_files(tmp, manifest)
-        if problems:  # the converted folder changed while we were copying it
-            raise StagingError([Problem("changed_during_staging",
-                                        "converted files changed while staging"), *problems])
-        for report in reports.values():
-            report.write(tmp / REPORTS_DIR)
-        (tmp / REPORTS_DIR).mkdir(exist_ok=True)
-        baseline = last_published(store, spec.id, root)
-        diff = diff_releases(tmp, manifest, baseline[1] if baseline else None,
-                             spec.table_schema.primary_key)
-        (tmp / report_paths["diff"]).write_text(
-            json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        if write_manifest(tmp, manifest) != rid:
-            raise StagingError("manifest bytes changed while writing")
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if final.exists():  # staged concurrently by another run: same bytes, same id
-                _remove_tree(tmp)
-                return _reuse(final, rid, spec, store, user, now)
-            raise
-    except BaseException:
+    final = tmp.parent / rid
+    if final.exists():  # an identical release: the moved files are not needed
+        reused = _reuse(final, rid, spec, store, user, now)
         _remove_tree(tmp)
+        return reused
+    (tmp / REPORTS_DIR).mkdir(exist_ok=True)
+    for report in reports.values():
+        report.write(tmp / REPORTS_DIR)
+    baseline = last_published(store, spec.id, root)
+    diff = diff_releases(tmp, manifest, baseline[1] if baseline else None,
+                         spec.table_schema.primary_key)
+    (tmp / report_paths["diff"]).write_text(
+        json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    if write_manifest(tmp, manifest) != rid:
+        raise StagingError("manifest bytes changed while writing")
+    try:
+        os.rename(tmp, final)
+    except OSError:
+        if final.exists():  # staged concurrently by another run: same bytes, same id
+            reused = _reuse(final, rid, spec, store, user, now)
+            _remove_tree(tmp)
+            return reused
         raise
     _make_read_only(final)
     record_staged(store, manifest, rid, user, now=now)

@@ -76,11 +76,18 @@ def test_schema_change_is_reported(tmp_path, store):
     work = tmp_path / "w2" / spec.id
     second = stage_synthetic(tmp_path, store, work="w2")  # same bytes: same release
     assert second.id == first.id
-    converted = work / "converted"
+    from pipelines.release.stage import stage_release
+    from pipelines.release.testing import (
+        DEFAULT_ROWS,
+        converted_files,
+        synthetic_reports,
+        write_converted,
+    )
+
+    # staging moved the files into the release: convert again, then change the CSV
+    converted = write_converted(work / "converted", DEFAULT_ROWS)
     csv_path = converted / "asylum-claims.csv"
     csv_path.write_text("area,claims,quarter,unit\r\nE23000001,120,2024-Q4,count\r\n")
-    from pipelines.release.stage import stage_release
-    from pipelines.release.testing import converted_files, synthetic_reports
 
     third = stage_release(spec, converted, converted_files(), synthetic_reports(),
                           extract_sha256="b" * 64, period="2024-Q4", stars=STARS,

@@ -155,3 +155,26 @@ def test_manifest_id_ignores_key_order_and_roundtrips(m):
     reordered = dict(reversed(list(m.items())))
     assert manifest_id(m) == manifest_id(reordered)
     assert canonical_json(json.loads(canonical_json(m))) == canonical_json(m)
+
+
+def test_public_files_are_moved_into_the_release_not_copied(tmp_path, store):
+    converted = tmp_path / "work" / "asylum-claims" / "converted"
+    staged = stage_synthetic(tmp_path, store)
+    assert not list(converted.iterdir())  # one copy: the release's
+    for entry in staged.manifest["files"]:
+        assert (staged.path / entry["path"]).stat().st_nlink == 1
+
+
+def test_failed_staging_gives_the_files_back(tmp_path, store, monkeypatch):
+    import pipelines.release.stage as stage_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("diff failed")
+
+    monkeypatch.setattr(stage_module, "diff_releases", broken)
+    with pytest.raises(RuntimeError):
+        stage_synthetic(tmp_path, store)
+    converted = tmp_path / "work" / "asylum-claims" / "converted"
+    assert sorted(p.name for p in converted.iterdir()) == [
+        "asylum-claims.csv", "asylum-claims.csv-metadata.json", "asylum-claims.ttl"]
+    assert not list((tmp_path / "releases" / "asylum-claims").glob(".staging-*"))
