@@ -42,11 +42,23 @@ def label(rows: int) -> str:
     return str(rows)
 
 
+def _generator_version(dataset_id: str) -> str:
+    """Short hash of the generator's code and the dataset's spec: a cached extract made by
+    other code, or for another schema, is never reused."""
+    import hashlib
+
+    from pipelines import generate, paths
+
+    digest = hashlib.sha256(Path(generate.__file__).read_bytes())
+    digest.update((paths.DATASETS_DIR / dataset_id / "dataset.yaml").read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def large_extract(dataset_id: str, rows: int, status=None) -> Path:
     """A large version of a bundled extract, generated once and cached (Parquet)."""
     from pipelines import generate
 
-    path = DATA / f"{dataset_id}-{rows}.parquet"
+    path = DATA / f"{dataset_id}-{rows}-{_generator_version(dataset_id)}.parquet"
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         if status is not None:

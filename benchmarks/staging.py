@@ -184,10 +184,16 @@ def stage_once(dataset_id: str, rows: int) -> dict[str, Any]:
     state = root / "state"
     shutil.rmtree(state, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DAGSTER_PG_URL")}
+    # The statistician signs in as for real, with the demo account (public password).
+    from pipelines.release.users import DEMO_USERS, create_demo_users
+
+    state.mkdir(parents=True)
+    users = create_demo_users(state / "users.yaml")
     env.update({"FIVESTAR_DATASETS_DIR": str(datasets_dir),
                 "FIVESTAR_EXPECTATIONS_DIR": str(expectations_dir),
-                "FIVESTAR_STATE_DIR": str(state), "FIVESTAR_USER": "bench",
-                "COLUMNS": "150"})
+                "FIVESTAR_STATE_DIR": str(state), "FIVESTAR_USERS_FILE": str(users),
+                "FIVESTAR_USER": "stats.demo",
+                "FIVESTAR_PASSWORD": DEMO_USERS["stats.demo"][2], "COLUMNS": "150"})
     log = root / "stage.log"
     cmd = [_fivestar(), "stage", dataset_id]
     with open(log, "wb") as out:

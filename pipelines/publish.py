@@ -283,7 +283,7 @@ def _links(manifest: dict, urls: dict[str, str]) -> dict[str, str]:
     """Point the dataset at its RDF and CSVW distributions."""
     links = {}
     for f in manifest["files"]:
-        if f.get("role") == FileRole.rdf and f["path"].endswith(".ttl") and f["path"] in urls:
+        if f.get("role") == FileRole.rdf and f["path"] in urls:
             links["rdf_url"] = urls[f["path"]]
         if f.get("role") == FileRole.csvw and f["path"] in urls:
             links["csvw_url"] = urls[f["path"]]

@@ -101,6 +101,8 @@ def resource_fields(f: dict[str, Any]) -> dict[str, Any]:
     code = FILE_TYPES.get(media) or MORE_FILE_TYPES.get(media)
     out["format"] = FORMAT_NAMES.get(media) or f.get("format") or (code or "")
     out["format_uri"] = f"{EU}file-type/{code}" if code else ""
+    if f.get("compress_format"):  # dcat:compressFormat (ckanext-dcat's resource field)
+        out["compress_format"] = f"{IANA}{f['compress_format']}"
     return out
 
 

@@ -20,7 +20,7 @@ class FileRole(StrEnum):
 
     data = "data"  # the tidy CSV
     csvw = "csvw"  # CSV on the Web metadata for the CSV
-    rdf = "rdf"  # the linked data (Turtle, N-Triples)
+    rdf = "rdf"  # the linked data (N-Triples, gzip)
     codelist = "codelist"  # a SKOS code list the data uses
     datapackage = "datapackage"  # the Frictionless data package
     metadata = "metadata"  # DCAT-AP / PROV-O / DQV about the dataset
@@ -36,6 +36,9 @@ class FileInfo(Contract):
     media_type: str
     #: The catalogue's format name (CKAN / data.gov.uk vocabulary, e.g. ``CSV``, ``RDF_TURTLE``).
     format: str
+    #: The media type of the compression wrapped around ``media_type`` (DCAT's
+    #: ``dcat:compressFormat``), e.g. ``application/gzip``; None for a plain file.
+    compress_format: str | None = None
     title: str
     description: str
     #: Measured after writing; the metadata files cannot hold their own size and hash.

@@ -122,8 +122,8 @@ def header(plan: Plan, df: pd.DataFrame) -> Graph:
     return g
 
 
-def write_cube(plan: Plan, df: pd.DataFrame, nt_path: Path, ttl_path: Path,
+def write_cube(plan: Plan, df: pd.DataFrame, nt_path: Path | None,
                **kw: object) -> RdfCounts:
-    """Write the cube as N-Triples and Turtle; returns row and triple counts."""
-    return write_rdf(plan, df, header(plan, df), nt_path, ttl_path,
+    """Write the cube as (gzip) N-Triples; returns row and triple counts."""
+    return write_rdf(plan, df, header(plan, df), nt_path,
                      dataset_link=(str(QB.dataSet), plan.uris.dataset_uri), **kw)  # type: ignore[arg-type]

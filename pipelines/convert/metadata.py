@@ -176,6 +176,9 @@ def build_graph(plan: Plan, files: list[FileInfo], provenance: Provenance, stars
         code = FILE_TYPES.get(f.media_type)
         if code:
             g.add((dist, DCTERMS["format"], URIRef(f"{EU}file-type/{code}")))
+        if f.compress_format:  # the media type is that of the content once uncompressed
+            g.add((dist, DCAT.compressFormat, URIRef(
+                f"https://www.iana.org/assignments/media-types/{f.compress_format}")))
         g.add((dist, DCATAP.availability, URIRef(f"{EU}planned-availability/STABLE")))
         g.add((dist, DCTERMS.identifier, Literal(f.path)))
         if f.bytes is not None:

@@ -48,9 +48,9 @@ def header(plan: Plan, df: pd.DataFrame) -> Graph:
     return g
 
 
-def write_records(plan: Plan, df: pd.DataFrame, nt_path: Path, ttl_path: Path,
+def write_records(plan: Plan, df: pd.DataFrame, nt_path: Path | None,
                   **kw: object) -> RdfCounts:
-    """Write the records as N-Triples and Turtle; returns row and triple counts."""
-    return write_rdf(plan, df, header(plan, df), nt_path, ttl_path,
+    """Write the records as (gzip) N-Triples; returns row and triple counts."""
+    return write_rdf(plan, df, header(plan, df), nt_path,
                      dataset_link=(IS_PART_OF, plan.uris.dataset_uri),
                      **kw)  # type: ignore[arg-type]

@@ -46,6 +46,14 @@ OPEN_FORMATS = {".csv": "text/csv (RFC 4180)", ".nt": "application/n-triples",
                 ".ttl": "text/turtle"}
 
 
+def open_format(name: str) -> str | None:
+    """The open format a data file is in (gzip compression named too), or None."""
+    gz = name.endswith(".gz")
+    stem = name[:-3] if gz else name
+    fmt = OPEN_FORMATS.get(Path(stem).suffix)
+    return f"{fmt}, gzip" if fmt and gz else fmt
+
+
 def _licences(out_dir: Path) -> list[str]:
     found = []
     pkg = out_dir / "datapackage.json"
@@ -86,34 +94,94 @@ def _word(text: bytes) -> int:
     return int.from_bytes(text[:8].ljust(8, b"\0"), "little")
 
 
-def scan_ntriples(nt_path: Path, row_class: str, base: str,
-                  block_size: int = 1 << 23) -> dict[str, Any]:
-    """Count triples, typed things with HTTP(S) IRIs and external links, vectorised.
+class NTriplesScanner:
+    """Star-rating counts over N-Triples text, fed a whole number of lines at a time.
 
-    N-Triples is line-based, so the file is scanned in blocks with numpy:
+    Counts triples, things typed with the row class, how many of those are
+    HTTP(S) IRIs, and links to external authorities, vectorised with numpy:
     newline positions, then each candidate line's tail compared with the
     ``rdf:type`` suffix eight bytes at a time (a strided view of the block as
     64-bit words), and each typed line's head with ``<http://`` / ``<https://``.
     No Python object is made per triple: at 7 M triples this takes about a
     second where a pyoxigraph iteration from Python takes tens. Syntax is not
-    judged here: ``verify`` re-parses every RDF file with pyoxigraph
-    (:func:`rdf_facts`) and recomputes the rating from what the parser saw.
+    judged here: the ``conversion_verified`` gate parses every triple with
+    pyoxigraph and recomputes the rating from what the parser saw.
     """
-    suffix = f" <{RDF_TYPE}> <{row_class}> .\n".encode()
-    # the suffix as 8-byte words, aligned to its end (the last word first)
-    tail_words = [(len(suffix) - 8 * (k + 1), _word(suffix[len(suffix) - 8 * (k + 1):]))
-                  for k in range(len(suffix) // 8)]
-    rest = len(suffix) % 8
-    http, https = _word(b"<http://"), _word(b"<https:/")
-    authorities = [(p, (" <" + p).encode()) for p in AUTHORITIES if not p.startswith(base)]
-    triples = things = http_things = 0
-    external: dict[str, int] = {}
+
+    def __init__(self, row_class: str, base: str) -> None:
+        self.suffix = f" <{RDF_TYPE}> <{row_class}> .\n".encode()
+        n = len(self.suffix)
+        # the suffix as 8-byte words, aligned to its end (the last word first)
+        self.tail_words = [(n - 8 * (k + 1), _word(self.suffix[n - 8 * (k + 1):]))
+                           for k in range(n // 8)]
+        self.rest = n % 8
+        self.http, self.https = _word(b"<http://"), _word(b"<https:/")
+        self.authorities = [(p, (" <" + p).encode()) for p in AUTHORITIES
+                            if not p.startswith(base)]
+        self.triples = self.things = self.http_things = 0
+        self.external: dict[str, int] = {}
+
+    def feed(self, buf: bytearray, cut: int) -> None:
+        """Count the complete lines in ``buf[:cut]`` (``buf`` has 8 spare bytes after ``cut``)."""
+        if not cut:
+            return
+        suffix = self.suffix
+        arr = np.frombuffer(buf, dtype=np.uint8, count=cut)
+        ends = np.flatnonzero(arr == 10)
+        if not len(ends):
+            return
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        nonblank = ends > starts
+        self.triples += int(np.count_nonzero(
+            nonblank & (arr[np.minimum(starts, ends)] != ord("#"))))
+        words = _words(buf)
+        # the suffix ends at the line's "\n": compare it word by word from its end
+        cand = np.flatnonzero(ends + 1 - starts >= len(suffix) + 2)
+        for back, word in self.tail_words:
+            if not len(cand):
+                break
+            at = ends[cand] + 1 - len(suffix) + back
+            cand = cand[words[at] == word]
+        for i in range(self.rest):
+            if not len(cand):
+                break
+            cand = cand[arr[ends[cand] + 1 - len(suffix) + i] == suffix[i]]
+        self.things += len(cand)
+        if len(cand):
+            first = words[starts[cand]]
+            self.http_things += int(np.count_nonzero(
+                (first == self.http) | ((first == self.https) & (arr[starts[cand] + 8] == 47))))
+        for prefix, needle in self.authorities:
+            found = buf.count(needle, 0, cut)
+            if found:
+                self.external[prefix] = self.external.get(prefix, 0) + found
+        del arr, words  # release the buffer's exports before it is modified
+
+    def facts(self) -> dict[str, Any]:
+        return {"triples": self.triples, "things": self.things,
+                "http_things": self.http_things, "external": dict(self.external),
+                "parser": "line scan"}
+
+
+def open_rdf(path: Path) -> Any:
+    """A published RDF file for reading, decompressed if it is gzip (``.gz``)."""
+    import gzip
+
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb", buffering=0)  # noqa: SIM115
+
+
+def scan_ntriples(nt_path: Path, row_class: str, base: str,
+                  block_size: int = 1 << 23) -> dict[str, Any]:
+    """:class:`NTriplesScanner` over a whole file (plain or gzip), block by block."""
+    scanner = NTriplesScanner(row_class, base)
     # One reusable buffer (fresh 8 MB allocations page-fault, which cost more
     # than the scan): the unfinished last line is moved to the front, and 8
     # spare bytes at the end let a word be read at any line start.
     buf = bytearray(block_size + 8)
     fill = 0
-    with open(nt_path, "rb", buffering=0) as fh:
+    with open_rdf(Path(nt_path)) as fh:
         while True:
             n = fh.readinto(memoryview(buf)[fill:len(buf) - 8])
             total = fill + n
@@ -125,50 +193,19 @@ def scan_ntriples(nt_path: Path, row_class: str, base: str,
                 buf.extend(bytes(len(buf)))
                 fill = total
                 continue
-            if cut:
-                arr = np.frombuffer(buf, dtype=np.uint8, count=cut)
-                ends = np.flatnonzero(arr == 10)
-                starts = np.empty_like(ends)
-                starts[0] = 0
-                starts[1:] = ends[:-1] + 1
-                nonblank = ends > starts
-                triples += int(np.count_nonzero(nonblank & (arr[np.minimum(starts, ends)]
-                                                            != ord("#"))))
-                words = _words(buf)
-                # the suffix ends at the line's "\n": compare it word by word from its end
-                cand = np.flatnonzero(ends + 1 - starts >= len(suffix) + 2)
-                for back, word in tail_words:
-                    if not len(cand):
-                        break
-                    at = ends[cand] + 1 - len(suffix) + back
-                    cand = cand[words[at] == word]
-                for i in range(rest):
-                    if not len(cand):
-                        break
-                    cand = cand[arr[ends[cand] + 1 - len(suffix) + i] == suffix[i]]
-                things += len(cand)
-                if len(cand):
-                    first = words[starts[cand]]
-                    http_things += int(np.count_nonzero(
-                        (first == http) | ((first == https) & (arr[starts[cand] + 8] == 47))))
-                for prefix, needle in authorities:
-                    found = buf.count(needle, 0, cut)
-                    if found:
-                        external[prefix] = external.get(prefix, 0) + found
-                del arr, words  # release the buffer's exports before it is modified
+            scanner.feed(buf, cut)
             buf[:total - cut] = buf[cut:total]
             fill = total - cut
             if not n:
                 break
-    return {"triples": triples, "things": things, "http_things": http_things,
-            "external": external, "parser": "line scan"}
+    return scanner.facts()
 
 
 def rdf_facts(nt_path: Path, row_class: str, base: str) -> dict[str, Any]:
     """Parse the N-Triples with pyoxigraph; count described things and external links."""
     things = http_things = triples = 0
     external: dict[str, int] = {}
-    with open(nt_path, "rb") as fh:
+    with open_rdf(Path(nt_path)) as fh:
         for t in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
             triples += 1
             if t.predicate.value == RDF_TYPE and t.object.value == row_class:
@@ -232,13 +269,14 @@ def rate(out_dir: Path, dataset_id: str, row_class: str, base: str,
                      if passed["2"] else "no parseable machine-readable table")
 
     data_files = [p for p in out_dir.iterdir() if p.name.startswith(dataset_id)
-                  and p.suffix in OPEN_FORMATS]
+                  and open_format(p.name)]
     passed["3"] = passed["2"] and bool(data_files)
     evidence["3"] = ("data in open, non-proprietary formats: " + ", ".join(
-        sorted(f"{p.name} ({OPEN_FORMATS[p.suffix]})" for p in data_files))
+        sorted(f"{p.name} ({open_format(p.name)})" for p in data_files))
         if passed["3"] else "no data in a non-proprietary format")
 
-    nt_path = out_dir / f"{dataset_id}.nt"
+    nt_path = next((out_dir / n for n in (f"{dataset_id}.nt.gz", f"{dataset_id}.nt")
+                    if (out_dir / n).is_file()), out_dir / f"{dataset_id}.nt.gz")
     if facts is None and nt_path.is_file():
         try:
             facts = scan_ntriples(nt_path, row_class, base)

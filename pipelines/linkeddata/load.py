@@ -18,11 +18,12 @@ Withdrawal drops every graph of the dataset from both stores.
 
 from __future__ import annotations
 
+import gzip
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rdflib import Graph
 
@@ -94,14 +95,19 @@ def _csv_rows(manifest: dict[str, Any]) -> int | None:
     return None
 
 
+def _open(path: Path) -> IO[bytes]:
+    """The N-Triples as published, decompressed on the fly if it is gzip (``.nt.gz``)."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
 def _lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
+    with _open(path) as fh:
         yield from iter(lambda: fh.read(1 << 20), b"")
 
 
 def _ntriples_count(path: Path) -> int:
     n = 0
-    with path.open("rb") as fh:
+    with _open(path) as fh:
         for line in fh:
             s = line.strip()
             if s and not s.startswith(b"#"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import shutil
 from pathlib import Path
@@ -43,22 +44,28 @@ def cube(vocab, tmp_path):
 def _store(*files: Path) -> ox.Store:
     store = ox.Store()
     for f in files:
-        fmt = ox.RdfFormat.N_TRIPLES if f.suffix == ".nt" else ox.RdfFormat.TURTLE
-        store.bulk_load(path=str(f), format=fmt)
+        if f.name.endswith(".nt.gz"):
+            store.bulk_load(gzip.decompress(f.read_bytes()), format=ox.RdfFormat.N_TRIPLES)
+        else:
+            store.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE)
     return store
+
+
+def _nt_text(path: Path) -> str:
+    return gzip.decompress(path.read_bytes()).decode("utf-8")
 
 
 def test_outputs_pass_every_independent_check(cube):
     spec, df, out, result = cube
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([
-        "test-crime.csv", "test-crime.csv-metadata.json", "test-crime.ttl", "test-crime.nt",
+        "test-crime.csv", "test-crime.csv-metadata.json", "test-crime.nt.gz",
         "test-crime.metadata.ttl", "test-crime.metadata.jsonld", "datapackage.json",
         "test-areas.ttl", "test-offences.ttl"])
     assert verify(out, spec) == []
     assert result.stars.rating == 5
     roles = {f.path: f.role for f in result.files}
-    assert roles["test-areas.ttl"] == "codelist" and roles["test-crime.nt"] == "rdf"
+    assert roles["test-areas.ttl"] == "codelist" and roles["test-crime.nt.gz"] == "rdf"
     assert result.temporal.start == "2000-01-01"
     record = catalogue_record(spec, None, result.stars, dataset_uri=result.dataset_uri,
                               temporal=result.temporal)
@@ -68,7 +75,7 @@ def test_outputs_pass_every_independent_check(cube):
 
 def test_one_observation_per_row_and_suppressed_cells_have_status_not_value(cube):
     spec, df, out, _ = cube
-    store = _store(out / "test-crime.nt")
+    store = _store(out / "test-crime.nt.gz")
     obs = list(store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE),
                                        ox.NamedNode(QB + "Observation"), None))
     assert len(obs) == len(df)
@@ -89,11 +96,20 @@ def test_one_observation_per_row_and_suppressed_cells_have_status_not_value(cube
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def test_turtle_and_ntriples_hold_the_same_graph(cube):
-    _, _, out, _ = cube
-    nt = {str(q) for q in _store(out / "test-crime.nt")}
-    ttl = {str(q) for q in _store(out / "test-crime.ttl")}
-    assert nt == ttl and len(nt) > 600 * 6
+def test_ntriples_are_canonical_and_gzip_with_no_name_or_time(cube):
+    _, _, out, result = cube
+    data = (out / "test-crime.nt.gz").read_bytes()
+    assert data[:4] == b"\x1f\x8b\x08\x00" and data[4:8] == b"\0\0\0\0"  # no name, mtime 0
+    text = gzip.decompress(data)
+    parsed = ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES),
+                          format=ox.RdfFormat.N_TRIPLES)
+    assert parsed == text and len(_store(out / "test-crime.nt.gz")) > 600 * 6
+    info = next(f for f in result.files if f.path == "test-crime.nt.gz")
+    assert info.media_type == "application/n-triples"
+    assert info.compress_format == "application/gzip"
+    meta = (out / "test-crime.metadata.ttl").read_text()
+    assert "compressFormat <https://www.iana.org/assignments/media-types/application/gzip>" \
+        in meta
 
 
 def test_csvw_processor_derives_our_subjects_and_links(cube):
@@ -104,7 +120,7 @@ def test_csvw_processor_derives_our_subjects_and_links(cube):
     doc = csvw.CSVW(str(out / "test-crime.csv-metadata.json")).to_json()
     rows = doc["tables"][0]["row"]
     assert len(rows) == len(df)
-    ours = _store(out / "test-crime.nt")
+    ours = _store(out / "test-crime.nt.gz")
     checked = 0
     for r in rows[:50]:
         d = r["describes"][0]
@@ -141,7 +157,7 @@ def test_base_uri_from_environment(vocab, tmp_path, monkeypatch):
     monkeypatch.setenv("FIVESTAR_BASE_URI", "https://example.org/data")
     spec = T.cube_spec()
     convert(T.cube_frame(50), spec, tmp_path / "o", T.PROVENANCE)
-    text = (tmp_path / "o" / "test-crime.nt").read_text()
+    text = _nt_text(tmp_path / "o" / "test-crime.nt.gz")
     assert "<https://example.org/data/id/test-crime/observation/" in text
     assert verify(tmp_path / "o", spec) == []
 
@@ -160,7 +176,7 @@ def test_unknown_code_is_an_error_not_a_new_concept(vocab, tmp_path):
 
 def _cube_store(cube) -> ox.Store:
     _, _, out, _ = cube
-    return _store(out / "test-crime.nt", out / "test-areas.ttl", out / "test-offences.ttl")
+    return _store(out / "test-crime.nt.gz", out / "test-areas.ttl", out / "test-offences.ttl")
 
 
 def _first_obs(store: ox.Store) -> ox.NamedNode:
@@ -255,10 +271,10 @@ def test_hierarchical_code_list_template_ic20(cube):
 
 def test_verify_blocks_a_broken_cube(cube):
     spec, _, out, _ = cube
-    nt = out / "test-crime.nt"
-    lines = nt.read_text().splitlines(keepends=True)
-    nt.write_text("".join(line for line in lines if "offenceGroup> <https" not in line
-                          or "/observation/" not in line))
+    nt = out / "test-crime.nt.gz"
+    lines = _nt_text(nt).splitlines(keepends=True)
+    nt.write_bytes(gzip.compress("".join(line for line in lines if "offenceGroup> <https"
+                                         not in line or "/observation/" not in line).encode()))
     problems = verify(out, spec)
     codes = {p.code for p in problems}
     assert "data_cube" in codes and "checksum" in codes

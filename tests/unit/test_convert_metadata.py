@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import socket
@@ -106,12 +107,13 @@ def test_stars_follow_the_files(out):
     for code_list in out.glob("test-*.ttl"):
         if code_list.name != "test-crime.ttl":
             code_list.unlink()
-    text = (out / "test-crime.nt").read_text()
-    (out / "test-crime.nt").write_text(text.replace("http://reference.data.gov.uk/id/quarter/",
-                                                    f"{BASE}/id/quarter/"))
+    nt = out / "test-crime.nt.gz"
+    text = gzip.decompress(nt.read_bytes()).decode()
+    nt.write_bytes(gzip.compress(text.replace("http://reference.data.gov.uk/id/quarter/",
+                                              f"{BASE}/id/quarter/").encode()))
     stars = rate(out, "test-crime", QB_OBS, BASE)
     assert stars.rating == 4 and not stars.passed["5"]
-    (out / "test-crime.nt").unlink()
+    nt.unlink()
     assert rate(out, "test-crime", QB_OBS, BASE).rating == 3
     pkg = json.loads((out / "datapackage.json").read_text())
     pkg["licenses"] = [{"name": "proprietary", "path": "https://example.org/all-rights"}]
@@ -126,8 +128,10 @@ def test_verify_flags_a_claimed_rating_the_files_do_not_earn(out):
     spec = T.cube_spec()
     for code_list in ("test-areas.ttl", "test-offences.ttl"):
         (out / code_list).write_text("")  # no exactMatch links any more
-    nt = out / "test-crime.nt"
-    nt.write_text(nt.read_text().replace("http://reference.data.gov.uk/", f"{BASE}/ref/"))
+    nt = out / "test-crime.nt.gz"
+    text = gzip.decompress(nt.read_bytes()).decode()
+    nt.write_bytes(gzip.compress(text.replace("http://reference.data.gov.uk/",
+                                              f"{BASE}/ref/").encode()))
     codes = {p.code for p in verify(out, spec)}
     assert "stars" in codes
 
@@ -136,7 +140,9 @@ def test_datapackage_lists_every_other_file_with_its_hash(out):
     pkg = json.loads((out / "datapackage.json").read_text())
     by_path = {r["path"]: r for r in pkg["resources"]}
     assert by_path["test-crime.csv"]["schema"]["missingValues"] == ["", "[c]"]
-    assert by_path["test-crime.nt"]["hash"] == "sha256:" + file_sha256(out / "test-crime.nt")
+    nt = by_path["test-crime.nt.gz"]
+    assert nt["hash"] == "sha256:" + file_sha256(out / "test-crime.nt.gz")
+    assert nt["mediatype"] == "application/n-triples" and nt["compression"] == "gz"
 
 
 def test_validators_cannot_reach_the_network():
@@ -153,8 +159,19 @@ def test_verify_reports_missing_files(out):
 def test_line_scan_agrees_with_pyoxigraph(out):
     from pipelines.convert.stars import rdf_facts, scan_ntriples
 
-    parsed = rdf_facts(out / "test-crime.nt", QB_OBS, BASE)
-    scanned = scan_ntriples(out / "test-crime.nt", QB_OBS, BASE, block_size=4096)
+    parsed = rdf_facts(out / "test-crime.nt.gz", QB_OBS, BASE)
+    scanned = scan_ntriples(out / "test-crime.nt.gz", QB_OBS, BASE, block_size=4096)
     for key in ("triples", "things", "http_things", "external"):
         assert scanned[key] == parsed[key], key
     assert parsed["things"] == 300
+
+
+def test_facts_counted_while_writing_agree_with_pyoxigraph(out, tmp_path):
+    from pipelines.convert.stars import rdf_facts
+
+    result = convert(T.cube_frame(300), T.cube_spec(), tmp_path / "o", T.PROVENANCE)
+    parsed = rdf_facts(tmp_path / "o" / "test-crime.nt.gz", QB_OBS, BASE)
+    assert result.triples == parsed["triples"]
+    evidence = result.stars.evidence
+    assert f"holds {parsed['triples']} triples" in evidence["4"]
+    assert "test-crime.nt.gz (application/n-triples, gzip)" in evidence["3"]

@@ -39,7 +39,10 @@ def converted(tmp_path_factory):
 
 @pytest.fixture
 def cube(converted, tmp_path):
-    return Path(shutil.copytree(converted, tmp_path / "out"))
+    """A copy of the converted cube, with its N-Triples also uncompressed (to edit)."""
+    out = Path(shutil.copytree(converted, tmp_path / "out"))
+    (out / "test-crime.nt").write_bytes(gzip.decompress((out / "test-crime.nt.gz").read_bytes()))
+    return out
 
 
 def _check(out: Path, nt: Path | None = None, **kw):
@@ -92,9 +95,7 @@ def test_well_formed_cube_passes_and_facts_match_a_plain_parse(cube):
 
 
 def test_gzip_distribution_is_checked_as_published(cube):
-    gz = cube / "test-crime.nt.gz"
-    gz.write_bytes(gzip.compress((cube / "test-crime.nt").read_bytes()))
-    plain, zipped = _check(cube), _check(cube, gz)
+    plain, zipped = _check(cube), _check(cube, cube / "test-crime.nt.gz")
     assert zipped.triples == plain.triples and zipped.violations == {}
 
 
@@ -173,10 +174,10 @@ def test_other_rdf_files_parse_in_the_same_workers(cube):
     bad = cube / "broken.ttl"
     bad.write_text("@prefix x: <http://example.org/> .\nx:a x:b .\n", encoding="utf-8")
     _, others = nc.check_ntriples(cube / "test-crime.nt", OBS, BASE, AUTH, cube=False,
-                                  n_workers=2, extra=[("ttl", cube / "test-crime.ttl"),
+                                  n_workers=2, extra=[("ttl", cube / "test-areas.ttl"),
                                                       ("ttl", bad)])
     by = {Path(o.path).name: o for o in others}
-    assert not by["test-crime.ttl"].error and by["test-crime.ttl"].triples > 0
+    assert not by["test-areas.ttl"].error and by["test-areas.ttl"].triples > 0
     assert by["broken.ttl"].error and by["broken.ttl"].error_line == 2
 
 

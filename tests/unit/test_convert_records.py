@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import shutil
 from pathlib import Path
@@ -54,7 +55,8 @@ def test_records_pass_every_check_and_earn_five_stars(records):
 def test_each_record_is_a_typed_resource_with_literals_round_tripping(records):
     _, df, out, _ = records
     store = ox.Store()
-    store.bulk_load(path=str(out / "test-spend.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(gzip.decompress((out / "test-spend.nt.gz").read_bytes()),
+                    format=ox.RdfFormat.N_TRIPLES)
     payments = list(store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE),
                                             ox.NamedNode(FS + "Payment"), None))
     assert len(payments) == len(df)
@@ -116,7 +118,7 @@ def test_rows_without_a_key_get_numbered_uris(vocab, tmp_path):
     spec.table_schema.primaryKey = None
     df = T.records_frame(5)
     convert(df, spec, tmp_path / "o", T.PROVENANCE)
-    text = (tmp_path / "o" / "test-spend.nt").read_text()
+    text = gzip.decompress((tmp_path / "o" / "test-spend.nt.gz").read_bytes()).decode()
     assert "<https://data.homeoffice.gov.uk/id/test-spend/payment/5>" in text
     meta = (tmp_path / "o" / "test-spend.csv-metadata.json").read_text()
     assert "payment/{_row}" in meta
