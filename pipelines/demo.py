@@ -230,9 +230,11 @@ def verify_public(dataset_id: str, release_dir: Path) -> int:
             problems.append(f"{entry['path']}: missing from the catalogue")
             continue
         digest = hashlib.sha256()
-        with requests.get(res["url"], stream=True, timeout=60) as dl:
+        # the bytes as served, never content-decoded (a .gz comes with Content-Encoding)
+        with requests.get(res["url"], stream=True, timeout=60,
+                          headers={"Accept-Encoding": "identity"}) as dl:
             dl.raise_for_status()
-            for chunk in dl.iter_content(1 << 16):
+            for chunk in dl.raw.stream(1 << 16, decode_content=False):
                 digest.update(chunk)
         if digest.hexdigest() != entry["sha256"]:
             problems.append(f"{entry['path']}: sha256 differs from the approved manifest")

@@ -83,12 +83,19 @@ def _ensure_org(ckan: ckanapi.RemoteCKAN, org: str) -> None:
 
 
 def _sha256_url(client: ckanapi.RemoteCKAN, url: str) -> str:
+    """sha256 of the bytes the catalogue serves, exactly as sent.
+
+    Never content-decoded: CKAN serves a ``.gz`` file with ``Content-Encoding:
+    gzip`` (werkzeug guesses it from the name), and ``requests`` would hash the
+    decompressed text instead of the published gzip bytes.
+    """
     digest = hashlib.sha256()
-    headers = {"Authorization": client.apikey} if client.apikey else {}
+    headers = {"Authorization": client.apikey, "Accept-Encoding": "identity"} \
+        if client.apikey else {"Accept-Encoding": "identity"}
     session = client.session or requests.Session()
     with session.get(url, headers=headers, stream=True, timeout=120) as resp:
         resp.raise_for_status()
-        for chunk in resp.iter_content(1 << 16):
+        for chunk in resp.raw.stream(1 << 16, decode_content=False):
             digest.update(chunk)
     return digest.hexdigest()
 

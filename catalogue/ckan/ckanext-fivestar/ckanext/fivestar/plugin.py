@@ -6,6 +6,11 @@ the `+00:00` offset, which Solr rejects ("Invalid Date String"), so every write 
 a dataset with a tz-aware `release_date` fails with SearchIndexError. This plugin
 rewrites such values, in the search-index document only, as UTC with a `Z`
 suffix. The stored dataset value is left exactly as sent.
+
+It also serves a compressed file (``*.gz``, e.g. the N-Triples distribution)
+as the file it is: werkzeug's ``send_file`` guesses ``Content-Encoding: gzip``
+from the name, so HTTP clients would silently decompress it and the bytes a
+downloader keeps would differ from the published ones (and their sha256).
 """
 import datetime
 
@@ -39,3 +44,21 @@ class FivestarIndexPlugin(p.SingletonPlugin):
             else:
                 pkg_dict[key] = fixed
         return pkg_dict
+
+
+class FivestarDownloadPlugin(p.SingletonPlugin):
+    p.implements(p.IMiddleware, inherit=True)
+
+    def make_middleware(self, app, config):
+        if hasattr(app, "after_request"):  # the Flask app
+            app.after_request(_gzip_file_as_is)
+        return app
+
+
+def _gzip_file_as_is(response):
+    from flask import request
+
+    if request.path.endswith(".gz") and response.headers.get("Content-Encoding") == "gzip":
+        del response.headers["Content-Encoding"]
+        response.headers["Content-Type"] = "application/gzip"
+    return response
