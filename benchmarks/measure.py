@@ -22,6 +22,8 @@ class Measurement:
     seconds: float
     peak_mb: float
     result: Any = None
+    #: CPU seconds of this process meanwhile (on a loaded machine, less than ``seconds``)
+    cpu_seconds: float = 0.0
 
 
 def measure(fn: Callable[[], Any], interval: float = 0.005) -> Measurement:
@@ -38,12 +40,14 @@ def measure(fn: Callable[[], Any], interval: float = 0.005) -> Measurement:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         result = fn()
     finally:
         seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         done.set()
         sampler.join()
     peak = max(peak, proc.memory_info().rss)
-    return Measurement(seconds=seconds, peak_mb=(peak - baseline) / 2**20, result=result)
+    return Measurement(seconds=seconds, peak_mb=(peak - baseline) / 2**20, result=result,
+                       cpu_seconds=cpu)

@@ -52,10 +52,13 @@ STATUS_COLUMN = "conf_status"
 #: hypercubes tried per sensitive cell (per-dimension candidates are cut to fit)
 MAX_CUBES = 400
 BIG = 1 << 60
-#: seconds for one exact move (the fallback when no hypercube is enough), and the
-#: up/down splits of the protection width it tries
-EXACT_SECONDS = 10.0
-EXACT_SPLITS = 6
+#: seconds for one exact move (the fallback when no hypercube is enough), the
+#: up/down splits of the protection width it tries, and the codes per dimension
+#: (beside the cell's own, its ancestors and children) of the boxes it searches
+EXACT_SECONDS = 2.0
+EXACT_SPLITS = 4
+EXACT_WIDTHS = (3, 8, 16)
+EXACT_MAX_CELLS = 3000
 
 
 @dataclass
@@ -369,6 +372,33 @@ class _Protector:
         np.maximum.at(self.wit_down, cells, np.maximum(-coef, 0))
 
 
+    def local_box(self, i: int, width: int) -> np.ndarray:
+        """Cells near ``i`` for the exact fallback: per dimension its code, its ancestors
+        and children, and the ``width`` most useful codes on its line (withheld ones
+        first, then the cheapest; published zeros, which cannot move, last)."""
+        per_dim = []
+        for k in range(self.nd):
+            c = int(self.t.codes[i, k])
+            if self.t.hier[self.t.dims[k]].flat:  # no equation links its codes
+                per_dim.append(np.array([c], dtype=np.int64))
+                continue
+            line = self._line_cost(i, k, self.all_codes[k])
+            chain = [c]
+            while self.parent[k][chain[-1]] >= 0:
+                chain.append(int(self.parent[k][chain[-1]]))
+            ranked = np.argsort(line, kind="stable")[:width]
+            per_dim.append(np.unique(np.concatenate([chain, self.kids[k][c], ranked]))
+                           .astype(np.int64))
+        if math.prod(len(p) for p in per_dim) > EXACT_MAX_CELLS:
+            return np.zeros(self.t.n, dtype=bool)
+        grid = np.meshgrid(*per_dim, indexing="ij")
+        keys = sum(g.ravel() * self.look.stride[k] for k, g in enumerate(grid))
+        cells = self.look.cells(np.asarray(keys, dtype=np.int64))
+        box = np.zeros(self.t.n, dtype=bool)
+        box[cells[cells >= 0]] = True
+        return box
+
+
 def _block(table: Table, i: int, flat: list[int]) -> np.ndarray:
     """The cells of ``i``'s table: those with its codes in every flat dimension."""
     if not flat:
@@ -405,9 +435,15 @@ def suppress(table: Table, sdc: SDC) -> Suppression:
     flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
     for i in order.tolist():
         # No hypercube of what is left is enough (small or sparse tables): the
-        # cheapest exact moves within the cell's table (same codes of the flat
-        # dimensions), found by an integer programme.
-        if not prot.protect(i) and not prot.protect_exact(i, _block(table, i, flat)):
+        # cheapest exact moves within growing boxes of cells around it, then (if
+        # it is small enough) within its whole table, found by integer programmes.
+        if prot.protect(i):
+            continue
+        scopes = (prot.local_box(i, w) for w in EXACT_WIDTHS)
+        block = _block(table, i, flat)
+        if block.sum() <= EXACT_MAX_CELLS:
+            scopes = [block]  # small: the whole table at once is the best scope
+        if not any(prot.protect_exact(i, scope) for scope in scopes):
             unresolved.append(i)
     # Only what a move changes needs withholding: every witness keeps every other
     # cell at its true value, so a cell no move touches can be published again.
@@ -456,13 +492,15 @@ def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str) -> Fivest
     return FivestarError(problems)
 
 
-def apply_sdc(table: Table, sdc: SDC, file: str = "") -> SDCResult:
+def apply_sdc(table: Table, sdc: SDC, file: str = "",
+              sup: Suppression | None = None) -> SDCResult:
     """Suppress (and round) the full table; the published cells as a frame.
 
     Refuses (a located :class:`FivestarError`) when a sensitive cell cannot be
     protected: publishing it anyway would fail the audit, later and less clearly.
+    ``sup``: the pattern, if :func:`suppress` was already run on this table.
     """
-    sup = suppress(table, sdc)
+    sup = sup if sup is not None else suppress(table, sdc)
     if sup.unresolved:
         raise unprotectable(table, sdc, sup.unresolved, file or "the extract")
     primary, withheld = sup.primary, sup.withheld
