@@ -75,7 +75,7 @@ def free_text_frame(rows: int, seed: int = 1) -> pd.DataFrame:
 
 
 def aggregate_frame(rows: int, seed: int = 2) -> pd.DataFrame:
-    """Crime-like counts with area and offence totals; periods added until ``rows`` is reached."""
+    """Crime-like counts with area and offence totals: as many whole periods as fit in ``rows``."""
     rng = np.random.default_rng(seed)
     areas, offences = 43, 10
     per_period = (areas + 1) * (offences + 1)
@@ -96,7 +96,8 @@ def aggregate_frame(rows: int, seed: int = 2) -> pd.DataFrame:
         "offence_group": pd.array(np.asarray(offence_codes)[o.ravel()], dtype="string"),
         "count": pd.array(full.ravel(), dtype="Int64"),
     })
-    return df.iloc[:rows] if len(df) > rows and rows >= per_period else df
+    # whole periods only: a cut period would lack its supplied totals (and be refused)
+    return df.iloc[:max(per_period, rows // per_period * per_period)]
 
 
 SCRUB_RULES = {"fields": {"requester_name": {"rule": "drop"},

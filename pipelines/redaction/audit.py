@@ -194,8 +194,16 @@ class _System:
     a_csc: Any = None
 
 
+def _joined(frame: pd.DataFrame, dims: list[str]) -> pd.Series:
+    """One string key per row from its codes (vectorised concatenation)."""
+    out = frame[dims[0]].astype(str)
+    for d in dims[1:]:
+        out = out + "\x1f" + frame[d].astype(str)
+    return out
+
+
 def _equations(cells: pd.DataFrame, dims: list[str], rel: dict[str, dict[str, str]]) -> csr_matrix:
-    key = cells[dims].astype(str).agg("\x1f".join, axis=1) if dims else pd.Series([], dtype=str)
+    key = _joined(cells, dims) if dims else pd.Series([], dtype=str)
     index = pd.Series(np.arange(len(cells)), index=key.to_numpy())
     rows, cols, vals = [], [], []
     eq = 0
@@ -206,7 +214,7 @@ def _equations(cells: pd.DataFrame, dims: list[str], rel: dict[str, dict[str, st
             continue
         up = cells.loc[has, dims].astype(str).copy()
         up[d] = parent[has]
-        pkey = up.agg("\x1f".join, axis=1).to_numpy()
+        pkey = _joined(up, dims).to_numpy()
         pcell = index.reindex(pkey).to_numpy()
         keep = ~np.isnan(pcell)
         child = np.flatnonzero(has)[keep]
