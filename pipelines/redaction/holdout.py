@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -21,6 +22,7 @@ _SALT = b"fivestar-names-heldout-v1:"
 _DROP = re.compile(r"[^a-z]")
 
 
+@lru_cache(maxsize=500_000)
 def fold(name: str) -> str:
     """A name's comparison key: ASCII, lower case, letters only ("Ní Bhriain" -> "nibhriain")."""
     return _DROP.sub("", anyascii(unicodedata.normalize("NFC", name)).lower())

@@ -112,6 +112,8 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "me
              "ation", "ations", "ised", "ized", "ising", "izing", "ise", "ize", "ful", "less")
 _CONTEXT_SORTED = sorted({w.lower() for w in (*RELATIONS, *HONORIFICS, *INTRODUCERS)},
                          key=len, reverse=True)
+#: The context word a context match starts with (longest first, not inside a longer word).
+_LEAD = re.compile("(?:" + "|".join(re.escape(w) for w in _CONTEXT_SORTED) + r")(?![^\W\d_])")
 _ENGLISH_PARTICLES = sorted(p for p in {*PARTICLES, "a", "an", "o", "do", "e", "y"}
                             if p not in FOREIGN_PARTICLES)
 #: Particles between two placeholders, or in front of one after a title or a greeting.
@@ -307,10 +309,10 @@ class NameScrubber:
 
     def _after_context(self, match: str) -> str | None:
         low = match.lower()
-        lead = next((w for w in _CONTEXT_SORTED if low.startswith(w)
-                     and not low[len(w):len(w) + 1].isalpha()), None)
-        if lead is None:
+        found = _LEAD.match(low)
+        if found is None:
             return None
+        lead = found.group(0)
         m = re.match(r"(['’]s)?\.?[,:]?(?:[ ]+|[ ]*\n[ ]*)", match[len(lead):])
         if not m:
             return None
