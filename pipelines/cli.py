@@ -233,7 +233,8 @@ def demo(
         console.print("[bold]Linked data[/] (URIs resolve; SPARQL and the DataStore API serve "
                       f"every row; SPARQL endpoint {store_url()}/fivestar/sparql):")
         for ds, side in result.public_side.items():
-            console.print(f"  {ds}  {side.linked_data}  SPARQL {side.sparql_rows} rows, "
+            console.print(f"  {ds}  {side.linked_data}  {side.uris_resolved} URIs resolved, "
+                          f"SPARQL {side.sparql_rows} rows, "
                           f"DataStore {side.datastore_rows} rows", soft_wrap=True)
         console.print(f"  (linked-data front {front_url()})")
     for ds, (version, notes) in result.corrected.items():

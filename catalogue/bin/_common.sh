@@ -46,6 +46,10 @@ SOLR_CACHE="$CACHE/solr"
 SOLR_HOME="$STATE/solr"
 SOLR_URL="http://$HOST:$SOLR_PORT/solr/ckan"
 SOLR_HEAP="${FIVESTAR_SOLR_HEAP:-512m}"
+# Solr asks everyone for a login (BasicAuthPlugin, security.json in its home): CKAN's,
+# user ckan, password generated into $STATE/solr-password (mode 600) by catalogue/bin/up.
+SOLR_USER=ckan
+SOLR_PASSWORD_FILE="$STATE/solr-password"
 M2="$CACHE/m2"
 
 FUSEKI_CACHE="$CACHE/fuseki"
@@ -80,7 +84,11 @@ pidfile_pid() { [ -s "$1" ] && head -n1 "$1" | tr -d '[:space:]' || true; }
 
 pg_up() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" -t 3; }
 redis_up() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
-solr_up() { curl -sf --max-time 5 "$SOLR_URL/admin/ping?wt=json" 2>/dev/null | grep -q '"status":"OK"'; }
+solr_up() {
+  [ -s "$SOLR_PASSWORD_FILE" ] || return 1
+  curl -sf --max-time 5 -K - "$SOLR_URL/admin/ping?wt=json" 2>/dev/null \
+    <<<"user = \"$SOLR_USER:$(cat "$SOLR_PASSWORD_FILE")\"" | grep -q '"status":"OK"'
+}
 fuseki_up() { curl -sf --max-time 5 "$FUSEKI_URL/fivestar/sparql?query=ASK%7B%7D" 2>/dev/null | grep -q '"boolean"'; }
 linkeddata_up() { curl -sf --max-time 5 "$LD_URL/healthz" 2>/dev/null | grep -q '"ok"'; }
 ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep -q '"success": *true'; }

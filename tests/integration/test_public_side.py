@@ -212,6 +212,19 @@ def test_observation_uri_dereferences_to_turtle(crime):
         assert len(Graph().parse(data=other.text, format=fmt)) == len(g)
 
 
+def test_every_uri_the_release_publishes_resolves(crime):
+    store = FusekiStore(password="")
+    uris, undescribed = public_check.published_uris(store, crime.name, crime.uri)
+    assert undescribed == []
+    base = crime.uri.rsplit("/id/", 1)[0]
+    kinds = {u[len(base):].split("/")[1] for u in uris}
+    assert {"id", "def"} <= kinds, kinds
+    assert series.series_uri(crime.uri) in uris and crime.uri in uris
+    assert any("/def/" in u and "/" in u.split("/def/", 1)[1] for u in uris)  # code lists
+    checked, problems = public_check.unresolved(store, crime.name, crime.uri)
+    assert problems == [] and checked == len(uris)
+
+
 @pytest.mark.browser
 def test_observation_page_reads_well_in_a_browser(crime, page):
     obs = _an_observation(crime)

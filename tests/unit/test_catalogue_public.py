@@ -177,3 +177,16 @@ def test_mqa_points_add_up():
     # keyword 30 + access 50 + download 20 + answers 30 + format 20 + vocabulary 10
     # + non-proprietary 20 + machine-readable 20 + compliance 30
     assert score.total == 230 and score.band == "Good"
+
+
+def test_the_draft_load_is_sent_in_bounded_chunks(tmp_path):
+    from pipelines.linkeddata.load import _chunks
+
+    nt = tmp_path / "x.nt"
+    triples = [f"<urn:s{i}> <urn:p> \"{i}\" ." for i in range(7)]
+    nt.write_bytes(("# a comment\n\n" + "\n".join(triples[:4]) + "\n\n"
+                    + "\n".join(triples[4:])).encode())  # the last line has no newline
+    chunks = list(_chunks(nt, size=3))
+    assert [n for _, n in chunks] == [3, 3, 1]
+    assert b"".join(c for c, _ in chunks).decode().splitlines() == triples
+    assert all(c.endswith(b" .\n") for c, _ in chunks)
