@@ -14,6 +14,7 @@ import requests
 
 from pipelines.errors import FivestarError
 from pipelines.linkeddata.store import FusekiStore, service_port
+from pipelines.spec.linked_data import DEFAULT_BASE_URI
 
 
 @dataclass(frozen=True)
@@ -69,30 +70,37 @@ def check(manifest: dict[str, Any], ckan_url: str, front: str | None = None,
 MEMBER_SAMPLE = 25
 
 
-def _under(base: str) -> str:
-    return (f'(STRSTARTS(STR(?u), "{base}/id/") || STRSTARTS(STR(?u), "{base}/def/") '
-            f'|| STRSTARTS(STR(?u), "{base}/doc/"))')
+def bases_of(dataset_uri: str) -> list[str]:
+    """The bases the front serves that the dataset's URIs can be under: its own, and the
+    department's default (code lists are the user's Turtle, with the URIs written in it)."""
+    return list(dict.fromkeys([dataset_uri.rsplit("/id/", 1)[0], DEFAULT_BASE_URI]))
+
+
+def _under(bases: list[str], kinds: tuple[str, ...] = ("id", "def", "doc")) -> str:
+    return "(" + " || ".join(f'STRSTARTS(STR(?u), "{b}/{k}/")'
+                             for b in bases for k in kinds) + ")"
 
 
 def published_uris(store: FusekiStore, dataset: str, dataset_uri: str,
                    sample: int = MEMBER_SAMPLE) -> tuple[list[str], list[str]]:
-    """The URIs under the dataset's base that its live graphs (its release and its series)
-    use, as subject, predicate or object: every one but the observations/records, and a
-    spread sample of those. Returns (uris, undescribed): ``undescribed`` are the /id/ and
-    /def/ URIs that nothing in the live store describes (checked for all of them, members
-    included, by one query), so they cannot resolve."""
-    base = dataset_uri.rsplit("/id/", 1)[0]
+    """The URIs under a served base (:func:`bases_of`) that the dataset's live graphs (its
+    release and its series) use, as subject, predicate or object: every one but the
+    observations/records, and a spread sample of those. Returns (uris, undescribed):
+    ``undescribed`` are the /id/ and /def/ URIs that nothing in the live store describes
+    (checked for all of them, members included, by one query), so they cannot resolve."""
+    bases = bases_of(dataset_uri)
+    base = bases[0]
     graphs = (f'FILTER(CONTAINS(STR(?g), "/graph/{dataset}/") '
               f'|| STR(?g) = "{base}/graph/{dataset}-series")')
     member = (f"{{ ?u <http://purl.org/linked-data/cube#dataSet> <{dataset_uri}> }} UNION "
               f"{{ ?u <http://purl.org/dc/terms/isPartOf> <{dataset_uri}> }}")
     used = (f"GRAPH ?g {{ {{ ?u ?p ?o }} UNION {{ ?s ?u ?o }} UNION {{ ?s ?p ?u }} }} {graphs} "
-            f"FILTER(isIRI(?u) && {_under(base)})")
+            f"FILTER(isIRI(?u) && {_under(bases)})")
     others = store.select(f"SELECT DISTINCT ?u WHERE {{ {used} FILTER NOT EXISTS {{ {member} }} }}")
     members = store.select(f"SELECT ?u WHERE {{ {{ SELECT DISTINCT ?u WHERE {{ {member} }} }} }} "
                            f"ORDER BY MD5(STR(?u)) LIMIT {int(sample)}")
     undescribed = store.select(
-        f"SELECT DISTINCT ?u WHERE {{ {used} FILTER(!STRSTARTS(STR(?u), \"{base}/doc/\")) "
+        f"SELECT DISTINCT ?u WHERE {{ {used} FILTER({_under(bases, ('id', 'def'))}) "
         "FILTER NOT EXISTS { ?u ?anyp ?anyo } } LIMIT 100")
     uris = sorted({r["u"].split("#", 1)[0] for r in others + members})
     return uris, sorted(r["u"] for r in undescribed)
@@ -106,14 +114,14 @@ def unresolved(store: FusekiStore, dataset: str, dataset_uri: str, front: str | 
     Turtle document), ``/def/`` 200, ``/doc/`` (a published file) a redirect to a download
     that answers 200."""
     front = (front or front_url()).rstrip("/")
-    base = dataset_uri.rsplit("/id/", 1)[0]
+    bases = bases_of(dataset_uri)
     http = session or requests.Session()
     uris, undescribed = published_uris(store, dataset, dataset_uri, sample)
     problems = [f"{u}: nothing in the live store describes it" for u in undescribed]
     for uri in uris:
         if uri in undescribed:
             continue
-        path = uri[len(base):]
+        path = uri[len(next(b for b in bases if uri.startswith(b + "/"))):]
         first = http.get(front + path, headers={"Accept": "text/turtle"},
                          allow_redirects=False, timeout=30)
         if path.startswith("/id/"):

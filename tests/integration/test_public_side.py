@@ -216,11 +216,12 @@ def test_every_uri_the_release_publishes_resolves(crime):
     store = FusekiStore(password="")
     uris, undescribed = public_check.published_uris(store, crime.name, crime.uri)
     assert undescribed == []
-    base = crime.uri.rsplit("/id/", 1)[0]
-    kinds = {u[len(base):].split("/")[1] for u in uris}
-    assert {"id", "def"} <= kinds, kinds
+    kinds = {next(u[len(b):] for b in public_check.bases_of(crime.uri)
+                  if u.startswith(b + "/")).split("/")[1] for u in uris}
+    assert kinds == {"id", "def", "doc"}, kinds
     assert series.series_uri(crime.uri) in uris and crime.uri in uris
-    assert any("/def/" in u and "/" in u.split("/def/", 1)[1] for u in uris)  # code lists
+    assert any(u.endswith("/def/offence-groups/burglary") for u in uris)  # code-list concepts
+    assert any(u.endswith("/def/fivestar/offenceGroup") for u in uris)  # /def/ terms
     checked, problems = public_check.unresolved(store, crime.name, crime.uri)
     assert problems == [] and checked == len(uris)
 
