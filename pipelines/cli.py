@@ -260,6 +260,31 @@ app.registered_commands.extend(calendar_commands.registered_commands)
 app.registered_groups.extend(calendar_commands.registered_groups)
 
 
+spec_app = typer.Typer(help="The dataset.yaml reference: its JSON Schema and docs.",
+                       no_args_is_help=True)
+app.add_typer(spec_app, name="spec")
+
+
+@spec_app.command("schema")
+def spec_schema() -> None:
+    """Print the JSON Schema of dataset.yaml (the committed pipelines/spec/dataset.schema.json)."""
+    from pipelines.spec import schema
+
+    typer.echo(schema.render_schema(), nl=False)
+
+
+@spec_app.command("write")
+def spec_write() -> None:
+    """Regenerate pipelines/spec/dataset.schema.json and docs/dataset-spec.md's reference."""
+    from pipelines.spec import schema
+
+    changed = schema.write()
+    for path in changed:
+        console.print(f"rewrote {path.relative_to(paths.ROOT)}")
+    if not changed:
+        console.print("schema and reference are current")
+
+
 @app.command()
 def purge(
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; delete nothing."),

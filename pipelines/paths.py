@@ -22,8 +22,12 @@ def _env_path(name: str, default: Path) -> Path:
 DATASETS_DIR = _env_path("FIVESTAR_DATASETS_DIR", ROOT / "datasets")
 #: Great Expectations suites: ``expectations/<id>.json``.
 EXPECTATIONS_DIR = _env_path("FIVESTAR_EXPECTATIONS_DIR", ROOT / "expectations")
-#: SKOS code lists and the project's own RDF terms.
-VOCABULARIES_DIR = _env_path("FIVESTAR_VOCABULARIES_DIR", ROOT / "vocabularies")
+#: The project's own RDF terms (``fivestar.ttl``) and SHACL shapes: part of the package,
+#: never the user's folder, so pointing FIVESTAR_VOCABULARIES_DIR at your own code
+#: lists cannot break conversion.
+PROJECT_VOCABULARY_DIR = ROOT / "vocabularies"
+#: SKOS code lists (the user's: a spec's ``codelist:`` names ``<stem>.ttl`` here).
+VOCABULARIES_DIR = _env_path("FIVESTAR_VOCABULARIES_DIR", PROJECT_VOCABULARY_DIR)
 #: Mutable state (Dagster instance, run outputs, staged releases, audit DB).
 STATE_DIR = _env_path("FIVESTAR_STATE_DIR", ROOT / ".fivestar")
 #: Downloads cached between runs (virtualenvs, Maven artifacts, large extracts).

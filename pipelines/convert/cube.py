@@ -40,7 +40,7 @@ _SPEC_PRED = {"dimension": QB.dimension, "measure": QB.measure, "attribute": QB.
 def vocabulary() -> Graph:
     """The project's own terms (``vocabularies/fivestar.ttl``), for labels and comments."""
     g = Graph()
-    path = paths.VOCABULARIES_DIR / "fivestar.ttl"
+    path = paths.PROJECT_VOCABULARY_DIR / "fivestar.ttl"
     if path.is_file():
         g.parse(path, format="turtle")
     return g

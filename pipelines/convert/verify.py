@@ -145,7 +145,8 @@ def check_shacl(metadata_ttl: Path) -> list[Problem]:
     from rdflib import Graph
 
     data = Graph().parse(metadata_ttl, format="turtle")
-    shapes = Graph().parse(paths.VOCABULARIES_DIR / "shapes" / "dcat-ap-3.ttl", format="turtle")
+    shapes = Graph().parse(paths.PROJECT_VOCABULARY_DIR / "shapes" / "dcat-ap-3.ttl",
+                           format="turtle")
     conforms, report, _text = validate(data, shacl_graph=shapes, inference="none",
                                        allow_warnings=False)
     if conforms:

@@ -10,6 +10,8 @@ from pipelines.spec.dataset import (
     OGL_V3,
     OPEN_LICENCES,
     SPEC_FILENAME,
+    SPEC_SCHEMA_ID,
+    SPEC_VERSION,
     UK,
     DatasetSpec,
     Frequency,
@@ -27,7 +29,8 @@ from pipelines.spec.dataset import (
 from pipelines.spec.linked_data import LinkedDataMapping
 from pipelines.spec.redaction import RedactionRules
 
-__all__ = ["OGL_V3", "OPEN_LICENCES", "SPEC_FILENAME", "UK", "DatasetSpec", "Frequency",
+__all__ = ["OGL_V3", "OPEN_LICENCES", "SPEC_FILENAME", "SPEC_SCHEMA_ID", "SPEC_VERSION", "UK",
+           "DatasetSpec", "Frequency",
            "InformationAsset", "LinkedDataMapping", "PreReleaseAccess", "ProtectiveMarking",
            "Publisher", "RedactionRules", "Release", "Source", "SourceFormat", "TableSchema",
            "load_all", "load_spec"]

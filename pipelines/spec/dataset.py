@@ -13,12 +13,23 @@ import re
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Required
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
 
 from pipelines.errors import Location, Problem, SpecError
 from pipelines.paths import ROOT
@@ -29,6 +40,14 @@ UK = ZoneInfo("Europe/London")
 #: A wall-clock time (an alias, so a spec field can be called ``time``).
 TimeOfDay = time
 SPEC_FILENAME = "dataset.yaml"
+
+#: The version of the spec this fivestar reads, and the ``$schema`` that names it
+#: (like csvcubed's ``qube-config`` URLs): a spec without ``$schema`` is read as
+#: this version, one naming another version is refused.
+SPEC_VERSION = 1
+SPEC_SCHEMA_ID = f"https://data.homeoffice.gov.uk/def/fivestar/dataset-spec/v{SPEC_VERSION}"
+#: Keys the loader sets itself: never taken from the file.
+_LOADER_KEYS = ("folder", "spec_sha256")
 
 OGL_V3 = "OGL-UK-3.0"
 #: Licences fivestar recognises as open, with their canonical URLs.
@@ -45,10 +64,13 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                              use_attribute_docstrings=True)
 
 
 class Frequency(StrEnum):
+    """How often the dataset is released (``adhoc``: no regular periods)."""
+
     monthly = "monthly"
     quarterly = "quarterly"
     annual = "annual"
@@ -56,16 +78,23 @@ class Frequency(StrEnum):
 
 
 class ProtectiveMarking(StrEnum):
+    """Government Security Classifications marking of the internal extract."""
+
     official = "OFFICIAL"
     official_sensitive = "OFFICIAL-SENSITIVE"
 
 
 class Publisher(_Strict):
+    """Who publishes the dataset, and whom the public contacts about it (published)."""
+
     name: str = "Home Office"
+    """The publishing organisation's name."""
     uri: str = "https://www.gov.uk/government/organisations/home-office"
-    #: A team's functional mailbox, never a named person's.
+    """The organisation's URI (its GOV.UK page)."""
     contact_name: str
+    """A team's name (the contact point), never a named person's."""
     contact_email: str
+    """A team's functional mailbox, never a named person's."""
 
     @field_validator("contact_email")
     @classmethod
@@ -83,29 +112,38 @@ class PreReleaseAccess(_Strict):
     """
 
     role: str = Field(min_length=1)
+    """Job title (always published), e.g. ``Home Secretary``."""
     name: str | None = None
+    """The person's name, published only if given."""
     user: str | None = None
+    """Their review-app account, which lets them see the release early (never published)."""
 
 
 class Release(_Strict):
     """When and how often the dataset is published (Code of Practice T3)."""
 
     frequency: Frequency = Frequency.adhoc
-    #: Pre-announced date and time of the next release; a bare date means ``time`` UK time.
-    next_release: datetime | None = None
-    #: Time of day releases go out, UK time (the department's standard 09:30 by default).
+    """How often the dataset is released; any but ``adhoc`` needs ``start``."""
+    next_release: Annotated[datetime | None, WithJsonSchema({"anyOf": [
+        {"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
+        {"type": "null"}]})] = None
+    """Pre-announced date and time of the next release; a bare date means ``time`` UK time."""
     time: TimeOfDay = time(9, 30)
-    #: Whose bank holidays are not working days (UK bank holidays differ by nation).
+    """Time of day releases go out, UK time (the department's standard 09:30 by default);
+    write it in quotes (``"09:30"``): YAML reads a bare 9:30 as a number.
+    """
     holidays: Literal["england-and-wales", "scotland", "northern-ireland"] = "england-and-wales"
-    #: How later releases follow ``next_release`` on the calendar: the same weekday of
-    #: the month (4th Thursday …), the same day of the month, or not at all.
+    """Whose bank holidays are not working days (UK bank holidays differ by nation)."""
     repeat: Literal["same_weekday", "same_day", "none"] = "same_weekday"
-    #: Who may see a release before publication, beyond the department-wide list.
+    """How later releases follow ``next_release`` on the calendar: the same weekday of the
+    month (4th Thursday …), the same day of the month, or not at all.
+    """
     pre_release_access: list[PreReleaseAccess] = Field(default_factory=list)
-    #: The extract column that holds the period a row belongs to, if any.
+    """Who may see a release before publication, beyond the department-wide list."""
     period_field: str | None = None
-    #: First release period, e.g. ``2024-01-01``; partitions start here.
+    """The extract column that holds the period a row belongs to, if any."""
     start: date | None = None
+    """First release period, e.g. ``2024-01-01``; partitions start here."""
 
     @model_validator(mode="before")
     @classmethod
@@ -130,6 +168,15 @@ class Release(_Strict):
         if not isinstance(at, time):
             return data
         return {**data, "next_release": datetime.combine(day, at, tzinfo=UK)}
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time_text(cls, v: Any) -> Any:
+        """YAML 1.1 reads an unquoted ``9:30`` as 570 (base 60): refuse it, never 00:09:30."""
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError('write the time in quotes, e.g. "09:30" (YAML reads a bare 9:30 '
+                             "as a number)")
+        return v
 
     @field_validator("next_release")
     @classmethod
@@ -165,17 +212,25 @@ class InformationAsset(_Strict):
     """Information Asset Register entry. Internal only: never published."""
 
     asset_id: str
+    """The asset's id in the Information Asset Register."""
     information_asset_owner: str
+    """The Information Asset Owner (a role, e.g. ``Head of Crime Statistics``)."""
     protective_marking: ProtectiveMarking
+    """The internal extract's marking (the published data is OFFICIAL, public)."""
     retention: str
-    #: Days fivestar keeps working copies of this dataset's runs (run folders,
-    #: asset outputs) before `fivestar purge` deletes them; default: the
-    #: FIVESTAR_WORK_RETENTION_DAYS setting (30).
+    """The retention rule for the internal data, as the register states it."""
     working_copy_days: int | None = Field(None, ge=0)
+    """Days fivestar keeps working copies of this dataset's runs (run folders, asset outputs)
+    before `fivestar purge` deletes them; default: the FIVESTAR_WORK_RETENTION_DAYS
+    setting (30).
+    """
     notes: str | None = None
+    """Anything else the register records (what personal data the extract holds, say)."""
 
 
 class SourceFormat(StrEnum):
+    """How the extract is stored."""
+
     csv = "csv"
     xlsx = "xlsx"
     parquet = "parquet"
@@ -186,14 +241,21 @@ class Source(_Strict):
     """Where the internal extract comes from."""
 
     format: SourceFormat
-    #: File path or glob, relative to the dataset folder (csv, xlsx, parquet).
+    """The extract's format; ``sql`` reads the result of ``query``."""
     path: str | None = None
+    """File path or glob, relative to the dataset folder (csv, xlsx, parquet); a glob
+    reads every matching file, in name order, as one extract."""
     encoding: str = "utf-8"
+    """Text encoding of a CSV (a UTF-8 byte-order mark is accepted)."""
     delimiter: str = ","
+    """Cell delimiter of a CSV (``;`` and a tab are common in exports)."""
     sheet: str | int | None = None
-    #: SQL query (format ``sql``); the connection URL comes from this env variable.
+    """XLSX: the sheet's name, or its 0-based position; default the first sheet."""
     query: str | None = None
+    """SQL query (format ``sql``)."""
     connection_env: str | None = None
+    """Format ``sql``: the environment variable holding the database URL (never the URL
+    itself, which may hold a password)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Source:
@@ -205,14 +267,81 @@ class Source(_Strict):
         return self
 
 
+class Constraints(TypedDict, total=False):
+    """Frictionless field constraints fivestar checks on every row of the extract."""
+
+    __pydantic_config__ = ConfigDict(extra="allow", use_attribute_docstrings=True)  # type: ignore[misc]
+
+    required: bool
+    """An empty cell (or a ``missingValues`` marker) is an error."""
+    unique: bool
+    """No value may occur twice."""
+    minimum: Any
+    """Smallest allowed value (numbers, dates)."""
+    maximum: Any
+    """Largest allowed value (numbers, dates)."""
+    minLength: int  # noqa: N815 - the standard's name
+    """Shortest allowed text."""
+    maxLength: int  # noqa: N815 - the standard's name
+    """Longest allowed text."""
+    pattern: str
+    """A regular expression every value must match in full."""
+    enum: list[Any]
+    """The only values allowed."""
+
+
+class FieldDescriptor(TypedDict, total=False):
+    """One column: a Frictionless Table Schema field, plus fivestar's ``codelist``."""
+
+    __pydantic_config__ = ConfigDict(extra="allow", use_attribute_docstrings=True)  # type: ignore[misc]
+
+    name: Required[str]
+    """The column's name in the extract's header (and in the published CSV)."""
+    type: Literal["string", "number", "integer", "boolean", "date", "datetime", "time",
+                  "year", "yearmonth", "duration", "object", "array", "geopoint", "geojson",
+                  "any"]
+    """The Table Schema type values are read as (default ``string``)."""
+    format: str
+    """Type format, e.g. a date pattern like ``%d/%m/%Y`` (default ISO 8601), or
+    ``email`` for a string."""
+    title: str
+    """Human-readable column name (published)."""
+    description: str
+    """What the column holds (published)."""
+    constraints: Constraints
+    """Rules every value must follow."""
+    codelist: str
+    """fivestar: the stem of a SKOS code list in the vocabularies folder; each value
+    must be a concept's ``skos:notation`` and links to that concept."""
+    trueValues: list[str]  # noqa: N815 - the standard's name
+    """Booleans: the texts read as true."""
+    falseValues: list[str]  # noqa: N815 - the standard's name
+    """Booleans: the texts read as false."""
+
+
+def _descriptors(v: Any) -> list[dict[str, Any]]:
+    """Field descriptors kept exactly as written (the standard's own JSON shape)."""
+    if not isinstance(v, list) or not all(isinstance(f, dict) for f in v):
+        raise ValueError("must be a list of field descriptors (mappings with a `name`)")
+    return [dict(f) for f in v]
+
+
 class TableSchema(BaseModel):
-    """A Frictionless Table Schema (kept as the standard's own JSON shape)."""
+    """A Frictionless Table Schema: the extract's columns, their types and constraints.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    Kept as the standard's own JSON shape (published as the data package's schema).
+    """
 
-    fields: list[dict[str, Any]]
+    model_config = ConfigDict(extra="allow", populate_by_name=True,
+                              use_attribute_docstrings=True)
+
+    fields: Annotated[list[dict[str, Any]], PlainValidator(
+        _descriptors, json_schema_input_type=list[FieldDescriptor])]
+    """Every column of the extract, in order; the header must hold exactly these names."""
     primaryKey: list[str] | str | None = None  # noqa: N815 - the standard's name
+    """The field(s) whose values identify a row: no two rows may repeat them."""
     missingValues: list[str] = Field(default_factory=lambda: [""])  # noqa: N815
+    """Cell texts that mean "no value" (default: the empty cell)."""
 
     @field_validator("fields")
     @classmethod
@@ -243,33 +372,75 @@ class TableSchema(BaseModel):
 
 
 class Expectations(_Strict):
-    #: Suite file, relative to the repository's ``expectations/`` folder.
+    """Which Great Expectations suite validates the extract."""
+
     suite: str | None = None
+    """Suite file (GX Core JSON), relative to the expectations folder
+    (``FIVESTAR_EXPECTATIONS_DIR``, default ``expectations/``); default ``<id>.json``."""
 
 
 class DatasetSpec(_Strict):
-    id: str
-    title: str
-    description: str
-    keywords: list[str] = Field(default_factory=list)
-    #: A data.gov.uk theme, e.g. ``crime-and-justice``.
-    theme: str
-    kind: Literal["aggregate", "record"] = "aggregate"
-    publisher: Publisher
-    licence: str = OGL_V3
-    release: Release = Field(default_factory=Release)
-    iar: InformationAsset
-    source: Source
-    table_schema: TableSchema = Field(alias="schema")
-    expectations: Expectations = Field(default_factory=Expectations)
-    #: Redaction and disclosure-control rules (:mod:`pipelines.spec.redaction`).
-    redaction: RedactionRules = Field(default_factory=RedactionRules)
-    #: Linked-data mapping (:mod:`pipelines.spec.linked_data`).
-    linked_data: LinkedDataMapping = Field(default_factory=LinkedDataMapping)
+    """A dataset: ``datasets/<id>/dataset.yaml``, everything fivestar needs to publish it."""
 
-    #: Set by the loader: the folder holding dataset.yaml, and the file's sha256.
-    folder: Path = Field(default=Path("."), exclude=True)
-    spec_sha256: str = Field(default="", exclude=True)
+    spec_schema: str | None = Field(None, alias="$schema", exclude=True, description=(
+        f"The spec version this file is written to, `{SPEC_SCHEMA_ID}`; default the "
+        "current version. Any other value is refused."))
+    id: str
+    """The dataset's id: a lowercase slug, equal to its folder's name (the CKAN name)."""
+    title: str
+    """The public title."""
+    description: str
+    """The public description: what the data is, its coverage, its caveats."""
+    keywords: list[str] = Field(default_factory=list)
+    """Public keywords (CKAN tags)."""
+    theme: str
+    """A data.gov.uk theme, e.g. ``crime-and-justice``."""
+    kind: Literal["aggregate", "record"] = "aggregate"
+    """``aggregate``: a table of counts (an RDF Data Cube, disclosure control);
+    ``record``: one row per thing (typed RDF resources)."""
+    publisher: Publisher
+    """Who publishes it (published)."""
+    licence: Annotated[str, WithJsonSchema({"type": "string", "enum": list(OPEN_LICENCES)})] = (
+        OGL_V3)
+    """The open licence (OGL v3.0 unless stated)."""
+    release: Release = Field(default_factory=Release)
+    """The release calendar: frequency, periods, next date, pre-release access."""
+    iar: InformationAsset
+    """The Information Asset Register entry (internal, never published)."""
+    source: Source
+    """Where the extract is and how to read it (internal, never published)."""
+    table_schema: TableSchema = Field(alias="schema")
+    """The extract's columns as a Frictionless Table Schema."""
+    expectations: Expectations = Field(default_factory=Expectations)
+    """The Great Expectations suite that validates the extract."""
+    redaction: RedactionRules = Field(default_factory=RedactionRules)
+    """Redaction and disclosure-control rules (internal, never published)."""
+    linked_data: LinkedDataMapping = Field(default_factory=LinkedDataMapping)
+    """How the columns become RDF: Data Cube roles or record properties, and links."""
+
+    folder: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
+    """Set by the loader, never read from the file: the folder holding dataset.yaml."""
+    spec_sha256: SkipJsonSchema[str] = Field(default="", exclude=True)
+    """Set by the loader, never read from the file: the sha256 of dataset.yaml's bytes."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_from_the_file(cls, data: Any) -> Any:
+        """``folder`` and ``spec_sha256`` are facts about the file, not things it may claim."""
+        if isinstance(data, dict):
+            for k in _LOADER_KEYS:
+                if k in data:
+                    raise PydanticCustomError("reference", "{path}: {detail}", {
+                        "path": k, "detail": "set by fivestar from the file itself; remove it"})
+        return data
+
+    @field_validator("spec_schema")
+    @classmethod
+    def _known_version(cls, v: str | None) -> str | None:
+        if v is not None and v != SPEC_SCHEMA_ID:
+            raise ValueError(f"names a spec version this fivestar does not read; it reads "
+                             f"version {SPEC_VERSION}: {SPEC_SCHEMA_ID}")
+        return v
 
     @field_validator("id")
     @classmethod
@@ -290,10 +461,12 @@ class DatasetSpec(_Strict):
         names = set(self.table_schema.field_names)
         for pk in self.table_schema.primary_key:
             if pk not in names:
-                raise ValueError(f"schema.primaryKey names `{pk}`, which is not a field")
+                raise PydanticCustomError("reference", "{path}: {detail}", {
+                    "path": "schema.primaryKey", "detail": f"`{pk}` is not a field"})
         pf = self.release.period_field
         if pf and pf not in names:
-            raise ValueError(f"release.period_field names `{pf}`, which is not a field")
+            raise PydanticCustomError("reference", "{path}: {detail}", {
+                "path": "release.period_field", "detail": f"`{pf}` is not a field"})
         return self
 
     @model_validator(mode="after")

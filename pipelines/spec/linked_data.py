@@ -94,7 +94,8 @@ def camel(name: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
 
 class LinkMapping(_Strict):
@@ -105,8 +106,12 @@ class LinkMapping(_Strict):
     """
 
     property: str
+    """The linking property (CURIE or URI)."""
     values: Literal["period", "template"] = "period"
+    """``period``: the reference.data.gov.uk interval holding the value; ``template``:
+    the URI made by ``template``."""
     template: str | None = None
+    """For ``values: template``: an absolute URI template with ``{value}``."""
 
     @field_validator("property")
     @classmethod
@@ -128,20 +133,22 @@ class LinkMapping(_Strict):
 class FieldMapping(_Strict):
     """How one column becomes RDF."""
 
-    #: Cube role (aggregate datasets); record datasets leave it unset.
     role: Literal["dimension", "measure", "attribute"] | None = None
-    #: RDF property (CURIE or URI); default ``fivestar:<camelCaseName>``.
+    """Cube role (aggregate datasets); record datasets leave it unset."""
     property: str | None = None
-    #: ``literal`` (typed by the Table Schema), ``codelist`` (the field's SKOS
-    #: concept), ``period`` (reference.data.gov.uk time interval), ``template``.
+    """RDF property (CURIE or URI); default ``fivestar:<camelCaseName>``."""
     values: Literal["literal", "codelist", "period", "template"] = "literal"
-    #: For ``values: template``: an absolute URI template with ``{value}``.
+    """``literal`` (typed by the Table Schema), ``codelist`` (the field's SKOS concept),
+    ``period`` (reference.data.gov.uk time interval), ``template``.
+    """
     template: str | None = None
+    """For ``values: template``: an absolute URI template with ``{value}``."""
     label: str | None = None
-    #: Measures: unit of measure URI (sdmx-attribute:unitMeasure).
+    """The column's label in the RDF and CSVW (default: the field's ``title``, else its name)."""
     unit: str | None = None
-    #: Also link the value to an external URI set (records: dates → reference days).
+    """Measures: unit of measure URI (sdmx-attribute:unitMeasure)."""
     link: LinkMapping | None = None
+    """Also link the value to an external URI set (records: dates → reference days)."""
 
     @field_validator("property", "unit")
     @classmethod
@@ -172,21 +179,24 @@ class FieldMapping(_Strict):
 class LinkedDataMapping(_Strict):
     """The whole ``linked_data:`` section."""
 
-    #: Base of the ``/id/`` and ``/doc/`` URI sets for this dataset.
     base_uri: str | None = None
-    #: Path segment naming the things a row describes: ``{base}/id/<dataset>/<id_path>/…``.
+    """Base of the ``/id/`` and ``/doc/`` URI sets for this dataset."""
     id_path: str | None = None
-    #: Record datasets: the rdf:type of every record.
+    """Path segment naming the things a row describes: ``{base}/id/<dataset>/<id_path>/…``."""
     class_: str | None = Field(None, alias="class")
-    #: Fields whose values identify a row (default: the schema's primaryKey, or
-    #: the cube's dimensions).
+    """Record datasets: the rdf:type of every record."""
     key: list[str] = Field(default_factory=list)
-    #: Spatial coverage (an ONS statistical-geography URI, say) and its label.
+    """Fields whose values identify a row (default: the schema's primaryKey, or the cube's
+    dimensions).
+    """
     spatial: str | None = None
+    """Spatial coverage (an ONS statistical-geography URI, say) and its label."""
     spatial_label: str | None = None
-    #: Record datasets: the date field whose range is the temporal coverage.
+    """The label of ``spatial``, e.g. ``England and Wales``."""
     temporal_field: str | None = None
+    """Record datasets: the date field whose range is the temporal coverage."""
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
+    """How each column becomes RDF; aggregate datasets map every published column."""
 
     @field_validator("base_uri")
     @classmethod

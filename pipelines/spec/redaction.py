@@ -45,7 +45,7 @@ DEFAULT_MARKER = "[c]"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Placeholder(StrEnum):
@@ -73,31 +73,35 @@ When = dict[str, str | int | bool | list[str | int | bool]]
 
 
 class _Rule(_Strict):
-    #: Apply the rule only to rows matching every condition (others are left alone).
     when: When | None = None
+    """Apply the rule only to rows matching every condition (others are left alone)."""
 
 
 class Drop(_Strict):
     """Remove the field from the output entirely."""
 
     rule: Literal["drop"]
+    """The rule's name."""
 
 
 class Keep(_Strict):
     """Publish unchanged; explicit so a reviewer sees the decision was made."""
 
     rule: Literal["keep"]
-    #: Why the field is safe to publish (shown in the redaction report).
+    """The rule's name."""
     reason: str | None = None
+    """Why the field is safe to publish (shown in the redaction report)."""
 
 
 class Pseudonymise(_Rule):
     """Keyed HMAC-SHA256: stable across releases, irreversible without the key."""
 
     rule: Literal["pseudonymise"]
-    #: Hex characters kept from the digest (16 = 64 bits; enough to avoid collisions).
+    """The rule's name."""
     length: int = Field(16, ge=12, le=64)
+    """Hex characters kept from the digest (16 = 64 bits; enough to avoid collisions)."""
     prefix: str = ""
+    """Text put before every pseudonym (e.g. ``P-``), so readers see it is one."""
 
 
 class GeneraliseTo(StrEnum):
@@ -114,9 +118,15 @@ class Generalise(_Rule):
     """Coarsen a value: dates to periods, postcodes to district/sector, numbers to bands."""
 
     rule: Literal["generalise"]
+    """The rule's name."""
     to: GeneraliseTo
-    #: Band edges (ascending) for ``age_band`` / ``band``: [0, 18, 25] → "0-17", "18-24", "25+".
+    """What to coarsen to: a date's month, quarter or year; a postcode's district
+    (``SW1A``) or sector (``SW1A 1``); a number's band (``bands``) or age band
+    (default edges 0, 18, 25, 35, 45, 55, 65)."""
     bands: list[float] | None = None
+    """Band edges (ascending) for ``age_band`` / ``band``: [0, 18, 25] → "0-17", "18-24",
+    "25+".
+    """
 
     @model_validator(mode="after")
     def _bands(self) -> Generalise:
@@ -135,20 +145,24 @@ class Scrub(_Rule):
     """Replace personal data inside free text with typed placeholders."""
 
     rule: Literal["scrub"]
-    #: Placeholder types to look for; default all of them.
+    """The rule's name."""
     types: list[Placeholder] = Field(default_factory=lambda: list(Placeholder))
-    #: Other fields of the same record holding names to remove from this text.
+    """Placeholder types to look for; default all of them."""
     names_from: list[str] = Field(default_factory=list)
-    #: Use ``names_from`` only on rows matching this (e.g. supplier_type: individual,
-    #: so a company's name is not removed from its own invoice description).
+    """Other fields of the same record holding names to remove from this text."""
     names_when: When | None = None
+    """Use ``names_from`` only on rows matching this (e.g. supplier_type: individual, so a
+    company's name is not removed from its own invoice description).
+    """
 
 
 class Replace(_Rule):
     """Replace the whole value with a constant (typically under a ``when`` condition)."""
 
     rule: Literal["replace"]
+    """The rule's name."""
     value: str = "[NAME]"
+    """The text published in place of every value the rule applies to."""
 
 
 FieldRule = Annotated[
@@ -167,8 +181,12 @@ class Dimension(_Strict):
     """
 
     total: str | None = None
+    """The code of this dimension's total (the sum of every other code)."""
     parents: dict[str, list[str]] = Field(default_factory=dict)
+    """A deeper hierarchy: each parent code with the codes that add up to it."""
     codelist: bool = False
+    """Read the hierarchy (``skos:broader`` / ``skos:narrower``) from the field's code
+    list."""
 
 
 class Totals(StrEnum):
@@ -202,7 +220,9 @@ class Level(_Strict):
     """``max(percent % of the cell's true value, min)``: one protection requirement."""
 
     percent: float = Field(0, ge=0, le=100)
+    """The requirement as a percentage of the cell's true value."""
     min: int = Field(0, ge=0)
+    """The requirement's floor, in the measure's units."""
 
     def of(self, value: float) -> float:
         return max(self.percent / 100.0 * value, float(self.min))
@@ -221,22 +241,28 @@ class Protection(_Strict):
     """
 
     width: Level = Field(default_factory=lambda: Level(min=1))
+    """Sliding protection range: how wide the attacker's interval must stay."""
     upper: Level = Field(default_factory=Level)
+    """Upper protection level: how far above the true value the interval must reach."""
     lower: Level = Field(default_factory=Level)
+    """Lower protection level: how far below the true value the interval must reach."""
 
 
 class Perturbation(_Strict):
     """Cell-key perturbation (ONS Census 2021 style) of counts from records."""
 
-    #: Record keys are integers 0 .. key_range-1; cell key = sum of record keys mod key_range.
     key_range: int = Field(256, ge=16, le=1 << 20)
-    #: Stable record identifier (a schema field): record key = keyed hash of it.
+    """Record keys are integers 0 .. key_range-1; cell key = sum of record keys mod
+    key_range.
+    """
     record_id: str
-    #: The perturbation table, inline: rows of {i, j, p} (original value i, published
-    #: value j, probability p); values above the largest i use the largest i's row.
+    """Stable record identifier (a schema field): record key = keyed hash of it."""
     ptable: list[dict[str, float]] | None = None
-    #: ... or a CSV file with columns i, j, p, relative to the dataset folder.
+    """The perturbation table, inline: rows of {i, j, p} (original value i, published value
+    j, probability p); values above the largest i use the largest i's row.
+    """
     ptable_file: str | None = None
+    """... or a CSV file with columns i, j, p, relative to the dataset folder."""
 
     @model_validator(mode="after")
     def _one_ptable(self) -> Perturbation:
@@ -248,35 +274,40 @@ class Perturbation(_Strict):
 class SDC(_Strict):
     """Statistical disclosure control for an aggregate table."""
 
-    #: suppression (with secondary suppression to protection intervals),
-    #: rounding (every published count to ``rounding``) or perturbation (cell key).
     method: Method = Method.suppression
-    #: The count column to protect.
+    """suppression (with secondary suppression to protection intervals), rounding (every
+    published count to ``rounding``) or perturbation (cell key).
+    """
     measure: str
-    #: Counts 1 .. threshold-1 are sensitive (primary suppression).
+    """The count column to protect."""
     threshold: int = Field(10, ge=2)
-    #: Zero counts: published as 0, or suppressed like small counts.
+    """Counts 1 .. threshold-1 are sensitive (primary suppression)."""
     zero: Literal["publish", "suppress"] = "publish"
-    #: Shown in the CSV in place of a suppressed value.
+    """Zero counts: published as 0, or suppressed like small counts."""
     marker: str = "[c]"
-    #: Round published counts to this base (e.g. 5): the method ``rounding``, or
-    #: after suppression.
+    """Shown in the CSV in place of a suppressed value."""
     rounding: int | None = Field(None, ge=2)
-    #: Margins computed by fivestar or supplied in the extract.
+    """Round published counts to this base (e.g. 5): the method ``rounding``, or after
+    suppression.
+    """
     totals: Totals = Totals.computed
-    #: What every primary cell's feasible interval must keep.
+    """Margins computed by fivestar or supplied in the extract."""
     protection: Protection = Field(default_factory=Protection)
-    #: What secondary suppression minimises.
+    """What every primary cell's feasible interval must keep."""
     loss: Loss = Loss.value
-    #: Linked tables published from the one extract: each a list of dimensions;
-    #: a dimension left out of a table is at its total there. Default: one table
-    #: with every dimension.
+    """What secondary suppression minimises."""
     tables: list[list[str]] | None = None
-    #: Record-level input: count the records per cell (the extract then has no
-    #: ``measure`` column; its rows are records).
+    """Linked tables published from the one extract: each a list of dimensions; a dimension
+    left out of a table is at its total there. Default: one table with every dimension.
+    """
     from_records: bool = False
+    """Record-level input: count the records per cell (the extract then has no ``measure``
+    column; its rows are records).
+    """
     perturbation: Perturbation | None = None
+    """Method ``perturbation``: the cell-key settings."""
     dimensions: dict[str, Dimension]
+    """Every dimension column of the table, with how its codes add up."""
 
     @model_validator(mode="after")
     def _consistent(self) -> SDC:
@@ -315,11 +346,14 @@ class RedactionRules(_Strict):
     """The whole ``redaction:`` section."""
 
     fields: dict[str, FieldRule] = Field(default_factory=dict)
+    """A rule per field (personal data); a field without one is published unchanged."""
     sdc: SDC | None = None
-    #: Proper nouns this dataset's free text may publish (a town, a police force,
-    #: a programme): never replaced by ``[NAME]`` alone, and explained to the
-    #: verifier. The schema's ``enum`` values are allowed too.
+    """Statistical disclosure control of an aggregate table."""
     allow_terms: list[Annotated[str, Field(min_length=2)]] = Field(default_factory=list)
+    """Proper nouns this dataset's free text may publish (a town, a police force, a
+    programme): never replaced by ``[NAME]`` alone, and explained to the verifier. The
+    schema's ``enum`` values are allowed too.
+    """
 
     @model_validator(mode="after")
     def _sdc_dims_not_dropped(self) -> RedactionRules:

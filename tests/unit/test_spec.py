@@ -65,7 +65,7 @@ def test_internal_fields_are_not_public(tmp_path):
         (lambda d: d.update(licence="all-rights-reserved"), "licence"),
         (lambda d: d.update(colour="blue"), "colour"),
         (lambda d: d["source"].pop("path"), "source"),
-        (lambda d: d["schema"].update(primaryKey=["missing"]), "(top level)"),
+        (lambda d: d["schema"].update(primaryKey=["missing"]), "schema.primaryKey"),
         (lambda d: d["release"].pop("start"), "release"),
         (lambda d: d.update(id="Bad_Id"), "id"),
     ],
