@@ -80,8 +80,13 @@ def _fail(stage: str, exc: FivestarError) -> Failure:
     """A Dagster failure that lists located problems, never values."""
     return Failure(
         description=f"{stage} failed: {exc}",
-        metadata={"problems": MetadataValue.json([p.to_dict() for p in exc.problems[:200]])},
+        metadata={"stage": stage, "problems": _problems_json(exc.problems)},
     )
+
+
+def _problems_json(problems: list[Problem], limit: int = 200) -> MetadataValue:
+    """Located problems in their stable JSON form, for the CLI and the Dagster UI."""
+    return MetadataValue.json([p.to_dict() for p in problems[:limit]])
 
 
 def _problems_md(problems: list[Problem], limit: int = 50) -> str:
@@ -145,7 +150,8 @@ def build_dataset_assets(
         yield AssetCheckResult(
             check_name="expectations", passed=report.passed, severity=AssetCheckSeverity.ERROR,
             metadata={"errors": len(report.errors),
-                      "failures": MetadataValue.md(_problems_md(report.errors))})
+                      "failures": MetadataValue.md(_problems_md(report.errors)),
+                      "problems": _problems_json(report.errors)})
         yield AssetCheckResult(
             check_name="expectations_warnings", passed=not report.warnings,
             severity=AssetCheckSeverity.WARN,
@@ -258,6 +264,7 @@ def _gate(spec: DatasetSpec, parts: PartitionsDefinition | None, stage: str, nam
         yield AssetCheckResult(
             check_name=name, passed=not problems, severity=AssetCheckSeverity.ERROR,
             metadata={"findings": len(problems),
-                      "detail": MetadataValue.md(_problems_md(problems))})
+                      "detail": MetadataValue.md(_problems_md(problems)),
+                      "problems": _problems_json(problems)})
 
     return gate

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
+from pipelines.errors import Problem, SpecError
 from pipelines.release.cli import commands as release_commands
 from pipelines.release_calendar.cli import commands as calendar_commands
 from pipelines.runs import REVISION_TAG, USER_TAG
@@ -31,11 +32,50 @@ err = Console(stderr=True)
 
 
 @app.callback()
-def _private_state() -> None:
-    """Every command runs with a private umask and a 0700 state folder."""
+def _private_state(
+    debug: bool = typer.Option(False, "--debug",
+                               help="Show Dagster's log, with the stack trace of a failed step."),
+) -> None:
+    """Every command runs with a private umask and a 0700 state folder.
+
+    A failed run prints its located problems once; Dagster's own log (ERROR
+    lines, stack traces) only with ``--debug`` or FIVESTAR_LOG_LEVEL.
+    """
     from pipelines import state
 
     state.secure()
+    if debug:
+        os.environ["FIVESTAR_LOG_LEVEL"] = "DEBUG"
+    else:
+        os.environ.setdefault("FIVESTAR_LOG_LEVEL", "CRITICAL")
+
+
+#: Problems listed per failure before the rest are counted (the reports hold them all).
+SHOWN_PROBLEMS = 20
+
+
+def _say(text: str) -> None:
+    """One line to stderr, exactly as written: no markup (``[code]`` stays), no wrapping."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_problems(subject: str, headline: str, problems: list[Problem]) -> None:
+    """``subject: headline``, each located problem once, then each code's help once."""
+    _say(f"{subject}: {headline}")
+    for p in problems[:SHOWN_PROBLEMS]:
+        _say(f"  {p}")
+    if len(problems) > SHOWN_PROBLEMS:
+        _say(f"  … and {len(problems) - SHOWN_PROBLEMS} more")
+    helped: set[str] = set()
+    for p in problems[:SHOWN_PROBLEMS]:
+        if p.help and p.code not in helped:
+            helped.add(p.code)
+            _say(f"  help [{p.code}] {p.help}")
+
+
+def _print_spec_errors(errors: list[SpecError]) -> None:
+    for e in errors:
+        print_problems("error", "dataset spec does not load", e.problems)
 
 
 @app.command()
@@ -54,8 +94,7 @@ def datasets(
                       nxt.isoformat(timespec="minutes") if nxt else "-",
                       spec.source.format.value, "[green]ok[/]")
     console.print(table)
-    for e in errors:
-        err.print(f"[red]error[/] {e}", soft_wrap=True)
+    _print_spec_errors(errors)
     if errors:
         raise typer.Exit(1)
 
@@ -113,8 +152,7 @@ def stage(
 
 def _select(dataset: str | None, all_: bool):
     specs, errors = load_all(paths.DATASETS_DIR)
-    for e in errors:
-        err.print(f"[red]error[/] {e}")
+    _print_spec_errors(errors)
     if all_:
         if errors:
             raise typer.Exit(1)
@@ -135,6 +173,11 @@ def _progress() -> Progress:
                     console=console, transient=True)
 
 
+def _counted(headline: str, problems: list[Problem]) -> str:
+    n = len(problems)
+    return f"{headline}, {n} problem{'s' if n != 1 else ''}" if n else headline
+
+
 def _print_outcomes(outcomes) -> None:
     table = Table(title="Runs")
     table.add_column("dataset", no_wrap=True)
@@ -149,11 +192,15 @@ def _print_outcomes(outcomes) -> None:
                       "[green]ok[/]" if o.ok else "[red]failed[/]")
     console.print(table)
     for o in outcomes:
-        for f in o.failures:
-            err.print(f"[red]{o.dataset}[/]: {f}")
+        for f in o.steps_failed:
+            if f.problems:
+                print_problems(o.dataset, _counted(f"{f.stage} failed", f.problems), f.problems)
+            else:
+                _say(f"{o.dataset}: {f.message}")
+                if os.environ.get("FIVESTAR_LOG_LEVEL") != "DEBUG":
+                    _say("  (fivestar --debug shows Dagster's log and the stack trace)")
         for c in o.blocked:
-            detail = c.metadata.get("detail") or c.metadata.get("failures") or ""
-            err.print(f"[red]{o.dataset}[/]: check {c.name} failed\n{detail}")
+            print_problems(o.dataset, _counted(f"check {c.name} failed", c.problems), c.problems)
         staged = o.outputs.get("staged_release")
         if staged:
             console.print(f"{o.dataset}: staged release [bold]{staged.release_id}[/] "
@@ -293,8 +340,7 @@ def purge(
     from pipelines import state
 
     specs, errors = load_all(paths.DATASETS_DIR)
-    for e in errors:
-        err.print(f"[red]error[/] {e}", soft_wrap=True)
+    _print_spec_errors(errors)
     gone = state.purge(specs, dry_run=dry_run)
     for p in gone:
         console.print(f"{'would delete' if dry_run else 'deleted'} "

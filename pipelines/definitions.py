@@ -1,15 +1,15 @@
 """The Dagster code location: every dataset spec becomes an asset group.
 
-`dagster dev -w workspace.yaml` loads this module. A malformed dataset.yaml is
-logged with its file and field and skipped, so one bad spec never hides the
-others.
+`dagster dev -w workspace.yaml` loads this module's ``defs``. A malformed
+dataset.yaml is logged with its file and field and skipped, so one bad spec never
+hides the others.
 """
 
 from __future__ import annotations
 
 import logging
 
-from dagster import Definitions
+from dagster import Definitions, definitions
 
 from pipelines import paths, state
 from pipelines.assets import build_dataset_assets
@@ -54,4 +54,9 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
                        executor=executor)
 
 
-defs = build_definitions()
+@definitions
+def defs() -> Definitions:
+    """The code location, built when Dagster loads it (``dagster dev``, the code server,
+    a Celery worker), not when a module imports ``build_definitions``: the CLI and the
+    runner build the graph for the datasets they run, and report spec errors themselves."""
+    return build_definitions()

@@ -2,7 +2,8 @@
 
 Every user-facing failure in fivestar names *where* the problem is (file, row,
 field) so a statistician can fix it, and never echoes the cell's content, which
-may be personal data.
+may be personal data. Each problem's code is registered, with a title and a
+help text, in :mod:`pipelines.error_codes`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+
+from pipelines.error_codes import ErrorKind
+from pipelines.error_codes import kind as error_kind
 
 
 class Location(BaseModel):
@@ -77,6 +81,17 @@ class Problem(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+    @property
+    def kind(self) -> ErrorKind | None:
+        """What this code means, from the registry (:mod:`pipelines.error_codes`)."""
+        return error_kind(self.code)
+
+    @property
+    def help(self) -> str:
+        """What to do about it (empty for an unregistered code)."""
+        found = self.kind
+        return found.help if found else ""
 
 
 class FivestarError(Exception):

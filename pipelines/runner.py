@@ -17,6 +17,7 @@ from pipelines import assets as asset_graph
 from pipelines import handles, paths
 from pipelines.contracts import PublishResult
 from pipelines.definitions import build_definitions
+from pipelines.errors import Problem
 from pipelines.handles import StagedReleaseRef
 from pipelines.instance import get_instance
 from pipelines.spec import DatasetSpec
@@ -29,6 +30,23 @@ class CheckOutcome:
     severity: str
     metadata: dict[str, Any]
 
+    @property
+    def problems(self) -> list[Problem]:
+        """The check's located findings (its ``problems`` metadata)."""
+        return _problems(self.metadata.get("problems"))
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """A failed step: which stage, in one line, and its located problems."""
+
+    stage: str
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
 
 @dataclass
 class RunOutcome:
@@ -40,8 +58,18 @@ class RunOutcome:
     success: bool
     materialized: list[str] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    #: The failed steps, each with its located problems (file, row, field; never a value).
+    steps_failed: list[StepFailure] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[str]:
+        """One line per failed step: ``<stage> failed: <first problem>``, no stack trace."""
+        return [f.message for f in self.steps_failed]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.steps_failed for p in f.problems]
 
     @property
     def blocked(self) -> list[CheckOutcome]:
@@ -140,9 +168,32 @@ def outcome_from_events(spec: DatasetSpec, partition: str | None, run_id: str, s
                 name=ev.check_name, passed=ev.passed, severity=ev.severity.value,
                 metadata={k: getattr(v, "value", v) for k, v in ev.metadata.items()}))
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            err = event.event_specific_data.error
-            outcome.failures.append(_failure_text(err))
+            outcome.steps_failed.append(_step_failure(event))
     return outcome
+
+
+def _step_failure(event) -> StepFailure:
+    """A failed step in a statistician's words: a stage's Failure brings its located
+    problems; anything else is one line naming the exception, never a stack trace."""
+    data = event.event_specific_data
+    stage = event.step_key.rsplit("__", 1)[-1] if event.step_key else "step"
+    user = getattr(data, "user_failure_data", None)
+    if user is None:
+        return StepFailure(stage, f"{stage} failed: {_failure_text(data.error)}")
+    meta = {k: getattr(v, "value", v) for k, v in (user.metadata or {}).items()}
+    problems = _problems(meta.get("problems"))
+    stage = str(meta.get("stage") or stage)
+    if not problems:
+        return StepFailure(stage, (user.description or f"{stage} failed").splitlines()[0])
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return StepFailure(stage, f"{stage} failed: {problems[0]}{more}", problems)
+
+
+def _problems(value: Any) -> list[Problem]:
+    """Problems from their JSON form in Dagster metadata (a list of flat dicts)."""
+    if not isinstance(value, list):
+        return []
+    return [Problem.model_validate(p) for p in value if isinstance(p, dict)]
 
 
 @dataclass(frozen=True)
@@ -172,9 +223,9 @@ def _node_name(key) -> str:
 
 
 def _failure_text(err) -> str:
-    """The user-facing message of a step failure (our Failures carry located problems)."""
-    message = (err.message or "").strip() if err else ""
-    cause = err.cause if err else None
-    while cause is not None and "Failure" not in (cause.cls_name or ""):
-        cause = cause.cause
-    return message.split("\n\nStack Trace")[0] or (cause.message if cause else "failed")
+    """One line for an unexpected step failure: the exception's class and message, no
+    stack trace (``fivestar --debug`` shows Dagster's full report)."""
+    if err is None:
+        return "failed"
+    message = (err.message or "").strip().split("\n\nStack Trace")[0].strip()
+    return message.splitlines()[0] if message else (err.cls_name or "failed")

@@ -129,9 +129,7 @@ def _faker_names() -> tuple[set[str], set[str]]:
 def _wordlist() -> list[str]:
     if not WORDLIST.exists():
         raise FivestarError(Problem(
-            "wordlist-missing", f"the English word list {WORDLIST} is not installed",
-            help="run `make setup` (it installs Debian's wbritish-large), or point "
-                 "FIVESTAR_WORDLIST at a SCOWL word list"))
+            "wordlist-missing", f"the English word list {WORDLIST} is not installed"))
     return [w for w in WORDLIST.read_text(encoding="utf-8").split("\n")
             if w and w[0].islower() and "'" not in w]
 

@@ -522,6 +522,13 @@ def _loc(err: Any) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _message(err: Any) -> str:
+    """The error in words, without the key path (the location names it) or the input."""
+    if err["type"] == "reference":
+        return str(err["ctx"]["detail"])
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def load_spec(path: Path) -> DatasetSpec:
     """Load one dataset.yaml, raising SpecError naming the file and field path."""
     path = Path(path)
@@ -547,11 +554,8 @@ def load_spec(path: Path) -> DatasetSpec:
     try:
         spec = DatasetSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem("spec", e["msg"] if e["type"] == "reference" else f"{_loc(e)}: {e['msg']}",
-                    Location(file=shown, field=_loc(e)))
-            for e in exc.errors(include_input=False)
-        ]
+        problems = [Problem("spec", _message(e), Location(file=shown, field=_loc(e)))
+                    for e in exc.errors(include_input=False)]
         raise SpecError(problems) from None
     if spec.id != path.parent.name:
         raise SpecError(Problem(

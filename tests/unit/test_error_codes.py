@@ -1,0 +1,110 @@
+"""The error-code registry, and a failing `fivestar stage` that prints its problems once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines import error_codes, paths
+from pipelines.cli import app
+from pipelines.errors import Location, Problem
+
+#: The ways the package names a literal code when it makes a problem.
+_MAKERS = re.compile(
+    r"""(?:\bProblem\(|\b_p\(|\b_?problem\(|\bout\.(?:add|rows)\(|\bcollector\.(?:add|rows)\()"""
+    r"""\s*["']([A-Za-z][A-Za-z0-9_-]*)["']""")
+
+
+def _codes_in_package() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted((paths.ROOT / "pipelines").rglob("*.py")):
+        if path.name == "testing.py":  # test fixtures shipped for the tests' convenience
+            continue
+        for code in _MAKERS.findall(path.read_text(encoding="utf-8")):
+            found.setdefault(code, str(path.relative_to(paths.ROOT)))
+    return found
+
+
+def test_the_scan_finds_codes():
+    codes = _codes_in_package()
+    # one from each stage at least, so a broken pattern cannot pass vacuously
+    assert {"spec", "ragged-row", "suite-missing", "sdc-spec", "rdf_parse",
+            "hash_mismatch"} <= set(codes)
+
+
+def test_every_code_the_package_raises_is_registered():
+    unregistered = {c: where for c, where in _codes_in_package().items()
+                    if error_codes.kind(c) is None}
+    assert not unregistered, f"add these to pipelines/error_codes.py: {unregistered}"
+
+
+def test_every_registered_code_has_a_title_and_help():
+    assert len(error_codes.REGISTRY) == len(error_codes._ALL), "a code is registered twice"
+    for k in error_codes.REGISTRY.values():
+        assert k.title.strip() and k.help.strip(), k.code
+        assert k.help.rstrip().endswith((".", ")")), k.code
+
+
+def test_a_problem_knows_its_help_and_keeps_its_json_form():
+    p = Problem("ragged-row", "has 1 cells, expected 4", Location("x.csv", 3, None))
+    assert p.kind is error_codes.REGISTRY["ragged-row"]
+    assert "delimiter" in p.help
+    assert p.to_dict() == {"code": "ragged-row", "message": "has 1 cells, expected 4",
+                           "file": "x.csv", "row": 3, "field": None}
+    assert Problem("expect_column_values_to_not_be_null", "fails").kind.code == "expectation"
+    assert Problem("not-a-code", "x").help == ""
+
+
+@pytest.fixture
+def stager(monkeypatch, tmp_path):
+    from pipelines.release.users import create_demo_users
+
+    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(paths.STATE_DIR / "users.yaml"))
+    monkeypatch.delenv("FIVESTAR_USER", raising=False)
+    monkeypatch.delenv("FIVESTAR_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
+    monkeypatch.setenv("FIVESTAR_PASSWORD", "stats-demo-password")
+    create_demo_users()
+    datasets = tmp_path / "datasets"
+    shutil.copytree(paths.DATASETS_DIR / "foi-requests", datasets / "foi-requests")
+    monkeypatch.setattr(paths, "DATASETS_DIR", datasets)
+    return datasets
+
+
+def test_a_bad_row_is_one_located_line_with_help_and_no_value(stager):
+    extract = stager / "foi-requests" / "foi-requests.csv"
+    rows = list(csv.reader(io.StringIO(extract.read_text(encoding="utf-8"))))
+    col = rows[0].index("received_date")
+    rows[7][col] = "31/02/2024-SECRET-VALUE"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    extract.write_text(out.getvalue(), encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["stage", "foi-requests", "--user", "stats.demo"],
+                                terminal_width=200)
+    assert result.exit_code == 1, result.output
+    line = "foi-requests.csv, row 7, field `received_date`: expected date (ISO 8601) [type]"
+    assert result.output.count(line) == 1, result.output
+    assert "help [type]" in result.output
+    assert "SECRET-VALUE" not in result.output  # never the cell's value
+    for noise in ("Traceback", "Stack Trace", "dagster - ERROR", "STEP_FAILURE"):
+        assert noise not in result.output, noise
+
+
+def test_a_broken_spec_is_one_located_line_with_help(stager):
+    spec = stager / "foi-requests" / "dataset.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("frequency: monthly",
+                                                             "frequency: fortnightly"))
+    result = CliRunner().invoke(app, ["stage", "foi-requests", "--user", "stats.demo"],
+                                terminal_width=200)
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if "field `release.frequency`" in ln]
+    assert len(lines) == 1, result.output
+    assert "foi-requests/dataset.yaml" in lines[0] and lines[0].endswith("[spec]")
+    assert "release.frequency:" not in lines[0]  # the key path is said once, as the field
+    assert "help [spec]" in result.output and "Traceback" not in result.output
