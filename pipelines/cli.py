@@ -82,8 +82,15 @@ def _print_spec_errors(errors: list[SpecError]) -> None:
 def datasets(
     datasets_dir: Path = typer.Option(paths.DATASETS_DIR, help="Folder of dataset folders."),
 ) -> None:
-    """List every dataset spec and check it loads; exit 1 if any is broken."""
+    """List every dataset spec and check it loads; exit 1 if any is broken.
+
+    A spec that loads may still draw warnings (a code-list notation that is not
+    URL-safe, a fivestar: term the vocabulary does not define); they do not fail.
+    """
+    from pipelines.spec.advice import spec_warnings
+
     specs, errors = load_all(datasets_dir)
+    advice = {spec.id: spec_warnings(spec) for spec in specs}
     table = Table(title=f"Datasets in {datasets_dir}")
     table.add_column("id", no_wrap=True)  # the name people type: never truncated
     for col in ("title", "kind", "frequency", "next release", "source", "status"):
@@ -92,8 +99,13 @@ def datasets(
         nxt = spec.release.next_release
         table.add_row(spec.id, spec.title, spec.kind, spec.release.frequency.value,
                       nxt.isoformat(timespec="minutes") if nxt else "-",
-                      spec.source.format.value, "[green]ok[/]")
+                      spec.source.format.value,
+                      f"[yellow]ok, {len(advice[spec.id])} warning(s)[/]" if advice[spec.id]
+                      else "[green]ok[/]")
     console.print(table)
+    for spec_id, found in advice.items():
+        if found:
+            print_problems(spec_id, f"{len(found)} warning(s)", found)
     _print_spec_errors(errors)
     if errors:
         raise typer.Exit(1)

@@ -59,6 +59,12 @@ _ALL: list[ErrorKind] = [
         ("unreadable", "File cannot be read",
          "Check that the file exists and that fivestar's user may read it."),
         ("error", "Error", "See the message."),
+        ("notation-not-url-safe", "Code-list notation not URL-safe (warning)",
+         "Use notations of letters, digits, `-`, `_`, `.` and `~` only, so the CSVW can give "
+         "the column a URI template; otherwise CSV readers get plain strings."),
+        ("term-undefined", "Term not in the project vocabulary (warning)",
+         "Define the fivestar: term in vocabularies/fivestar.ttl (label, comment, range), or "
+         "map the field to an existing property."),
     ),
     *_kinds(
         Stage.extract,

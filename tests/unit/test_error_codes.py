@@ -108,3 +108,31 @@ def test_a_broken_spec_is_one_located_line_with_help(stager):
     assert "foi-requests/dataset.yaml" in lines[0] and lines[0].endswith("[spec]")
     assert "release.frequency:" not in lines[0]  # the key path is said once, as the field
     assert "help [spec]" in result.output and "Traceback" not in result.output
+
+
+def test_datasets_warns_about_unsafe_notations_and_undefined_terms(tmp_path, monkeypatch):
+    from pipelines import codelists
+
+    clean = CliRunner().invoke(app, ["datasets"], terminal_width=200)  # the bundled specs
+    assert clean.exit_code == 0 and "warning" not in clean.output, clean.output
+    datasets = tmp_path / "datasets"
+    shutil.copytree(paths.DATASETS_DIR / "police-recorded-crime",
+                    datasets / "police-recorded-crime")
+    spec_file = datasets / "police-recorded-crime" / "dataset.yaml"
+    text = spec_file.read_text(encoding="utf-8")
+    spec_file.write_text(text.replace('property: "fivestar:offenceGroup"',
+                                      'property: "fivestar:offenceKind"'), encoding="utf-8")
+    vocab = tmp_path / "vocabularies"
+    shutil.copytree(paths.VOCABULARIES_DIR, vocab)
+    ttl = vocab / "offence-groups.ttl"
+    ttl.write_text(re.sub(r'skos:notation "([a-z-]+)"', r'skos:notation "\1 x"',
+                          ttl.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", vocab)
+    codelists._load.cache_clear()
+    result = CliRunner().invoke(app, ["datasets", "--datasets-dir", str(datasets)],
+                                terminal_width=200)
+    codelists._load.cache_clear()
+    assert result.exit_code == 0, result.output  # warnings, not errors
+    assert "[notation-not-url-safe]" in result.output
+    assert "field `linked_data.fields.offence_group.property`" in result.output
+    assert "`fivestar:offenceKind` is not defined" in result.output
