@@ -182,6 +182,13 @@ _ALL: list[ErrorKind] = [
         ("sdc-total-missing", "Total row missing",
          "With `totals: supplied` the extract must hold every total row; add it, or use "
          "`totals: computed`."),
+        ("sdc-unprotectable", "Cell cannot be protected",
+         "Even with every other cell of its table withheld, the sensitive cell keeps a "
+         "narrower interval than declared: relax redaction.sdc.protection, or publish a "
+         "coarser table (fewer codes, or a dimension left out)."),
+        ("sdc-rounding-unprotected", "Rounding leaves a cell unprotected",
+         "Rounding alone lets the rounded totals narrow this cell: use `method: suppression` "
+         "(with `rounding:` if wanted)."),
         ("sdc-duplicate", "Cell repeated", "Two rows describe the same cell of the table."),
         ("sdc-missing", "Protected cell missing",
          "A cell of the table is missing after protection."),
@@ -313,6 +320,11 @@ _ALL: list[ErrorKind] = [
         ("missing-resource", "Resource missing", "The catalogue lacks a resource the release has."),
         ("ckan-validation", "Catalogue refused the record",
          "CKAN rejected a field of the dataset record: see the field named."),
+        ("series-name-taken", "Series name taken",
+         "The catalogue already has a record of another type under the series' name: rename "
+         "one of them."),
+        ("series-dcat", "Series DCAT unavailable",
+         "The catalogue did not serve the series' DCAT: check CKAN and ckanext-dcat."),
         ("superseded-changed", "Superseded version changed",
          "The previous version's files on the catalogue differ from what was published."),
         ("datastore-header", "DataStore columns differ",
