@@ -5,9 +5,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+# Property tests draw the same examples on every run of the suite (CI included), so a
+# red build always means a change, never the luck of the draw; FIVESTAR_HYPOTHESIS=explore
+# draws fresh examples (and keeps failures in .hypothesis/) when hunting for new cases.
+settings.register_profile("suite", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("FIVESTAR_HYPOTHESIS", "suite"))
 
 
 @pytest.fixture(autouse=True)
