@@ -49,16 +49,18 @@ catalogue-down:
 catalogue-status:
 	@catalogue/bin/status
 
-## The Transparency Champion's review app.
+## The review service (the Transparency Champion's app and the decisions' API),
+## started in the background as its own OS user, fivestar-review.
 review: setup
-	$(RUN) fivestar review
+	$(RUN) fivestar service start
 
 ## Dagster UI on the asset graph.
 dagster: setup
 	umask 077 && DAGSTER_HOME=$(CURDIR)/.fivestar/dagster $(RUN) dagster dev -w workspace.yaml
 
-## Stop what `make demo` left running (Dagster UI, review app) and the catalogue.
+## Stop what `make demo` left running (Dagster daemon and UIs, review service) and the catalogue.
 stop:
-	@for f in .fivestar/dagster.pid .fivestar/review.pid; do \
+	@for f in .fivestar/dagster-daemon.pid .fivestar/dagster-ui.pid \
+	  .fivestar/dagster-operator-ui.pid .fivestar/review.pid; do \
 	  [ -f $$f ] && kill -- -$$(cat $$f) 2>/dev/null; rm -f $$f; done; true
 	@catalogue/bin/down

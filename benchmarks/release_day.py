@@ -43,8 +43,9 @@ console = Console(width=150)
 #: Datasets the generator can make at any size, and the bundled one it cannot.
 GENERATED = ("police-recorded-crime", "foi-requests", "spend-over-25k")
 BUNDLED_ONLY = ("entry-clearance-visas",)
-STAGER = "stats.releaseday"
-CHAMPION = "champion.releaseday"
+#: The site's review service accounts (demo accounts of tests/governance.py).
+STAGER = "stats.demo"
+CHAMPION = "champion.demo"
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,16 @@ def worker_busy(instance, run_ids: list[str]) -> dict[str, float]:
 def stage_all(site, specs) -> tuple[dict, list]:
     from pipelines.assets import STAGING_STAGES
     from pipelines.instance import get_instance
-    from pipelines.runs import USER_TAG
+    from pipelines.runs import TICKET_TAG
     from pipelines.submit import client, submit, wait
 
     instance = get_instance()
     gql = client()
+    stager = site.review.client(STAGER)
     t0 = time.time()
-    subs = [submit(s, STAGING_STAGES, tags={USER_TAG: STAGER}, gql=gql) for s in specs]
+    # each run carries the review service's single-use ticket, as `fivestar stage` queues it
+    subs = [submit(s, STAGING_STAGES, tags={TICKET_TAG: stager.ticket(s.id)["ticket"]},
+                   gql=gql) for s in specs]
     outcomes = wait(subs, timeout=6 * 3600, poll=2)
     wall = time.time() - t0
     roots = [s.run_id for s in subs]
@@ -176,30 +180,25 @@ def _chain(instance, root):
     return run_chain(instance, root)
 
 
-def publish_all(outcomes) -> dict:
+def publish_all(site, outcomes) -> dict:
     """Approve every staged release; the sensor queues their publication runs."""
     from dagster import RunsFilter
     from dagster._core.storage.tags import ROOT_RUN_ID_TAG
 
     from pipelines.instance import get_instance
-    from pipelines.release import approvals
-    from pipelines.release.audit import AuditStore
-    from pipelines.release.users import Role, User
     from pipelines.runs import RELEASE_TAG
 
     instance = get_instance()
-    champion = User(username=CHAMPION, roles=frozenset({Role.transparency_champion}))
-    store = AuditStore()
+    champion = site.review.client(CHAMPION)
     staged = [o for o in outcomes if o.ok and o.outputs.get("staged_release")]
     t0 = time.time()
     for o in staged:
-        approvals.approve(store, Path(o.outputs["staged_release"].path), champion,
-                          comment="release day benchmark")
+        champion.approve(o.outputs["staged_release"].release_id, "release day benchmark")
     roots: dict[str, str] = {}
     deadline = time.monotonic() + 600
     while len(roots) < len(staged) and time.monotonic() < deadline:
         for o in staged:
-            rid = o.outputs["staged_release"]["release_id"]
+            rid = o.outputs["staged_release"].release_id
             if rid in roots:
                 continue
             runs = [r for r in instance.get_runs(filters=RunsFilter(tags={RELEASE_TAG: rid}))
@@ -263,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, (source, rows) in enumerate(plan(scale)):
             copy_dataset(source, f"rd{suffix}-{i:02d}-{source}", site.datasets, site.expectations,
                          next_release=due, extract=extract_for(source, rows))
-        with site.applied():
+        with site.authority(), site.applied():
             console.print(f"[bold]{scale.datasets} datasets, {n_workers} Celery worker(s)[/]: "
                           "starting the site")
             site.up()
@@ -275,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                 staged["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()}
                 if not args.no_publish and n_workers == worker_counts[-1]:
                     console.print("approving; the publication sensor publishes to CKAN")
-                    staged["publication"] = publish_all(outcomes)
+                    staged["publication"] = publish_all(site, outcomes)
                 runs.append(staged)
             finally:
                 site.down()

@@ -29,10 +29,13 @@ from dagster import (
     AssetIn,
     AssetKey,
     AssetsDefinition,
+    Backoff,
     Failure,
+    Jitter,
     MetadataValue,
     Output,
     PartitionsDefinition,
+    RetryPolicy,
     StaticPartitionsDefinition,
     asset,
     multi_asset_check,
@@ -44,8 +47,7 @@ from pipelines.corrections import plan_revision
 from pipelines.errors import FivestarError, Problem
 from pipelines.handles import RedactedTable, SourceTable, StagedReleaseRef, ValidatedExtract
 from pipelines.periods import release_periods
-from pipelines.release.audit import AuditStore
-from pipelines.runs import RELEASE_TAG, REVISION_TAG, RunContext, who_is_running
+from pipelines.runs import RELEASE_TAG, REVISION_TAG, RunContext, staging_ticket
 from pipelines.spec import DatasetSpec
 from pipelines.version import pipeline_version
 
@@ -73,13 +75,14 @@ def _run(spec: DatasetSpec, context: AssetExecutionContext | AssetCheckExecution
     partition = context.partition_key if context.has_partition_key else None
     tags = context.run.tags or {}
     return RunContext(spec=spec, partition=partition, run_id=context.run.run_id,
-                      user=who_is_running(tags), revision_notes=tags.get(REVISION_TAG))
+                      ticket=staging_ticket(tags), revision_notes=tags.get(REVISION_TAG))
 
 
-def _fail(stage: str, exc: FivestarError) -> Failure:
+def _fail(stage: str, exc: FivestarError, *, allow_retries: bool = True) -> Failure:
     """A Dagster failure that lists located problems, never values."""
     return Failure(
         description=f"{stage} failed: {exc}",
+        allow_retries=allow_retries,
         metadata={"stage": stage, "problems": _problems_json(exc.problems)},
     )
 
@@ -187,6 +190,8 @@ def build_dataset_assets(
 
     @asset(key=key(spec, "converted"), ins={"value": _in(spec, "redacted")},
            kinds={"rdf", "csv"}, **common,
+           # a correction asks the review service which release it corrects
+           required_resource_keys={"review"},
            description="Every public file: CSV, CSVW, RDF (Turtle, N-Triples), DCAT/PROV/DQV "
                        "metadata, datapackage.json and code lists, with a computed star "
                        "rating.")
@@ -200,8 +205,11 @@ def build_dataset_assets(
             partition=run.partition, validation=value.validation, redaction=value.report)
         try:
             if run.revision_notes is not None:  # a correction: which version it supersedes
+                from pipelines.release import published_release
+
+                published = published_release(spec, context.resources.review.client())
                 provenance = provenance.model_copy(update={"revision": plan_revision(
-                    AuditStore(), spec, run.partition, run.revision_notes)})
+                    spec, run.partition, run.revision_notes, published)})
             result = convert.convert(value.table.to_pandas(), spec, out_dir, provenance)
         except FivestarError as exc:
             raise _fail("conversion", exc) from None
@@ -216,29 +224,41 @@ def build_dataset_assets(
         lambda result: convert.verify(result.out_dir, spec))
 
     @asset(key=key(spec, "staged_release"), ins={"result": _in(spec, "converted")},
-           kinds={"file"}, **common,
+           kinds={"file"}, required_resource_keys={"review"}, **common,
            description="An immutable release candidate: public files, manifest (its sha256 is "
                        "the release id), validation and redaction reports, and the diff "
                        "against the last published release. Awaits the Transparency Champion.")
     def staged_release(context: AssetExecutionContext, result: ConversionResult):
         try:
-            staged = release.stage_conversion(spec, result, user=_run(spec, context).user)
+            staged, stager = release.stage_and_register(
+                spec, result, context.resources.review.client(), _run(spec, context).ticket)
         except FivestarError as exc:
             raise _fail("staging", exc) from None
         ref = StagedReleaseRef(release_id=staged.id, path=str(staged.path),
                                created=staged.created, stars=result.stars.rating)
         return Output(ref, metadata={"release_id": staged.id, "stars": ref.stars,
+                                     "staged_by": stager,
                                      "path": MetadataValue.path(str(staged.path))})
 
     @asset(key=key(spec, "published"), ins={"staged": _in(spec, "staged_release")},
-           kinds={"ckan"}, required_resource_keys={"ckan"}, **common,
+           kinds={"ckan"}, required_resource_keys={"ckan", "review"}, **common,
+           # Transient failures (catalogue down) retry within the run; the sensor also
+           # re-requests a failed publication with backoff (pipelines.release.sensor).
+           retry_policy=RetryPolicy(max_retries=2, delay=15, backoff=Backoff.EXPONENTIAL,
+                                    jitter=Jitter.PLUS_MINUS),
            description="The approved release, public on the CKAN catalogue after every file is "
                        "re-hashed against the approved manifest and verified after upload.")
     def published(context: AssetExecutionContext, staged: StagedReleaseRef):
+        from pipelines.release.client import NotAuthenticated, PermissionDenied
+        from pipelines.release.client import PublicationRefused as Refused
+
         release_id = (context.run.tags or {}).get(RELEASE_TAG) or staged.release_id
         try:
             outcome: PublishResult = release.publish_approved(
-                spec, release_id, context.resources.ckan, _run(spec, context).user)
+                spec, release_id, context.resources.ckan, context.resources.review.client())
+        except (Refused, NotAuthenticated, PermissionDenied) as exc:
+            # A decision, not a fault: retrying in this run changes nothing.
+            raise _fail("publication", exc, allow_retries=False) from None
         except FivestarError as exc:
             raise _fail("publication", exc) from None
         return Output(outcome, metadata={

@@ -37,9 +37,11 @@ def withdraw_with_notice(ckan: Any, dataset_id: str, reason: str,
         ckan.action.resource_delete(id=resource["id"])
     notes = (current.get("notes") or "").rstrip()
     marker = notice_text(reason, when)
+    if marker not in notes:  # withdrawing again (a retry) adds no second notice
+        notes = f"{marker}\n\n{notes}" if notes else marker
     return ckan.action.package_patch(
         id=dataset_id, private=False, withdrawn="true", withdrawn_date=when,
-        withdrawn_reason=reason, notes=f"{marker}\n\n{notes}" if notes else marker)
+        withdrawn_reason=reason, notes=notes)
 
 
 def is_withdrawn(pkg: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ Messages name datasets, files, rows and fields, never cell values.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -19,7 +20,8 @@ from pipelines.assets import STAGING_STAGES
 from pipelines.errors import Problem, SpecError
 from pipelines.release.cli import commands as release_commands
 from pipelines.release_calendar.cli import commands as calendar_commands
-from pipelines.runs import REVISION_TAG, USER_TAG
+from pipelines.review.admin import service_app
+from pipelines.runs import REVISION_TAG, TICKET_ENV
 from pipelines.spec import load_all
 
 app = typer.Typer(
@@ -117,49 +119,65 @@ def stage(
     all_: bool = typer.Option(False, "--all", help="Stage every dataset."),
     period: str | None = typer.Option(None, help="Release period (partition), e.g. 2024-Q4."),
     user: str = typer.Option(None, envvar="FIVESTAR_USER",
-                             help="Who is staging (audit log); password from "
-                                  "FIVESTAR_PASSWORD or a prompt."),
+                             help="Sign in with this user's password (else your login token)."),
     correction: str | None = typer.Option(
         None, "--correction", metavar="NOTES",
         help="Stage a correction of the published release, with these revision notes."),
 ) -> None:
     """Run the pipeline for a dataset up to its staged release.
 
-    The stager signs in exactly as for a decision (the review app's users and
-    password check), because separation of duties rests on who staged.
+    You sign in to the review service first; it signs a single-use ticket
+    per dataset (statisticians only), and the staging is recorded under your
+    name only when the service accepts that ticket.
     """
     from pipelines.instance import distributed
-    from pipelines.release.cli import _authenticate
-    from pipelines.release.users import Role
+    from pipelines.release.cli import signed_in
     from pipelines.runner import PlannedRun, run_many, run_stages
+    from pipelines.runs import TICKET_TAG
 
     specs = _select(dataset, all_)
-    stager = _authenticate(user)
-    if not stager.has(Role.statistician):
-        err.print(f"[red]{stager.username} is not a statistician[/]: only statisticians "
-                  "stage releases")
-        raise typer.Exit(3)
-    user = stager.username
-    tags = {USER_TAG: user}
-    if correction is not None:
-        tags[REVISION_TAG] = correction
+    base_tags = {REVISION_TAG: correction} if correction is not None else {}
     if distributed():  # every run queued at once; the daemon runs them within the limits
+        # A queued run executes on a Celery worker, not in this process, so its
+        # single-use ticket travels as a run tag (it names this dataset and period,
+        # is spent by the first registration and expires; see pipelines/release/README.md).
+        with signed_in(user) as client:
+            planned = [PlannedRun(s, STAGING_STAGES, period, {
+                **base_tags, TICKET_TAG: client.ticket(s.id, period)["ticket"]})
+                for s in specs]
         console.print(f"queueing {len(specs)} staging run(s) on the distributed profile")
-        outcomes = run_many([PlannedRun(s, STAGING_STAGES, period, tags) for s in specs])
+        outcomes = run_many(planned)
         _print_outcomes(outcomes)
         if not all(o.ok for o in outcomes):
             raise typer.Exit(1)
         return
     outcomes = []
-    with _progress() as progress:
+    with signed_in(user) as client, _progress() as progress:
         task = progress.add_task("staging", total=len(specs))
         for spec in specs:
             progress.update(task, description=f"staging {spec.id}")
-            outcomes.append(run_stages(spec, STAGING_STAGES, partition=period, tags=tags))
+            with _env(TICKET_ENV, client.ticket(spec.id, period)["ticket"]):
+                outcomes.append(run_stages(spec, STAGING_STAGES, partition=period,
+                                           tags=base_tags))
             progress.advance(task)
     _print_outcomes(outcomes)
     if not all(o.ok for o in outcomes):
         raise typer.Exit(1)
+
+
+@contextmanager
+def _env(name: str, value: str | None):
+    """Hand a secret to in-process runs through the environment, never a run tag."""
+    old = os.environ.get(name)
+    if value:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
 
 
 def _select(dataset: str | None, all_: bool):
@@ -246,24 +264,44 @@ def generate(
 @app.command()
 def publish(
     dataset: str | None = typer.Argument(None, help="Only this dataset."),
+    user: str = typer.Option(None, envvar="FIVESTAR_USER",
+                             help="Sign in with this user's password (else your login token)."),
 ) -> None:
-    """Publish every approved release whose scheduled time has come (what the sensor does)."""
-    from datetime import UTC, datetime
+    """Publish every approved release whose scheduled time has come (what the sensor does).
 
-    from pipelines.release.audit import AuditStore
-    from pipelines.release.sensor import due_publications
-    from pipelines.runner import PlannedRun, run_many
+    You sign in to the review service; it decides what is due, gates each
+    publication and records it under your name.
+    """
+    from pipelines.instance import distributed
+    from pipelines.release.cli import signed_in
+    from pipelines.release.client import TOKEN_ENV
+    from pipelines.runner import PlannedRun, run_many, run_stages
     from pipelines.runs import RELEASE_TAG
 
     specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
-    due = [d for d in due_publications(AuditStore(), datetime.now(UTC))
-           if dataset in (None, d.dataset_id) and d.dataset_id in specs]
-    if not due:
-        console.print("nothing is approved and due")
-        return
-    # one run per release, its tag naming the release to publish
-    outcomes = run_many([PlannedRun(specs[d.dataset_id], ("published",), d.period,
-                                    {RELEASE_TAG: d.release_id}) for d in due])
+    with signed_in(user) as client:
+        due = [d for d in client.due() if dataset in (None, d["dataset_id"])]
+        unknown = [d for d in due if d["dataset_id"] not in specs]
+        for d in unknown:
+            err.print(f"[red]{d['dataset_id']}[/]: approved and due, but no such dataset spec "
+                      f"in {paths.DATASETS_DIR}")
+        due = [d for d in due if d["dataset_id"] in specs]
+        if not due:
+            console.print("nothing is approved and due")
+            if unknown:
+                raise typer.Exit(1)
+            return
+        # one run per release, its tag naming the release to publish
+        planned = [PlannedRun(specs[d["dataset_id"]], ("published",), d["period"],
+                              {RELEASE_TAG: d["release_id"]}) for d in due]
+        if distributed():
+            # Queued runs execute on the workers as the site's publisher account
+            # (<state>/publisher.token), exactly as the sensor's do.
+            outcomes = run_many(planned)
+        else:
+            with _env(TOKEN_ENV, client.token):
+                outcomes = [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags)
+                            for r in planned]
     _print_outcomes(outcomes)
     for o in outcomes:
         if o.outputs.get("published"):
@@ -311,12 +349,13 @@ def demo(
         raise typer.Exit(1)
 
 
-# Release governance (releases, approve, reject, withdraw, audit, review, users) and the
-# release calendar (calendar).
+# Release governance (login, releases, approve, reject, withdraw, audit, users), the
+# release calendar (calendar) and the review service's own host commands (service).
 app.registered_commands.extend(release_commands.registered_commands)
 app.registered_groups.extend(release_commands.registered_groups)
 app.registered_commands.extend(calendar_commands.registered_commands)
 app.registered_groups.extend(calendar_commands.registered_groups)
+app.add_typer(service_app, name="service")
 
 
 spec_app = typer.Typer(help="The dataset.yaml reference: its JSON Schema and docs.",

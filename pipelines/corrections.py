@@ -7,8 +7,8 @@ dataset's last published release). It is not the pre-announced release, so it
 has no calendar date: the champion may approve it for immediate release.
 
 Versions are labelled by period and revision number (``2024-Q4``, then
-``2024-Q4-r1``, ``2024-Q4-r2`` …), derived from the audit log and the
-superseded release's manifest, so restaging the same correction gives the
+``2024-Q4-r1``, ``2024-Q4-r2`` …), derived from the review service's record of what is
+published and the superseded release's manifest, so restaging the same correction gives the
 same bytes and the same release id. The DCAT metadata names each version
 (``dcat:version``, ``dcat:isVersionOf``, ``dcat:previousVersion``,
 ``adms:versionNotes``); publishing keeps the superseded files retrievable in
@@ -40,10 +40,13 @@ def version_uri(dataset_uri: str, label: str) -> str:
     return f"{dataset_uri}/version/{label}"
 
 
-def plan_revision(store, spec, period: str | None, notes: str,
-                  root: Path | None = None) -> Revision:
-    """The revision a correction of ``spec`` for ``period`` would be (see the docstring)."""
-    from pipelines.release.approvals import last_published
+def plan_revision(spec, period: str | None, notes: str,
+                  published: tuple[str, Path] | None) -> Revision:
+    """The revision a correction of ``spec`` for ``period`` would be (see the docstring).
+
+    ``published`` is the dataset's release the public sees now (its id, as the
+    review service records it, and its folder), or None.
+    """
     from pipelines.release.manifest import load_manifest
 
     text = (notes or "").strip()
@@ -56,11 +59,14 @@ def plan_revision(store, spec, period: str | None, notes: str,
         raise CorrectionError(Problem("notes_too_long",
                                       f"revision notes are longer than {MAX_NOTES} characters",
                                       where))
-    last = last_published(store, spec.id, root)
+    last = published
     if last is None:
         raise CorrectionError(Problem("nothing_published", "nothing of this dataset is "
                                       "published, so there is nothing to correct", where))
-    manifest, _ = load_manifest(last[1])
+    manifest, actual = load_manifest(last[1])
+    if actual != last[0]:
+        raise CorrectionError(Problem("published_changed", "the published release's folder "
+                                      "no longer matches its manifest", where))
     if manifest.get("period") != period:
         published = manifest.get("period") or "no period"
         raise CorrectionError(Problem(

@@ -17,7 +17,7 @@ from pipelines.ckan_resource import CKANResource
 from pipelines.instance import distributed
 from pipelines.io_manager import ContractIOManager
 from pipelines.jobs import dataset_jobs
-from pipelines.resources import RedactionKey
+from pipelines.resources import RedactionKey, ReviewService
 from pipelines.sensors import build_sensors
 from pipelines.spec import DatasetSpec, load_all
 from pipelines.state_sensor import state_sensor
@@ -40,6 +40,7 @@ def build_definitions(specs: list[DatasetSpec] | None = None) -> Definitions:
         "io_manager": ContractIOManager(base_dir=str(paths.STATE_DIR / "storage")),
         "redaction_key": RedactionKey(),
         "ckan": CKANResource(),
+        "review": ReviewService(),
     }
     present = {k for a in assets for k in a.keys}
     jobs = [job for spec in specs for job in dataset_jobs(spec, present)]

@@ -1,18 +1,22 @@
 """`make demo`: the whole journey on the bundled datasets, against the local CKAN.
 
-1. a statistician (``stats.demo``) stages every bundled dataset;
-2. the Transparency Champion (``champion.demo``, a different person) approves
-   each release, binding the approval to its manifest hash;
-3. the publication logic the Dagster sensor uses finds the approved releases
-   that are due (demo releases are scheduled for "now") and runs ``published``
-   for each, which re-hashes every file against the approved manifest and
-   verifies every upload before making the dataset public;
+0. the review service (the authority over approvals) is set up in
+   ``.fivestar/review`` and started as its own OS user, ``fivestar-review``;
+1. a statistician (``stats.demo``) signs in to it and stages every bundled
+   dataset with the single-use tickets it signs;
+2. the Transparency Champion (``champion.demo``, a different person) signs in
+   and approves each release, binding the approval to its manifest hash;
+3. the publication service account asks the service what is due (demo
+   releases are scheduled for "now") and runs ``published`` for each, which
+   passes the service's gate, re-hashes every file against the approved
+   manifest and verifies every upload before the dataset goes public;
 4. every public download is fetched anonymously and compared, byte for byte
    (sha256), with the approved manifest;
 5. a correction of one dataset (one figure revised, with revision notes) is
    staged, approved for immediate release and published as a new version,
    the superseded files kept in the catalogue;
-6. the Dagster UI and the review app (with the public release calendar) are
+6. the Dagster daemon (so the sensor publishes later releases at their time),
+   the Dagster UI and the review app (with the public release calendar) are
    started in the background.
 """
 
@@ -34,12 +38,14 @@ import requests
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
 from pipelines.errors import FivestarError
-from pipelines.runs import RELEASE_TAG, USER_TAG
+from pipelines.release.home import ServiceHome
+from pipelines.runs import RELEASE_TAG, TICKET_ENV
 from pipelines.spec import DatasetSpec, load_all
 
 STATISTICIAN = "stats.demo"
 CHAMPION = "champion.demo"
 DAGSTER_PORT = int(os.environ.get("FIVESTAR_DAGSTER_PORT", "3000"))
+OPERATOR_PORT = int(os.environ.get("FIVESTAR_DAGSTER_OPERATOR_PORT", str(DAGSTER_PORT + 1)))
 REVIEW_PORT = int(os.environ.get("FIVESTAR_REVIEW_PORT", "8765"))
 
 
@@ -85,18 +91,45 @@ def scheduled_now(spec: DatasetSpec, now: datetime) -> DatasetSpec:
         update={"next_release": now})})
 
 
+def review_home() -> Path:
+    return paths.STATE_DIR / "review"
+
+
+def review_url() -> str:
+    return f"http://127.0.0.1:{REVIEW_PORT}"
+
+
+def ensure_review_service(log=print) -> str:
+    """Set up the demo's service home and start the service (as fivestar-review)."""
+    from pipelines.ckan_resource import ckan_url, read_token
+    from pipelines.review.admin import demo_setup
+    from pipelines.review.service import port_open, separated, start, wait_ready
+
+    demo_setup(ServiceHome(review_home()), ckan_url=ckan_url(), ckan_token=read_token(),
+               publisher_token_file=paths.STATE_DIR / "publisher.token")
+    url = review_url()
+    if not port_open(REVIEW_PORT):
+        proc = start(review_home(), REVIEW_PORT, paths.STATE_DIR / "logs" / "review.log")
+        (paths.STATE_DIR / "review.pid").write_text(str(proc.pid))
+        if not wait_ready(url, proc):
+            raise FivestarError(f"the review service did not start; see "
+                                f"{paths.STATE_DIR / 'logs' / 'review.log'}")
+        who = "fivestar-review" if separated() else "this user (not root: no OS separation)"
+        log(f"review service started at {url} as {who}")
+    return url
+
+
 def run_demo(log=print) -> DemoResult:
-    from pipelines.release import approvals
-    from pipelines.release.audit import AuditStore
-    from pipelines.release.sensor import due_publications
-    from pipelines.release.users import UserDirectory, create_demo_users
+    from pipelines.release.client import TOKEN_ENV, ReviewServiceClient
+    from pipelines.release.users import DEMO_USERS
     from pipelines.runner import run_stages
 
     ensure_demo_key()
-    create_demo_users()
-    users = UserDirectory.load()
-    champion = users.get(CHAMPION)
-    store = AuditStore()
+    url = ensure_review_service(log)
+    stats, champion = ReviewServiceClient(url), ReviewServiceClient(url)
+    stats.login(STATISTICIAN, DEMO_USERS[STATISTICIAN][2], label="demo")
+    champion.login(CHAMPION, DEMO_USERS[CHAMPION][2], label="demo")
+    publisher_token = (paths.STATE_DIR / "publisher.token").read_text().strip()
     result = DemoResult()
     specs, errors = load_all(paths.DATASETS_DIR)
     for e in errors:
@@ -106,7 +139,11 @@ def run_demo(log=print) -> DemoResult:
 
     for spec in by_id.values():
         log(f"staging {spec.id} as {STATISTICIAN} …")
-        outcome = run_stages(spec, STAGING_STAGES, tags={USER_TAG: STATISTICIAN})
+        os.environ[TICKET_ENV] = stats.ticket(spec.id)["ticket"]
+        try:
+            outcome = run_stages(spec, STAGING_STAGES)
+        finally:
+            os.environ.pop(TICKET_ENV, None)
         staged = outcome.outputs.get("staged_release")
         if not outcome.ok or not staged:
             detail = outcome.failures + [f"check {c.name} failed" for c in outcome.blocked]
@@ -114,36 +151,44 @@ def run_demo(log=print) -> DemoResult:
             continue
         result.staged[spec.id] = staged.release_id
         log(f"approving {spec.id} release {staged.release_id[:12]} as {CHAMPION} …")
-        approvals.approve(store, Path(staged.path), champion,
-                          comment="Demo: checked the preview, reports and diff.")
+        champion.approve(staged.release_id, "Demo: checked the preview, reports and diff.")
 
-    for due in due_publications(store, datetime.now(UTC)):
-        if due.dataset_id not in result.staged:
-            continue
-        spec = by_id[due.dataset_id]
-        log(f"publishing {spec.id} (scheduled {due.scheduled_at:%Y-%m-%d %H:%M:%S %Z}) …")
-        outcome = run_stages(spec, ("published",), partition=due.period,
-                             tags={RELEASE_TAG: due.release_id, USER_TAG: "fivestar-publisher"})
-        published = outcome.outputs.get("published")
-        if not outcome.ok or not published:
-            result.failures.append(f"{spec.id}: publication failed: {'; '.join(outcome.failures)}")
-            continue
-        result.published[spec.id] = published.dataset_url
-        try:
-            result.verified[spec.id] = verify_public(spec.id, due.release_dir)
-        except FivestarError as exc:
-            result.failures.append(f"{spec.id}: public copy does not match: {exc}")
-        try:
-            from pipelines.catalogue import public_check
-            from pipelines.release.manifest import load_manifest
+    publisher = ReviewServiceClient(url, token=publisher_token)
+    os.environ[TOKEN_ENV] = publisher_token
+    try:
+        for due in publisher.due():
+            if due["dataset_id"] not in result.staged:
+                continue
+            spec = by_id[due["dataset_id"]]
+            log(f"publishing {spec.id} (scheduled {due['scheduled_at']}) …")
+            outcome = run_stages(spec, ("published",), partition=due["period"],
+                                 tags={RELEASE_TAG: due["release_id"]})
+            published = outcome.outputs.get("published")
+            if not outcome.ok or not published:
+                result.failures.append(
+                    f"{spec.id}: publication failed: {'; '.join(outcome.failures)}")
+                continue
+            result.published[spec.id] = published.dataset_url
+            release_dir = paths.releases_dir() / spec.id / due["release_id"]
+            try:
+                result.verified[spec.id] = verify_public(spec.id, release_dir)
+            except FivestarError as exc:
+                result.failures.append(f"{spec.id}: public copy does not match: {exc}")
+            try:
+                from pipelines.catalogue import public_check
+                from pipelines.release.manifest import load_manifest
 
-            result.public_side[spec.id] = public_check.check(
-                load_manifest(due.release_dir)[0],
-                os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"))
-        except (FivestarError, requests.RequestException, KeyError, StopIteration) as exc:
-            result.failures.append(f"{spec.id}: linked data / SPARQL / DataStore: {exc}")
-    if CORRECTED in result.published:
-        _publish_correction(by_id[CORRECTED], store, champion, result, log)
+                result.public_side[spec.id] = public_check.check(
+                    load_manifest(release_dir)[0],
+                    os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"))
+            except (FivestarError, requests.RequestException, KeyError, StopIteration) as exc:
+                result.failures.append(f"{spec.id}: linked data / SPARQL / DataStore: {exc}")
+        if CORRECTED in result.published:
+            _publish_correction(by_id[CORRECTED], stats, champion, result, log)
+    finally:
+        os.environ.pop(TOKEN_ENV, None)
+    for client in (stats, champion):
+        client.logout()
     return result
 
 
@@ -174,30 +219,37 @@ def corrected_copy(spec: DatasetSpec, period: str) -> DatasetSpec:
     return load_spec(folder / "dataset.yaml").model_copy(update={"release": spec.release})
 
 
-def _publish_correction(spec: DatasetSpec, store, champion, result: DemoResult, log) -> None:
-    """Stage, approve (for immediate release) and publish a correction of one dataset."""
-    from pipelines.release import approvals
+def _publish_correction(spec: DatasetSpec, stats, champion, result: DemoResult, log) -> None:
+    """Stage, approve (for immediate release) and publish a correction of one dataset.
+
+    ``stats`` and ``champion`` are signed-in review-service clients; the
+    publication runs with the publisher's token (already in the environment).
+    """
     from pipelines.release.manifest import load_manifest
     from pipelines.runner import run_stages
     from pipelines.runs import REVISION_TAG
 
-    period = load_manifest(approvals.find_release(result.staged[spec.id]))[0].get("period")
+    first = paths.releases_dir() / spec.id / result.staged[spec.id]
+    period = load_manifest(first)[0].get("period")
     corrected = corrected_copy(spec, period)
     log(f"staging a correction of {spec.id} ({period}) as {STATISTICIAN} …")
-    outcome = run_stages(corrected, STAGING_STAGES, partition=period,
-                         tags={USER_TAG: STATISTICIAN, REVISION_TAG: CORRECTION_NOTES})
+    os.environ[TICKET_ENV] = stats.ticket(spec.id, period)["ticket"]
+    try:
+        outcome = run_stages(corrected, STAGING_STAGES, partition=period,
+                             tags={REVISION_TAG: CORRECTION_NOTES})
+    finally:
+        os.environ.pop(TICKET_ENV, None)
     staged = outcome.outputs.get("staged_release")
     if not outcome.ok or not staged:
-        result.failures.append(f"{spec.id}: correction failed: {'; '.join(outcome.failures)}")
+        detail = outcome.failures + [f"check {c.name} failed" for c in outcome.blocked]
+        result.failures.append(f"{spec.id}: correction failed: {'; '.join(detail)}")
         return
-    now = datetime.now(UTC)
     log(f"approving the correction {staged.release_id[:12]} for immediate release as "
         f"{CHAMPION} …")
-    approvals.approve(store, Path(staged.path), champion, release_at=now,
-                      comment="Demo: checked the revision notes and the diff.")
+    champion.approve(staged.release_id, "Demo: checked the revision notes and the diff.",
+                     release_at=datetime.now(UTC))
     published = run_stages(corrected, ("published",), partition=period,
-                           tags={RELEASE_TAG: staged.release_id,
-                                 USER_TAG: "fivestar-publisher"})
+                           tags={RELEASE_TAG: staged.release_id})
     if not published.ok:
         result.failures.append(f"{spec.id}: correction not published: "
                                f"{'; '.join(published.failures)}")
@@ -250,36 +302,69 @@ def _port_open(port: int) -> bool:
 
 
 def start_background_services(log=print) -> dict[str, str]:
-    """Start the Dagster UI and the review app (if not already up); return their URLs."""
+    """Start the Dagster daemon and UIs (if not already up); return their URLs.
+
+    The daemon runs the publication sensor, so an approved release goes out at
+    its release time with nobody at a keyboard. The UI everyone opens is
+    read-only; the operator UI asks for an operator's review-service password.
+    Neither accepts a mutation from another site (``pipelines.dagster_web``).
+    """
     from pipelines.instance import dagster_home
 
     logs = paths.STATE_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home()),
+           "FIVESTAR_REVIEW_URL": review_url()}
+    env.pop("FIVESTAR_REVIEW_TOKEN", None)
     bindir = Path(sys.executable).parent
+    web = [sys.executable, "-m", "pipelines.dagster_web", "--host", "127.0.0.1"]
     services = {
-        "Dagster UI": (DAGSTER_PORT, [str(bindir / "dagster-webserver"), "-w", "workspace.yaml",
-                                      "-h", "127.0.0.1", "-p", str(DAGSTER_PORT)]),
-        "review app": (REVIEW_PORT, [str(bindir / "fivestar"), "review"]),
+        "Dagster daemon": (None, [str(bindir / "dagster-daemon"), "run", "-w",
+                                  "workspace.yaml"]),
+        "Dagster UI (read-only)": (DAGSTER_PORT, [*web, "--mode", "viewer", "--port",
+                                                  str(DAGSTER_PORT)]),
+        "Dagster operator UI": (OPERATOR_PORT, [*web, "--mode", "operator", "--port",
+                                                str(OPERATOR_PORT)]),
     }
-    urls = {}
+    urls = {"review service": review_url()}
     for name, (port, cmd) in services.items():
-        if not _port_open(port):
-            slug = name.split()[0].lower()
-            with open(logs / f"{slug}.log", "ab") as out:
-                proc = subprocess.Popen(cmd, cwd=paths.ROOT, env={**env, "FIVESTAR_REVIEW_PORT":
-                                        str(REVIEW_PORT)}, stdout=out, stderr=out,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-            (paths.STATE_DIR / f"{slug}.pid").write_text(str(proc.pid))
-            for _ in range(120):
-                if _port_open(port) or proc.poll() is not None:
-                    break
-                time.sleep(0.5)
-            if not _port_open(port):
+        slug = name.split(" (")[0].lower().replace(" ", "-")
+        pidfile = paths.STATE_DIR / f"{slug}.pid"
+        if port is None and pidfile.exists() and _alive(int(pidfile.read_text() or 0)):
+            urls[name] = "running"
+            continue
+        if port is not None and _port_open(port):
+            urls[name] = f"http://127.0.0.1:{port}"
+            continue
+        with open(logs / f"{slug}.log", "ab") as out:
+            proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=env, stdout=out, stderr=out,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        pidfile.write_text(str(proc.pid))
+        if port is None:
+            time.sleep(1)
+            if proc.poll() is not None:
                 log(f"{name} did not start; see {logs / f'{slug}.log'}")
                 continue
+            urls[name] = f"running (pid {proc.pid}; log {logs / f'{slug}.log'})"
+            continue
+        for _ in range(120):
+            if _port_open(port) or proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        if not _port_open(port):
+            log(f"{name} did not start; see {logs / f'{slug}.log'}")
+            continue
         urls[name] = f"http://127.0.0.1:{port}"
-    if "review app" in urls:
-        urls["release calendar (public)"] = f"{urls['review app']}/calendar"
-        urls["release calendar (iCalendar)"] = f"{urls['review app']}/calendar.ics"
+    urls["release calendar (public)"] = f"{review_url()}/calendar"
+    urls["release calendar (iCalendar)"] = f"{review_url()}/calendar.ics"
     return urls
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

@@ -1,4 +1,4 @@
-"""One run of a dataset's stages, as the stages see it: who, which period, which folders.
+"""One run of a dataset's stages, as the stages see it: whose ticket, which period, which folders.
 
 Independent of Dagster: the shell makes a :class:`RunContext` from its own
 context, and plain functions take it.
@@ -14,20 +14,22 @@ from pathlib import Path
 from pipelines import paths
 from pipelines.spec import DatasetSpec
 
-#: Run tag naming who started a run (the audit log's "who" for staging).
-USER_TAG = "fivestar/user"
+#: Run tag carrying a staging ticket signed by the review service (queued runs and
+#: runs launched in the Dagster UI; `fivestar stage` in-process passes it through
+#: ``TICKET_ENV`` instead). It is the only identity a staging can have: a user name
+#: tag proves nothing, and the service records the ticket's user, never a tag.
+TICKET_TAG = "fivestar/ticket"
+TICKET_ENV = "FIVESTAR_STAGING_TICKET"
 #: Run tag naming the approved release a publication run must publish.
 RELEASE_TAG = "fivestar/release_id"
 #: Run tag holding a correction's revision notes (the run stages a correction).
 REVISION_TAG = "fivestar/revision_notes"
 
 
-def who_is_running(tags: Mapping[str, str]) -> str:
-    """The one place that says who runs a stage: the run's user tag, else ``FIVESTAR_USER``.
-
-    No default: staging refuses a run that names nobody.
-    """
-    return tags.get(USER_TAG) or os.environ.get("FIVESTAR_USER", "")
+def staging_ticket(tags: Mapping[str, str]) -> str | None:
+    """The one place that says who stages: the service's ticket (run tag, else
+    ``FIVESTAR_STAGING_TICKET``), verified by the review service, never here."""
+    return tags.get(TICKET_TAG) or os.environ.get(TICKET_ENV) or None
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class RunContext:
     spec: DatasetSpec
     partition: str | None
     run_id: str
-    user: str
+    #: The staging ticket (verified by the review service, never here).
+    ticket: str | None = None
     #: Revision notes when the run stages a correction of the published release.
     revision_notes: str | None = None
 

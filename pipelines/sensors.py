@@ -1,20 +1,25 @@
 """The publication sensor: approved releases become publication runs at their time.
 
-The sensor holds no rules of its own: ``pipelines.release.sensor.due_publications``
-decides what is due (approval + embargo, with the clock injected), and the
-``published`` asset re-checks everything through the gate before uploading.
-So a sensor tick that comes early can only be refused, never leak a release.
+The sensor holds no rules of its own: the review service answers which
+releases are due (``pipelines.release.sensor.due_publications``: approval,
+embargo, backoff after failures), and the ``published`` asset goes through
+the service's gate again before uploading. So a sensor tick that comes early
+can only be refused, never leak a release.
 
 Each due release yields one ``RunRequest`` for that dataset's ``published``
-asset (in the release's period partition), tagged with the release id, with
-a run key per approval so Dagster never starts the same publication twice.
+asset (in the release's period partition), tagged with the release id. The
+run key names the approval and the number of failed attempts, so Dagster
+never starts the same attempt twice, and a failed publication (recorded by
+the service) is requested again once its backoff has passed. The sensor runs
+in ``dagster-daemon``, which ``make demo`` starts.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 from dagster import (
     AssetKey,
@@ -28,28 +33,32 @@ from dagster import (
 )
 
 from pipelines.assets import key, partitions_for
-from pipelines.release.audit import AuditStore
-from pipelines.release.embargo import Clock, system_clock
-from pipelines.release.sensor import due_publications
-from pipelines.runs import RELEASE_TAG, USER_TAG
+from pipelines.release.sensor import DuePublication
+from pipelines.runs import RELEASE_TAG
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags
 
 log = logging.getLogger("fivestar")
 
-#: The run's "who" for publications the sensor starts.
-PUBLISHER = "fivestar-publisher"
+
+def _service_client() -> Any:
+    from pipelines.resources import ReviewService
+
+    return ReviewService().client()
+
+
+def sensor_interval() -> int:
+    """Seconds between ticks: ``FIVESTAR_SENSOR_INTERVAL`` or 30."""
+    return int(os.environ.get("FIVESTAR_SENSOR_INTERVAL") or 30)
 
 
 def build_publication_sensor(
     targets: dict[str, AssetKey],
     *,
     partitioned: set[str] | None = None,
-    store_factory: Callable[[], AuditStore] = AuditStore,
-    clock: Clock = system_clock,
-    releases_root: Path | None = None,
+    client_factory: Callable[[], Any] = _service_client,
     name: str = "publication_sensor",
-    minimum_interval_seconds: int = 30,
+    minimum_interval_seconds: int | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.RUNNING,
 ) -> SensorDefinition:
     """A sensor requesting a run of ``targets[dataset_id]`` for each due release.
@@ -63,14 +72,20 @@ def build_publication_sensor(
     @sensor(
         name=name,
         asset_selection=AssetSelection.assets(*targets.values()),
-        minimum_interval_seconds=minimum_interval_seconds,
+        minimum_interval_seconds=minimum_interval_seconds or sensor_interval(),
         default_status=default_status,
         description="Starts the publication run of each approved release at its scheduled "
                     "release time (embargo), never earlier.",
     )
     def publication_sensor(context: SensorEvaluationContext):
+        from pipelines.release.client import ServiceError
+
+        try:
+            due_list = client_factory().due()
+        except ServiceError as exc:  # the next tick tries again
+            return SkipReason(f"the review service did not answer: {exc}")
         requests = []
-        for due in due_publications(store_factory(), clock(), releases_root):
+        for due in (DuePublication.from_dict(d) for d in due_list):
             key = targets.get(due.dataset_id)
             if key is None:
                 context.log.warning(f"approved release for unknown dataset {due.dataset_id}")
@@ -82,8 +97,8 @@ def build_publication_sensor(
                 run_key=due.run_key,
                 asset_selection=[key],
                 partition_key=due.period if due.dataset_id in partitioned else None,
-                tags={RELEASE_TAG: due.release_id, USER_TAG: PUBLISHER,
-                      "dataset": due.dataset_id, **publication_tags(due.dataset_id)},
+                tags={RELEASE_TAG: due.release_id, "dataset": due.dataset_id,
+                      **publication_tags(due.dataset_id)},
             ))
         return requests or SkipReason("no approved release is due")
 

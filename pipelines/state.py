@@ -10,7 +10,12 @@ audit database, the review app's key). Two promises:
   and child processes (Dagster's webserver and daemon started by
   ``fivestar demo``) inherit the umask. Because the top folder is ``0700``, no
   other user can reach anything under it even if a file inside was created
-  by a tool with looser modes.
+  by a tool with looser modes. One exception, by group: when the review
+  service's OS group exists (``fivestar-review``, scripts/setup.sh), the state
+  folder is ``0710`` and the staged releases (``releases/``, redacted and
+  bound for publication) ``0750``/``0440``, group ``fivestar-review``: the
+  service, the one authority over approvals, re-hashes and shows them (see
+  pipelines/release/README.md); nobody else can reach them.
 * **Not kept.** :func:`purge` deletes run working folders (``work/<dataset>/…``)
   and Dagster asset outputs (``storage/<dataset>/…``) older than the dataset's
   retention for working copies: ``iar.working_copy_days`` in its spec, else
@@ -21,6 +26,7 @@ audit database, the review app's key). Two promises:
 
 from __future__ import annotations
 
+import grp
 import os
 import shutil
 import stat
@@ -35,13 +41,64 @@ UMASK = 0o077
 DEFAULT_RETENTION_DAYS = 30
 
 
+#: The review service's OS group: it reads the staged releases (and nothing else here).
+SERVICE_GROUP = "fivestar-review"
+
+
+def service_group() -> int | None:
+    """The review service's group id, if the group exists on this host."""
+    try:
+        return grp.getgrnam(SERVICE_GROUP).gr_gid
+    except KeyError:
+        return None
+
+
+def _sharing_gid() -> int | None:
+    """The service's group when this process may hand files to it (root or a member)."""
+    gid = service_group()
+    if gid is None or not (os.geteuid() == 0 or gid in os.getgroups()):
+        return None
+    return gid
+
+
+def _share(path: Path, gid: int, mode: int) -> bool:
+    try:
+        os.chown(path, -1, gid)
+        os.chmod(path, mode)
+    except OSError:
+        return False
+    return True
+
+
 def secure() -> Path:
-    """Private umask for this process, and the state folder created ``0700``."""
+    """Private umask for this process, and the state folder created ``0700``
+    (``0710``, traversable by the review service's group, when it exists)."""
     os.umask(UMASK)
     state = paths.STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
-    os.chmod(state, 0o700)
+    gid = _sharing_gid()
+    if gid is None or not _share(state, gid, 0o710):
+        os.chmod(state, 0o700)
     return state
+
+
+def share_release(release: Path) -> None:
+    """Let the review service read one staged release (and reach it): group
+    ``fivestar-review``, folders ``0750``, files ``0440``. No-op without the group."""
+    gid = _sharing_gid()
+    if gid is None:
+        return
+    state = paths.STATE_DIR.resolve()
+    chain = [p for p in [release.resolve(), *release.resolve().parents]
+             if p.is_relative_to(state) and p != state]
+    if release.resolve().is_relative_to(state):
+        _share(state, gid, 0o710)
+    for folder in chain:
+        _share(folder, gid, 0o750)
+    for p in release.rglob("*"):
+        if p.is_symlink():
+            continue
+        _share(p, gid, 0o750 if p.is_dir() else 0o440)
 
 
 def retention_days(spec: object | None = None) -> int:
@@ -102,8 +159,14 @@ def purge(specs: Iterable[object], *, now: float | None = None,
 
 
 def readable_by_others(root: Path | None = None) -> list[Path]:
-    """Files and folders under ``root`` (the state folder) that group or others can read."""
+    """Files and folders under ``root`` (the state folder) that group or others can read.
+
+    Staged releases readable by the review service's group only are not counted
+    (see :func:`share_release`).
+    """
     root = root or paths.STATE_DIR
+    service = service_group()
+    releases = root / "releases"
     found = []
     for base, dirs, files in os.walk(root):
         for name in [*dirs, *files]:
@@ -114,6 +177,10 @@ def readable_by_others(root: Path | None = None) -> list[Path]:
                 continue
             if stat.S_ISLNK(mode):
                 continue
-            if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
+            bits = stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH
+            if service is not None and p.lstat().st_gid == service and \
+                    p.is_relative_to(releases):
+                bits = stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH
+            if mode & bits:
                 found.append(p)
     return found

@@ -37,4 +37,21 @@ export UV_CACHE_DIR="$CACHE/uv"
 
 # 4. The official DCAT-AP 3.0.1 SHACL shapes (from a PyPI package; see catalogue/shapes/).
 scripts/dcat-ap-shapes.sh
+
+# 5. The review service runs as its own OS user, with its home folder to itself
+#    (like PostgreSQL as `postgres`), so nobody on the pipeline host can read its
+#    users, audit log or keys. It needs an interpreter that user may execute: the
+#    project's may sit in root's home, so a second environment on Debian's Python
+#    (same lock, linked from the same cache: seconds once cached).
+if [[ $(id -u) -eq 0 ]] && ! id -u fivestar-review >/dev/null 2>&1; then
+  echo "setup: creating the system user fivestar-review"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --user-group fivestar-review
+fi
+SYSTEM_PY=/usr/bin/python3.11
+if [[ -x "$SYSTEM_PY" ]]; then
+  UV_PROJECT_ENVIRONMENT="$CACHE/system-venv" "$UV" sync --frozen --no-dev --python "$SYSTEM_PY" -q
+else
+  echo "setup: $SYSTEM_PY not found: the review service will run as the current user" >&2
+fi
 echo "setup: ready"

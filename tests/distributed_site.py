@@ -4,7 +4,8 @@ A *site* is what a department would run, scaled down: the distributed profile
 (``deploy/dagster/distributed.yaml``) with its own PostgreSQL database on the
 local stack, its own Redis databases for Celery, its own state, datasets and
 expectations folders, and the services ``catalogue/bin/dagster-up`` starts
-(code server, webserver, daemon, N Celery workers). Tests and
+(code server, webserver, daemon, N Celery workers), and its review service
+(the authority over approvals, as its own OS user: :meth:`Site.authority`). Tests and
 ``benchmarks/release_day.py`` build one, point this process at it and tear
 it down, so they never touch a developer's ``.fivestar/`` or each other.
 """
@@ -126,6 +127,23 @@ class Site:
             self.workers = workers
         self._run(UP, FIVESTAR_CELERY_WORKERS=str(self.workers))
         self.env["FIVESTAR_DAGSTER_DB_RESET"] = "0"  # later resizes keep the history
+
+    @contextmanager
+    def authority(self) -> Iterator[object]:
+        """The site's review service (tests/governance.py), checking the site's releases.
+
+        Start it before :meth:`up`: the daemon's sensor and the workers' steps
+        reach it through ``FIVESTAR_REVIEW_URL`` and act as the site's publisher
+        account (``<state>/publisher.token``), staging with the tickets
+        ``fivestar stage`` puts on its runs.
+        """
+        from tests.governance import running_review_service
+
+        self.root.chmod(0o755)  # the service's OS user reaches its home and the releases
+        with running_review_service(self.root, self.state) as handle:
+            self.env["FIVESTAR_REVIEW_URL"] = handle.url
+            self.review = handle
+            yield handle
 
     def down(self) -> None:
         self._run(DOWN)

@@ -12,9 +12,10 @@ Who may open a staged (not yet public) release in the review app:
 * nobody else (an admin account included): refused, and the refusal recorded.
 
 Once published, a release is public and the rule no longer applies.
-Accesses are recorded in the audit database (``release_access_log``), apart
-from the decision chain: they are many, and each names who, what, when and
-whether it was allowed.
+Every access is an entry of the keyed audit chain (``release_viewed`` or
+``release_view_refused``, naming who, what, when and on what basis), so a
+record of who saw a release early cannot be removed or edited undetected;
+a release's state ignores them (``approvals.release_status``).
 """
 
 from __future__ import annotations
@@ -26,18 +27,6 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    insert,
-    select,
-)
 
 from pipelines import paths
 from pipelines.errors import FivestarError, Location, Problem
@@ -47,23 +36,6 @@ ACCESS_FILE_ENV = "FIVESTAR_PRE_RELEASE_ACCESS_FILE"
 #: Pre-release access opens this long before the scheduled release time.
 WINDOW = timedelta(hours=24)
 PRODUCTION_ROLES = ("statistician", "transparency_champion")
-
-metadata = MetaData()
-access_log = Table(
-    "release_access_log", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("dataset_id", String(200), nullable=False),
-    Column("release_id", String(64), nullable=False, index=True),
-    #: What was opened: page, preview, chart, report.
-    Column("what", String(64), nullable=False),
-    Column("allowed", Boolean, nullable=False),
-    #: Why (production team, on the list, not on the list, window not open …).
-    Column("basis", String(200), nullable=False),
-)
-_INSTALLED: set[Engine] = set()
-
 
 class AccessListError(FivestarError):
     """The department-wide pre-release access file is malformed."""
@@ -132,27 +104,37 @@ def decide(user, entries: list[PreReleaseAccess], *, published: bool,
 
 
 class AccessLog:
-    """Append and read access records (one database: the audit log's)."""
+    """Append and read access records: entries of the audit log (``AuditStore``)."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        if engine not in _INSTALLED:
-            metadata.create_all(engine)
-            _INSTALLED.add(engine)
+    def __init__(self, store):
+        self.store = store
 
-    def record(self, *, actor: str, dataset_id: str, release_id: str, what: str,
+    def record(self, *, user, dataset_id: str, release_id: str, what: str,
                decision: AccessDecision, at: datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(access_log).values(
-                at=(at or datetime.now(UTC)).astimezone(UTC), actor=actor,
-                dataset_id=dataset_id, release_id=release_id, what=what,
-                allowed=decision.allowed, basis=decision.basis))
+        from pipelines.release.audit import Decision
 
-    def entries(self, release_id: str | None = None, limit: int = 500) -> list[dict]:
-        q = select(access_log).order_by(access_log.c.id.desc()).limit(limit)
-        if release_id is not None:
-            q = q.where(access_log.c.release_id == release_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        return [{**r, "at": r["at"].replace(tzinfo=UTC) if r["at"].tzinfo is None
-                 else r["at"]} for r in rows]
+        role = next((r.value for r in sorted(user.roles, key=lambda r: r.value)
+                     if r.value in PRODUCTION_ROLES), None) or \
+            next((r.value for r in sorted(user.roles, key=lambda r: r.value)), "none")
+        self.store.record(
+            actor=user.username, role=role, dataset_id=dataset_id, release_id=release_id,
+            decision=Decision.release_viewed if decision.allowed
+            else Decision.release_view_refused,
+            comment=decision.basis, at=at or datetime.now(UTC),
+            detail={"what": what, "basis": decision.basis})
+
+    def entries(self, release_id: str, limit: int = 500) -> list[dict]:
+        """The release's access records, newest first."""
+        from pipelines.release.audit import ACCESS_DECISIONS, Decision
+
+        out = []
+        for e in self.store.entries(release_id=release_id, newest_first=True):
+            if e.decision not in ACCESS_DECISIONS:
+                continue
+            out.append({"at": e.at, "actor": e.actor, "dataset_id": e.dataset_id,
+                        "release_id": e.release_id, "what": str(e.detail.get("what", "")),
+                        "allowed": e.decision == Decision.release_viewed,
+                        "basis": str(e.detail.get("basis") or e.comment)})
+            if len(out) >= limit:
+                break
+        return out

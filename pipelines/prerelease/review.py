@@ -28,6 +28,6 @@ def guard(log: AccessLog, user, info, spec_for: Callable[[str], object | None], 
     entries = access_list(spec) if spec is not None else department_list()
     decision = decide(user, entries, published=info.status.state == PUBLISHED,
                       scheduled=info.scheduled, now=now)
-    log.record(actor=user.username, dataset_id=info.dataset_id, release_id=info.id, what=what,
+    log.record(user=user, dataset_id=info.dataset_id, release_id=info.id, what=what,
                decision=decision, at=now)
     return decision

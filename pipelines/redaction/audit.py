@@ -78,13 +78,14 @@ class AuditResult:
     deadline: float = float("inf")
 
     def summary(self) -> dict[str, Any]:
+        """What the redaction report records: no run time, because the report is
+        hashed into the release id (restaging unchanged inputs gives the same id)."""
         return {"primary_cells": self.primary_cells, "proven": self.proven,
                 "failures": len(self.failures), "narrowest_width": self.narrowest_width,
                 "components": self.components, "largest_component": self.largest_component,
                 "certified": self.certified, "certificate_moves": self.certificate_moves,
                 "moves_rejected": self.moves_rejected,
-                "box_solves": self.box_solves, "exact_solves": self.exact_solves,
-                "seconds": round(self.seconds, 3)}
+                "box_solves": self.box_solves, "exact_solves": self.exact_solves}
 
 
 # -- hierarchy and truth, derived here -------------------------------------------

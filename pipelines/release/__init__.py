@@ -1,18 +1,18 @@
 """Release governance: staged releases, approval bound to the bytes, embargoed publication.
 
-The modules are plain functions over plain values (testable without Dagster):
+Two sides, because the pipeline host must not be able to decide anything:
 
-* ``manifest`` — canonical manifest JSON; release id = its sha256; re-hashing;
-* ``stage``    — immutable ``releases/<dataset>/<release-id>/`` folders;
-* ``diff``     — changes against the last published release;
-* ``audit``    — the append-only decision log (SQLite or PostgreSQL);
-* ``users``    — local argon2 accounts or a trusted SSO proxy header;
-* ``approvals``— approve / reject / withdraw and their rules;
-* ``embargo``  — when an approved release may go out;
-* ``gate``     — the last check before upload;
-* ``sensor``   — which approved releases are due now.
+* the **review service** (``authority`` and everything it uses: ``audit``,
+  ``records``, ``keys``, ``signed``, ``users``, ``approvals``, ``gate``,
+  ``locks``, ``home``) owns the users, the audit log and its keys, in a home
+  folder only its own OS user can read, and takes every decision;
+* the **pipeline host** (this module, ``stage``, ``manifest``, ``diff``) builds
+  immutable release folders and talks to the service through ``client``:
+  it registers a staging with the statistician's signed ticket, asks the
+  service's gate before a publication and reports how it went.
 
-This module exposes what the Dagster assets call: ``stage_conversion``
+``sensor`` and ``embargo`` are pure functions of the releases and the time.
+This module exposes what the Dagster assets call: ``stage_and_register``
 and ``publish_approved``.
 """
 
@@ -22,55 +22,110 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines import publish
+from pipelines import paths
 from pipelines.contracts.catalogue import PublishResult
-from pipelines.errors import FivestarError
-from pipelines.release.approvals import find_release
-from pipelines.release.audit import AuditStore, Decision
-from pipelines.release.embargo import Clock, system_clock
-from pipelines.release.gate import PublicationRefused, check_publishable
-from pipelines.release.stage import StagedRelease, stage_conversion, stage_release
+from pipelines.contracts.conversion import ConversionResult
+from pipelines.errors import FivestarError, Location, Problem
+from pipelines.release.client import PublicationRefused, ReviewServiceClient
+from pipelines.release.manifest import (
+    ManifestError,
+    canonical_json,
+    load_manifest,
+    parse_manifest,
+    verify_files,
+)
+from pipelines.release.stage import (
+    StagedRelease,
+    release_payload,
+    stage_conversion,
+    stage_release,
+)
 
-#: The audit log's actor for publication runs started by the sensor.
-SYSTEM_ACTOR = "fivestar-publisher"
 
+def published_release(spec: Any, client: ReviewServiceClient, *,
+                      releases_root: Path | None = None) -> tuple[str, Path] | None:
+    """The dataset's release the public sees now (the service says which), and its folder.
 
-def publish_approved(spec: Any, release_id: str, ckan: Any, actor: str | None = None, *,
-                     store: AuditStore | None = None, clock: Clock = system_clock,
-                     releases_root: Path | None = None) -> PublishResult:
-    """Publish an approved release: gate, upload via ``pipelines.publish``, record.
-
-    The gate runs immediately before the upload; a refusal is recorded in the
-    audit log (codes only, no values) and raised.
+    None when nothing is published, or its folder is not on this host.
     """
-    store = store or AuditStore()
-    actor = actor or SYSTEM_ACTOR
-    try:
-        release_dir = find_release(release_id, releases_root)
-    except FivestarError:
-        store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
-                     decision=Decision.publication_refused, comment="release folder not found")
-        raise
-    if release_dir.name != release_id or release_dir.parent.name != spec.id:
-        raise PublicationRefused("release id does not belong to this dataset")
-    now: datetime = clock()
-    try:
-        manifest = check_publishable(release_dir, store, now)
-    except PublicationRefused as exc:
-        codes = sorted({p.code for p in exc.problems})
-        store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
-                     decision=Decision.publication_refused, comment=", ".join(codes))
-        raise
-    from pipelines.release_calendar.store import ReleaseCalendar
+    root = Path(releases_root) if releases_root else paths.releases_dir()
+    published = client.last_published(spec.id)
+    folder = root / spec.id / published if published else None
+    if folder is None or not (folder / "manifest.json").is_file():
+        return None
+    return str(published), folder
 
-    coming = [e.release_at for e in ReleaseCalendar(store.engine).entries(
-        [spec], now, announce=False) if e.release_at > now]
-    result = publish.publish_release(ckan, release_dir, manifest, release_id,
-                                     next_release=coming[0] if coming else None)
-    store.record(actor=actor, role="system", dataset_id=spec.id, release_id=release_id,
-                 decision=Decision.published, comment=result.dataset_url)
+
+def stage_and_register(spec: Any, result: ConversionResult, client: ReviewServiceClient,
+                       ticket: str | None, *,
+                       releases_root: Path | None = None) -> tuple[StagedRelease, str]:
+    """Stage the conversion output and register it with the service under ``ticket``.
+
+    Returns the staged release and the stager the service recorded. Without a
+    ticket nothing is staged: the staging must carry an identity the service
+    authenticated, never a name the run was given.
+    """
+    if not ticket:
+        raise FivestarError(Problem(
+            "no_ticket", "no staging ticket: stage with `fivestar stage` (it asks you to sign "
+            "in), or launch from Dagster with the run tag fivestar/ticket set to the output "
+            "of `fivestar ticket DATASET`", Location(field="fivestar/ticket")))
+    root = Path(releases_root) if releases_root else paths.releases_dir()
+    published = published_release(spec, client, releases_root=root)
+    staged = stage_conversion(spec, result, baseline=published[1] if published else None,
+                              releases_root=root)
+    manifest_bytes, reports = release_payload(staged)
+    entry = client.register_staging(ticket, manifest_bytes, reports)["entry"]
+    return staged, str(entry["actor"])
+
+
+def _codes(exc: Exception) -> list[str]:
+    problems = getattr(exc, "problems", None) or []
+    return sorted({p.code for p in problems}) or [type(exc).__name__]
+
+
+def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServiceClient, *,
+                     releases_root: Path | None = None) -> PublishResult:
+    """Publish an approved release: the service's gate, upload, then the service records it.
+
+    The service holds the approved manifest; the release folder here must
+    match it byte for byte (a tampered manifest or file fails loudly and is
+    recorded). A failure during upload is recorded as ``publication_failed``
+    and raised, so the sensor retries it later. Returns ``{"dataset_url",
+    "resource_urls"}`` for asset metadata.
+    """
+    from pipelines import publish
+
+    plan = client.begin_publication(release_id)  # refusals are recorded by the service
+    manifest, rid = parse_manifest(plan["manifest_bytes"])
+    if rid != release_id or manifest.get("dataset_id") != spec.id:
+        raise PublicationRefused("the service's release does not belong to this dataset")
+    root = Path(releases_root) if releases_root else paths.releases_dir()
+    release_dir = root / spec.id / rid
+    try:
+        local, local_id = load_manifest(release_dir)
+        if canonical_json(local) != plan["manifest_bytes"] or local_id != rid:
+            raise ManifestError(Problem("manifest_changed", "the release folder's manifest is "
+                                        "not the approved one", Location(file=rid)))
+        problems = verify_files(release_dir, manifest)
+        if problems:
+            raise PublicationRefused([Problem("files_changed", "files differ from the approved "
+                                              "manifest; publication refused",
+                                              Location(file=rid)), *problems])
+    except (ManifestError, PublicationRefused) as exc:
+        client.record_failure(rid, _codes(exc))
+        raise PublicationRefused(exc.problems) from None
+    try:
+        nxt = plan.get("next_release")  # the series' next date, from the service's calendar
+        result = publish.publish_release(
+            ckan, release_dir, manifest, rid,
+            next_release=datetime.fromisoformat(nxt) if nxt else None)
+    except Exception as exc:
+        client.record_failure(rid, _codes(exc))
+        raise
+    client.record_published(rid, result.dataset_url)
     return result
 
 
-__all__ = ["AuditStore", "PublicationRefused", "StagedRelease", "check_publishable",
-           "publish_approved", "stage_conversion", "stage_release"]
+__all__ = ["StagedRelease", "publish_approved", "published_release", "stage_and_register",
+           "stage_release"]

@@ -1,88 +1,169 @@
 """Release governance commands, mounted on the top-level ``fivestar`` CLI.
 
-``fivestar releases | approve | reject | withdraw | audit | review | users``
-(``fivestar publish`` lives in ``pipelines/cli.py``).
+``fivestar login | logout | whoami | ticket | releases | approve | reject |
+withdraw | audit | users`` (``fivestar stage`` and ``publish`` live in
+``pipelines/cli.py``; ``fivestar service …`` runs the service itself).
 
-Decisions are authenticated exactly like the review app: the acting user
-comes from ``--user`` or ``FIVESTAR_USER``, the password from
-``FIVESTAR_PASSWORD`` or a hidden prompt, checked against the argon2 hash in
-the users file; the same rules (roles, separation of duties) apply because
-both call ``pipelines.release.approvals``. Exit codes: 0 ok, 1 refused or
-failed, 2 usage, 3 not permitted.
+Every command is a client of the review service: it reads no users file and
+no audit database, so no environment variable can change whose rules apply.
+Who you are comes from a token (``fivestar login`` stores one per OS user;
+``FIVESTAR_REVIEW_TOKEN`` for service accounts) or, with ``--user`` /
+``FIVESTAR_USER``, from your password (``FIVESTAR_PASSWORD`` or a hidden
+prompt) checked by the service. Exit codes: 0 ok, 1 refused or failed,
+2 usage, 3 not permitted or not signed in.
+
+Text other people typed (comments, reasons, names) is printed as text, never
+as markup, with control characters shown as escapes (``\\x1b``), so a
+comment cannot repaint or hide anything in your terminal.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
-import ckanapi
-import requests
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from pipelines.errors import FivestarError
-from pipelines.release import approvals
-from pipelines.release.audit import AuditStore
+from pipelines.release import client as service
+from pipelines.release.approvals import WITHDRAW_MODES
 from pipelines.release.embargo import UK, parse_time
-from pipelines.release.users import Role, User, UserDirectory, UsersError, create_demo_users
+from pipelines.release.users import Role
 
 commands = typer.Typer(no_args_is_help=True, add_completion=False)
-users_app = typer.Typer(help="Local review accounts (argon2-hashed passwords).",
-                        no_args_is_help=True)
+users_app = typer.Typer(help="Review service accounts (admins only).", no_args_is_help=True)
 commands.add_typer(users_app, name="users")
 console = Console()
 err = Console(stderr=True)
 
 USER_OPTION = typer.Option(None, "--user", envvar="FIVESTAR_USER",
-                           help="Acting user (or FIVESTAR_USER).")
+                           help="Sign in with this user's password instead of a token.")
+
+# C0 and C1 controls, DEL, and Unicode line/paragraph separators and bidi overrides.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: object) -> Text:
+    """User-supplied text as inert terminal text: no markup, controls escaped."""
+    def esc(m: re.Match) -> str:
+        code = ord(m.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return Text(_CONTROL.sub(esc, "" if value is None else str(value)))
 
 
 def _fail(exc: Exception, code: int = 1) -> typer.Exit:
-    err.print(f"[red]refused[/]: {exc}")
+    err.print(Text.assemble(("refused", "red"), ": ", visible(exc)))
     return typer.Exit(code)
 
 
-def _authenticate(username: str | None, *, directory: UserDirectory | None = None) -> User:
-    """The acting user, after checking their password (FIVESTAR_PASSWORD or a prompt)."""
+def _exit_code(exc: service.ServiceError) -> int:
+    return 3 if isinstance(exc, service.NotAuthenticated | service.PermissionDenied) else 1
+
+
+@contextmanager
+def signed_in(username: str | None = None) -> Iterator[service.ReviewServiceClient]:
+    """A client carrying the caller's identity (see the module docstring)."""
+    client = service.ReviewServiceClient()
+    once = False
+    try:
+        if username:
+            password = os.environ.get("FIVESTAR_PASSWORD")
+            if password is None:
+                password = typer.prompt(f"Password for {username}", hide_input=True)
+            client.login(username, password, label="cli (one command)")
+            once = True
+        else:
+            client.token = service.stored_token()
+            if not client.token:
+                err.print("not signed in: run `fivestar login` (or pass --user)")
+                raise typer.Exit(3)
+        yield client
+    except service.ServiceError as exc:
+        raise _fail(exc, _exit_code(exc)) from None
+    finally:
+        if once and client.token:
+            with suppress(service.ServiceError):
+                client.logout()
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(UK).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@commands.command()
+def login(username: str = typer.Argument(None, envvar="FIVESTAR_USER")) -> None:
+    """Sign in to the review service and keep a token for this OS user (12 hours)."""
     if not username:
-        err.print("say who you are: --user NAME or FIVESTAR_USER")
-        raise typer.Exit(2)
-    directory = directory or UserDirectory.load()
-    password = os.environ.get("FIVESTAR_PASSWORD")
-    if password is None:
-        password = typer.prompt(f"Password for {username}", hide_input=True)
-    user = directory.authenticate(username, password)
-    if user is None:
-        err.print("[red]wrong user name or password[/]")
-        raise typer.Exit(3)
-    return user
+        username = typer.prompt("User name")
+    password = os.environ.get("FIVESTAR_PASSWORD") or typer.prompt(
+        f"Password for {username}", hide_input=True)
+    client = service.ReviewServiceClient()
+    try:
+        out = client.login(username, password)
+    except service.ServiceError as exc:
+        raise _fail(exc, _exit_code(exc)) from None
+    path = service.save_token(out["token"])
+    console.print(Text.assemble("signed in as ", visible(out["username"]),
+                                f" until {_when(out['expires_at'])}; token in {path}"))
 
 
-def _when(value: datetime | None) -> str:
-    return value.astimezone(UK).strftime("%Y-%m-%d %H:%M %Z") if value else "-"
+@commands.command()
+def logout() -> None:
+    """Revoke this OS user's token."""
+    token = service.stored_token()
+    if token:
+        with suppress(service.ServiceError):
+            service.ReviewServiceClient(token=token).logout()
+    with suppress(FileNotFoundError):
+        service.token_file().unlink()
+    console.print("signed out")
+
+
+@commands.command()
+def whoami(user: str | None = USER_OPTION) -> None:
+    """Who the review service says you are."""
+    with signed_in(user) as client:
+        me = client.me()
+    console.print(Text.assemble(visible(me["username"]), f" ({', '.join(me['roles'])})"))
+
+
+@commands.command()
+def ticket(
+    dataset: str = typer.Argument(..., help="Dataset id."),
+    period: str | None = typer.Option(None, help="Only this release period."),
+    user: str | None = USER_OPTION,
+) -> None:
+    """Print a staging ticket (for a run launched in Dagster: tag fivestar/ticket)."""
+    with signed_in(user) as client:
+        out = client.ticket(dataset, period)
+    console.print(out["ticket"], markup=False, soft_wrap=True)
+    err.print(f"valid once, until {_when(out['expires_at'])}")
 
 
 @commands.command()
 def releases(
     all_: bool = typer.Option(False, "--all", help="Include published, rejected, withdrawn."),
     dataset: str | None = typer.Option(None, help="Only this dataset."),
+    user: str | None = USER_OPTION,
 ) -> None:
     """List staged releases and their approval state."""
-    store = AuditStore()
-    shown = approvals.list_releases(
-        store, states=None if all_ else {approvals.AWAITING, approvals.APPROVED})
+    with signed_in(user) as client:
+        shown = client.releases(all_states=all_, dataset_id=dataset)
     table = Table(title="Releases" if all_ else "Releases awaiting approval or publication")
     for col in ("release", "dataset", "period", "stars", "state", "staged by", "scheduled"):
         table.add_column(col, overflow="fold")
     for r in shown:
-        if dataset and r.dataset_id != dataset:
-            continue
-        table.add_row(r.id[:16], r.dataset_id, r.manifest.get("period") or "-",
-                      str((r.manifest.get("stars") or {}).get("rating", "-")),
-                      r.status.state, ", ".join(sorted(r.status.stagers)) or "-",
-                      _when(r.scheduled))
+        table.add_row(r["release_id"][:16], visible(r["dataset_id"]), visible(r["period"] or "-"),
+                      str(r["stars"] or "-"), r["state"],
+                      visible(", ".join(r["stagers"]) or "-"), _when(r["scheduled"]))
     console.print(table)
 
 
@@ -96,19 +177,17 @@ def approve(
     user: str | None = USER_OPTION,
 ) -> None:
     """Approve a staged release (Transparency Champion; never the person who staged it)."""
-    actor = _authenticate(user)
-    store = AuditStore()
     try:
         when = datetime.now(UTC) if release_at == "now" else parse_time(release_at)
-        path = approvals.find_release(release)
-        entry = approvals.approve(store, path, actor, comment, release_at=when)
-        info = approvals.load_release(path, store)
-    except approvals.PermissionDenied as exc:
-        raise _fail(exc, 3) from None
-    except (FivestarError, ValueError) as exc:
-        raise _fail(exc) from None
-    console.print(f"approved [bold]{entry.release_id}[/] ({info.dataset_id}); "
-                  f"goes public at {_when(info.scheduled)}")
+    except ValueError:
+        err.print("--release-at must be ISO 8601 or 'now'")
+        raise typer.Exit(2) from None
+    with signed_in(user) as client:
+        entry = client.approve(release, comment, when)
+        info = client.release(entry["release_id"])
+    console.print(Text.assemble("approved ", (entry["release_id"], "bold"), " (",
+                                visible(info["dataset_id"]), "); goes public at ",
+                                _when(info["scheduled"])))
 
 
 @commands.command()
@@ -118,21 +197,9 @@ def reject(
     user: str | None = USER_OPTION,
 ) -> None:
     """Reject a staged release, or revoke an approval not yet published."""
-    actor = _authenticate(user)
-    try:
-        entry = approvals.reject(AuditStore(), approvals.find_release(release), actor, comment)
-    except approvals.PermissionDenied as exc:
-        raise _fail(exc, 3) from None
-    except FivestarError as exc:
-        raise _fail(exc) from None
-    console.print(f"rejected [bold]{entry.release_id}[/]")
-
-
-def ckan_client():
-    """The configured catalogue's client (see pipelines.ckan_resource)."""
-    from pipelines.ckan_resource import connect
-
-    return connect()
+    with signed_in(user) as client:
+        entry = client.reject(release, comment)
+    console.print(Text.assemble("rejected ", (entry["release_id"], "bold")))
 
 
 @commands.command()
@@ -146,78 +213,68 @@ def withdraw(
                                    help="Also take it out of CKAN (default)."),
     user: str | None = USER_OPTION,
 ) -> None:
-    """Withdraw a dataset's pending or published release, and hide it in CKAN."""
-    if mode not in approvals.WITHDRAW_MODES:
+    """Withdraw a dataset's pending or published release; the service updates CKAN."""
+    if mode not in WITHDRAW_MODES:
         err.print("--mode must be 'notice', 'private' or 'delete'")
         raise typer.Exit(2)
-    actor = _authenticate(user)
-    try:
-        result = approvals.withdraw(AuditStore(), dataset, actor, reason)
-    except approvals.PermissionDenied as exc:
-        raise _fail(exc, 3) from None
-    except FivestarError as exc:
-        raise _fail(exc) from None
-    console.print(f"withdrawal of {dataset} recorded ({len(result.entries)} audit entries)")
-    if not catalogue:
-        return
-    try:
-        approvals.withdraw_from_catalogue(ckan_client(), dataset, reason, mode)
-    except ckanapi.NotFound:
-        console.print(f"{dataset} is not in the catalogue; nothing to hide")
-        return
-    except (ckanapi.CKANAPIError, requests.RequestException) as exc:  # no secrets in the name
+    with signed_in(user) as client:
+        result = client.withdraw(dataset, reason, mode=mode, catalogue=catalogue)
+    console.print(Text.assemble("withdrawal of ", visible(dataset),
+                                f" recorded ({len(result['entries'])} audit entries)"))
+    if result["catalogue_error"]:
         err.print(f"[red]the decision is recorded, but CKAN was not updated[/]: "
-                  f"{type(exc).__name__}; rerun this command to retry")
-        raise typer.Exit(1) from None
-    shown = {"notice": "withdrawn (notice on its page, files removed)", "delete": "deleted",
-             "private": "private"}[mode]
-    console.print(f"{dataset} is {shown} in the catalogue")
+                  f"{result['catalogue_error']}; rerun this command to retry")
+        raise typer.Exit(1)
+    if catalogue:
+        shown = {"notice": "withdrawn (notice on its page, files removed)",
+                 "delete": "deleted", "private": "private"}[mode]
+        console.print(Text.assemble(visible(dataset), f" is {shown} in the catalogue"))
 
 
 @commands.command()
 def audit(
     dataset: str | None = typer.Option(None, help="Only this dataset."),
     limit: int = typer.Option(50, help="Newest N entries."),
+    verify: bool = typer.Option(False, "--verify", help="Only check the log: every MAC, the "
+                                "chain, the anchors; exit 1 on any break."),
+    user: str | None = USER_OPTION,
 ) -> None:
-    """Show the audit log (newest first) and check its hash chain."""
-    store = AuditStore()
-    table = Table(title="Audit log")
-    for col in ("#", "when (UK)", "who", "role", "dataset", "release", "decision", "comment"):
-        table.add_column(col, overflow="fold")
-    for e in store.entries(dataset_id=dataset, newest_first=True, limit=limit):
-        table.add_row(str(e.id), _when(e.at), e.actor, e.role, e.dataset_id,
-                      (e.release_id or "-")[:12], e.decision.value, e.comment)
-    console.print(table)
-    broken = store.verify_chain()
-    if broken:
-        err.print(f"[red]hash chain broken at entries {broken}[/]")
+    """Show the audit log (newest first); the service checks its keyed chain and anchors."""
+    with signed_in(user) as client:
+        entries = [] if verify else client.audit(dataset, limit)
+        report = client.verify()
+    if not verify:
+        table = Table(title="Audit log")
+        for col in ("#", "when (UK)", "who", "role", "dataset", "release", "decision",
+                    "comment"):
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            table.add_row(str(e["id"]), _when(e["at"]), visible(e["actor"]), visible(e["role"]),
+                          visible(e["dataset_id"]), visible((e["release_id"] or "-")[:12]),
+                          visible(e["decision"]), visible(e["comment"]))
+        console.print(table)
+    if not report["ok"]:
+        err.print(f"[bold red]AUDIT LOG BROKEN[/]: {len(report['breaks'])} problem(s) in "
+                  f"{report['entries']} entries")
+        for b in report["breaks"][:50]:
+            err.print(Text.assemble("  ", visible(f"entry {b['seq']}" if b["seq"] else "log"),
+                                    ": ", visible(b["message"]), f" [{b['code']}]"))
         raise typer.Exit(1)
-
-
-@commands.command()
-def review(
-    host: str = typer.Option("127.0.0.1", help="Listen address (keep loopback; put a TLS "
-                             "proxy in front to share it)."),
-    port: int | None = typer.Option(None, help="Port (default FIVESTAR_REVIEW_PORT or 8765)."),
-) -> None:
-    """Start the review web app for the Transparency Champion."""
-    from pipelines.review import review_port, serve
-
-    console.print(f"review app: http://{host}:{port or review_port()}/")
-    serve(host=host, port=port)
+    console.print(f"audit log verified: {report['entries']} entries, keyed chain intact, "
+                  f"{report['anchors_checked']} anchors match (head {report['head_seq']})")
 
 
 @users_app.command("list")
-def users_list() -> None:
+def users_list(user: str | None = USER_OPTION) -> None:
     """List accounts and their roles (never hashes)."""
-    directory = UserDirectory.load()
-    table = Table(title=f"Users in {directory.path}")
+    with signed_in(user) as client:
+        users = client.users()
+    table = Table(title="Review service accounts")
     for col in ("user", "name", "roles", "password"):
         table.add_column(col, overflow="fold")
-    for u in directory.list():
-        has_pw = bool(directory.records[u.username].get("password_hash"))
-        table.add_row(u.username, u.name, ", ".join(sorted(r.value for r in u.roles)),
-                      "set" if has_pw else "none (SSO only)")
+    for u in users:
+        table.add_row(visible(u["username"]), visible(u["name"]), ", ".join(u["roles"]),
+                      "set" if u["password"] else "none (SSO or token only)")
     console.print(table)
 
 
@@ -229,34 +286,14 @@ def users_add(
     sso_only: bool = typer.Option(False, "--sso-only", help="No password (proxy login only)."),
     user: str | None = USER_OPTION,
 ) -> None:
-    """Add or replace an account (an admin must authenticate once an admin exists).
+    """Add or replace an account (an admin, signed in to the service).
 
     The new password comes from FIVESTAR_NEW_PASSWORD or a hidden prompt.
     """
-    directory = UserDirectory.load()
-    if directory.has_admin():
-        actor = _authenticate(user, directory=directory)
-        if not actor.has(Role.admin):
-            err.print("[red]only an admin can manage users[/]")
-            raise typer.Exit(3)
     password = None
     if not sso_only:
         password = os.environ.get("FIVESTAR_NEW_PASSWORD") or typer.prompt(
             f"New password for {username}", hide_input=True, confirmation_prompt=True)
-    try:
-        added = directory.add(username, list(role), password, name=name)
-    except UsersError as exc:
-        raise _fail(exc) from None
-    console.print(f"{added.username}: {', '.join(sorted(r.value for r in added.roles))} "
-                  f"in {directory.path}")
-
-
-@users_app.command("demo")
-def users_demo() -> None:
-    """Create the demo accounts (stats.demo, champion.demo, admin.demo) under the state folder."""
-    from pipelines.release.users import DEMO_USERS
-
-    path = create_demo_users()
-    for username, (_n, r, password) in DEMO_USERS.items():
-        console.print(f"{username} ({r.value}) password: {password}")
-    console.print(f"written to {path}")
+    with signed_in(user) as client:
+        added = client.add_user(username, [r.value for r in role], password, name)
+    console.print(Text.assemble(visible(added["username"]), ": ", ", ".join(added["roles"])))

@@ -20,7 +20,8 @@ from pipelines.contracts.conversion import FileInfo, FileRole
 from pipelines.errors import FivestarError, Location, Problem
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
+#: 2: reports are listed with their size and sha256 (bound to the release id).
+MANIFEST_VERSION = 2
 #: Folder inside a release holding the reports (not public files).
 REPORTS_DIR = "reports"
 
@@ -98,10 +99,15 @@ def build_manifest(
     files: list[dict[str, Any]],
     catalogue: dict[str, Any],
     stars: dict[str, Any],
-    reports: dict[str, str],
+    reports: dict[str, dict[str, Any]],
     row_counts: dict[str, Any],
 ) -> Manifest:
-    """Assemble a manifest in the documented shape (files sorted by path)."""
+    """Assemble a manifest in the documented shape (files sorted by path).
+
+    ``reports`` maps a report name to ``{"path", "bytes", "sha256"}``: the
+    reports the champion reads are bound to the release id exactly like the
+    public files, so a forged diff or redaction figure is a different release.
+    """
     paths = [f["path"] for f in files]
     if len(set(paths)) != len(paths):
         raise ManifestError("two public files share a path")
@@ -127,20 +133,35 @@ def write_manifest(release_dir: Path, manifest: Manifest) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def report_entry(root: Path, rel_path: str) -> dict[str, Any]:
+    """A manifest ``reports`` entry: path, measured size and sha256."""
+    path = root / rel_path
+    return {"path": rel_path, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
 def load_manifest(release_dir: Path) -> tuple[Manifest, str]:
     """Read a release's manifest and its id (sha256 of the bytes on disk).
 
     Refuses a manifest whose bytes are not canonical: the id must be
     reproducible from the content, so a hand-edited, re-indented manifest is
-    a different (unapproved) release, not the same one.
+    a different (unapproved) release, not the same one. A symlinked manifest
+    is refused too: a release folder holds regular files only.
     """
     path = Path(release_dir) / MANIFEST_NAME
     shown = str(path)
+    if path.is_symlink() or Path(release_dir).is_symlink():
+        raise ManifestError(Problem("symlink", "manifest.json or its folder is a symlink",
+                                    Location(file=shown)))
     try:
         data = path.read_bytes()
     except OSError:
         raise ManifestError(Problem("manifest_missing", "no readable manifest.json",
                                     Location(file=shown))) from None
+    return parse_manifest(data, shown)
+
+
+def parse_manifest(data: bytes, shown: str = MANIFEST_NAME) -> tuple[Manifest, str]:
+    """A manifest and its id from its bytes (canonical form and version checked)."""
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -161,17 +182,28 @@ def _safe_rel(rel: str) -> bool:
     return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
 
 
+def _listed(manifest: Manifest) -> list[dict[str, Any]]:
+    """Every file the manifest binds: public files, then reports."""
+    reports = manifest.get("reports") or {}
+    return [*manifest.get("files", []),
+            *(r for r in reports.values() if isinstance(r, dict))]
+
+
 def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
-    """Re-hash every public file against the manifest.
+    """Re-hash every public file and report against the manifest.
 
     A problem for each file that is missing, has a different size or hash,
-    or is present in the release folder without being listed (an extra file
-    could otherwise ride along with an approved release).
+    is a symlink (never followed: it could point anywhere on the host), or is
+    present in the release folder without being listed (an extra file could
+    otherwise ride along with an approved release).
     """
     release_dir = Path(release_dir)
     problems: list[Problem] = []
     listed: set[str] = set()
-    for entry in manifest.get("files", []):
+    if release_dir.is_symlink():
+        return [Problem("symlink", "the release folder is a symlink",
+                        Location(file=release_dir.name))]
+    for entry in _listed(manifest):
         rel = str(entry.get("path", ""))
         listed.add(rel)
         loc = Location(file=rel)
@@ -179,6 +211,10 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
             problems.append(Problem("bad_path", "file path escapes the release folder", loc))
             continue
         path = release_dir / rel
+        if any(p.is_symlink() for p in (path, *list(path.parents)[:len(Path(rel).parts) - 1])):
+            problems.append(Problem("symlink", "a symlink in the release; only regular files "
+                                    "are published", loc))
+            continue
         if not path.is_file():
             problems.append(Problem("file_missing", "listed in the manifest but missing", loc))
             continue
@@ -188,10 +224,13 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
         if sha256_file(path) != entry.get("sha256"):
             problems.append(Problem("hash_mismatch", "sha256 differs from the manifest", loc))
     for path in sorted(release_dir.rglob("*")):
-        if not path.is_file():
-            continue
         rel = path.relative_to(release_dir).as_posix()
-        if rel == MANIFEST_NAME or rel.startswith(REPORTS_DIR + "/") or rel in listed:
+        if path.is_symlink():
+            if rel not in listed:
+                problems.append(Problem("symlink", "a symlink in the release; only regular "
+                                        "files are published", Location(file=rel)))
+            continue
+        if not path.is_file() or rel == MANIFEST_NAME or rel in listed:
             continue
         problems.append(Problem("file_unlisted", "file in the release is not in the manifest",
                                 Location(file=rel)))

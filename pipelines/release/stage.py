@@ -6,22 +6,23 @@
 * Deterministic: the manifest is built only from the inputs (file bytes,
   spec and extract hashes, spec metadata), never from the clock, so restaging
   unchanged inputs yields the same id and finds the existing folder.
-* One copy: each public file is *moved* from the converted folder into a
-  temporary folder beside the release (a rename; copied only across
-  filesystems), made read-only, then hashed once for the manifest, so the
-  manifest describes exactly the bytes in the release and no second copy
-  exists under the state folder. Staging consumes the converted folder; if
-  staging fails the files are moved back.
-* Immutable: the temporary folder is moved into place atomically, then every
-  file is read-only. An existing folder whose files no longer match its
-  manifest is never overwritten or reused: staging fails.
-* Recorded: a ``staged`` audit entry names who staged it, which is what
-  separation of duties checks at approval.
+* One copy: each public file is *moved* (renamed) from the converted folder
+  into the temporary folder and re-hashed there; if staging fails the files
+  are moved back. An identical existing release is reused and the converted
+  files are left where they are.
+* Immutable: built in a temporary folder, re-hashed after moving, moved into
+  place atomically, then its files are made read-only. An existing folder whose files no
+  longer match its manifest is never overwritten or reused: staging fails.
+* Reports bound: the reports (validation, redaction, diff) are listed in the
+  manifest with their sha256, so they are part of the release id.
+* Registered, not recorded here: the pipeline host cannot write the audit
+  log. ``pipelines.release.stage_and_register`` hands the manifest and reports
+  to the review service with the stager's signed ticket; the service records
+  the ``staged`` entry under the ticket's user and role.
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -29,7 +30,6 @@ import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from pipelines import paths
@@ -46,22 +46,17 @@ from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
 from pipelines.prerelease.access import access_list
 from pipelines.prerelease.statement import write_statement
-from pipelines.release.approvals import (
-    ANONYMOUS,
-    last_published,
-    record_staged,
-    supersede_older,
-)
-from pipelines.release.audit import AuditStore
 from pipelines.release.diff import diff_releases
 from pipelines.release.manifest import (
     MANIFEST_NAME,
     REPORTS_DIR,
     Manifest,
     build_manifest,
+    canonical_json,
     file_entry,
     load_manifest,
     manifest_id,
+    report_entry,
     verify_files,
     write_manifest,
 )
@@ -120,11 +115,11 @@ def _public_files(converted_dir: Path) -> list[str]:
         rel = path.relative_to(converted_dir)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.is_file():
-            out.append(rel.as_posix())
-        elif path.is_symlink():
+        if path.is_symlink():
             raise StagingError(Problem("symlink", "public files must be regular files",
                                        Location(file=rel.as_posix())))
+        if path.is_file():
+            out.append(rel.as_posix())
     return out
 
 
@@ -136,9 +131,21 @@ def _make_read_only(root: Path) -> None:
     wiped with one ``rm -rf``; an added file is caught anyway, since
     ``verify_files`` refuses any file the manifest does not list.
     """
+    from pipelines import state
+
     for path in root.rglob("*"):
         if path.is_file():
             path.chmod(stat.S_IRUSR)
+    state.share_release(root)  # the review service re-hashes and shows it (its group only)
+
+
+def _move(src: Path, dest: Path) -> None:
+    """Rename (one copy of the bytes); copy then delete only across filesystems."""
+    try:
+        os.replace(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+        src.unlink()
 
 
 def _remove_tree(path: Path) -> None:
@@ -163,9 +170,7 @@ def stage_release(
     catalogue: CatalogueRecord | None = None,
     row_counts: dict[str, int] | None = None,
     releases_root: Path | None = None,
-    user: str,
-    store: AuditStore | None = None,
-    now: datetime | None = None,
+    baseline: Path | None = None,
     pipeline_version: str | None = None,
     revision: Revision | None = None,
 ) -> StagedRelease:
@@ -174,13 +179,11 @@ def stage_release(
     ``files`` describes every public file in ``converted_dir`` (a file nobody
     described is refused, never guessed at); size, hash and CSV row counts are
     measured here. ``reports`` maps a report's manifest name (``validation``,
-    ``redaction``, …) to its file; the diff is computed here. ``revision``
-    makes it a correction: a new version with notes, and no pre-announced date.
+    ``redaction``, …) to its file; the diff against ``baseline`` (the folder of
+    the dataset's last published release, if any) is computed here.
+    ``revision`` makes it a correction: a new version with notes, and no
+    pre-announced date.
     """
-    if (user or "").strip().lower() in ANONYMOUS:
-        raise StagingError(Problem(
-            "stager_unknown", "nobody is named as the stager; sign in (fivestar stage --user "
-            "NAME) so separation of duties can be checked", Location(field="user")))
     converted_dir = Path(converted_dir)
     if not converted_dir.is_dir():
         raise StagingError("converted files folder is missing", file=converted_dir.name)
@@ -194,57 +197,12 @@ def stage_release(
                          "conversion", Location(file=p)) for p in rels if p not in described]
     if problems:
         raise StagingError(problems)
-    store = store or AuditStore()
-    root = Path(releases_root) if releases_root else paths.releases_dir()
-    dataset_dir = root / spec.id
-    dataset_dir.mkdir(parents=True, exist_ok=True)
-    tmp = dataset_dir / f".staging-{uuid.uuid4().hex}"
-    try:
-        return _stage_into(tmp, spec, converted_dir, rels, described, reports, root, store,
-                           extract_sha256=extract_sha256, period=period, stars=stars,
-                           catalogue=catalogue, row_counts=row_counts, user=user, now=now,
-                           pipeline_version=pipeline_version, revision=revision)
-    except BaseException:
-        _move_back(tmp, converted_dir, rels)
-        _remove_tree(tmp)
-        raise
-
-
-def _move_in(src: Path, dest: Path) -> None:
-    """Move one public file into the release folder (copied only across filesystems)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(src, dest)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        shutil.copyfile(src, dest)
-        src.unlink()
-
-
-def _move_back(tmp: Path, converted_dir: Path, rels: list[str]) -> None:
-    """Return the public files to the converted folder after a failed staging."""
-    for rel in rels:
-        src = tmp / rel
-        if src.is_file() and not (converted_dir / rel).exists():
-            src.chmod(0o644)
-            _move_in(src, converted_dir / rel)
-
-
-def _stage_into(tmp: Path, spec: DatasetSpec, converted_dir: Path, rels: list[str],
-                described: dict[str, FileInfo], reports: Mapping[str, ReportFile],
-                root: Path, store: AuditStore, *, extract_sha256: str, period: str | None,
-                stars: Stars, catalogue: CatalogueRecord | None,
-                row_counts: dict[str, int] | None, user: str, now: datetime | None,
-                pipeline_version: str | None, revision: Revision | None) -> StagedRelease:
-    """Build the release in ``tmp`` and move it into place (see :func:`stage_release`)."""
-    for rel in rels:
-        _move_in(converted_dir / rel, tmp / rel)
-    _make_read_only(tmp)  # before hashing: the bytes hashed are the bytes kept
-    entries = [file_entry(tmp, described[rel]) for rel in rels]
+    entries = [file_entry(converted_dir, described[rel]) for rel in rels]
 
     report_paths = {name: f"{REPORTS_DIR}/{r.filename}" for name, r in sorted(reports.items())}
     report_paths["diff"] = f"{REPORTS_DIR}/diff.json"
+    if len(set(report_paths.values())) != len(report_paths):
+        raise StagingError("two reports share a file name")
 
     counts = dict(row_counts or {})
     if "published" not in counts:
@@ -264,47 +222,69 @@ def _stage_into(tmp: Path, spec: DatasetSpec, converted_dir: Path, rels: list[st
             "version_notes": revision.notes,
             "previous_version": version_uri(record.uri, revision.previous_version)
             if record.uri else None})
-    manifest = build_manifest(
-        dataset_id=spec.id, period=period, spec_sha256=spec.spec_sha256,
-        extract_sha256=extract_sha256, pipeline_version=pipeline_version, files=entries,
-        catalogue=record.manifest_json(), stars=stars.model_dump(mode="json"),
-        reports=report_paths, row_counts=counts,
-    )
-    if revision is not None:
-        manifest["revision"] = revision.model_dump(mode="json")
-    rid = manifest_id(manifest)
-    final = tmp.parent / rid
-    if final.exists():  # an identical release: the moved files are not needed
-        reused = _reuse(final, rid, spec, store, user, now)
-        _remove_tree(tmp)
-        return reused
-    (tmp / REPORTS_DIR).mkdir(exist_ok=True)
-    for report in reports.values():
-        report.write(tmp / REPORTS_DIR)
-    baseline = last_published(store, spec.id, root)
-    diff = diff_releases(tmp, manifest, baseline[1] if baseline else None,
-                         spec.table_schema.primary_key)
-    (tmp / report_paths["diff"]).write_text(
-        json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-    if write_manifest(tmp, manifest) != rid:
-        raise StagingError("manifest bytes changed while writing")
+    root = Path(releases_root) if releases_root else paths.releases_dir()
+    dataset_dir = root / spec.id
+    dataset_dir.mkdir(parents=True, exist_ok=True)
+
+    def manifest_with(report_entries: dict[str, dict]) -> dict:
+        manifest = build_manifest(
+            dataset_id=spec.id, period=period, spec_sha256=spec.spec_sha256,
+            extract_sha256=extract_sha256, pipeline_version=pipeline_version, files=entries,
+            catalogue=record.manifest_json(), stars=stars.model_dump(mode="json"),
+            reports=report_entries, row_counts=counts,
+        )
+        if revision is not None:
+            manifest["revision"] = revision.model_dump(mode="json")
+        return manifest
+
+    tmp = dataset_dir / f".staging-{uuid.uuid4().hex}"
+    moved: list[str] = []
     try:
-        os.rename(tmp, final)
-    except OSError:
-        if final.exists():  # staged concurrently by another run: same bytes, same id
-            reused = _reuse(final, rid, spec, store, user, now)
+        # Reports first (small): the release id covers them, so it is known only now.
+        (tmp / REPORTS_DIR).mkdir(parents=True)
+        for report in reports.values():
+            report.write(tmp / REPORTS_DIR)
+        diff = diff_releases(converted_dir, manifest_with({}), baseline,
+                             spec.table_schema.primary_key)
+        (tmp / report_paths["diff"]).write_text(
+            json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        manifest = manifest_with({name: report_entry(tmp, rel)
+                                  for name, rel in report_paths.items()})
+        rid = manifest_id(manifest)
+        final = dataset_dir / rid
+        if final.exists():
             _remove_tree(tmp)
-            return reused
+            return _reuse(final, rid, spec)
+        for rel in rels:  # one copy: moved (renamed) in, given back if staging fails
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _move(converted_dir / rel, dest)
+            moved.append(rel)
+        problems = verify_files(tmp, manifest)
+        if problems:  # the converted folder changed while we were copying it
+            raise StagingError([Problem("changed_during_staging",
+                                        "converted files changed while staging"), *problems])
+        if write_manifest(tmp, manifest) != rid:
+            raise StagingError("manifest bytes changed while writing")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if final.exists():  # staged concurrently by another run: same bytes, same id
+                _remove_tree(tmp)
+                return _reuse(final, rid, spec)
+            raise
+    except BaseException:
+        for rel in moved:  # the converted folder gets its files back
+            if (tmp / rel).exists():
+                (converted_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                _move(tmp / rel, converted_dir / rel)
+        _remove_tree(tmp)
         raise
     _make_read_only(final)
-    record_staged(store, manifest, rid, user, now=now)
-    # one open candidate per dataset and period: the newest
-    supersede_older(store, manifest, rid, user, root, now=now)
     return StagedRelease(id=rid, path=final, manifest=manifest, created=True)
 
 
-def _reuse(final: Path, rid: str, spec: DatasetSpec, store: AuditStore, user: str,
-           now: datetime | None) -> StagedRelease:
+def _reuse(final: Path, rid: str, spec: DatasetSpec) -> StagedRelease:
     """Return an already staged identical release, after proving it is intact."""
     existing, existing_id = load_manifest(final)
     problems = verify_files(final, existing)
@@ -313,13 +293,18 @@ def _reuse(final: Path, rid: str, spec: DatasetSpec, store: AuditStore, user: st
             "release_tampered", "an existing release folder with this id no longer matches "
             "its manifest; investigate before restaging", Location(file=f"{spec.id}/{rid}")),
             *problems])
-    record_staged(store, existing, rid, user, now=now, comment="restaged: identical release")
-    supersede_older(store, existing, rid, user, final.parent.parent, now=now)
     return StagedRelease(id=rid, path=final, manifest=existing, created=False)
 
 
-def stage_conversion(spec: DatasetSpec, result: ConversionResult, *, user: str,
-                     store: AuditStore | None = None,
+def release_payload(staged: StagedRelease) -> tuple[bytes, dict[str, bytes]]:
+    """What the review service receives at registration: manifest bytes and reports."""
+    reports = {name: (staged.path / entry["path"]).read_bytes()
+               for name, entry in (staged.manifest.get("reports") or {}).items()}
+    return canonical_json(staged.manifest), reports
+
+
+def stage_conversion(spec: DatasetSpec, result: ConversionResult, *,
+                     baseline: Path | None = None,
                      releases_root: Path | None = None) -> StagedRelease:
     """Stage what conversion wrote, with the reports its provenance carries."""
     prov = result.provenance
@@ -339,9 +324,9 @@ def stage_conversion(spec: DatasetSpec, result: ConversionResult, *, user: str,
     return stage_release(
         spec, result.out_dir, [*result.files, statement], reports,
         extract_sha256=prov.extract_sha256, period=prov.partition, stars=result.stars,
-        catalogue=record, row_counts=counts, releases_root=releases_root, user=user,
-        store=store, pipeline_version=prov.pipeline_version, revision=prov.revision)
+        catalogue=record, row_counts=counts, releases_root=releases_root, baseline=baseline,
+        pipeline_version=prov.pipeline_version, revision=prov.revision)
 
 
-__all__ = ["StagedRelease", "StagingError", "catalogue_record", "stage_conversion",
-           "stage_release", "MANIFEST_NAME"]
+__all__ = ["StagedRelease", "StagingError", "catalogue_record", "release_payload",
+           "stage_conversion", "stage_release", "MANIFEST_NAME"]

@@ -14,8 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.contracts import FileInfo, FileRole, Stars
-from pipelines.release.audit import AuditStore
-from pipelines.release.stage import StagedRelease, stage_release
+from pipelines.contracts.provenance import Revision
+from pipelines.release.authority import Authority
+from pipelines.release.embargo import Clock, system_clock
+from pipelines.release.home import ServiceConfig, ServiceHome
+from pipelines.release.stage import StagedRelease, release_payload, stage_release
+from pipelines.release.users import create_demo_users
 from pipelines.reports import ReportFile
 from pipelines.spec import DatasetSpec
 
@@ -102,20 +106,66 @@ DEFAULT_ROWS: list[tuple[str, str, int | str]] = [
     ("E23000001", "2024-Q4", 120), ("E23000002", "2024-Q4", "[c]"), ("W15000001", "2024-Q4", 87)]
 
 
-def stage_synthetic(base: Path, store: AuditStore, *, spec: DatasetSpec | None = None,
+_DEMO_USERS_YAML: bytes | None = None
+
+
+def make_authority(base: Path, *, clock: Clock = system_clock, ckan: Any = None,
+                   db_url: str | None = None, releases_root: Path | None = None) -> Authority:
+    """A review service home under ``base/review`` with the demo accounts, opened.
+
+    The accounts are hashed once per process (argon2 is slow on purpose).
+    """
+    global _DEMO_USERS_YAML
+    home = ServiceHome(base / "review")
+    home.init(ServiceConfig(db_url=db_url,
+                            releases_root=str(releases_root or base / "releases")))
+    if _DEMO_USERS_YAML is None:
+        _DEMO_USERS_YAML = create_demo_users(base / "demo-users.yaml").read_bytes()
+    if not home.users_path.exists():
+        home.users_path.write_bytes(_DEMO_USERS_YAML)
+        home.users_path.chmod(0o600)
+    return Authority(home, clock=clock, ckan=ckan)
+
+
+def register(authority: Authority, staged: StagedRelease, user: str = "stats.demo",
+             now: datetime | None = None):
+    """Register a staged release as ``user`` would: a ticket, then the payload."""
+    account = authority.user(user)
+    if account is None:
+        raise ValueError(f"no account {user}")
+    saved = authority.clock
+    if now is not None:
+        authority.clock = lambda: now
+    try:
+        ticket, _ = authority.issue_ticket(account, staged.manifest["dataset_id"])
+        manifest_bytes, reports = release_payload(staged)
+        return authority.register_staging(ticket, manifest_bytes, reports)
+    finally:
+        authority.clock = saved
+
+
+def stage_synthetic(base: Path, authority: Authority | None = None, *,
+                    spec: DatasetSpec | None = None,
                     rows: list[tuple[str, str, int | str]] | None = None,
                     user: str = "stats.demo", releases_root: Path | None = None,
                     stars: Stars | None = None, now: datetime | None = None,
-                    work: str = "work") -> StagedRelease:
-    """Stage a synthetic release under ``base`` (converted files in ``base/work``)."""
+                    work: str = "work", baseline: Path | None = None,
+                    reports: dict[str, ReportFile] | None = None,
+                    revision: Revision | None = None) -> StagedRelease:
+    """Stage a synthetic release under ``base`` (converted files in ``base/work``) and,
+    given an ``authority``, register it as ``user``."""
     spec = spec or make_spec()
     work_dir = base / work / spec.id
     converted = write_converted(work_dir / "converted", rows or DEFAULT_ROWS,
                                 dataset_id=spec.id)
-    return stage_release(
-        spec, converted, converted_files(spec.id, spec.title), synthetic_reports(),
+    staged = stage_release(
+        spec, converted, converted_files(spec.id, spec.title),
+        synthetic_reports() if reports is None else reports,
         extract_sha256="b" * 64, period="2024-Q4", stars=stars or STARS,
         row_counts={"extract": len(rows or DEFAULT_ROWS)},
-        releases_root=releases_root or base / "releases", user=user, store=store, now=now,
-        pipeline_version="0.1.0+test",
+        releases_root=releases_root or base / "releases", baseline=baseline,
+        pipeline_version="0.1.0+test", revision=revision,
     )
+    if authority is not None:
+        register(authority, staged, user, now)
+    return staged

@@ -1,10 +1,16 @@
-"""Who may do what: users and roles for the review app and the CLI.
+"""Who may do what: the review service's users and roles.
+
+The users file lives in the review service's home folder (0700, owned by the
+service's OS user), and only the service reads it. Callers never name a
+users file: the CLI authenticates *to the service* (``pipelines.release.client``),
+so pointing an environment variable at a file of one's own changes nothing.
 
 Two sources of identity:
 
-1. **Local accounts** (default): a YAML file, ``STATE_DIR/users.yaml`` or
-   ``FIVESTAR_USERS_FILE``, holding argon2id password hashes (never
-   passwords)::
+1. **Local accounts** (default): ``<service home>/users.yaml`` (0600),
+   holding argon2id password hashes (never passwords); an account with no
+   ``password_hash`` signs in only through SSO or with a token the service
+   issued (service accounts such as the publisher)::
 
        users:
          champion.demo:
@@ -37,10 +43,8 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from pipelines import paths
 from pipelines.errors import FivestarError
 
-USERS_FILE_ENV = "FIVESTAR_USERS_FILE"
 TRUSTED_USER_HEADER_ENV = "FIVESTAR_TRUSTED_USER_HEADER"
 TRUSTED_ROLES_HEADER_ENV = "FIVESTAR_TRUSTED_ROLES_HEADER"
 MIN_PASSWORD_LENGTH = 12
@@ -57,9 +61,16 @@ def _dummy_hash() -> str:
 
 
 class Role(StrEnum):
+    #: stages releases (with a signed ticket); may withdraw
     statistician = "statistician"
+    #: approves or rejects releases (never their own staging); may withdraw
     transparency_champion = "transparency_champion"
+    #: manages users
     admin = "admin"
+    #: runs the pipeline: launches and terminates Dagster runs
+    operator = "operator"
+    #: service account of the publication sensor: carries out due publications
+    publisher = "publisher"
 
 
 class UsersError(FivestarError):
@@ -80,11 +91,6 @@ class User:
     @property
     def display(self) -> str:
         return self.name or self.username
-
-
-def users_file() -> Path:
-    value = os.environ.get(USERS_FILE_ENV)
-    return Path(value) if value else paths.STATE_DIR / "users.yaml"
 
 
 def hash_password(password: str) -> str:
@@ -110,9 +116,9 @@ class UserDirectory:
     records: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> UserDirectory:
+    def load(cls, path: Path) -> UserDirectory:
         """Load and validate the file; a missing file is an empty directory."""
-        path = Path(path) if path else users_file()
+        path = Path(path)
         if not path.exists():
             return cls(path=path)
         try:
@@ -147,7 +153,12 @@ class UserDirectory:
         return [u for name in sorted(self.records) if (u := self.get(name)) is not None]
 
     def authenticate(self, username: str, password: str) -> User | None:
-        """The user if the password matches their argon2 hash; None otherwise."""
+        """The user if the password matches their argon2 hash; None otherwise.
+
+        Always runs one argon2 verification (against a dummy hash for an
+        unknown user), so timing does not tell which user names exist. It is
+        CPU-bound for ~50 ms: callers in an event loop run it in a thread.
+        """
         rec = self.records.get(username)
         stored = rec.get("password_hash") if rec else None
         try:
@@ -215,18 +226,27 @@ def user_from_headers(headers, directory: UserDirectory) -> User | None:
 
 
 #: Demo accounts for `make demo` only. The passwords are public (they are in
-#: the README); the file is written under the gitignored state folder.
+#: the README); the file is written into the demo's review-service home.
 DEMO_USERS: dict[str, tuple[str, Role, str]] = {
     "stats.demo": ("Demo Statistician", Role.statistician, "stats-demo-password"),
     "champion.demo": ("Demo Transparency Champion", Role.transparency_champion,
                       "champion-demo-password"),
     "admin.demo": ("Demo Administrator", Role.admin, "admin-demo-password"),
+    "ops.demo": ("Demo Pipeline Operator", Role.operator, "ops-demo-password"),
 }
+#: The publication sensor's service account (token only, no password).
+PUBLISHER = "fivestar-publisher"
 
 
-def create_demo_users(path: Path | None = None) -> Path:
+def create_demo_users(path: Path) -> Path:
     """Write (or refresh) the demo accounts into the users file; return its path."""
     directory = UserDirectory.load(path)
     for username, (name, role, password) in DEMO_USERS.items():
+        rec = directory.records.get(username)
+        if rec and rec.get("roles") == [role.value] and rec.get("password_hash") and \
+                directory.authenticate(username, password):
+            continue  # unchanged: keep the hash (argon2 is slow on purpose)
         directory.add(username, [role], password, name=name)
+    if PUBLISHER not in directory.records:
+        directory.add(PUBLISHER, [Role.publisher], None, name="Publication sensor")
     return directory.path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import typer
 from rich.console import Console
@@ -10,8 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipelines import paths
-from pipelines.errors import FivestarError
-from pipelines.release_calendar.store import ReleaseCalendar
 from pipelines.release_calendar.workdays import UK
 
 commands = typer.Typer(no_args_is_help=True, add_completion=False)
@@ -26,38 +24,41 @@ def _when(value: datetime) -> str:
     return value.astimezone(UK).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def _calendar():
-    from pipelines.release.audit import AuditStore
-
-    store = AuditStore()
-    return store, ReleaseCalendar(store.engine)
-
-
 def _specs():
     from pipelines.spec import load_all
 
     return load_all(paths.DATASETS_DIR)[0]
 
 
+USER_OPTION = typer.Option(None, "--user", envvar="FIVESTAR_USER",
+                           help="Sign in with this user's password (else your login token).")
+
+
 @calendar_app.callback()
 def show(ctx: typer.Context,
-         dataset: str | None = typer.Option(None, help="Only this dataset.")) -> None:
-    """List the coming releases (as the public calendar shows them)."""
+         dataset: str | None = typer.Option(None, help="Only this dataset."),
+         user: str | None = USER_OPTION) -> None:
+    """List the coming releases (as the public calendar shows them; from the review service)."""
+    from pipelines.release.cli import signed_in
+
     if ctx.invoked_subcommand is not None:
         return
-    _, cal = _calendar()
+    with signed_in(user) as client:
+        entries = client.calendar()
     table = Table(title="Release calendar")
     for col in ("release (UK)", "dataset", "date id", "status", "announced", "changes"):
         table.add_column(col, overflow="fold")
-    for e in cal.entries(_specs(), datetime.now(UTC), announce=False):
-        if dataset and e.dataset_id != dataset:
+    for e in entries:
+        if dataset and e["dataset_id"] != dataset:
             continue
-        status = "confirmed" if e.confirmed else "provisional"
-        if e.short_notice:
+        status = "confirmed" if e["confirmed"] else "provisional"
+        if e["short_notice"]:
             status += " (short notice)"
-        changes = "; ".join(f"from {_when(c.from_at)}: {escape(c.reason)}" for c in e.changes)
-        table.add_row(_when(e.release_at), e.dataset_id, e.slot.isoformat(), status,
-                      _when(e.announced_at), changes or "-")
+        changes = "; ".join(f"from {_when(datetime.fromisoformat(c['from_at']))}: "
+                            f"{escape(c['reason'])}" for c in e["changes"])
+        table.add_row(_when(datetime.fromisoformat(e["release_at"])), e["dataset_id"],
+                      e["slot"], status, _when(datetime.fromisoformat(e["announced_at"])),
+                      changes or "-")
     console.print(table)
 
 
@@ -69,11 +70,10 @@ def change(
     to: str = typer.Option(..., "--to", help="New release time (ISO 8601; a bare date means "
                            "the spec's release time, UK time)."),
     reason: str = typer.Option(..., "--reason", help="Why (published on the calendar)."),
-    user: str | None = typer.Option(None, "--user", envvar="FIVESTAR_USER",
-                                    help="Acting user (or FIVESTAR_USER)."),
+    user: str | None = USER_OPTION,
 ) -> None:
     """Move a pre-announced release date (statistician or champion; recorded and shown)."""
-    from pipelines.release.cli import _authenticate
+    from pipelines.release.cli import signed_in
     from pipelines.release_calendar.workdays import release_time_on
 
     specs = {s.id: s for s in _specs()}
@@ -90,37 +90,14 @@ def change(
         raise typer.Exit(2) from None
     if new_at.tzinfo is None:
         new_at = new_at.replace(tzinfo=UK)
-    actor = _authenticate(user)
-    store, cal = _calendar()
-    try:
-        entry = cal.change(store, spec, slot_day, new_at, reason, actor)
-    except FivestarError as exc:
-        err.print(f"[red]refused[/]: {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    console.print(f"{dataset}: release of {slot} moved to {_when(entry.release_at)}; "
+    with signed_in(user) as client:
+        entry = client.calendar_change(dataset, slot_day.isoformat(), new_at, reason)
+    console.print(f"{dataset}: release of {slot} moved to "
+                  f"{_when(datetime.fromisoformat(entry['release_at']))}; "
                   "recorded in the audit log and shown on the calendar")
-    _update_catalogue(cal, spec)
-
-
-def _update_catalogue(cal: ReleaseCalendar, spec) -> None:
-    """Show the series' new next release date on its CKAN page, if it is published."""
-    from pipelines.catalogue import series
-    from pipelines.ckan_resource import connect
-    from pipelines.contracts.catalogue import solr_date
-
-    now = datetime.now(UTC)
-    coming = [e.release_at for e in cal.entries([spec], now, announce=False)
-              if e.release_at > now]
-    if not coming:
-        return
-    try:
-        client = connect()
-        client.action.package_patch(id=spec.id,
-                                    next_release_date=solr_date(coming[0].isoformat()))
-        series.set_next_release(client, spec.id, coming[0])  # and on its series record
-    except Exception as exc:  # noqa: BLE001 - ckanapi raises many types; no secrets in them
-        if type(exc).__name__ != "NotFound":
-            err.print(f"the catalogue's next release date was not updated "
-                      f"({type(exc).__name__}); it is set at the next publication")
-        return
-    console.print(f"{spec.id}: next release date in the catalogue: {_when(coming[0])}")
+    if entry.get("catalogue_error"):
+        err.print(f"the catalogue's next release date was not updated "
+                  f"({entry['catalogue_error']}); it is set at the next publication")
+    elif entry.get("catalogue_next_release"):
+        console.print(f"{dataset}: next release date in the catalogue: "
+                      f"{_when(datetime.fromisoformat(entry['catalogue_next_release']))}")

@@ -8,7 +8,9 @@ written to the audit log, and the calendar shows it as a change (from, to,
 why, when). The embargo honours a moved date: a release approved for the
 original time does not go out before the new one.
 
-The tables live in the audit log's database, beside the decisions they refer to.
+Announcements live in the audit log's database; date changes are audit entries
+(``release_date_changed``, with the slot, both times and the reason), so they are
+inside the keyed chain the gate verifies.
 """
 
 from __future__ import annotations
@@ -51,19 +53,6 @@ announcements = Table(
     Column("release_at", DateTime(timezone=True), nullable=False),
     Column("announced_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("dataset_id", "slot"),
-)
-changes = Table(
-    "release_calendar_changes", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("dataset_id", String(200), nullable=False, index=True),
-    Column("slot", Date, nullable=False),
-    Column("from_at", DateTime(timezone=True), nullable=False),
-    Column("to_at", DateTime(timezone=True), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    #: The audit log entry recording the same decision.
-    Column("audit_id", Integer, nullable=False),
 )
 
 
@@ -133,15 +122,26 @@ class ReleaseCalendar:
 
     # -- reading -----------------------------------------------------------
     def _changes(self, dataset_id: str | None = None) -> list[DateChange]:
-        q = select(changes).order_by(changes.c.id)
-        if dataset_id is not None:
-            q = q.where(changes.c.dataset_id == dataset_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        return [DateChange(dataset_id=r["dataset_id"], slot=r["slot"],
-                           from_at=_utc(r["from_at"]), to_at=_utc(r["to_at"]),
-                           reason=r["reason"], actor=r["actor"], at=_utc(r["at"]))
-                for r in rows]
+        """Every date change, oldest first, from the audit log's own entries.
+
+        The keyed chain is the only record of a change, so a moved date (which
+        the embargo follows) cannot be edited without the gate seeing a break.
+        """
+        from pipelines.release.audit import Decision, read_entries
+
+        out = []
+        for e in read_entries(self.engine, dataset_id=dataset_id,
+                              decision=Decision.release_date_changed):
+            d = e.detail
+            try:
+                out.append(DateChange(
+                    dataset_id=e.dataset_id, slot=date.fromisoformat(d["slot"]),
+                    from_at=_utc(datetime.fromisoformat(d["from_at"])),
+                    to_at=_utc(datetime.fromisoformat(d["to_at"])),
+                    reason=str(d["reason"]), actor=e.actor, at=e.at))
+            except (KeyError, TypeError, ValueError):
+                continue  # not written by this module: the chain check reports it
+        return out
 
     def _announced(self) -> dict[tuple[str, date], dict]:
         with self.engine.connect() as conn:
@@ -242,15 +242,13 @@ class ReleaseCalendar:
             raise CalendarError(Problem("not_scheduled",
                                         "no coming release of this dataset has that date", where))
         old = entry.release_at
-        audit = store.record(
+        store.record(
             actor=user.username, role=role, dataset_id=spec.id, release_id=None,
             decision=Decision.release_date_changed, release_at=new_at, at=now,
             comment=f"release of {slot.isoformat()} moved from {old.isoformat()} to "
-                    f"{new_at.astimezone(UK).isoformat()}: {text}")
-        with self.engine.begin() as conn:
-            conn.execute(insert(changes).values(
-                dataset_id=spec.id, slot=slot, from_at=_utc(old), to_at=_utc(new_at),
-                reason=text, actor=user.username, at=_utc(now), audit_id=audit.id))
+                    f"{new_at.astimezone(UK).isoformat()}: {text}",
+            detail={"slot": slot.isoformat(), "from_at": _utc(old).isoformat(),
+                    "to_at": _utc(new_at).isoformat(), "reason": text})
         return next(e for e in self.entries([spec], now, announce=False)
                     if e.slot == slot)
 

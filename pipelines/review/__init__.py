@@ -1,8 +1,13 @@
-"""The Transparency Champion's review app: see ``pipelines.review.app``."""
+"""The review service: the Transparency Champion's pages and the decisions' JSON API.
+
+It runs as its own OS user (``fivestar-review``) with its home folder to
+itself; see ``pipelines.release.home`` and ``pipelines.review.service``.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 DEFAULT_PORT = 8765
 
@@ -12,11 +17,18 @@ def review_port() -> int:
     return int(os.environ.get("FIVESTAR_REVIEW_PORT") or DEFAULT_PORT)
 
 
-def serve(host: str = "127.0.0.1", port: int | None = None) -> None:
-    """Run the app with uvicorn (loopback by default: put a TLS proxy in front to share it)."""
+def serve(home: Path, host: str = "127.0.0.1", port: int | None = None) -> None:
+    """Run the service with uvicorn (loopback by default: put a TLS proxy in front to share it).
+
+    Files the service creates (database, anchor log, locks) are private to its
+    OS user: the umask is 077 before anything is opened.
+    """
     import uvicorn
 
+    from pipelines.release.authority import Authority
     from pipelines.review.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port or review_port(), log_level="info",
+    os.umask(0o077)
+    app = create_app(Authority(Path(home)))
+    uvicorn.run(app, host=host, port=port or review_port(), log_level="info",
                 proxy_headers=False, server_header=False)

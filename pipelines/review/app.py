@@ -1,43 +1,47 @@
-"""The Transparency Champion's review app (FastAPI, server-rendered Jinja2, no JavaScript).
+"""The review service over HTTP: the champion's pages and the JSON API (``api.py``).
 
-Security, because this app is the door between staged data and the public:
+Server-rendered Jinja2, no JavaScript. This app is the door between staged
+data and the public, so:
 
-* **Authentication**: local accounts (argon2id hashes, see
-  ``pipelines.release.users``) via a login form, or a trusted SSO proxy header
-  when ``FIVESTAR_TRUSTED_USER_HEADER`` is set (only behind a proxy that sets
-  or strips it). Failed logins are rate-limited per user name.
-* **Sessions**: a signed cookie (itsdangerous via Starlette), ``HttpOnly``,
-  ``SameSite=Strict``, ``Secure`` when ``FIVESTAR_REVIEW_SECURE_COOKIES=1``
-  (set it whenever the app is served over https), 8-hour lifetime; the
-  session is cleared and the CSRF token rotated at login.
+* **Authentication**: local accounts (argon2id, verified in a worker thread
+  so a burst of failed logins never stalls other pages) or a trusted SSO
+  proxy header when ``FIVESTAR_TRUSTED_USER_HEADER`` is set (only behind a
+  proxy that sets or strips it). Throttled per user and client address with
+  bounded memory and device cookies (``throttle.py``); every failure takes
+  the same time, whatever the reason.
+* **Sessions**: server-side. The cookie holds only a random id (``HttpOnly``,
+  ``SameSite=Strict``, ``Secure`` with ``FIVESTAR_REVIEW_SECURE_COOKIES=1``);
+  the row holds the user and the CSRF token. Logout deletes the row, so a
+  replayed cookie is signed out; 8 h at most, 1 h idle.
 * **CSRF**: every form carries the session's token; every POST is refused
-  (403) unless the token matches, and when a browser sends ``Origin`` it must
-  be this app's origin.
-* **Authorisation**: every decision goes through ``pipelines.release.approvals``
-  (403 for a statistician approving, or a stager approving their own release).
+  (403) unless it matches, and when a browser sends ``Origin`` it must be
+  this app's origin. The JSON API takes bearer tokens only, never cookies,
+  so it cannot be driven cross-site.
+* **Authorisation**: every decision is taken by ``Authority`` (403 for a
+  statistician approving, or a stager approving their own release).
 * **Output**: Jinja2 autoescape on every template; a CSP that allows no
   scripts at all; no framing; no referrer outside the app.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import ckanapi
-import requests
+import anyio
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.middleware.sessions import SessionMiddleware
 
 from pipelines import paths
 from pipelines.charts.release import chart_svg, release_pictures
@@ -53,37 +57,31 @@ from pipelines.release.approvals import (
     ReleaseInfo,
     ReleaseNotFound,
 )
-from pipelines.release.audit import AuditStore
-from pipelines.release.embargo import Clock, announced_time, default_release_time, system_clock
+from pipelines.release.authority import Authority
+from pipelines.release.embargo import Clock, announced_time, default_release_time
 from pipelines.release.manifest import ManifestError, data_file, is_release_id
-from pipelines.release.users import Role, User, UserDirectory, trusted_header, user_from_headers
-from pipelines.spec import load_all
+from pipelines.release.signed import DEVICE, DEVICE_TTL, SignatureRefused, sign, verify
+from pipelines.release.users import Role, User, trusted_header, user_from_headers
+from pipelines.review.throttle import LoginThrottle
 
 UK = ZoneInfo("Europe/London")
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_COOKIE = "fivestar_review"
-SESSION_MAX_AGE = 8 * 3600
+LOGIN_CSRF_COOKIE = "fivestar_login_csrf"
+DEVICE_COOKIE = "fivestar_device"
+SESSION_MAX_AGE = timedelta(hours=8)
+SESSION_IDLE = timedelta(hours=1)
 PREVIEW_ROWS = 20
 REPORT_CHARS = 20_000
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 300
+#: Every failed sign-in takes at least this long (wrong password, unknown user,
+#: throttled alike), so timing tells an attacker nothing.
+FAILURE_SECONDS = 0.4
+#: At most this many argon2 verifications at once (each uses 64 MiB).
+HASHING_THREADS = 2
+MAX_BODY = 64 * 1024 * 1024
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
-
-
-def _secret_key() -> str:
-    """``FIVESTAR_REVIEW_SECRET``, or a random key kept (0600) under the state folder."""
-    value = os.environ.get("FIVESTAR_REVIEW_SECRET")
-    if value:
-        return value
-    path = paths.STATE_DIR / "review-secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def _env_flag(name: str) -> bool:
@@ -108,85 +106,90 @@ def _templates() -> Environment:
     return env
 
 
-class _Users:
-    """The users file, reloaded when it changes (so `users add` needs no restart)."""
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
-    def __init__(self, source: UserDirectory | Path | None):
-        self._fixed = source if isinstance(source, UserDirectory) else None
-        self._path = None if self._fixed else (Path(source) if source else None)
-        self._cache: tuple[float, UserDirectory] | None = None
 
-    def get(self) -> UserDirectory:
-        if self._fixed is not None:
-            return self._fixed
-        directory = UserDirectory.load(self._path)
+class SignIn:
+    """Password checks off the event loop, throttled, failures padded to one duration."""
+
+    def __init__(self, authority: Authority, throttle: LoginThrottle,
+                 failure_seconds: float = FAILURE_SECONDS):
+        self.authority = authority
+        self.throttle = throttle
+        self.failure_seconds = failure_seconds
+        self.limiter = anyio.CapacityLimiter(HASHING_THREADS)
+
+    def trusted_device(self, request: Request, username: str) -> bool:
+        cookie = request.cookies.get(DEVICE_COOKIE)
+        if not cookie:
+            return False
         try:
-            mtime = directory.path.stat().st_mtime
-        except OSError:
-            return directory
-        if self._cache and self._cache[0] == mtime:
-            return self._cache[1]
-        self._cache = (mtime, directory)
-        return directory
+            claims = verify(self.authority.keys.public_key, cookie, DEVICE)
+        except SignatureRefused:
+            return False
+        return claims.get("sub") == username
+
+    def device_cookie(self, username: str) -> str:
+        return sign(self.authority.keys, DEVICE, {"sub": username}, DEVICE_TTL)
+
+    async def check(self, request: Request, username: str,
+                    password: str) -> tuple[User | None, bool]:
+        """(user or None, throttled?). A failure returns no sooner than the floor."""
+        started = time.monotonic()
+        client = client_address(request)
+        trusted = self.trusted_device(request, username)
+        user, throttled = None, False
+        if not self.throttle.allowed(username, client, trusted):
+            throttled = True
+        else:
+            user = await anyio.to_thread.run_sync(self.authority.authenticate, username,
+                                                  password, limiter=self.limiter)
+            if user is None:
+                self.throttle.failed(username, client, trusted)
+            else:
+                self.throttle.succeeded(username, client)
+        if user is None:
+            await asyncio.sleep(max(0.0, self.failure_seconds - (time.monotonic() - started)))
+        return user, throttled
 
 
-class _Throttle:
-    """Failed logins per user name: after 5, refuse for 5 minutes (slows guessing)."""
+def create_app(authority: Authority, *, secure_cookies: bool | None = None,
+               throttle: LoginThrottle | None = None,
+               failure_seconds: float = FAILURE_SECONDS,
+               specs: Callable[[], list[Any]] | None = None) -> FastAPI:
+    """Build the service's web app around ``authority`` (its state and rules).
 
-    def __init__(self) -> None:
-        self.failures: dict[str, list[float]] = {}
-
-    def locked(self, username: str) -> bool:
-        recent = [t for t in self.failures.get(username, []) if time.monotonic() - t
-                  < LOCKOUT_SECONDS]
-        self.failures[username] = recent
-        return len(recent) >= MAX_FAILED_LOGINS
-
-    def fail(self, username: str) -> None:
-        self.failures.setdefault(username, []).append(time.monotonic())
-
-    def clear(self, username: str) -> None:
-        self.failures.pop(username, None)
-
-
-def create_app(
-    *,
-    store: AuditStore | None = None,
-    users: UserDirectory | Path | None = None,
-    releases_root: Path | None = None,
-    clock: Clock = system_clock,
-    secret_key: str | None = None,
-    secure_cookies: bool | None = None,
-    ckan: Callable[[], Any] | None = None,
-    specs: Callable[[], list[Any]] | None = None,
-) -> FastAPI:
-    """Build the review app. Every dependency is injectable for tests.
-
-    ``ckan`` makes the catalogue client used by withdrawals (default: the
-    configured CKAN, :func:`pipelines.ckan_resource.connect`), called only
-    when a withdrawal needs it.
+    ``specs`` gives the current dataset specs (the release calendar, the
+    pre-release access lists, the charts); default: the datasets folder.
     """
-    app = FastAPI(title="fivestar review", docs_url=None, redoc_url=None, openapi_url=None)
-    store = store or AuditStore()
+    from pipelines.review.api import api_error, build_api, error_response
+    from pipelines.spec import load_all
+
+    app = FastAPI(title="fivestar review service", docs_url=None, redoc_url=None,
+                  openapi_url=None)
     load_specs = specs or (lambda: load_all(paths.DATASETS_DIR)[0])
-    _mount_public_pages(app, store, load_specs, clock)
-    access_log = AccessLog(store.engine)
-    user_source = _Users(users)
-    env = _templates()
-    throttle = _Throttle()
+    _mount_public_pages(app, authority, load_specs, authority.clock)
+    access_log = AccessLog(authority.store)
     #: Pictures of immutable releases, keyed by (release, baseline, spec hash).
     picture_cache: dict[tuple, Any] = {}
+    env = _templates()
+    signin = SignIn(authority, throttle or LoginThrottle(), failure_seconds)
     #: Behind a TLS-terminating proxy the browser's Origin is the proxy's
     #: (https://…), not what uvicorn sees: declare it.
-    public_origin = (os.environ.get("FIVESTAR_REVIEW_PUBLIC_ORIGIN") or "").rstrip("/") or None
+    public_origin = (authority.public_origin or os.environ.get(
+        "FIVESTAR_REVIEW_PUBLIC_ORIGIN") or "").rstrip("/") or None
     secure = _env_flag("FIVESTAR_REVIEW_SECURE_COOKIES") if secure_cookies is None \
         else secure_cookies
-    app.add_middleware(SessionMiddleware, secret_key=secret_key or _secret_key(),
-                       session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
-                       same_site="strict", https_only=secure)
+    app.state.authority = authority
+    app.state.signin = signin
+    app.include_router(build_api(authority, signin, load_specs))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_BODY):
+            return PlainTextResponse("request too large", status_code=413)
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -197,32 +200,47 @@ def create_app(
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    # -- helpers -------------------------------------------------------------
-    def csrf_token(request: Request) -> str:
-        token = request.session.get("csrf")
-        if not token:
-            token = secrets.token_urlsafe(32)
-            request.session["csrf"] = token
-        return token
+    # -- sessions --------------------------------------------------------------
+    def session_of(request: Request):
+        """The request's live server-side session (looked up once per request)."""
+        if "session" not in request.state._state:
+            sid = request.cookies.get(SESSION_COOKIE)
+            request.state.session = authority.records.session(
+                sid, max_age=SESSION_MAX_AGE, idle=SESSION_IDLE) if sid else None
+        return request.state.session
 
     def current_user(request: Request) -> User | None:
-        directory = user_source.get()
         if trusted_header():
-            return user_from_headers(request.headers, directory)
-        username = request.session.get("user")
-        if not username:
+            return user_from_headers(request.headers, authority.users())
+        session = session_of(request)
+        if session is None:
             return None
-        user = directory.get(username)
-        if user is None or not user.roles:  # removed or stripped of roles since login
-            request.session.clear()
-            return None
-        return user
+        return authority.user(session.username)  # None once removed or stripped of roles
+
+    def csrf_token(request: Request) -> str:
+        if not trusted_header():
+            session = session_of(request)
+            if session is not None:
+                return session.csrf
+        token = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not token or len(token) > 100:
+            token = secrets.token_urlsafe(32)
+        request.state.login_csrf = token
+        return token
+
+    def set_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
+                            secure=secure, path="/")
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = env.get_template(name).render(
-            user=context.pop("user", None) or current_user(request),
-            csrf_token=csrf_token(request), sso=bool(trusted_header()), **context)
-        return HTMLResponse(html, status_code=status)
+        user = context.pop("user", None) or current_user(request)
+        html = env.get_template(name).render(user=user, csrf_token=csrf_token(request),
+                                             sso=bool(trusted_header()), **context)
+        response = HTMLResponse(html, status_code=status)
+        login_csrf = getattr(request.state, "login_csrf", None)
+        if login_csrf:
+            set_cookie(response, LOGIN_CSRF_COOKIE, login_csrf, 3600)
+        return response
 
     def error(request: Request, status: int, title: str, message: str) -> HTMLResponse:
         return render(request, "error.html", status=status, title=title, message=message)
@@ -235,7 +253,8 @@ def create_app(
             return None
         form = await request.form()
         sent = form.get("csrf_token")
-        expected = request.session.get("csrf")
+        session = None if trusted_header() else session_of(request)
+        expected = session.csrf if session else request.cookies.get(LOGIN_CSRF_COOKIE)
         if not isinstance(sent, str) or not expected or not secrets.compare_digest(
                 sent.encode(), expected.encode()):
             return None
@@ -252,7 +271,7 @@ def create_app(
     def load(rid: str) -> ReleaseInfo:
         if not is_release_id(rid):
             raise ReleaseNotFound("not a release id")
-        return approvals.load_release(approvals.find_release(rid, releases_root), store)
+        return authority.release(rid)
 
     def spec_for(dataset_id: str) -> Any:
         return next((s for s in load_specs() if s.id == dataset_id), None)
@@ -260,13 +279,32 @@ def create_app(
     def pre_release(request: Request, user: User, info: ReleaseInfo,
                     what: str) -> HTMLResponse | None:
         """Record this access; a refusal page when the pre-release rule says no."""
-        decision = guard(access_log, user, info, spec_for, what, clock())
+        decision = guard(access_log, user, info, spec_for, what, authority.clock())
         if decision.allowed:
             return None
         return error(request, 403, "Not on the pre-release access list",
                      f"Access refused and recorded: {decision.basis}.")
 
-    # -- routes --------------------------------------------------------------
+    def pictures_of(info: ReleaseInfo, spec: Any):
+        """Charts against the last published release and the suppression grid (cached)."""
+        if spec is None:
+            return None
+        diff = authority.report(info, "diff") or {}
+        baseline = (diff.get("baseline") or {}).get("release_id")
+        base_dir = authority.releases_root / info.dataset_id / baseline \
+            if baseline and is_release_id(baseline) else None
+        key = (info.id, baseline, spec.spec_sha256)
+        if key not in picture_cache:
+            if len(picture_cache) > 32:
+                picture_cache.clear()
+            picture_cache[key] = release_pictures(spec, info.path, info.manifest, base_dir)
+        return picture_cache[key]
+
+    async def in_thread(fn, *args, **kwargs):
+        """Decisions re-hash release files and wait for dataset locks: not on the loop."""
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+    # -- routes ------------------------------------------------------------------
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:
         return Response((TEMPLATES / "style.css").read_text(encoding="utf-8"),
@@ -287,36 +325,45 @@ def create_app(
         form = await checked_form(request)
         if form is None:
             return forbidden_csrf(request)
-        username = str(form.get("username") or "").strip()
+        username = str(form.get("username") or "").strip()[:200]
         password = str(form.get("password") or "")
-        if throttle.locked(username):
-            return render(request, "login.html", status=429,
-                          error="Too many failed attempts. Wait five minutes and try again.")
-        user = user_source.get().authenticate(username, password) if username else None
-        if user is None or not user.roles:
-            throttle.fail(username)
+        user, throttled = await signin.check(request, username, password)
+        if user is None:
+            if throttled:
+                return render(request, "login.html", status=429,
+                              error="Too many failed attempts from here. Wait a few minutes "
+                                    "and try again.")
             return render(request, "login.html", status=401,
                           error="Wrong user name or password.")
-        throttle.clear(username)
-        request.session.clear()  # no session fixation: fresh session, fresh CSRF token
-        request.session["user"] = user.username
-        request.session["csrf"] = secrets.token_urlsafe(32)
-        return RedirectResponse("/", status_code=303)
+        old = request.cookies.get(SESSION_COOKIE)
+        if old:
+            authority.records.end_session(old)  # no session fixation: always a fresh one
+        sid, _ = authority.records.new_session(user.username)
+        response = RedirectResponse("/", status_code=303)
+        set_cookie(response, SESSION_COOKIE, sid, int(SESSION_MAX_AGE.total_seconds()))
+        set_cookie(response, DEVICE_COOKIE, signin.device_cookie(user.username),
+                   int(DEVICE_TTL.total_seconds()))
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
 
     @app.post("/logout")
     async def logout(request: Request):
         form = await checked_form(request)
         if form is None:
             return forbidden_csrf(request)
-        request.session.clear()
-        return login_redirect()
+        sid = request.cookies.get(SESSION_COOKIE)
+        if sid:
+            authority.records.end_session(sid)
+        response = login_redirect()
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request):
         user = current_user(request)
         if user is None:
             return login_redirect()
-        releases = approvals.list_releases(store, releases_root)
+        releases = authority.releases()
         awaiting = [r for r in releases if r.status.state == AWAITING]
         scheduled = [r for r in releases if r.status.state == APPROVED]
         others = [r for r in releases if r.status.state not in (AWAITING, APPROVED)][:50]
@@ -338,7 +385,7 @@ def create_app(
         return render(request, "release.html", user=user, r=info,
                       pictures=pictures_of(info, spec_for(info.dataset_id)),
                       accesses=access_log.entries(info.id, limit=100),
-                      **_release_view(info, user, clock()))
+                      **_release_view(authority, info, user, authority.clock()))
 
     @app.get("/releases/{rid}/charts/{index}.svg")
     def release_chart(request: Request, rid: str, index: int):
@@ -358,64 +405,39 @@ def create_app(
             return error(request, 404, "Not found", "This release has no such chart.")
         return Response(svg, media_type="image/svg+xml")
 
-    def pictures_of(info: ReleaseInfo, spec: Any):
-        """Charts against the last published release and the suppression grid (cached)."""
-        if spec is None:
-            return None
-        diff = _read_json(info.path / str((info.manifest.get("reports") or {}).get(
-            "diff", "reports/diff.json"))) or {}
-        baseline = (diff.get("baseline") or {}).get("release_id")
-        base_dir = approvals.releases_root(releases_root) / info.dataset_id / baseline \
-            if baseline and is_release_id(baseline) else None
-        key = (info.id, baseline, spec.spec_sha256)
-        if key not in picture_cache:
-            if len(picture_cache) > 32:
-                picture_cache.clear()
-            picture_cache[key] = release_pictures(spec, info.path, info.manifest, base_dir)
-        return picture_cache[key]
-
     async def decide(request: Request, rid: str, verb: str):
-        """Approve, reject or withdraw: CSRF and sign-in checked, the rules in ``approvals``."""
+        """Approve, reject or withdraw: CSRF and sign-in checked, the rules in ``Authority``."""
         form = await checked_form(request)
         if form is None:
             return forbidden_csrf(request)
         user = current_user(request)
         if user is None:
             return error(request, 401, "Not signed in", "Sign in first.")
+        text = str(form.get("reason" if verb == "withdraw" else "comment") or "")
         try:
             info = load(rid)
             if verb == "approve":
                 # a correction (no pre-announced date) may go out at once
-                now_ = clock()
                 at_once = bool(form.get("immediately")) and bool(info.manifest.get("revision"))
-                approvals.approve(store, info.path, user, str(form.get("comment") or ""),
-                                  now=now_, release_at=now_ if at_once else None)
+                await in_thread(authority.approve, user, info.id, text,
+                                authority.clock() if at_once else None)
             elif verb == "reject":
-                approvals.reject(store, info.path, user, str(form.get("comment") or ""),
-                                 now=clock())
+                await in_thread(authority.reject, user, info.id, text)
             else:
-                withdrawal = approvals.withdraw(store, info.dataset_id, user,
-                                                str(form.get("reason") or ""), now=clock())
+                result = await in_thread(authority.withdraw, user, info.dataset_id, text,
+                                         mode=os.environ.get("FIVESTAR_WITHDRAW_MODE",
+                                                             "notice"))
+                if result.catalogue_error:
+                    return error(request, 502, "Catalogue not updated",
+                                 "The withdrawal is recorded in the audit log, but the "
+                                 f"catalogue could not be updated ({result.catalogue_error}). "
+                                 "Withdraw again to retry, or use `fivestar withdraw`.")
         except PermissionDenied as exc:
             return error(request, 403, "Not allowed", str(exc.problems[0].message))
         except (ReleaseNotFound, ManifestError):
             return error(request, 404, "Not found", "No staged release has this id.")
         except FivestarError as exc:
             return error(request, 409, "Not possible", str(exc))
-        if verb == "withdraw" and withdrawal.was_published:
-            # recorded first; now take it out of public view
-            try:
-                approvals.withdraw_from_catalogue(
-                    (ckan or _default_ckan)(), info.dataset_id,
-                    withdrawal.entries[-1].comment or "",
-                    os.environ.get("FIVESTAR_WITHDRAW_MODE", "notice"))
-            except ckanapi.NotFound:
-                pass  # not in the catalogue: nothing to withdraw there
-            except (ckanapi.CKANAPIError, requests.RequestException) as exc:
-                return error(request, 502, "Catalogue not updated",
-                             "The withdrawal is recorded in the audit log, but the "
-                             f"catalogue could not be updated ({type(exc).__name__}). "
-                             "Withdraw again to retry, or use `fivestar withdraw`.")
         return RedirectResponse(f"/releases/{rid}", status_code=303)
 
     @app.post("/releases/{rid}/approve")
@@ -432,38 +454,70 @@ def create_app(
         return await decide(request, rid, "withdraw")
 
     @app.get("/audit", response_class=HTMLResponse)
-    def audit(request: Request):
+    async def audit(request: Request):
         user = current_user(request)
         if user is None:
             return login_redirect()
-        entries = store.entries(newest_first=True, limit=500)
-        return render(request, "audit.html", user=user, entries=entries,
-                      broken=store.verify_chain())
+        entries = authority.audit(limit=500)
+        report = await in_thread(authority.verify)
+        return render(request, "audit.html", user=user, entries=entries, report=report)
+
+    @app.get("/tokens", response_class=HTMLResponse)
+    def tokens_page(request: Request):
+        user = current_user(request)
+        if user is None:
+            return login_redirect()
+        return render(request, "tokens.html", user=user)
+
+    @app.post("/tokens")
+    async def tokens_create(request: Request):
+        """A CLI token or a staging ticket, shown once (for SSO users and Dagster launches)."""
+        form = await checked_form(request)
+        if form is None:
+            return forbidden_csrf(request)
+        user = current_user(request)
+        if user is None:
+            return error(request, 401, "Not signed in", "Sign in first.")
+        kind = str(form.get("kind") or "token")
+        try:
+            if kind == "ticket":
+                secret, expires = authority.issue_ticket(
+                    user, str(form.get("dataset_id") or "").strip(),
+                    str(form.get("period") or "").strip() or None)
+            else:
+                secret, expires = authority.issue_token(user, "review app")
+        except PermissionDenied as exc:
+            return error(request, 403, "Not allowed", str(exc.problems[0].message))
+        except FivestarError as exc:
+            return error(request, 409, "Not possible", str(exc))
+        return render(request, "tokens.html", user=user, kind=kind, secret=secret,
+                      expires=expires)
 
     @app.exception_handler(FivestarError)
     async def fivestar_error(request: Request, exc: FivestarError):
+        if request.url.path.startswith("/api/"):
+            return api_error(exc)
         return error(request, 500, "Something went wrong", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:10])
+        return error_response(FivestarError(f"malformed request ({where})"), 400)
 
     return app
 
 
-def _mount_public_pages(app: FastAPI, store: AuditStore, specs: Callable[[], list[Any]],
+def _mount_public_pages(app: FastAPI, authority: Authority, specs: Callable[[], list[Any]],
                         clock: Clock) -> None:
     """The public release calendar (no sign-in), served by this app's server."""
     from pipelines.release_calendar.routes import calendar_router
     from pipelines.release_calendar.store import ReleaseCalendar
 
-    app.include_router(calendar_router(lambda: ReleaseCalendar(store.engine), specs, clock))
+    app.include_router(calendar_router(lambda: ReleaseCalendar(authority.store.engine), specs,
+                                       lambda: authority.clock()))
 
 
 # -- the release page's content ------------------------------------------------
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _pretty(data: Any) -> str:
@@ -497,6 +551,8 @@ def _preview(info: ReleaseInfo) -> dict[str, Any] | None:
         return None
     path = info.path / entry["path"]
     try:
+        if path.is_symlink():
+            raise OSError("symlink")
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.reader(fh)
             header = next(reader, [])
@@ -507,22 +563,12 @@ def _preview(info: ReleaseInfo) -> dict[str, Any] | None:
             "total": entry.get("rows")}
 
 
-def _default_ckan() -> Any:
-    from pipelines.ckan_resource import connect
-
-    return connect()
-
-
-def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any]:
-    reports = info.manifest.get("reports") or {}
-
-    def report(name: str) -> Any:
-        rel = reports.get(name)
-        return _read_json(info.path / rel) if rel else None
-
-    validation = report("validation")
-    redaction = report("redaction")
-    diff = report("diff")
+def _release_view(authority: Authority, info: ReleaseInfo, user: User,
+                  now: datetime) -> dict[str, Any]:
+    listed = info.manifest.get("reports") or {}
+    reports = {name: authority.report(info, name) for name in listed}
+    validation, redaction, diff = (reports.get("validation"), reports.get("redaction"),
+                                   reports.get("diff"))
     status = info.status
     is_champion = user.has(Role.transparency_champion)
     is_stager = user.username in status.stagers
@@ -545,6 +591,8 @@ def _release_view(info: ReleaseInfo, user: User, now: datetime) -> dict[str, Any
         "redaction": redaction if isinstance(redaction, dict) else None,
         "redaction_json": _pretty(redaction) if redaction is not None else None,
         "diff": diff if isinstance(diff, dict) else None,
+        "reports_missing": sorted(n for n in listed if reports.get(n) is None
+                                  and not str(listed[n].get("path", "")).endswith(".html")),
         "preview": _preview(info),
         "announced": announced,
         "scheduled": info.scheduled,

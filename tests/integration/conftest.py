@@ -66,3 +66,32 @@ def purge_organisation(client, org: str) -> None:
             content.withdraw(pkg.get("uri"), pkg["name"])
         client.action.dataset_purge(id=pkg["id"])
     client.action.organization_purge(id=org)
+
+
+@pytest.fixture
+def review_service(ckan_stack, monkeypatch):
+    """The review service as `make demo` runs it: `fivestar-review`, its home 0700.
+
+    The pipeline's state folder is this test's own (under a folder the
+    service can traverse), so the service reads the release folders it checks.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.governance import running_review_service
+
+    base = Path(tempfile.mkdtemp(prefix="fivestar-it-"))
+    base.chmod(0o755)
+    state = base / "state"
+    monkeypatch.setattr(paths, "STATE_DIR", state)
+    monkeypatch.setenv("FIVESTAR_STATE_DIR", str(state))
+    monkeypatch.setenv("DAGSTER_HOME", str(state / "dagster"))
+    for var in ("FIVESTAR_REVIEW_TOKEN", "FIVESTAR_USER", "FIVESTAR_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    try:
+        with running_review_service(base, state) as handle:
+            monkeypatch.setenv("FIVESTAR_REVIEW_URL", handle.url)
+            yield handle
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

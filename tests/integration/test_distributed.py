@@ -3,13 +3,18 @@
 A private site (tests/distributed_site.py): Dagster storage in the local
 stack's PostgreSQL, the queued run coordinator, the daemon, and two Celery
 workers on the local Redis, all started by ``catalogue/bin/dagster-up``.
-Runs go through the queue exactly as ``fivestar stage`` sends them there.
+Runs go through the queue exactly as ``fivestar stage`` sends them there,
+and under the site's review service (the authority): a staging run carries
+the service's single-use ticket, the sensor and the workers act as the
+site's publisher account, and every decision is the service's.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,7 +29,7 @@ from pipelines import paths
 from pipelines.assets import STAGING_STAGES
 from pipelines.instance import get_instance
 from pipelines.runner import PlannedRun
-from pipelines.runs import RELEASE_TAG, USER_TAG
+from pipelines.runs import RELEASE_TAG, TICKET_TAG
 from pipelines.spec import load_spec
 from pipelines.submit import Submitted, run_chain, submit, wait
 from pipelines.workload import SIZE_TAG
@@ -32,13 +37,14 @@ from tests.distributed_site import Site, copy_dataset
 
 pytestmark = pytest.mark.integration
 
-STATISTICIAN = "stats.dist"
+STATISTICIAN = "stats.demo"
 
 
 @pytest.fixture(scope="module")
-def site(ckan_stack, tmp_path_factory):
+def site(ckan_stack):
     """The site's services, up for this module (two workers), down afterwards."""
-    s = Site(tmp_path_factory.mktemp("site"), name="test", workers=2,
+    root = Path(tempfile.mkdtemp(prefix="fivestar-site-"))
+    s = Site(root, name="test", workers=2,
              env={"FIVESTAR_MAX_CONCURRENT_LARGE": "1",
                   "FIVESTAR_MAX_CONCURRENT_PUBLICATIONS": "1"})
     suffix = uuid.uuid4().hex[:6]
@@ -48,9 +54,13 @@ def site(ckan_stack, tmp_path_factory):
         new = f"{source}-d{suffix}"
         copy_dataset(source, new, s.datasets, s.expectations, next_release=due)
         s.ids[source] = new
-    s.up()
-    yield s
-    s.down()
+    with s.authority():
+        s.up()
+        try:
+            yield s
+        finally:
+            s.down()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -68,13 +78,23 @@ def _events(instance, run_id, *types):
             if e.dagster_event and e.dagster_event.event_type in types]
 
 
+def _ticket(site: Site, spec) -> dict[str, str]:
+    """What `fivestar stage` puts on a queued run: the service's ticket for the stager."""
+    return {TICKET_TAG: site.review.client(STATISTICIAN).ticket(spec.id)["ticket"]}
+
+
 def test_staging_steps_execute_on_celery_workers(at_site):
     spec = spec_of(at_site, "police-recorded-crime")
-    sub = submit(spec, STAGING_STAGES, tags={USER_TAG: STATISTICIAN})
+    sub = submit(spec, STAGING_STAGES, tags=_ticket(at_site, spec))
     [outcome] = wait([sub], timeout=600)
     assert outcome.ok, outcome.failures
     assert outcome.materialized[-1] == "staged_release"
     assert Path(outcome.outputs["staged_release"].path).is_dir()
+    # recorded by the service under the ticket's user, with the actual role
+    history = at_site.review.client("admin.demo").release(
+        outcome.outputs["staged_release"].release_id)["history"]
+    assert [(e["decision"], e["actor"], e["role"]) for e in history] == [
+        ("staged", STATISTICIAN, "statistician")]
 
     instance = get_instance()
     [run_start] = _events(instance, sub.run_id, DagsterEventType.RUN_START)
@@ -137,24 +157,17 @@ def _sensor_run(instance, release_id: str, timeout: float = 300) -> str:
     raise AssertionError("the publication sensor never queued the approved release")
 
 
-def _approve(release_path: str) -> None:
-    from pipelines.release import approvals
-    from pipelines.release.audit import AuditStore
-    from pipelines.release.users import Role, User
-
-    champion = User(username="champion.dist", roles=frozenset({Role.transparency_champion}))
-    approvals.approve(AuditStore(), Path(release_path), champion, comment="distributed test")
+def _approve(site: Site, release_id: str) -> None:
+    site.review.client("champion.demo").approve(release_id, "distributed test")
 
 
 def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     """Kill the worker process mid-step in staging and in publication: the run fails,
     Dagster's run retries re-execute it from the failed step, and the result is one
     release, one approval, one `published` entry and one CKAN resource per file."""
-    from pipelines.release.audit import AuditStore, Decision
-
     spec = spec_of(at_site, "foi-requests")
     instance = get_instance()
-    sub = submit(spec, STAGING_STAGES, tags={USER_TAG: STATISTICIAN})
+    sub = submit(spec, STAGING_STAGES, tags=_ticket(at_site, spec))
     _kill_step_when_started(instance, sub.run_id, "expectations")
     [staged] = wait([sub], timeout=900)
     chain = run_chain(instance, sub.run_id)
@@ -167,7 +180,7 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     assert [p.name for p in folders] == [release.release_id]
 
     # Approved and due: the publication sensor (in the daemon) queues the run.
-    _approve(release.path)
+    _approve(at_site, release.release_id)
     root = _sensor_run(instance, release.release_id)
     killed = _kill_step_when_started(instance, root, "published")
     pub = Submitted(spec=spec, stages=("published",), partition=staged.partition, run_id=root)
@@ -176,10 +189,13 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     assert published.ok, published.failures
     assert run_chain(instance, pub.run_id)[0].status is DagsterRunStatus.FAILURE
 
-    store = AuditStore()
-    entries = store.entries(release_id=release.release_id)
-    assert [e.decision for e in entries].count(Decision.approved) == 1
-    assert [e.decision for e in entries].count(Decision.published) == 1
+    history = at_site.review.client("admin.demo").release(release.release_id)["history"]
+    decisions = [e["decision"] for e in history]
+    assert decisions.count("staged") == 1 and decisions.count("approved") == 1
+    assert decisions.count("published") == 1
+    assert [e["actor"] for e in history if e["decision"] == "published"] == [
+        "fivestar-publisher"]
+    assert at_site.review.client("admin.demo").verify()["ok"]
     pkg = ckan_stack["client"].action.package_show(id=spec.id)
     names = [r["name"] for r in pkg["resources"]]
     assert len(names) == len(set(names))
@@ -200,3 +216,17 @@ def test_cli_plan_runs_through_the_queue(at_site):
     run = get_instance().get_run_by_id(outcome.run_id)
     assert run.tags["fivestar/operation"] == "stage"
     assert run.tags[SIZE_TAG] == "regular"
+
+
+def test_the_run_queue_refuses_cross_site_mutations(at_site):
+    """Finding 5 on the distributed profile: the webserver `fivestar stage` submits to
+    (pipelines.dagster_web, queue mode) takes no mutation from a page on another site."""
+    import requests
+
+    url = f"http://127.0.0.1:{at_site.env['FIVESTAR_DAGSTER_PORT']}/graphql"
+    reload = "mutation { reloadWorkspace { __typename } }"
+    assert requests.get(url, params={"query": reload}, timeout=30).status_code == 405
+    assert requests.post(url, data={"query": reload}, timeout=30).status_code == 415
+    foreign = requests.post(url, json={"query": reload}, timeout=30,
+                            headers={"Origin": "http://attacker.example"})
+    assert foreign.status_code == 403

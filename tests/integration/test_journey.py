@@ -17,12 +17,9 @@ import requests
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
 from pipelines.demo import CHAMPION, STATISTICIAN, ensure_demo_key, verify_public
-from pipelines.release import approvals
-from pipelines.release.audit import AuditStore, Decision
-from pipelines.release.sensor import due_publications
-from pipelines.release.users import UserDirectory, create_demo_users
+from pipelines.release.client import TOKEN_ENV, PermissionDenied
 from pipelines.runner import run_stages
-from pipelines.runs import RELEASE_TAG, USER_TAG
+from pipelines.runs import RELEASE_TAG, TICKET_ENV
 from pipelines.spec import load_spec
 
 pytestmark = pytest.mark.integration
@@ -56,38 +53,51 @@ def _unique_spec(tmp_path: Path, dataset_id: str, when: datetime):
 
 
 @pytest.fixture
-def people(ckan_stack):
+def people(review_service):
     ensure_demo_key()
-    create_demo_users()
-    users = UserDirectory.load()
-    return users.get(STATISTICIAN), users.get(CHAMPION)
+    return review_service.client(STATISTICIAN), review_service.client(CHAMPION)
+
+
+def stage(spec, statistician, monkeypatch, instance):
+    """`fivestar stage` in-process: a ticket from the service, handed over by environment."""
+    monkeypatch.setenv(TICKET_ENV, statistician.ticket(spec.id)["ticket"])
+    try:
+        return run_stages(spec, STAGING_STAGES, instance=instance)
+    finally:
+        monkeypatch.delenv(TICKET_ENV)
 
 
 def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ckan_stack,
+                                                            review_service, monkeypatch,
                                                             dagster_instance):
     statistician, champion = people
     now = datetime.now(UTC).replace(microsecond=0)
     spec = _unique_spec(tmp_path, "police-recorded-crime", now - timedelta(seconds=1))
-    store = AuditStore()
 
-    staged = run_stages(spec, STAGING_STAGES, tags={USER_TAG: statistician.username},
-                        instance=dagster_instance)
+    staged = stage(spec, statistician, monkeypatch, dagster_instance)
     assert staged.ok, staged.failures + [c.name for c in staged.blocked]
     release = staged.outputs["staged_release"]
+    assert release["staged_by"] == STATISTICIAN
 
     # The statistician who staged it cannot approve it, whatever roles they hold.
-    with pytest.raises(approvals.PermissionDenied):
-        approvals.approve(store, Path(release.path), statistician, comment="mine")
-    approvals.approve(store, Path(release.path), champion, comment="looks right")
+    with pytest.raises(PermissionDenied):
+        statistician.approve(release.release_id, "mine")
+    champion.approve(release.release_id, "looks right")
 
-    due = [d for d in due_publications(store, datetime.now(UTC)) if d.dataset_id == spec.id]
-    assert [d.release_id for d in due] == [release.release_id]
-    published = run_stages(spec, ("published",), partition=due[0].period,
-                           tags={RELEASE_TAG: due[0].release_id}, instance=dagster_instance)
+    publisher = review_service.client()
+    publisher.token = review_service.publisher_token()
+    due = [d for d in publisher.due() if d["dataset_id"] == spec.id]
+    assert [d["release_id"] for d in due] == [release.release_id]
+    monkeypatch.setenv(TOKEN_ENV, publisher.token)
+    published = run_stages(spec, ("published",), partition=due[0]["period"],
+                           tags={RELEASE_TAG: due[0]["release_id"]}, instance=dagster_instance)
     assert published.ok, published.failures
     assert verify_public(spec.id, Path(release.path)) >= 5
-    decisions = [e.decision for e in store.entries(dataset_id=spec.id)]
-    assert Decision.published in decisions
+    history = champion.release(release.release_id)["history"]
+    assert [(e["decision"], e["actor"], e["role"]) for e in history] == [
+        ("staged", STATISTICIAN, "statistician"),
+        ("approved", CHAMPION, "transparency_champion"),
+        ("published", "fivestar-publisher", "publisher")]
 
     # The public can find it through Solr-backed search.
     base = ckan_stack["url"]
@@ -101,8 +111,9 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
 
     # A statistician withdraws it from the review app: recorded, then in the real CKAN
     # the page stays findable with a withdrawn notice and the reason, and no files.
-    _withdraw_in_review_app(release.release_id, "Error found in the published figures")
-    assert approvals.release_status(store, release.release_id).state == "withdrawn"
+    _withdraw_in_review_app(review_service.url, release.release_id,
+                            "Error found in the published figures")
+    assert champion.release(release.release_id)["state"] == "withdrawn"
     anonymous = requests.get(f"{base}/api/3/action/package_show", params={"id": spec.id},
                              timeout=30)
     assert anonymous.status_code == 200
@@ -111,16 +122,15 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
     assert "Error found in the published figures" in pkg["notes"]
 
 
-def _withdraw_in_review_app(release_id: str, reason: str) -> None:
-    """Sign in to the review app as the demo statistician and withdraw a release."""
+def _withdraw_in_review_app(url: str, release_id: str, reason: str) -> None:
+    """Sign in to the real review service as the demo statistician and withdraw a release."""
     import re
 
-    from fastapi.testclient import TestClient
+    import httpx
 
     from pipelines.release.users import DEMO_USERS
-    from pipelines.review.app import create_app
 
-    client = TestClient(create_app(secret_key="journey-test-secret-0123456789"))
+    client = httpx.Client(base_url=url, timeout=60)
 
     def token(html: str) -> str:
         return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -138,16 +148,17 @@ def _withdraw_in_review_app(release_id: str, reason: str) -> None:
     assert done.status_code == 303, done.text
 
 
-def test_unapproved_release_is_never_published(tmp_path, people, ckan_stack, dagster_instance):
+def test_unapproved_release_is_never_published(tmp_path, people, ckan_stack, review_service,
+                                               monkeypatch, dagster_instance):
     statistician, _ = people
     spec = _unique_spec(tmp_path, "police-recorded-crime",
                         datetime.now(UTC) - timedelta(seconds=1))
-    staged = run_stages(spec, STAGING_STAGES, tags={USER_TAG: statistician.username},
-                        instance=dagster_instance)
+    staged = stage(spec, statistician, monkeypatch, dagster_instance)
     assert staged.ok
+    monkeypatch.setenv(TOKEN_ENV, review_service.publisher_token())
     attempt = run_stages(spec, ("published",), partition=staged.partition,
                          instance=dagster_instance)
-    assert not attempt.ok
+    assert not attempt.ok and "not been approved" in " ".join(attempt.failures)
     resp = requests.get(f"{ckan_stack['url']}/api/3/action/package_show",
                         params={"id": spec.id}, timeout=30)
     assert resp.status_code in (403, 404)

@@ -24,7 +24,6 @@ from pipelines.convert import convert
 from pipelines.linkeddata.load import dataset_graphs_prefix, release_graph
 from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore
 from pipelines.release.approvals import withdraw_from_catalogue
-from pipelines.release.audit import AuditStore
 from pipelines.release.stage import stage_conversion
 from pipelines.spec import load_spec
 
@@ -48,9 +47,7 @@ def publish_bundled(dataset: str, tmp: Path, client, next_release=None) -> Simpl
         validation=ValidationReport(dataset=new_id, suite=f"{dataset}.json", rows=len(df)),
         redaction=redacted.report)
     result = convert(redacted.df, spec, tmp / new_id / "converted", provenance)
-    staged = stage_conversion(spec, result, user="stats.test",
-                              store=AuditStore(f"sqlite:///{tmp / 'audit.sqlite'}"),
-                              releases_root=tmp / "releases")
+    staged = stage_conversion(spec, result, releases_root=tmp / "releases")
     publish.publish_release(client, staged.path, staged.manifest, staged.id,
                             next_release=next_release)
     return SimpleNamespace(spec=spec, staged=staged, name=new_id,

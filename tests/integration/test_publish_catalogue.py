@@ -14,7 +14,6 @@ import requests
 from pipelines import publish as publishing
 from pipelines.ckan_resource import connect, retrying_session
 from pipelines.release.approvals import withdraw_from_catalogue
-from pipelines.release.audit import AuditStore
 from pipelines.release.stage import stage_release
 from pipelines.release.testing import (
     STARS,
@@ -43,11 +42,10 @@ def _stage(tmp_path: Path, name: str, rows, *, extra: dict[str, bytes] | None = 
     for fname, content in (extra or {}).items():
         (converted / fname).write_bytes(content)
     files = converted_files(name, spec.title, extra=list(extra or {}))
-    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
     staged = stage_release(spec, converted, files, synthetic_reports(),
                            extract_sha256=tag * 64, period="2024-Q4",
-                           stars=STARS, releases_root=tmp_path / "releases", user="stats.demo",
-                           store=store, pipeline_version="0.1.0+test")
+                           stars=STARS, releases_root=tmp_path / "releases",
+                           pipeline_version="0.1.0+test")
     return spec, staged
 
 

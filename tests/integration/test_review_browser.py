@@ -10,17 +10,16 @@ import http.server
 import re
 import socket
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
-import uvicorn
 
 from pipelines.release.approvals import release_status
-from pipelines.release.audit import AuditStore, Decision
-from pipelines.release.testing import make_spec, stage_synthetic
-from pipelines.release.users import DEMO_USERS, create_demo_users
+from pipelines.release.audit import Decision
+from pipelines.release.testing import make_authority, make_spec, stage_synthetic
+from pipelines.release.users import DEMO_USERS
 from pipelines.review.app import create_app
+from tests.governance import serving
 
 pytestmark = pytest.mark.browser
 
@@ -36,30 +35,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     base = tmp_path_factory.mktemp("review")
-    store = AuditStore(f"sqlite:///{base / 'audit.sqlite'}")
-    users = create_demo_users(base / "users.yaml")
+    authority = make_authority(base, clock=lambda: datetime(2025, 1, 21, 10, tzinfo=UTC))
     releases = base / "releases"
-    normal = stage_synthetic(base, store, releases_root=releases, user="stats.demo",
+    normal = stage_synthetic(base, authority, releases_root=releases, user="stats.demo",
                              spec=make_spec("asylum-claims", title="Asylum claims",
                                             next_release="2025-01-30"))
-    xss = stage_synthetic(base, store, releases_root=releases, user="stats.demo",
+    xss = stage_synthetic(base, authority, releases_root=releases, user="stats.demo",
                           spec=make_spec("visas", title=XSS_TITLE), work="w2")
-    app = create_app(store=store, users=users, releases_root=releases,
-                     clock=lambda: datetime(2025, 1, 21, 10, tzinfo=UTC),
-                     secret_key="browser-test-secret-0123456789abcdef")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "review app did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "store": store, "normal": normal, "xss": xss}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(authority)) as url:
+        yield {"url": url, "store": authority.store, "normal": normal, "xss": xss}
 
 
 def _login(page, site, username):

@@ -23,7 +23,7 @@ from pipelines.definitions import build_definitions
 from pipelines.errors import FivestarError
 from pipelines.io_manager import VALUE_TYPES, ContractIOManager
 from pipelines.runner import default_partition, run_stages
-from pipelines.runs import USER_TAG
+from pipelines.runs import TICKET_TAG
 from pipelines.spec import load_spec
 
 KEY = "fivestar-asset-io-test-key-0123456789"
@@ -39,15 +39,26 @@ def _personal_values(spec) -> set[str]:
     return values
 
 
+def _ticket(service, spec) -> dict[str, str]:
+    """A staging run's identity: the review service's single-use ticket for stats.demo."""
+    from pipelines.release.client import ReviewServiceClient
+    from pipelines.release.users import DEMO_USERS
+
+    client = ReviewServiceClient(service[1])
+    client.login("stats.demo", DEMO_USERS["stats.demo"][2])
+    return {TICKET_TAG: client.ticket(spec.id)["ticket"]}
+
+
 def _state_files(state: Path) -> list[Path]:
     return [p for p in state.rglob("*") if p.is_file() and "dagster" not in p.parts]
 
 
-def test_a_staging_run_leaves_no_personal_data_and_no_pickle(isolated_state, monkeypatch,
+def test_a_staging_run_leaves_no_personal_data_and_no_pickle(service, monkeypatch,
                                                            dagster_instance):
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", KEY)
+    isolated_state = paths.STATE_DIR  # the service fixture's (its home is in it too)
     spec = load_spec(FOI)
-    outcome = run_stages(spec, graph.STAGING_STAGES, tags={USER_TAG: "stats.demo"},
+    outcome = run_stages(spec, graph.STAGING_STAGES, tags=_ticket(service, spec),
                          instance=dagster_instance)
     assert outcome.ok, outcome.failures
     planted = _personal_values(spec)
@@ -120,13 +131,15 @@ def staging_job():
                        resources=defs.resources, jobs=[job]).resolve_job_def("stage")
 
 
-def test_staging_runs_with_the_multiprocess_executor(isolated_state, monkeypatch):
+def test_staging_runs_with_the_multiprocess_executor(service, monkeypatch):
     from pipelines.instance import get_instance
 
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", KEY)
     monkeypatch.setenv("FIVESTAR_TEST_SPEC", str(FOI))
+    monkeypatch.setenv("DAGSTER_HOME", str(paths.STATE_DIR / "dagster"))
+    isolated_state = paths.STATE_DIR
     spec = load_spec(FOI)
-    tags = {USER_TAG: "stats.demo"}
+    tags = _ticket(service, spec)
     partition = default_partition(spec)
     if partition:
         tags["dagster/partition"] = partition

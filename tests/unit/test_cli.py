@@ -44,19 +44,10 @@ def test_stage_needs_a_dataset_or_all():
     assert runner.invoke(app, ["stage"]).exit_code == 2
 
 
-@pytest.fixture
-def demo_users(monkeypatch):
-    from pipelines.release.users import create_demo_users
-
-    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(paths.STATE_DIR / "users.yaml"))
-    monkeypatch.delenv("FIVESTAR_USER", raising=False)
-    create_demo_users()
-
-
 @pytest.mark.parametrize("dataset", ["police-recorded-crime"])
-def test_stage_runs_the_graph_to_a_staged_release(dataset, monkeypatch, demo_users):
-    from pipelines.release.audit import AuditStore
-
+def test_stage_runs_the_graph_to_a_staged_release(dataset, monkeypatch, service):
+    authority, _ = service
+    authority.releases_root = paths.STATE_DIR / "releases"
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     monkeypatch.setenv("FIVESTAR_PASSWORD", "stats-demo-password")
     result = runner.invoke(app, ["stage", dataset, "--user", "stats.demo"],
@@ -65,16 +56,26 @@ def test_stage_runs_the_graph_to_a_staged_release(dataset, monkeypatch, demo_use
     assert "staged release" in result.output
     releases = list((paths.STATE_DIR / "releases" / dataset).iterdir())
     assert len(releases) == 1 and (releases[0] / "manifest.json").exists()
-    staged = AuditStore().entries(release_id=releases[0].name)
-    assert [(e.actor, e.role) for e in staged] == [("stats.demo", "statistician")]
+    info = authority.release(releases[0].name)
+    assert info.status.stagers == {"stats.demo"}
 
 
-def test_stage_needs_a_signed_in_statistician(monkeypatch, demo_users):
-    monkeypatch.setenv("FIVESTAR_PASSWORD", "wrong")
-    result = runner.invoke(app, ["stage", "police-recorded-crime", "--user", "stats.demo"])
+def test_attack_stage_with_a_user_name_but_no_password_is_refused(monkeypatch, service):
+    """Finding 2: `fivestar stage --user` took a name without a password."""
+    authority, _ = service
+    monkeypatch.setenv("FIVESTAR_PASSWORD", "not-the-password")
+    result = runner.invoke(app, ["stage", "police-recorded-crime", "--user", "stats.demo"],
+                           terminal_width=200)
     assert result.exit_code == 3
-    assert runner.invoke(app, ["stage", "police-recorded-crime"]).exit_code == 2
     monkeypatch.setenv("FIVESTAR_PASSWORD", "champion-demo-password")
-    result = runner.invoke(app, ["stage", "police-recorded-crime", "--user", "champion.demo"])
-    assert result.exit_code == 3 and "not a statistician" in result.output
+    result = runner.invoke(app, ["stage", "police-recorded-crime", "--user", "champion.demo"],
+                           terminal_width=200)
+    assert result.exit_code == 3 and "only a statistician" in result.output
+    assert authority.store.entries() == []
     assert not (paths.STATE_DIR / "releases").exists()
+
+
+def test_publish_with_nothing_due(service, monkeypatch):
+    monkeypatch.setenv("FIVESTAR_PASSWORD", "ops-demo-password")
+    result = runner.invoke(app, ["publish", "--user", "ops.demo"], terminal_width=200)
+    assert result.exit_code == 0 and "nothing is approved and due" in result.output

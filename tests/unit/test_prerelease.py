@@ -13,9 +13,7 @@ from fastapi.testclient import TestClient
 
 from pipelines.prerelease.access import AccessLog, access_list, decide, department_list
 from pipelines.prerelease.statement import FILENAME, statement_csv
-from pipelines.release.approvals import approve
-from pipelines.release.audit import AuditStore
-from pipelines.release.testing import make_spec, stage_synthetic
+from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 from pipelines.release.users import DEMO_USERS, Role, User, create_demo_users
 from pipelines.review.app import create_app
 from pipelines.spec import PreReleaseAccess
@@ -80,18 +78,14 @@ def _login(client, username):
     return client
 
 
-def test_review_app_records_every_access_and_refuses_off_list(tmp_path, demo_users,
-                                                              monkeypatch):
+def test_review_app_records_every_access_and_refuses_off_list(tmp_path, monkeypatch):
     monkeypatch.setenv("FIVESTAR_PRE_RELEASE_ACCESS_FILE", str(tmp_path / "none.yaml"))
-    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-    users = tmp_path / "users.yaml"
-    users.write_bytes(demo_users)
-    spec = make_spec(next_release="2025-01-30")
-    staged = stage_synthetic(tmp_path, store, spec=spec, user="stats.demo")
     clock = {"now": NOW}
-    app = create_app(store=store, users=users, releases_root=tmp_path / "releases",
-                     clock=lambda: clock["now"], secret_key="test-secret-key-0123456789",
-                     specs=lambda: [spec])
+    authority = make_authority(tmp_path, clock=lambda: clock["now"])
+    store = authority.store
+    spec = make_spec(next_release="2025-01-30")
+    staged = stage_synthetic(tmp_path, authority, spec=spec, user="stats.demo")
+    app = create_app(authority, specs=lambda: [spec], failure_seconds=0)
     url = f"/releases/{staged.id}"
 
     champion = _login(TestClient(app), "champion.demo")
@@ -100,43 +94,51 @@ def test_review_app_records_every_access_and_refuses_off_list(tmp_path, demo_use
     refused = admin.get(url)
     assert refused.status_code == 403 and "not on the pre-release access list" in refused.text
     assert admin.get(f"{url}/charts/0.svg").status_code == 403
-    log = AccessLog(store.engine).entries(staged.id)
+    log = AccessLog(store).entries(staged.id)
     assert [(a["actor"], a["what"], a["allowed"]) for a in reversed(log)] == [
         ("champion.demo", "page", True), ("admin.demo", "page", False),
         ("admin.demo", "chart", False)]
     page = champion.get(url)
     assert "admin.demo" in page.text and "refused" in page.text  # the champion sees who tried
+    # every access is an entry of the keyed chain; none of them changes the release's state
+    refused_entries = store.entries(release_id=staged.id, decision="release_view_refused")
+    assert [(e.actor, e.role, e.detail["what"]) for e in refused_entries] == [
+        ("admin.demo", "admin", "page"), ("admin.demo", "admin", "chart")]
+    assert authority.verify().ok
+    assert authority.release(staged.id).status.state == "awaiting_approval"
+    assert [e.decision for e in authority.release(staged.id).status.entries] == ["staged"]
 
     # on the list (by account): allowed only in the 24 hours before the release
     listed = spec.model_copy(update={"release": spec.release.model_copy(update={
         "pre_release_access": [PreReleaseAccess(role="Head of News", user="admin.demo")]})})
-    app2 = create_app(store=store, users=users, releases_root=tmp_path / "releases",
-                      clock=lambda: clock["now"], secret_key="test-secret-key-0123456789",
-                      specs=lambda: [listed])
+    app2 = create_app(authority, specs=lambda: [listed], failure_seconds=0)
     admin2 = _login(TestClient(app2), "admin.demo")
     assert "not approved" in admin2.get(url).text
-    approve(store, staged.path, User("champion.demo", frozenset({Role.transparency_champion})),
-            "ok", now=NOW)
+    authority.approve(authority.user("champion.demo"), staged.id, "ok")
     assert "opens 24 hours" in admin2.get(url).text
     clock["now"] = datetime(2025, 1, 29, 9, 30, tzinfo=UTC)
     assert admin2.get(url).status_code == 200
-    assert AccessLog(store.engine).entries(staged.id)[0]["basis"] == \
+    assert AccessLog(store).entries(staged.id)[0]["basis"] == \
         "pre-release access list: Head of News"
 
 
-def test_the_statement_is_published_with_the_release(monkeypatch):
+def test_the_statement_is_published_with_the_release(monkeypatch, service):
     """Staged through the real graph: the list is one of the release's public files."""
     import json
 
     from pipelines import paths
     from pipelines.assets import STAGING_STAGES
+    from pipelines.release.client import ReviewServiceClient
     from pipelines.runner import run_stages
-    from pipelines.runs import USER_TAG
+    from pipelines.runs import TICKET_ENV
     from pipelines.spec import load_spec
 
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     spec = load_spec(paths.DATASETS_DIR / "police-recorded-crime" / "dataset.yaml")
-    outcome = run_stages(spec, STAGING_STAGES, tags={USER_TAG: "stats.demo"})
+    stats = ReviewServiceClient(service[1])
+    stats.login("stats.demo", DEMO_USERS["stats.demo"][2])
+    monkeypatch.setenv(TICKET_ENV, stats.ticket(spec.id)["ticket"])
+    outcome = run_stages(spec, STAGING_STAGES)
     assert outcome.ok, outcome.failures
     release = paths.STATE_DIR / "releases" / spec.id / outcome.outputs[
         "staged_release"].release_id
@@ -145,3 +147,26 @@ def test_the_statement_is_published_with_the_release(monkeypatch):
     assert entry["role"] == "documentation" and entry["title"] == "Pre-release access list"
     text = (release / FILENAME).read_text()
     assert "Minister of State for Policing" in text and "Home Secretary" in text
+
+
+def test_attack_deleting_an_access_record_is_detected(tmp_path, monkeypatch):
+    """Who saw a release early cannot be erased: the gap breaks the keyed chain."""
+    import sqlite3
+
+    from pipelines.release.gate import PublicationRefused
+
+    monkeypatch.setenv("FIVESTAR_PRE_RELEASE_ACCESS_FILE", str(tmp_path / "none.yaml"))
+    authority = make_authority(tmp_path, clock=lambda: NOW)
+    spec = make_spec(next_release="2025-01-30")
+    staged = stage_synthetic(tmp_path, authority, spec=spec, user="stats.demo")
+    app = create_app(authority, specs=lambda: [spec], failure_seconds=0)
+    assert _login(TestClient(app), "admin.demo").get(f"/releases/{staged.id}").status_code == 403
+    authority.approve(authority.user("champion.demo"), staged.id, "ok")
+    con = sqlite3.connect(tmp_path / "review" / "audit.sqlite", isolation_level=None)
+    con.execute("DROP TRIGGER audit_log_no_delete")
+    con.execute("DELETE FROM audit_log WHERE decision = 'release_view_refused'")
+    con.close()
+    report = authority.verify()
+    assert not report.ok
+    with pytest.raises(PublicationRefused, match="audit log does not verify"):
+        authority.begin_publication(authority.user("fivestar-publisher"), staged.id)

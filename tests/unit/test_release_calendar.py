@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +42,9 @@ QUARTERLY = {"frequency": "quarterly", "start": "2024-01-01", "next_release": "2
 
 @pytest.fixture
 def store(tmp_path):
-    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    import secrets
+
+    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}", secrets.token_bytes(32))
 
 
 # -- working days ---------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_a_change_is_audited_and_shown(store):
     [audit] = store.entries()
     assert audit.decision == Decision.release_date_changed and audit.actor == "stats.demo"
     assert "Late data from two forces" in audit.comment and audit.release_at == new
-    assert store.verify_chain() == []
+    assert store.verify().ok
     shown = cal.entries([s], NOW + timedelta(days=2))
     assert shown[0].release_at == new and shown[0].changes[0].reason == \
         "Late data from two forces"
@@ -208,12 +209,14 @@ def test_ical_feed_parses_and_holds_uk_release_times(store):
                                                   "TENTATIVE"]
 
 
-def test_calendar_page_and_feed_are_public(store):
+def test_calendar_page_and_feed_are_public(tmp_path):
+    from pipelines.release.testing import make_authority
     from pipelines.review.app import create_app
 
     s = spec(QUARTERLY)
-    app = create_app(store=store, users=None, clock=lambda: NOW, specs=lambda: [s],
-                     secret_key="test-secret-key-0123456789")
+    authority = make_authority(tmp_path, clock=lambda: NOW)
+    store = authority.store
+    app = create_app(authority, specs=lambda: [s])
     client = TestClient(app)
     page = client.get("/calendar", follow_redirects=False)
     assert page.status_code == 200 and "Title of crime" in page.text
@@ -229,48 +232,89 @@ def test_calendar_page_and_feed_are_public(store):
     assert "Date changed" in page.text and "A &lt;b&gt;late&lt;/b&gt; return" in page.text
 
 
-def test_embargo_follows_a_moved_date(tmp_path, store):
-    from pipelines.release.approvals import approve, load_release
-    from pipelines.release.gate import PublicationRefused, check_publishable
-    from pipelines.release.testing import make_spec, stage_synthetic
+def test_embargo_follows_a_moved_date(tmp_path):
+    from pipelines.release.gate import PublicationRefused
+    from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 
-    champion = User("champion.demo", frozenset({Role.transparency_champion}))
+    clock = {"now": NOW}
+    authority = make_authority(tmp_path, clock=lambda: clock["now"])
     s = make_spec(next_release="2027-01-28")
-    staged = stage_synthetic(tmp_path, store, spec=s)
-    approve(store, staged.path, champion, "ok", now=NOW)
-    ReleaseCalendar(store.engine).change(store, s, date(2027, 1, 28),
-                                         datetime(2027, 2, 4, 9, 30, tzinfo=UK),
-                                         "Postponed: a supplier's late return", STATS, now=NOW)
-    assert load_release(staged.path, store).scheduled == datetime(2027, 2, 4, 9, 30, tzinfo=UK)
+    staged = stage_synthetic(tmp_path, authority, spec=s)
+    authority.approve(authority.user("champion.demo"), staged.id, "ok")
+    ReleaseCalendar(authority.store.engine).change(
+        authority.store, s, date(2027, 1, 28), datetime(2027, 2, 4, 9, 30, tzinfo=UK),
+        "Postponed: a supplier's late return", STATS, now=NOW)
+    assert authority.release(staged.id).scheduled == datetime(2027, 2, 4, 9, 30, tzinfo=UK)
+    publisher = authority.user("fivestar-publisher")
+    clock["now"] = datetime(2027, 1, 28, 9, 30, tzinfo=UK)
     with pytest.raises(PublicationRefused, match="embargoed until 2027-02-04T09:30"):
-        check_publishable(staged.path, store, datetime(2027, 1, 28, 9, 30, tzinfo=UK))
-    check_publishable(staged.path, store, datetime(2027, 2, 4, 9, 30, tzinfo=UK))
+        authority.begin_publication(publisher, staged.id)
+    clock["now"] = datetime(2027, 2, 4, 9, 30, tzinfo=UK)
+    authority.begin_publication(publisher, staged.id)
+    assert authority.verify().ok  # the date change is a keyed audit entry too
 
 
-def test_calendar_cli_lists_and_changes_with_a_reason(tmp_path, monkeypatch):
+def test_attack_moving_a_date_behind_the_service_stops_publication(tmp_path):
+    """The change's only record is its keyed audit entry: editing it breaks the chain."""
+    import sqlite3
+
+    from pipelines.release.gate import PublicationRefused
+    from pipelines.release.testing import make_authority, make_spec, stage_synthetic
+
+    clock = {"now": NOW}
+    authority = make_authority(tmp_path, clock=lambda: clock["now"])
+    s = make_spec(next_release="2027-01-28")
+    staged = stage_synthetic(tmp_path, authority, spec=s)
+    authority.approve(authority.user("champion.demo"), staged.id, "ok")
+    ReleaseCalendar(authority.store.engine).change(
+        authority.store, s, date(2027, 1, 28), datetime(2027, 2, 4, 9, 30, tzinfo=UK),
+        "Postponed", STATS, now=NOW)
+    [entry] = authority.store.entries(decision=Decision.release_date_changed)
+    assert entry.detail["to_at"] == "2027-02-04T09:30:00+00:00"
+    # someone with the database but not the key moves the release a week earlier
+    con = sqlite3.connect(tmp_path / "review" / "audit.sqlite", isolation_level=None)
+    con.execute("DROP TRIGGER audit_log_no_update")
+    con.execute("UPDATE audit_log SET detail = replace(detail, '2027-02-04', '2027-01-21') "
+                "WHERE decision = 'release_date_changed'")
+    con.close()
+    clock["now"] = datetime(2027, 1, 21, 9, 31, tzinfo=UK)
+    with pytest.raises(PublicationRefused, match="audit log does not verify"):
+        authority.begin_publication(authority.user("fivestar-publisher"), staged.id)
+
+
+def test_a_date_change_goes_through_the_service(service, ckan_fake):
+    """`fivestar calendar change` is a client: the decision is the service's, signed in."""
     from typer.testing import CliRunner
 
-    from pipelines import paths
-    from pipelines.cli import app
-    from pipelines.release.users import create_demo_users
+    from pipelines.release_calendar.cli import commands
 
-    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(tmp_path / "users.yaml"))
-    monkeypatch.setenv("FIVESTAR_CKAN_URL", "http://127.0.0.1:9")  # no catalogue here
-    create_demo_users()
-    runner = CliRunner()
-    listed = runner.invoke(app, ["calendar", "--dataset", "police-recorded-crime"],
-                           env={"COLUMNS": "250"})
-    assert listed.exit_code == 0, listed.output
-    assert "police-recorded-crime" in listed.output and "2027-01-28" in listed.output
-    env = {"FIVESTAR_USER": "stats.demo", "FIVESTAR_PASSWORD": "stats-demo-password",
-           "COLUMNS": "250"}
-    refused = runner.invoke(app, ["calendar", "change", "police-recorded-crime", "2027-01-28",
-                                  "--to", "2027-02-04", "--reason", " "], env=env)
+    authority, _ = service
+    service_ckan = ckan_fake
+    env = {"FIVESTAR_USER": "admin.demo", "FIVESTAR_PASSWORD": "admin-demo-password"}
+    args = ["calendar", "change", "police-recorded-crime", "2027-01-28", "--to", "2027-02-04",
+            "--reason", "late return"]
+    result = CliRunner().invoke(commands, args, env=env)
+    assert result.exit_code == 3, result.output  # an admin may not move a date
+    assert authority.store.entries() == []
+    listing = CliRunner().invoke(commands, ["calendar"], env={**env, "COLUMNS": "250"})
+    assert listing.exit_code == 0 and "police-recorded-crime" in listing.output
+
+    stats = {"FIVESTAR_USER": "stats.demo", "FIVESTAR_PASSWORD": "stats-demo-password",
+             "COLUMNS": "250"}
+    refused = CliRunner().invoke(commands, [*args[:-1], " "], env=stats)
     assert refused.exit_code == 1 and "needs a reason" in refused.output
-    moved = runner.invoke(app, ["calendar", "change", "police-recorded-crime", "2027-01-28",
-                                "--to", "2027-02-04", "--reason", "Late returns"], env=env)
+    moved = CliRunner().invoke(commands, args, env=stats)
     assert moved.exit_code == 0, moved.output
     assert "Thu 2027-02-04 09:30 GMT" in moved.output
-    [entry] = AuditStore().entries()
-    assert entry.decision == Decision.release_date_changed and entry.actor == "stats.demo"
-    assert paths.STATE_DIR in Path(AuditStore().engine.url.database).parents
+    [entry] = authority.store.entries()
+    assert (entry.decision, entry.actor, entry.role) == (
+        Decision.release_date_changed, "stats.demo", "statistician")
+    # the service shows the series' next release date in the catalogue
+    # on the dataset's page and on its series record (pipelines/catalogue/series.py)
+    from pipelines.catalogue.series import series_name
+
+    patches = service_ckan.patches()
+    assert [p["id"] for p in patches] == ["police-recorded-crime",
+                                          series_name("police-recorded-crime")]
+    assert all(p["next_release_date"].startswith("2027-02-04T09:30") for p in patches)
+    assert "next release date in the catalogue" in moved.output

@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 
 from pipelines import paths
-from pipelines.release.audit import AuditStore
-from pipelines.release.users import create_demo_users
 
 BUNDLED = ["police-recorded-crime", "entry-clearance-visas", "foi-requests", "spend-over-25k"]
 
@@ -86,12 +84,11 @@ def test_jsonld_is_canonical():
     assert Graph().parse(data=data, format="json-ld").isomorphic(forward)
 
 
-def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path):
+def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path, service):
     """Two `fivestar stage` runs (two processes, two hash seeds) → one release, one request."""
+    authority, url = service
     state = Path(os.environ["FIVESTAR_STATE_DIR"])
-    users = state / "users.yaml"
-    create_demo_users(users)
-    env = {"FIVESTAR_USERS_FILE": str(users), "FIVESTAR_USER": "stats.demo",
+    env = {"FIVESTAR_REVIEW_URL": url, "FIVESTAR_USER": "stats.demo",
            "FIVESTAR_PASSWORD": "stats-demo-password",
            "FIVESTAR_PSEUDONYMISATION_KEY": "determinism-test-key-0123456789"}
     fivestar = str(Path(sys.executable).parent / "fivestar")
@@ -102,7 +99,7 @@ def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path):
     assert len(releases) == 1, [p.name for p in releases]
     release = releases[0]
     assert hashlib.sha256((release / "manifest.json").read_bytes()).hexdigest() == release.name
-    entries = AuditStore().entries(release_id=release.name)
+    entries = authority.store.entries(release_id=release.name)
     assert [(e.decision.value, e.actor) for e in entries] == [("staged", "stats.demo")] * 2
     listed = _run([fivestar, "releases"], 13, env)
     assert listed.count(release.name[:16]) == 1
@@ -111,31 +108,29 @@ def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path):
 
 def test_a_different_candidate_supersedes_the_open_one(tmp_path):
     """One open candidate per dataset and period: the champion never sees two."""
-    from pipelines.release.approvals import (
-        APPROVED,
-        AWAITING,
-        SUPERSEDED,
-        approve,
-        list_releases,
-        release_status,
-    )
-    from pipelines.release.gate import PublicationRefused, check_publishable
-    from pipelines.release.testing import stage_synthetic
-    from pipelines.release.users import Role, User
+    from pipelines.release.approvals import APPROVED, AWAITING, SUPERSEDED, release_status
+    from pipelines.release.gate import PublicationRefused
+    from pipelines.release.testing import make_authority, stage_synthetic
 
-    store = AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-    champion = User("champion.demo", frozenset({Role.transparency_champion}))
-    first = stage_synthetic(tmp_path, store, work="w1")
-    approve(store, first.path, champion, "ok")
-    second = stage_synthetic(tmp_path, store, work="w2", rows=[("E23000001", "2024-Q4", 121)])
+    clock = {"now": datetime(2025, 1, 21, 10, tzinfo=UTC)}
+    authority = make_authority(tmp_path, clock=lambda: clock["now"])
+    champion = authority.user("champion.demo")
+    first = stage_synthetic(tmp_path, authority, work="w1")
+    authority.approve(champion, first.id, "ok")
+    second = stage_synthetic(tmp_path, authority, work="w2",
+                             rows=[("E23000001", "2024-Q4", 121)])
     assert second.id != first.id
+    store = authority.store
     assert release_status(store, first.id).state == SUPERSEDED
-    open_ = list_releases(store, tmp_path / "releases", states={AWAITING, APPROVED})
-    assert [r.id for r in open_] == [second.id]
+    [entry] = store.entries(release_id=first.id, decision="superseded")
+    assert (entry.actor, entry.role) == ("stats.demo", "statistician")  # the ticket's user
+    assert [r.id for r in authority.releases({AWAITING, APPROVED})] == [second.id]
+    clock["now"] += timedelta(days=400)
     with pytest.raises(PublicationRefused, match="newer candidate"):
-        check_publishable(first.path, store, datetime.now(UTC) + timedelta(days=400))
+        authority.begin_publication(authority.user("fivestar-publisher"), first.id)
     # restaging the first (identical bytes) brings it back and retires the second
-    again = stage_synthetic(tmp_path, store, work="w1")
+    again = stage_synthetic(tmp_path, authority, work="w1")
     assert again.id == first.id and not again.created
     assert release_status(store, first.id).state == AWAITING
     assert release_status(store, second.id).state == SUPERSEDED
+    assert authority.verify().ok  # superseded entries are keyed like every other

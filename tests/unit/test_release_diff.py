@@ -6,23 +6,28 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.contracts import Stars
-from pipelines.release.approvals import approve
-from pipelines.release.audit import AuditStore, Decision
-from pipelines.release.testing import STARS, make_spec, stage_synthetic
-from pipelines.release.users import Role, User
-
-CHAMPION = User("champion.demo", frozenset({Role.transparency_champion}))
+from pipelines.release.testing import STARS, make_authority, make_spec
+from pipelines.release.testing import stage_synthetic as _stage
 
 
 @pytest.fixture
 def store(tmp_path):
-    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    """The review service's core; ``stage_synthetic`` asks it for the baseline."""
+    return make_authority(tmp_path, clock=lambda: datetime(2025, 1, 1, tzinfo=UTC))
 
 
-def _publish(store, staged):
-    approve(store, staged.path, CHAMPION, "ok", now=datetime(2025, 1, 1, tzinfo=UTC))
-    store.record(actor="p", role="system", dataset_id=staged.manifest["dataset_id"],
-                 release_id=staged.id, decision=Decision.published)
+def stage_synthetic(base, authority, **kw):
+    published = authority.last_published(kw.get("spec", make_spec()).id)
+    baseline = base / "releases" / "asylum-claims" / published if published else None
+    return _stage(base, authority, baseline=baseline, **kw)
+
+
+def _publish(authority, staged):
+    authority.approve(authority.user("champion.demo"), staged.id, "ok",
+                      release_at=datetime(2025, 1, 1, tzinfo=UTC))
+    publisher = authority.user("fivestar-publisher")
+    authority.begin_publication(publisher, staged.id)
+    authority.record_published(publisher, staged.id, "http://ckan/x")
 
 
 def _diff(staged):
@@ -74,8 +79,11 @@ def test_schema_change_is_reported(tmp_path, store):
     _publish(store, first)
     spec = make_spec()
     work = tmp_path / "w2" / spec.id
-    second = stage_synthetic(tmp_path, store, work="w2")  # same bytes: same release
-    assert second.id == first.id
+    # Same public bytes, but its diff (now against the published first) is a different
+    # report, and reports are part of the release id.
+    second = stage_synthetic(tmp_path, store, work="w2")
+    assert second.id != first.id
+    assert _diff(second)["rows"]["changed"] == 0
     from pipelines.release.stage import stage_release
     from pipelines.release.testing import (
         DEFAULT_ROWS,
@@ -91,7 +99,7 @@ def test_schema_change_is_reported(tmp_path, store):
 
     third = stage_release(spec, converted, converted_files(), synthetic_reports(),
                           extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
-                          releases_root=tmp_path / "releases", store=store, user="s")
+                          releases_root=tmp_path / "releases", baseline=first.path)
     diff = _diff(third)
     assert diff["schema"] == {"columns_added": ["unit"], "columns_removed": [],
                               "order_changed": True}

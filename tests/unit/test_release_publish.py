@@ -4,7 +4,6 @@ and the CKAN side of a withdrawal."""
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import ckanapi
 import pytest
 
 from pipelines.contracts import (
@@ -15,11 +14,10 @@ from pipelines.contracts import (
     Stars,
     ValidationReport,
 )
-from pipelines.release import publish_approved, stage_conversion
-from pipelines.release.approvals import approve, release_status, withdraw_from_catalogue
-from pipelines.release.audit import AuditStore, Decision
-from pipelines.release.gate import PublicationRefused
-from pipelines.release.stage import StagingError, stage_release
+from pipelines.release import publish_approved, stage_and_register
+from pipelines.release.audit import Decision
+from pipelines.release.client import PublicationRefused, ReviewServiceClient
+from pipelines.release.stage import StagingError, stage_conversion, stage_release
 from pipelines.release.testing import (
     STARS,
     converted_files,
@@ -27,19 +25,11 @@ from pipelines.release.testing import (
     stage_synthetic,
     write_converted,
 )
-from pipelines.release.users import Role, User
 
-CHAMPION = User("champion.demo", frozenset({Role.transparency_champion}))
 ANNOUNCED = datetime(2025, 1, 30, 9, 30, tzinfo=UTC)  # GMT in January
 
 
-@pytest.fixture
-def store(tmp_path):
-    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
-
-
-def test_stage_conversion_stages_what_conversion_describes(tmp_path, store):
-    spec = make_spec(next_release="2025-01-30")
+def _conversion(tmp_path, spec):
     out = write_converted(tmp_path / "work" / "converted", [("A", "2024-Q4", 1)])
     validation = ValidationReport(dataset=spec.id, suite="asylum-claims.json", rows=3)
     provenance = Provenance.for_inputs(
@@ -48,11 +38,15 @@ def test_stage_conversion_stages_what_conversion_describes(tmp_path, store):
         redaction=RedactionReport(dataset=spec.id, rows_in=3, rows_out=3))
     files = converted_files()
     files[2] = files[2].model_copy(update={"title": "Data cube (Turtle)"})
-    result = ConversionResult(
+    return ConversionResult(
         out_dir=out, files=files, dataset_uri="https://example.org/id/asylum-claims",
         stars=Stars(rating=4, evidence={"4": "URIs"}, passed={"4": True}),
         rows_published=1, provenance=provenance)
-    staged = stage_conversion(spec, result, user="stats.demo", store=store,
+
+
+def test_stage_conversion_stages_what_conversion_describes(tmp_path):
+    spec = make_spec(next_release="2025-01-30")
+    staged = stage_conversion(spec, _conversion(tmp_path, spec),
                               releases_root=tmp_path / "releases")
     ttl = next(f for f in staged.manifest["files"] if f["path"] == "asylum-claims.ttl")
     assert ttl["title"] == "Data cube (Turtle)" and ttl["role"] == "rdf"
@@ -65,17 +59,38 @@ def test_stage_conversion_stages_what_conversion_describes(tmp_path, store):
                                                "diff"}
     stored = ValidationReport.from_json((staged.path / "reports/validation.json").read_bytes())
     assert stored.rows == 3 and stored.passed
-    assert release_status(store, staged.id).stagers == {"stats.demo"}
 
 
-def test_a_file_conversion_did_not_describe_is_refused(tmp_path, store):
+def test_a_file_conversion_did_not_describe_is_refused(tmp_path):
     spec = make_spec()
     out = write_converted(tmp_path / "converted", [("A", "2024-Q4", 1)])
     (out / "stray.bin").write_bytes(b"?")
     with pytest.raises(StagingError, match="not described"):
         stage_release(spec, out, converted_files(), {}, extract_sha256="b" * 64,
-                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store,
-                      user="stats.demo")
+                      period=None, stars=STARS, releases_root=tmp_path / "r")
+
+
+def test_stage_and_register_records_the_ticket_holder(tmp_path, service):
+    authority, url = service
+    spec = make_spec(next_release="2025-01-30")
+    result = _conversion(tmp_path, spec)
+    stats = ReviewServiceClient(url)
+    stats.login("stats.demo", "stats-demo-password")
+    staged, stager = stage_and_register(spec, result, ReviewServiceClient(url),
+                                        stats.ticket(spec.id)["ticket"],
+                                        releases_root=tmp_path / "releases")
+    assert stager == "stats.demo"
+    assert authority.release(staged.id).status.stagers == {"stats.demo"}
+
+
+def test_attack_staging_without_a_ticket_records_nothing(tmp_path, service):
+    """Finding 2: a free run tag (or FIVESTAR_USER) named the stager."""
+    authority, url = service
+    result = _conversion(tmp_path, make_spec())
+    with pytest.raises(Exception, match="no staging ticket"):
+        stage_and_register(make_spec(), result, ReviewServiceClient(url), None,
+                           releases_root=tmp_path / "releases")
+    assert authority.store.entries() == []
 
 
 @pytest.fixture
@@ -85,6 +100,8 @@ def fake_publisher(monkeypatch):
 
     def publish_release(ckan, release_dir, manifest, release_id, next_release=None):
         calls.append((release_id, Path(release_dir).name, manifest["dataset_id"]))
+        if ckan == "down":
+            raise ConnectionError("catalogue down")
         return PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                              resource_urls={"a.csv": "http://x"})
 
@@ -96,73 +113,72 @@ def fake_publisher(monkeypatch):
     return calls
 
 
-def test_publish_approved_uploads_after_the_gate_and_records(tmp_path, store, fake_publisher):
+@pytest.fixture
+def approved(tmp_path, service):
+    authority, url = service
     spec = make_spec(next_release="2025-01-30")
-    staged = stage_synthetic(tmp_path, store, spec=spec)
-    approve(store, staged.path, CHAMPION, "ok", now=ANNOUNCED - timedelta(days=2))
-    out = publish_approved(spec, staged.id, ckan=object(), store=store,
-                           clock=lambda: ANNOUNCED, releases_root=tmp_path / "releases")
+    staged = stage_synthetic(tmp_path, authority, spec=spec)
+    authority.clock = lambda: ANNOUNCED - timedelta(days=2)
+    authority.approve(authority.user("champion.demo"), staged.id, "ok")
+    authority.clock = lambda: ANNOUNCED
+    ops = ReviewServiceClient(url)
+    ops.login("ops.demo", "ops-demo-password")
+    return authority, spec, staged, ops
+
+
+def test_publish_approved_uploads_after_the_gate_and_records(tmp_path, approved,
+                                                             fake_publisher):
+    authority, spec, staged, ops = approved
+    out = publish_approved(spec, staged.id, ckan=object(), client=ops,
+                           releases_root=tmp_path / "releases")
     assert out == PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                                 resource_urls={"a.csv": "http://x"})
     assert fake_publisher == [(staged.id, staged.id, "asylum-claims")]
-    assert release_status(store, staged.id).state == "published"
+    [entry] = authority.store.entries(decision=Decision.published)
+    assert (entry.actor, entry.role) == ("ops.demo", "operator")  # finding 10: not "unknown"
 
 
-def test_publish_refused_never_uploads_and_is_audited(tmp_path, store, fake_publisher):
-    spec = make_spec(next_release="2025-01-30")
-    staged = stage_synthetic(tmp_path, store, spec=spec)
-    approve(store, staged.path, CHAMPION, "ok", now=ANNOUNCED - timedelta(days=2))
+def test_publish_refused_never_uploads_and_is_audited(tmp_path, approved, fake_publisher):
+    authority, spec, staged, ops = approved
+    authority.clock = lambda: ANNOUNCED - timedelta(seconds=1)
     with pytest.raises(PublicationRefused, match="embargoed"):
-        publish_approved(spec, staged.id, ckan=object(), store=store,
-                         clock=lambda: ANNOUNCED - timedelta(seconds=1),
+        publish_approved(spec, staged.id, ckan=object(), client=ops,
                          releases_root=tmp_path / "releases")
+    authority.clock = lambda: ANNOUNCED
     csv_path = staged.path / "asylum-claims.csv"
     csv_path.chmod(0o644)
     csv_path.write_bytes(csv_path.read_bytes() + b"X,2024-Q4,1\r\n")
     with pytest.raises(PublicationRefused, match="differ from the approved manifest"):
-        publish_approved(spec, staged.id, ckan=object(), store=store,
-                         clock=lambda: ANNOUNCED, releases_root=tmp_path / "releases")
+        publish_approved(spec, staged.id, ckan=object(), client=ops,
+                         releases_root=tmp_path / "releases")
     assert fake_publisher == []
-    refusals = [e.comment for e in store.entries(decision=Decision.publication_refused)]
+    refusals = [e.comment for e in authority.store.entries(decision=Decision.publication_refused)]
     assert refusals == ["embargoed", "files_changed, size_mismatch"]
-    assert release_status(store, staged.id).state == "approved"
+    assert authority.release(staged.id).status.state == "approved"
 
 
-class RecordingCKAN:
-    """Records action calls; raises ckanapi's ValidationError for an unknown field."""
-
-    def __init__(self, accepts_withdrawn_reason: bool):
-        self.calls = []
-        self.accepts = accepts_withdrawn_reason
-        self.action = self
-
-    def __getattr__(self, name):
-        def call(**kwargs):
-            self.calls.append((name, kwargs))
-            if name == "package_show":
-                return {"name": kwargs["id"], "notes": "Quarterly claims."}
-            if name == "package_patch" and "withdrawn_reason" in kwargs and not self.accepts:
-                raise ckanapi.ValidationError({"withdrawn_reason": ["unknown field"]})
-            return {}
-        return call
+def test_attack_tampered_manifest_fails_loudly_and_is_audited(tmp_path, approved,
+                                                              fake_publisher):
+    """Finding 10: a tampered manifest made `fivestar publish` exit 0, unrecorded."""
+    authority, spec, staged, ops = approved
+    path = staged.path / "manifest.json"
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b'"rating":5', b'"rating":4'))
+    with pytest.raises(PublicationRefused, match="manifest"):
+        publish_approved(spec, staged.id, ckan=object(), client=ops,
+                         releases_root=tmp_path / "releases")
+    assert fake_publisher == []
+    [e] = authority.store.entries(decision=Decision.publication_failed)
+    assert e.actor == "ops.demo" and "manifest" in e.comment
 
 
-@pytest.mark.parametrize("accepts", [True, False])
-def test_withdraw_from_catalogue_patches_private_with_reason(accepts):
-    ckan = RecordingCKAN(accepts)
-    withdraw_from_catalogue(ckan, "asylum-claims", "source data recalled", "private")
-    names = [n for n, _ in ckan.calls]
-    assert "package_update" not in names and names[-1] == "package_patch"
-    patch = ckan.calls[-1][1]
-    assert patch["private"] is True
-    assert patch["notes"].startswith("Quarterly claims.\n\n**Withdrawn on ")
-    assert patch["notes"].endswith("source data recalled")
-    assert ("withdrawn_reason" in patch) == accepts
+def test_a_failed_upload_is_audited(tmp_path, approved, fake_publisher):
+    authority, spec, staged, ops = approved
+    with pytest.raises(ConnectionError):
+        publish_approved(spec, staged.id, ckan="down", client=ops,
+                         releases_root=tmp_path / "releases")
+    [e] = authority.store.entries(decision=Decision.publication_failed)
+    assert (e.actor, e.comment) == ("ops.demo", "ConnectionError")
+    assert authority.release(staged.id).status.failures_since_approval == 1
 
 
-def test_withdraw_from_catalogue_delete_mode_patches_then_deletes():
-    ckan = RecordingCKAN(True)
-    withdraw_from_catalogue(ckan, "asylum-claims", "duplicate", "delete")
-    assert [n for n, _ in ckan.calls] == ["package_show", "package_patch", "package_delete"]
-    with pytest.raises(ValueError):
-        withdraw_from_catalogue(ckan, "asylum-claims", "x", "purge")

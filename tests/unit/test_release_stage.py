@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.release.audit import AuditStore, Decision
 from pipelines.release.manifest import (
     ManifestError,
     canonical_json,
@@ -21,8 +20,9 @@ from pipelines.release.testing import STARS, make_spec, stage_synthetic
 
 
 @pytest.fixture
-def store(tmp_path):
-    return AuditStore(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+def store():
+    """Staging itself records nothing: registration with the service is separate."""
+    return None
 
 
 def test_release_id_is_sha256_of_canonical_manifest_bytes(tmp_path, store):
@@ -33,6 +33,10 @@ def test_release_id_is_sha256_of_canonical_manifest_bytes(tmp_path, store):
     assert data == json.dumps(m, sort_keys=True, separators=(",", ":"),
                               ensure_ascii=False).encode()
     assert manifest_id(m) == staged.id
+
+
+def staged_path(m, tmp_path):
+    return next((tmp_path / "releases" / m["dataset_id"]).iterdir())
 
 
 def test_manifest_follows_the_documented_shape(tmp_path, store):
@@ -46,9 +50,12 @@ def test_manifest_follows_the_documented_shape(tmp_path, store):
     assert csv_entry["rows"] == 3 and csv_entry["title"] == "Asylum claims (CSV)"
     csvw = next(f for f in m["files"] if f["path"].endswith("-metadata.json"))
     assert csvw["role"] == "csvw"
-    assert m["reports"] == {"diff": "reports/diff.json", "redaction": "reports/redaction.json",
-                            "validation": "reports/validation.json",
-                            "validation_html": "reports/validation.html"}
+    assert {n: r["path"] for n, r in m["reports"].items()} == {
+        "diff": "reports/diff.json", "redaction": "reports/redaction.json",
+        "validation": "reports/validation.json", "validation_html": "reports/validation.html"}
+    for name, r in m["reports"].items():  # reports are bound to the release id
+        data = (staged_path(m, tmp_path) / r["path"]).read_bytes()
+        assert r["sha256"] == hashlib.sha256(data).hexdigest() and r["bytes"] == len(data), name
     assert m["catalogue"]["temporal_start"] == "2024-10-01"
     assert m["catalogue"]["temporal_end"] == "2024-12-31"
     assert m["catalogue"]["five_star_rating"] == 5
@@ -56,12 +63,41 @@ def test_manifest_follows_the_documented_shape(tmp_path, store):
 
 
 def test_restaging_unchanged_inputs_gives_the_same_id(tmp_path, store):
-    first = stage_synthetic(tmp_path, store, user="alice")
-    again = stage_synthetic(tmp_path, store, user="bob", work="work2")
+    first = stage_synthetic(tmp_path, store)
+    again = stage_synthetic(tmp_path, store, work="work2")
     assert again.id == first.id and again.path == first.path and not again.created
-    stagers = {e.actor for e in store.entries(release_id=first.id)
-               if e.decision == Decision.staged}
-    assert stagers == {"alice", "bob"}
+
+
+def test_a_changed_report_is_a_different_release(tmp_path, store):
+    from pipelines.contracts import RedactionReport
+    from pipelines.release.testing import synthetic_reports
+    from pipelines.reports import redaction_files
+
+    first = stage_synthetic(tmp_path, store)
+    assert stage_synthetic(tmp_path, store, work="w2").id == first.id
+    forged = {**synthetic_reports(), **redaction_files(
+        RedactionReport(dataset="asylum-claims", rows_in=3, rows_out=2))}
+    assert stage_synthetic(tmp_path, store, work="w3", reports=forged).id != first.id
+
+
+def test_symlinks_are_refused_when_staging_and_verifying(tmp_path, store):
+    staged = stage_synthetic(tmp_path, store)
+    converted = tmp_path / "work" / "asylum-claims" / "converted"
+    (converted / "link.csv").symlink_to(converted / "asylum-claims.csv")
+    with pytest.raises(StagingError, match="regular files"):
+        stage_synthetic(tmp_path, store)
+    staged.path.chmod(0o755)
+    ttl = staged.path / "asylum-claims.ttl"
+    ttl.chmod(0o644)
+    target = tmp_path / "same-bytes.ttl"
+    target.write_bytes(ttl.read_bytes())
+    ttl.unlink()
+    ttl.symlink_to(target)
+    assert [(p.code, p.location.file) for p in verify_files(staged.path, staged.manifest)] == [
+        ("symlink", "asylum-claims.ttl")]
+    (staged.path / "reports" / "evil").symlink_to("/etc/passwd")
+    assert ("symlink", "reports/evil") in {(p.code, p.location.file)
+                                           for p in verify_files(staged.path, staged.manifest)}
 
 
 def test_changed_bytes_give_a_new_release(tmp_path, store):
@@ -130,8 +166,7 @@ def test_staging_refuses_an_empty_folder(tmp_path, store):
     (tmp_path / "converted").mkdir()
     with pytest.raises(StagingError, match="no public files"):
         stage_release(make_spec(), tmp_path / "converted", [], {}, extract_sha256="b" * 64,
-                      period=None, stars=STARS, releases_root=tmp_path / "r", store=store,
-                      user="stats.demo")
+                      period=None, stars=STARS, releases_root=tmp_path / "r")
 
 
 def test_period_bounds():

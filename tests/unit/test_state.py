@@ -35,12 +35,40 @@ def _old(path: Path, days: float) -> None:
 
 def test_secure_makes_the_folder_private_and_new_files_owner_only(state_dir: Path):
     state.secure()
-    assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(state_dir.stat().st_mode) == _private_mode()
     (state_dir / "work").mkdir()
     (state_dir / "work" / "report.json").write_text("{}")
     assert stat.S_IMODE((state_dir / "work").stat().st_mode) == 0o700
     assert stat.S_IMODE((state_dir / "work" / "report.json").stat().st_mode) == 0o600
     assert state.readable_by_others(state_dir) == []
+
+
+def _private_mode() -> int:
+    """0700, or 0710 when the review service's group (only) may traverse to the releases."""
+    return 0o700 if state.service_group() is None else 0o710
+
+
+def test_a_staged_release_is_shared_with_the_review_service_only(state_dir: Path):
+    """The authority re-hashes and shows staged releases: its group reads them, nobody
+    else; a loose file elsewhere is still found."""
+    state.secure()
+    release = state_dir / "releases" / "foi" / "r1"
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "foi.csv").write_text("x")
+    state.share_release(release)
+    assert state.readable_by_others(state_dir) == []
+    gid = state.service_group()
+    if gid is None:
+        pytest.skip("no fivestar-review group on this host (scripts/setup.sh makes it as root)")
+    csv = release / "data" / "foi.csv"
+    assert (csv.stat().st_gid, stat.S_IMODE(csv.stat().st_mode)) == (gid, 0o440)
+    for folder in (state_dir / "releases", state_dir / "releases" / "foi", release):
+        assert (folder.stat().st_gid, stat.S_IMODE(folder.stat().st_mode)) == (gid, 0o750)
+    work = state_dir / "work"
+    work.mkdir()
+    os.chown(work, -1, gid)
+    work.chmod(0o750)  # the service's group, but not a release: still a leak
+    assert state.readable_by_others(state_dir) == [work]
 
 
 def test_readable_by_others_finds_loose_files(state_dir: Path):
@@ -97,20 +125,17 @@ def _files_holding(root: Path, needles: list[bytes]) -> list[Path]:
 
 
 @pytest.fixture
-def staged_foi(monkeypatch):
-    """`fivestar stage foi-requests` into the test's own state folder."""
+def staged_foi(monkeypatch, service):
+    """`fivestar stage foi-requests` into the test's own state folder (signed in to
+    the test's review service, whose home is in that folder too)."""
     from typer.testing import CliRunner
 
     from pipelines import extract
     from pipelines.cli import app
-    from pipelines.release.users import create_demo_users
     from pipelines.spec import load_spec
 
-    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(paths.STATE_DIR / "users.yaml"))
-    monkeypatch.delenv("FIVESTAR_USER", raising=False)
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     monkeypatch.setenv("FIVESTAR_PASSWORD", "stats-demo-password")
-    create_demo_users()
     spec = load_spec(paths.DATASETS_DIR / "foi-requests" / "dataset.yaml")
     raw = extract.read_extract(spec)
     result = CliRunner().invoke(app, ["stage", "foi-requests", "--user", "stats.demo"])
@@ -121,7 +146,7 @@ def staged_foi(monkeypatch):
 
 
 def test_after_stage_nothing_under_the_state_folder_is_readable_by_others(staged_foi):
-    assert stat.S_IMODE(paths.STATE_DIR.stat().st_mode) == 0o700
+    assert stat.S_IMODE(paths.STATE_DIR.stat().st_mode) == _private_mode()
     assert state.readable_by_others(paths.STATE_DIR) == []
 
 

@@ -1,0 +1,559 @@
+"""The review service's core: the one authority over what may be published.
+
+Everything that decides publication happens here, in the service process,
+which alone can read its home (users, audit database, MAC and signing keys):
+
+* **identity** — passwords (argon2id), per-user bearer tokens for the CLI and
+  service accounts, server-side review-app sessions;
+* **staging** — a statistician's signed, single-use ticket is the only way a
+  ``staged`` entry is written, under the ticket's user and actual role; the
+  service keeps its own copy of the manifest and reports;
+* **decisions** — approve, reject, withdraw, under the dataset's lock, with
+  the rules in ``approvals``;
+* **publication** — the gate (chain verified, approval standing, embargo
+  passed, bytes re-hashed) before a publication starts, and again under the
+  dataset lock when it is recorded; a withdrawal or rejection that arrived in
+  between wins and the dataset is hidden again;
+* **the log** — every act is an entry MAC-chained under the key and anchored
+  in the anchor log; ``verify`` checks all of it.
+
+Plain Python with injectable clock and catalogue client, so the rules are
+tested without HTTP; ``pipelines.review`` serves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pipelines import paths
+from pipelines.errors import FivestarError, Location, Problem
+from pipelines.release.approvals import (
+    APPROVED,
+    AWAITING,
+    MAX_COMMENT,
+    PUBLISH_ROLES,
+    PUBLISHED,
+    WITHDRAW_MODES,
+    WITHDRAW_ROLES,
+    ApprovalError,
+    PermissionDenied,
+    ReleaseInfo,
+    ReleaseNotFound,
+    acting_role,
+    comment_text,
+    release_status,
+    withdraw_from_catalogue,
+)
+from pipelines.release.audit import AnchorLog, AuditEntry, AuditStore, ChainReport, Decision
+from pipelines.release.embargo import Clock, system_clock
+from pipelines.release.gate import PublicationRefused, check_decisions, check_folder
+from pipelines.release.home import ServiceHome
+from pipelines.release.keys import ServiceKeys
+from pipelines.release.locks import DatasetLocks
+from pipelines.release.manifest import ManifestError, is_release_id, parse_manifest, verify_files
+from pipelines.release.records import ServiceRecords
+from pipelines.release.sensor import DuePublication, due_publications
+from pipelines.release.signed import TICKET, TICKET_TTL, SignatureRefused, sign, verify
+from pipelines.release.users import Role, User, UserDirectory
+
+log = logging.getLogger("fivestar.review")
+
+TOKEN_TTL = timedelta(hours=12)
+SERVICE_TOKEN_TTL = timedelta(days=366)
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+
+
+class NotAuthenticated(FivestarError):
+    """No valid credential (HTTP 401)."""
+
+
+class StagingRefused(FivestarError):
+    """A staging registration was refused (HTTP 403/409)."""
+
+
+@dataclass
+class Withdrawal:
+    """What a withdrawal did: audit entries written, and the catalogue's outcome."""
+
+    entries: list[AuditEntry]
+    was_published: bool
+    #: None when the catalogue was updated (or not asked); else the error class.
+    catalogue_error: str | None = None
+
+
+@dataclass
+class PublicationPlan:
+    """What the publisher needs to upload: the approved manifest, as the service holds it."""
+
+    release_id: str
+    dataset_id: str
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    approval_id: int
+
+
+@dataclass
+class _UsersCache:
+    path: Path
+    mtime: float | None = None
+    directory: UserDirectory | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> UserDirectory:
+        with self.lock:
+            try:
+                mtime = self.path.stat().st_mtime
+            except OSError:
+                mtime = None
+            if self.directory is None or mtime != self.mtime:
+                self.directory, self.mtime = UserDirectory.load(self.path), mtime
+            return self.directory
+
+
+def _default_ckan(url: str | None, token: str | None) -> Callable[[], Any]:
+    def connect() -> Any:
+        from pipelines.ckan_resource import connect as ckan_connect
+
+        if not url or not token:
+            raise FivestarError("the review service has no catalogue configured "
+                                "(service.yaml ckan_url and the ckan-token file)")
+        return ckan_connect(url, token)
+
+    return connect
+
+
+class Authority:
+    """The service's state and every act it records (see the module docstring)."""
+
+    def __init__(self, home: ServiceHome | Path, *, clock: Clock = system_clock,
+                 ckan: Callable[[], Any] | None = None, keys: ServiceKeys | None = None,
+                 releases_root: Path | None = None):
+        self.home = home if isinstance(home, ServiceHome) else ServiceHome(Path(home))
+        config = self.home.config()
+        self.keys = keys or self.home.keys()
+        self.store = AuditStore(self.home.db_url(), self.keys.mac_key,
+                                AnchorLog(self.home.anchors_path, self.keys.mac_key))
+        self.records = ServiceRecords(self.store.engine)
+        self.locks = DatasetLocks(self.home.locks_dir)
+        self._users = _UsersCache(self.home.users_path)
+        self.releases_root = Path(releases_root or config.releases_root or paths.releases_dir())
+        self.public_origin = config.public_origin
+        self.clock = clock
+        self.ckan = ckan or _default_ckan(config.ckan_url, self.home.ckan_token())
+        repaired = self.store.repair_anchors()
+        if repaired:
+            log.warning("anchored %d audit entries written before an interrupted anchor write",
+                        repaired)
+
+    # -- identity ------------------------------------------------------------
+    def users(self) -> UserDirectory:
+        return self._users.get()
+
+    def user(self, username: str) -> User | None:
+        user = self.users().get(username)
+        return user if user and user.roles else None
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """Check a password (slow by design: call it off the event loop)."""
+        if not username or len(password) > 1024:
+            return None
+        user = self.users().authenticate(username, password)
+        return user if user and user.roles else None
+
+    def issue_token(self, user: User, label: str = "cli",
+                    ttl: timedelta = TOKEN_TTL) -> tuple[str, datetime]:
+        return self.records.new_token(user.username, label, ttl)
+
+    def user_for_token(self, token: str) -> User | None:
+        info = self.records.token(token)
+        return self.user(info.username) if info else None
+
+    def revoke_token(self, token: str) -> None:
+        self.records.revoke_token(token)
+
+    def add_user(self, actor: User | None, username: str, roles: list[Role],
+                 password: str | None, name: str = "") -> User:
+        """Add or replace an account (an admin must act once an admin exists)."""
+        directory = self.users()
+        if directory.has_admin() and (actor is None or not actor.has(Role.admin)):
+            raise PermissionDenied("only an admin can manage users")
+        added = directory.add(username, roles, password, name=name)
+        self.records.end_sessions_of(username)  # roles or password changed: sign in again
+        return added
+
+    # -- staging -------------------------------------------------------------
+    def issue_ticket(self, user: User, dataset_id: str,
+                     period: str | None = None) -> tuple[str, datetime]:
+        """A signed, single-use permission for ``user`` to stage ``dataset_id``."""
+        if not user.has(Role.statistician):
+            raise PermissionDenied("only a statistician can stage a release")
+        if not dataset_id or len(dataset_id) > 200:
+            raise ApprovalError("name the dataset to stage")
+        now = self.clock()
+        claims = {"sub": user.username, "role": Role.statistician.value,
+                  "dataset": dataset_id, "period": period}
+        return sign(self.keys, TICKET, claims, TICKET_TTL, now=now), now + TICKET_TTL
+
+    def register_staging(self, ticket: str, manifest_bytes: bytes,
+                         reports: dict[str, bytes]) -> AuditEntry:
+        """Record a staging under the ticket's user: the only way a ``staged`` entry is made."""
+        try:
+            claims = verify(self.keys.public_key, ticket, TICKET, now=self.clock())
+        except SignatureRefused as exc:
+            raise NotAuthenticated(f"staging refused: {exc.problems[0].message}") from None
+        try:
+            manifest, rid = parse_manifest(manifest_bytes)
+        except ManifestError as exc:
+            raise StagingRefused(exc.problems) from None
+        dataset_id = str(manifest.get("dataset_id") or "")
+        if claims.get("dataset") != dataset_id:
+            raise StagingRefused("this ticket is for another dataset")
+        if claims.get("period") and claims["period"] != manifest.get("period"):
+            raise StagingRefused("this ticket is for another period")
+        user = self.user(str(claims.get("sub")))
+        if user is None or not user.has(Role.statistician):
+            raise PermissionDenied("the ticket's user is no longer a statistician")
+        listed = manifest.get("reports") or {}
+        if set(reports) != set(listed):
+            raise StagingRefused("the reports sent are not the ones the manifest lists")
+        for name, content in reports.items():
+            entry = listed[name]
+            if len(content) > MAX_REPORT_BYTES or not isinstance(entry, dict) or \
+                    hashlib.sha256(content).hexdigest() != entry.get("sha256"):
+                raise StagingRefused(Problem("report_mismatch", "report does not match the "
+                                             "manifest", Location(file=str(name))))
+        with self.locks.hold(dataset_id):
+            if not self.records.spend_ticket(str(claims["jti"]), user.username):
+                raise NotAuthenticated("staging refused: this ticket has already been used")
+            self.records.put_release(rid, dataset_id, manifest_bytes, reports)
+            restaged = release_status(self.store, rid).stagers
+            entry = self.store.record(
+                actor=user.username, role=Role.statistician.value, dataset_id=dataset_id,
+                release_id=rid, decision=Decision.staged, at=self.clock(),
+                comment="restaged: identical release" if restaged else "",
+                detail={"ticket": claims["jti"],
+                        "reports": {n: listed[n]["sha256"] for n in sorted(listed)}})
+            self._supersede_others(user, dataset_id, manifest.get("period"), rid)
+            return entry
+
+    def _supersede_others(self, user: User, dataset_id: str, period: Any, rid: str
+                          ) -> list[AuditEntry]:
+        """One open candidate per dataset and period, the newest: retire the others.
+
+        Awaiting or approved-but-not-out candidates of the same dataset and
+        period get a ``superseded`` entry (the gate refuses them); restaging one
+        of them brings it back and retires this one. Called under the dataset lock.
+        """
+        out = []
+        for other in self.releases(states={AWAITING, APPROVED}, dataset_id=dataset_id):
+            if other.id == rid or other.manifest.get("period") != period:
+                continue
+            out.append(self.store.record(
+                actor=user.username, role=Role.statistician.value, dataset_id=dataset_id,
+                release_id=other.id, decision=Decision.superseded, at=self.clock(),
+                comment=f"superseded by release {rid}", detail={"by": rid}))
+        return out
+
+    # -- reading -------------------------------------------------------------
+    def resolve(self, ref: str) -> str:
+        """A full release id from an id or a unique prefix (8+ hex digits)."""
+        ref = (ref or "").strip().lower()
+        if len(ref) < 8 or not all(c in "0123456789abcdef" for c in ref):
+            raise ReleaseNotFound("give a release id (at least its first 8 hex digits)")
+        if is_release_id(ref):
+            return ref
+        matches = [r for r in self.records.release_ids() if r.startswith(ref)]
+        if not matches:
+            raise ReleaseNotFound(f"no staged release {ref}")
+        if len(matches) > 1:
+            raise ReleaseNotFound(f"release prefix {ref} is ambiguous; give more digits")
+        return matches[0]
+
+    def release(self, ref: str) -> ReleaseInfo:
+        """The service's copy of a release (manifest re-hashed on every read)."""
+        rid = self.resolve(ref)
+        data = self.records.manifest_bytes(rid)
+        if data is None:
+            raise ReleaseNotFound(f"no staged release {rid[:16]}")
+        manifest, actual = parse_manifest(data)
+        if actual != rid:
+            raise ManifestError(Problem("record_tampered", "the service's copy of this "
+                                        "manifest no longer hashes to its id",
+                                        Location(file=rid)))
+        from pipelines.release_calendar.store import moved_release_time
+
+        path = self.releases_root / str(manifest.get("dataset_id")) / rid
+        return ReleaseInfo(id=rid, manifest=manifest, status=release_status(self.store, rid),
+                           path=path, moved_to=moved_release_time(self.store, manifest))
+
+    def releases(self, states: set[str] | None = None,
+                 dataset_id: str | None = None) -> list[ReleaseInfo]:
+        """Every release the service holds, newest activity first."""
+        out = []
+        for rid in self.records.release_ids(dataset_id):
+            try:
+                info = self.release(rid)
+            except (ManifestError, ReleaseNotFound):
+                continue
+            if states is None or info.status.state in states:
+                out.append(info)
+        epoch = datetime.min.replace(tzinfo=UTC)
+        out.sort(key=lambda r: r.status.last.at if r.status.last else epoch, reverse=True)
+        return out
+
+    def report(self, info: ReleaseInfo, name: str) -> Any:
+        """A report as staged (JSON-decoded), or None if absent or altered."""
+        entry = (info.manifest.get("reports") or {}).get(name)
+        content = self.records.report(info.id, name)
+        if not isinstance(entry, dict) or content is None or \
+                hashlib.sha256(content).hexdigest() != entry.get("sha256"):
+            return None
+        try:
+            return json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    def last_published(self, dataset_id: str) -> str | None:
+        """The dataset's most recent release that was published and is still public."""
+        for e in self.store.entries(dataset_id=dataset_id, decision=Decision.published,
+                                    newest_first=True):
+            if e.release_id and release_status(self.store, e.release_id).state == PUBLISHED:
+                return e.release_id
+        return None
+
+    def audit(self, dataset_id: str | None = None, limit: int | None = 500) -> list[AuditEntry]:
+        return self.store.entries(dataset_id=dataset_id, newest_first=True, limit=limit)
+
+    def verify(self) -> ChainReport:
+        return self.store.verify()
+
+    # -- decisions -----------------------------------------------------------
+    def _open(self, user: User, ref: str, verb: str) -> ReleaseInfo:
+        if not user.has(Role.transparency_champion):
+            raise PermissionDenied(f"only a Transparency Champion can {verb} a release")
+        info = self.release(ref)
+        if user.username in info.status.stagers:
+            raise PermissionDenied(
+                f"separation of duties: you staged this release, so you cannot {verb} it")
+        return info
+
+    def approve(self, user: User, ref: str, comment: str | None = None,
+                release_at: datetime | None = None) -> AuditEntry:
+        """Approve exactly this manifest hash for publication at its scheduled time."""
+        info = self._open(user, ref, "approve")
+        text = comment_text(comment, False, "an approval")
+        if release_at is not None and release_at.tzinfo is None:
+            raise ApprovalError("release time must include a timezone")
+        with self.locks.hold(info.dataset_id):
+            info = self._open(user, info.id, "approve")  # re-read under the lock
+            if info.status.state != AWAITING:
+                raise ApprovalError(f"release is {info.status.state.replace('_', ' ')}, "
+                                    "not awaiting approval")
+            problems = verify_files(info.path, info.manifest)
+            if problems:
+                raise ApprovalError([Problem("release_changed", "release files no longer "
+                                             "match the manifest"), *problems])
+            return self.store.record(
+                actor=user.username, role=Role.transparency_champion.value,
+                dataset_id=info.dataset_id, release_id=info.id, decision=Decision.approved,
+                comment=text, release_at=release_at, at=self.clock(),
+                detail={"reports": {n: r.get("sha256") for n, r in sorted(
+                    (info.manifest.get("reports") or {}).items())}})
+
+    def reject(self, user: User, ref: str, comment: str | None) -> AuditEntry:
+        """Reject a release awaiting approval, or revoke an approval not yet published."""
+        info = self._open(user, ref, "reject")
+        text = comment_text(comment, True, "a rejection")
+        with self.locks.hold(info.dataset_id):
+            info = self._open(user, info.id, "reject")
+            if info.status.state not in (AWAITING, APPROVED):
+                raise ApprovalError(f"release is {info.status.state.replace('_', ' ')}; "
+                                    "cannot reject it")
+            return self.store.record(
+                actor=user.username, role=Role.transparency_champion.value,
+                dataset_id=info.dataset_id, release_id=info.id, decision=Decision.rejected,
+                comment=text, at=self.clock())
+
+    def withdraw(self, user: User, dataset_id: str, reason: str, *, mode: str = "notice",
+                 catalogue: bool = True) -> Withdrawal:
+        """Withdraw every pending, approved or published release of a dataset.
+
+        Recorded first, under the dataset lock, then the dataset is hidden in
+        the catalogue (still under the lock, so no publication can slip in
+        between). If the catalogue cannot be reached the decision stands and
+        ``catalogue_error`` says so: withdrawing again retries.
+        """
+        role = acting_role(user, WITHDRAW_ROLES)
+        if role is None:
+            raise PermissionDenied("only a statistician or a Transparency Champion can withdraw")
+        reason = comment_text(reason, True, "a withdrawal")
+        if mode not in WITHDRAW_MODES:
+            raise ApprovalError("mode must be 'notice', 'private' or 'delete'")
+        with self.locks.hold(dataset_id):
+            entries: list[AuditEntry] = []
+            was_published = False
+            for rid in dict.fromkeys(e.release_id for e in
+                                     self.store.entries(dataset_id=dataset_id) if e.release_id):
+                status = release_status(self.store, rid)
+                if status.state in (AWAITING, APPROVED, PUBLISHED):
+                    was_published |= status.state == PUBLISHED
+                    entries.append(self.store.record(
+                        actor=user.username, role=role.value, dataset_id=dataset_id,
+                        release_id=rid, decision=Decision.withdrawn, comment=reason,
+                        at=self.clock(), detail={"mode": mode}))
+            if not entries:
+                # Still record the decision: the dataset may be public from before.
+                entries.append(self.store.record(
+                    actor=user.username, role=role.value, dataset_id=dataset_id,
+                    release_id=None, decision=Decision.withdrawn, comment=reason,
+                    at=self.clock(), detail={"mode": mode}))
+            result = Withdrawal(entries=entries, was_published=was_published)
+            if catalogue:
+                result.catalogue_error = self._hide(dataset_id, reason, mode)
+            return result
+
+    def _hide(self, dataset_id: str, reason: str, mode: str) -> str | None:
+        """Take the dataset out of public view; the error class name if that failed."""
+        import ckanapi
+
+        try:
+            withdraw_from_catalogue(self.ckan(), dataset_id, reason, mode)
+        except ckanapi.NotFound:
+            return None  # never reached the catalogue: nothing to hide
+        except Exception as exc:  # noqa: BLE001 - reported, never raised: the decision stands
+            log.warning("withdrawal of %s recorded but the catalogue was not updated (%s)",
+                        dataset_id, type(exc).__name__)
+            return type(exc).__name__
+        return None
+
+    # -- publication ---------------------------------------------------------
+    def next_release(self, spec: Any) -> datetime | None:
+        """The series' next release time on the calendar, as the public sees it."""
+        from pipelines.release_calendar.store import ReleaseCalendar
+
+        now = self.clock()
+        coming = [e.release_at for e in ReleaseCalendar(self.store.engine).entries(
+            [spec], now, announce=False) if e.release_at > now]
+        return coming[0] if coming else None
+
+    def show_next_release(self, spec: Any) -> tuple[datetime | None, str | None]:
+        """Set the next release date on the dataset's CKAN page and its series record
+        (after a calendar change).
+
+        Best effort: returns the date and None, or the error class name (the
+        date is set again at the next publication). A dataset not in the
+        catalogue yet is not an error.
+        """
+        import ckanapi
+
+        from pipelines.contracts.catalogue import solr_date
+
+        nxt = self.next_release(spec)
+        if nxt is None:
+            return None, None
+        from pipelines.catalogue import series
+
+        try:
+            ckan = self.ckan()
+            ckan.action.package_patch(id=spec.id, next_release_date=solr_date(nxt.isoformat()))
+            series.set_next_release(ckan, spec.id, nxt)  # and on its series record
+        except ckanapi.NotFound:
+            return None, None
+        except Exception as exc:  # noqa: BLE001 - reported: the decision stands
+            return nxt, type(exc).__name__
+        return nxt, None
+
+    def due(self, now: datetime | None = None) -> list[DuePublication]:
+        return due_publications(self.releases(states={APPROVED}), now or self.clock())
+
+    def _publisher_role(self, user: User) -> Role:
+        role = acting_role(user, PUBLISH_ROLES)
+        if role is None:
+            raise PermissionDenied("this account may not carry out publications")
+        return role
+
+    def _newer_published(self, info: ReleaseInfo) -> bool:
+        last = info.status.last.id if info.status.last else 0
+        return any(e.release_id != info.id and e.id > last for e in self.store.entries(
+            dataset_id=info.dataset_id, decision=Decision.published))
+
+    def _gate(self, info: ReleaseInfo) -> None:
+        check_decisions(info, self.verify(), self.clock(), self._newer_published(info))
+
+    def _refuse(self, user: User, role: Role, info: ReleaseInfo | None, rid: str,
+                exc: FivestarError, decision: Decision = Decision.publication_refused,
+                ) -> None:
+        codes = sorted({p.code for p in exc.problems})
+        self.store.record(actor=user.username, role=role.value,
+                          dataset_id=info.dataset_id if info else "-", release_id=rid,
+                          decision=decision, comment=", ".join(codes)[:MAX_COMMENT],
+                          at=self.clock(), detail={"codes": codes})
+
+    def begin_publication(self, user: User, ref: str) -> PublicationPlan:
+        """The gate before upload: refused (and recorded) unless publishable now."""
+        role = self._publisher_role(user)
+        rid = self.resolve(ref)
+        info = None
+        try:
+            info = self.release(rid)
+            self._gate(info)
+            check_folder(info)
+        except (PublicationRefused, ManifestError, ReleaseNotFound) as exc:
+            if info is not None:
+                self._refuse(user, role, info, rid, exc)
+            raise PublicationRefused(exc.problems) from None
+        return PublicationPlan(release_id=info.id, dataset_id=info.dataset_id,
+                               manifest=info.manifest,
+                               manifest_bytes=self.records.manifest_bytes(info.id) or b"",
+                               approval_id=info.status.approval.id)  # type: ignore[union-attr]
+
+    def record_published(self, user: User, ref: str, dataset_url: str) -> AuditEntry:
+        """Record a publication, re-reading the decisions under the dataset lock.
+
+        If the release was withdrawn or rejected while it was uploading, the
+        decision wins: the dataset is hidden again, the refusal is recorded
+        after the withdrawal, and ``PublicationRefused`` is raised.
+        """
+        role = self._publisher_role(user)
+        info = self.release(ref)
+        with self.locks.hold(info.dataset_id):
+            info = self.release(info.id)
+            try:
+                self._gate(info)
+            except PublicationRefused as exc:
+                # Fail closed: whatever was decided meanwhile wins in the catalogue too.
+                # A withdrawal shows as it was asked for (by default the notice, files
+                # removed); anything else leaves the dataset private.
+                last = info.status.last
+                mode = "private"
+                if last is not None and last.decision == Decision.withdrawn and \
+                        last.detail.get("mode", "notice") in WITHDRAW_MODES:
+                    mode = str(last.detail.get("mode", "notice"))
+                reason = last.comment if last else ""
+                self._hide(info.dataset_id, reason or "publication refused", mode)
+                self._refuse(user, role, info, info.id, exc)
+                raise
+            return self.store.record(
+                actor=user.username, role=role.value, dataset_id=info.dataset_id,
+                release_id=info.id, decision=Decision.published, comment=dataset_url[:500],
+                at=self.clock(), detail={"approval": info.status.approval.id})  # type: ignore
+
+    def record_failure(self, user: User, ref: str, codes: list[str]) -> AuditEntry:
+        """Record a publication that failed on the publisher's side (codes only)."""
+        role = self._publisher_role(user)
+        info = self.release(ref)
+        clean = sorted({str(c)[:64] for c in codes if c})[:20] or ["failed"]
+        return self.store.record(actor=user.username, role=role.value,
+                                 dataset_id=info.dataset_id, release_id=info.id,
+                                 decision=Decision.publication_failed,
+                                 comment=", ".join(clean), at=self.clock(),
+                                 detail={"codes": clean})
+
