@@ -39,9 +39,11 @@ def withdraw_with_notice(ckan: Any, dataset_id: str, reason: str,
     marker = notice_text(reason, when)
     if marker not in notes:  # withdrawing again (a retry) adds no second notice
         notes = f"{marker}\n\n{notes}" if notes else marker
+    # the links to the removed RDF and CSVW distributions go too (they name the files)
+    links = {k: "" for k in ("rdf_url", "csvw_url") if current.get(k)}
     return ckan.action.package_patch(
         id=dataset_id, private=False, withdrawn="true", withdrawn_date=when,
-        withdrawn_reason=reason, notes=notes)
+        withdrawn_reason=reason, notes=notes, **links)
 
 
 def is_withdrawn(pkg: dict[str, Any]) -> bool:
