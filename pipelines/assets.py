@@ -235,7 +235,8 @@ def build_dataset_assets(
         except FivestarError as exc:
             raise _fail("staging", exc) from None
         ref = StagedReleaseRef(release_id=staged.id, path=str(staged.path),
-                               created=staged.created, stars=result.stars.rating)
+                               created=staged.created, stars=result.stars.rating,
+                               staged_by=stager)
         return Output(ref, metadata={"release_id": staged.id, "stars": ref.stars,
                                      "staged_by": stager,
                                      "path": MetadataValue.path(str(staged.path))})

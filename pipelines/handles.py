@@ -179,6 +179,8 @@ class StagedReleaseRef(Contract):
     path: str
     created: bool = True
     stars: int | None = None
+    #: Who the review service recorded as the stager (from the staging ticket).
+    staged_by: str | None = None
 
 
 def _sha256(path: Path) -> str:

@@ -158,7 +158,7 @@ def outcome_from_events(spec: DatasetSpec, partition: str | None, run_id: str, s
                 outcome.outputs[stage] = StagedReleaseRef(
                     release_id=meta["release_id"],
                     path=str(paths.releases_dir() / spec.id / meta["release_id"]),
-                    stars=meta.get("stars"))
+                    stars=meta.get("stars"), staged_by=meta.get("staged_by"))
             elif stage == "published" and "dataset_url" in meta:
                 outcome.outputs[stage] = PublishResult(
                     dataset_url=meta["dataset_url"], resource_urls=meta.get("resources") or {})

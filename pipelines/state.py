@@ -78,7 +78,13 @@ def secure() -> Path:
     state.mkdir(parents=True, exist_ok=True)
     gid = _sharing_gid()
     if gid is None or not _share(state, gid, 0o710):
-        os.chmod(state, 0o700)
+        try:
+            os.chmod(state, 0o700)
+        except PermissionError:
+            if state.stat().st_uid == os.geteuid():
+                raise
+            # another account's state folder (it cannot write there anyway): its
+            # owner's modes stand
     return state
 
 

@@ -77,7 +77,7 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
     staged = stage(spec, statistician, monkeypatch, dagster_instance)
     assert staged.ok, staged.failures + [c.name for c in staged.blocked]
     release = staged.outputs["staged_release"]
-    assert release["staged_by"] == STATISTICIAN
+    assert release.staged_by == STATISTICIAN
 
     # The statistician who staged it cannot approve it, whatever roles they hold.
     with pytest.raises(PermissionDenied):
