@@ -134,9 +134,9 @@ def test_attack_a_free_dagster_user_tag_stages_nothing(review_service, dagster_i
 def test_attack_a_stolen_used_ticket_cannot_stage_again(review_service, dagster_instance,
                                                          monkeypatch):
     from pipelines.assets import STAGING_STAGES
-    from pipelines.runs import TICKET_ENV
     from pipelines.demo import ensure_demo_key
     from pipelines.runner import run_stages
+    from pipelines.runs import TICKET_ENV
     from pipelines.spec import load_all
 
     ensure_demo_key()
