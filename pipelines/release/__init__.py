@@ -18,7 +18,7 @@ and ``publish_approved``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
         nxt = plan.get("next_release")  # the series' next date, from the service's calendar
         result = publish.publish_release(
             ckan, release_dir, manifest, rid,
-            next_release=datetime.fromisoformat(nxt) if nxt else None)
+            next_release=datetime.fromisoformat(nxt) if nxt else announced_next(spec))
     except Exception as exc:
         client.record_failure(rid, _codes(exc))
         raise
@@ -127,5 +127,15 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
     return result
 
 
-__all__ = ["StagedRelease", "publish_approved", "published_release", "stage_and_register",
-           "stage_release"]
+def announced_next(spec: Any, now: datetime | None = None) -> datetime | None:
+    """The spec's next pre-announced release after ``now``, for a dataset whose spec
+    the review service does not hold (its calendar then knows no moved date)."""
+    from pipelines.release_calendar.schedule import coming_releases
+
+    now = now or datetime.now(UTC)
+    coming = [s.release_at for s in coming_releases(spec, now) if s.release_at > now]
+    return coming[0] if coming else None
+
+
+__all__ = ["StagedRelease", "announced_next", "publish_approved", "published_release",
+           "stage_and_register", "stage_release"]
