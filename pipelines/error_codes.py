@@ -310,6 +310,20 @@ _ALL: list[ErrorKind] = [
          "The release's announced time has not come: it publishes then, not before."),
         ("files_changed", "Files changed since approval",
          "The release's files differ from the approved manifest: publication is refused."),
+        ("audit_chain_broken", "Audit log does not verify",
+         "An audit entry or anchor was changed, removed or added outside the review service: "
+         "nothing publishes until an admin investigates (`fivestar audit --verify`)."),
+        ("no_ticket", "No staging ticket",
+         "Stage through `fivestar stage` (it signs you in), or tag a Dagster run with a ticket "
+         "from `fivestar ticket`."),
+        ("report_mismatch", "Report differs from the manifest",
+         "A report sent at registration is not the one the manifest lists: stage again."),
+        ("record_tampered", "Service copy altered",
+         "The review service's copy of a manifest no longer hashes to its release id: an admin "
+         "must investigate its database."),
+        ("published_changed", "Published release changed",
+         "The published release a correction is based on no longer matches its manifest: "
+         "investigate before staging the correction."),
     ),
     *_kinds(
         Stage.publication,

@@ -61,15 +61,11 @@ def test_a_problem_knows_its_help_and_keeps_its_json_form():
 
 
 @pytest.fixture
-def stager(monkeypatch, tmp_path):
-    from pipelines.release.users import create_demo_users
-
-    monkeypatch.setenv("FIVESTAR_USERS_FILE", str(paths.STATE_DIR / "users.yaml"))
-    monkeypatch.delenv("FIVESTAR_USER", raising=False)
+def stager(monkeypatch, tmp_path, service):
+    """`fivestar stage` signed in to the test's review service as stats.demo."""
     monkeypatch.delenv("FIVESTAR_LOG_LEVEL", raising=False)
     monkeypatch.setenv("FIVESTAR_PSEUDONYMISATION_KEY", "test-key-0123456789abcdef")
     monkeypatch.setenv("FIVESTAR_PASSWORD", "stats-demo-password")
-    create_demo_users()
     datasets = tmp_path / "datasets"
     shutil.copytree(paths.DATASETS_DIR / "foi-requests", datasets / "foi-requests")
     monkeypatch.setattr(paths, "DATASETS_DIR", datasets)
