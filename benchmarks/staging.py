@@ -184,19 +184,23 @@ def stage_once(dataset_id: str, rows: int) -> dict[str, Any]:
     state = root / "state"
     shutil.rmtree(state, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DAGSTER_PG_URL")}
-    # The statistician signs in as for real, with the demo account (public password).
-    from pipelines.release.users import DEMO_USERS, create_demo_users
+    # The statistician signs in to a review service (in this process, on loopback, with
+    # the demo accounts), which registers the staging, as for real.
+    from pipelines.release.testing import make_authority
+    from pipelines.release.users import DEMO_USERS
+    from pipelines.review.app import create_app
+    from tests.governance import serving
 
     state.mkdir(parents=True)
-    users = create_demo_users(state / "users.yaml")
+    authority = make_authority(root / "service", releases_root=state / "releases")
     env.update({"FIVESTAR_DATASETS_DIR": str(datasets_dir),
                 "FIVESTAR_EXPECTATIONS_DIR": str(expectations_dir),
-                "FIVESTAR_STATE_DIR": str(state), "FIVESTAR_USERS_FILE": str(users),
-                "FIVESTAR_USER": "stats.demo",
+                "FIVESTAR_STATE_DIR": str(state), "FIVESTAR_USER": "stats.demo",
                 "FIVESTAR_PASSWORD": DEMO_USERS["stats.demo"][2], "COLUMNS": "150"})
     log = root / "stage.log"
     cmd = [_fivestar(), "stage", dataset_id]
-    with open(log, "wb") as out:
+    with serving(create_app(authority, failure_seconds=0)) as url, open(log, "wb") as out:
+        env["FIVESTAR_REVIEW_URL"] = url
         start = time.time()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         with _Sampler(proc.pid) as sampler:
