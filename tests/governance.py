@@ -1,4 +1,4 @@
-"""Test helpers for the review service: serve it on loopback, a recording catalogue fake."""
+"""Test helpers for the review service: serve it on loopback, run the real service."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import ckanapi
 import uvicorn
 
 
@@ -40,33 +39,6 @@ def serving(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-class FakeCKAN:
-    """Records the catalogue calls the service makes (a unit-test fake: the real
-    catalogue is exercised in tests/integration)."""
-
-    def __init__(self, accepts_withdrawn_reason: bool = True, missing: bool = False):
-        self.calls: list[tuple[str, dict]] = []
-        self.accepts = accepts_withdrawn_reason
-        self.missing = missing
-        self.action = self
-
-    def __getattr__(self, name):
-        def call(**kwargs):
-            self.calls.append((name, kwargs))
-            if self.missing:
-                raise ckanapi.NotFound("no such dataset")
-            if name == "package_show":
-                return {"name": kwargs["id"], "notes": "Quarterly claims.",
-                        "resources": [{"id": "r1", "name": "claims.csv"}]}
-            if name == "package_patch" and "withdrawn_reason" in kwargs and not self.accepts:
-                raise ckanapi.ValidationError({"withdrawn_reason": ["unknown field"]})
-            return {}
-        return call
-
-    def patches(self) -> list[dict]:
-        return [kw for name, kw in self.calls if name == "package_patch"]
 
 
 class ReviewServiceHandle:

@@ -6,7 +6,8 @@ import pytest
 
 from pipelines.release.testing import make_authority
 from pipelines.review.app import create_app
-from tests.governance import FakeCKAN, serving
+from tests.governance import serving
+from tests.unit.fake_ckan import FakeCKAN
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from pipelines.release.keys import ServiceKeys
 from pipelines.release.signed import TICKET, sign
 from pipelines.release.stage import release_payload
 from pipelines.release.testing import make_authority, make_spec, register, stage_synthetic
-from tests.governance import FakeCKAN
+from tests.unit.fake_ckan import FakeCKAN
 
 UK = ZoneInfo("Europe/London")
 # Spec with a pre-announced time: Thursday 30 January 2025, 09:30 UK (GMT).

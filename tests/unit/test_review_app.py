@@ -15,7 +15,8 @@ from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 from pipelines.release.users import DEMO_USERS
 from pipelines.review.app import create_app
 from pipelines.review.throttle import LoginThrottle
-from tests.governance import FakeCKAN, serving
+from tests.governance import serving
+from tests.unit.fake_ckan import FakeCKAN
 
 NOW = datetime(2025, 1, 21, 10, 0, tzinfo=UTC)
 
