@@ -13,7 +13,7 @@ setup:
 ## the linked-data front's own address, so every one of them resolves (FIVESTAR_BASE_URI).
 demo: setup catalogue-up
 	FIVESTAR_BASE_URI=$${FIVESTAR_BASE_URI:-http://127.0.0.1:$${FIVESTAR_LINKEDDATA_PORT:-$$((8090 + $${FIVESTAR_PORT_OFFSET:-0}))}} \
-	  $(RUN) fivestar demo
+	  $(RUN) python -m fivestar_dev demo
 
 ## The whole test suite (starts the local catalogue itself).
 test: setup catalogue-up

@@ -47,7 +47,8 @@ def _generator_version(dataset_id: str) -> str:
     other code, or for another schema, is never reused."""
     import hashlib
 
-    from pipelines import generate, paths
+    from fivestar_dev import generate
+    from pipelines import paths
 
     digest = hashlib.sha256(Path(generate.__file__).read_bytes())
     digest.update((paths.DATASETS_DIR / dataset_id / "dataset.yaml").read_bytes())
@@ -56,7 +57,7 @@ def _generator_version(dataset_id: str) -> str:
 
 def large_extract(dataset_id: str, rows: int, status=None) -> Path:
     """A large version of a bundled extract, generated once and cached (Parquet)."""
-    from pipelines import generate
+    from fivestar_dev import generate
 
     path = DATA / f"{dataset_id}-{rows}-{_generator_version(dataset_id)}.parquet"
     if not path.exists():

@@ -79,7 +79,7 @@ def extract_for(source: str, rows: int | None) -> Path | None:
     """A generated extract (cached), in the bundled extract's format; None = bundled."""
     if rows is None:
         return None
-    from pipelines import generate
+    from fivestar_dev import generate
 
     suffix = ".parquet" if source == "spend-over-25k" else ".csv"
     path = DATA / f"{source}-{rows}{suffix}"

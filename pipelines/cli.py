@@ -241,27 +241,6 @@ def _print_outcomes(outcomes) -> None:
 
 
 @app.command()
-def generate(
-    dataset: str | None = typer.Option(None, help="One dataset; default all bundled."),
-    rows: int | None = typer.Option(None, help="Rows for a large extract (benchmarks)."),
-    out: Path | None = typer.Option(None, help="Where to write a large extract."),
-    seed: int = typer.Option(20261122, help="Random seed (deterministic output)."),
-) -> None:
-    """Regenerate the bundled synthetic extracts, or write a large one."""
-    from pipelines import generate as gen
-
-    if rows is None:
-        gen.write_bundled()
-        console.print("bundled extracts regenerated")
-        return
-    if not dataset or not out:
-        err.print("--rows needs --dataset and --out")
-        raise typer.Exit(2)
-    path = gen.write_large(dataset, rows, out, seed=seed)
-    console.print(f"wrote {rows} rows to {path}")
-
-
-@app.command()
 def publish(
     dataset: str | None = typer.Argument(None, help="Only this dataset."),
     user: str = typer.Option(None, envvar="FIVESTAR_USER",
@@ -307,45 +286,6 @@ def publish(
         if o.outputs.get("published"):
             console.print(f"{o.dataset}: {o.outputs['published'].dataset_url}")
     if not all(o.ok for o in outcomes):
-        raise typer.Exit(1)
-
-
-@app.command()
-def demo(
-    serve: bool = typer.Option(True, help="Start the Dagster UI and review app afterwards."),
-) -> None:
-    """The whole journey on the bundled datasets: stage, approve, publish, verify."""
-    from pipelines import demo as journey
-
-    result = journey.run_demo(log=lambda m: console.print(f"[dim]{m}[/]"))
-    console.print("[bold]Published[/] (every public file re-downloaded anonymously and "
-                  "matched against the approved manifest):")
-    for ds, url in result.published.items():
-        console.print(f"  {ds}  release {result.staged[ds][:12]}  "
-                      f"{result.verified.get(ds, '-')} files verified  {url}", soft_wrap=True)
-    if result.public_side:
-        from pipelines.catalogue.public_check import front_url
-        from pipelines.linkeddata.store import store_url
-
-        console.print("[bold]Linked data[/] (URIs resolve; SPARQL and the DataStore API serve "
-                      f"every row; SPARQL endpoint {store_url()}/fivestar/sparql):")
-        for ds, side in result.public_side.items():
-            console.print(f"  {ds}  {side.linked_data}  {side.uris_resolved} URIs resolved, "
-                          f"SPARQL {side.sparql_rows} rows, "
-                          f"DataStore {side.datastore_rows} rows", soft_wrap=True)
-        console.print(f"  (linked-data front {front_url()})")
-    for ds, (version, notes) in result.corrected.items():
-        console.print(f"[bold]Corrected[/]: {ds} published as version {version}, with the "
-                      f"revision notes: {notes}", soft_wrap=True)
-    for f in result.failures:
-        err.print(f"[red]{f}[/]")
-    if serve:
-        for name, url in journey.start_background_services(log=console.print).items():
-            console.print(f"{name}: {url}")
-        console.print(f"log in to the review app as [bold]{journey.CHAMPION}[/] (champion) "
-                      f"or [bold]{journey.STATISTICIAN}[/] (statistician); passwords are in "
-                      "the README", soft_wrap=True)
-    if result.failures or not result.published:
         raise typer.Exit(1)
 
 

@@ -8,7 +8,7 @@ audit database, the review app's key). Two promises:
   ``0600``, folders ``0700``) and makes the state folder ``0700``; every entry
   point calls it first (the CLI, the Dagster code location, the review app),
   and child processes (Dagster's webserver and daemon started by
-  ``fivestar demo``) inherit the umask. Because the top folder is ``0700``, no
+  ``make demo``) inherit the umask. Because the top folder is ``0700``, no
   other user can reach anything under it even if a file inside was created
   by a tool with looser modes. One exception, by group: when the review
   service's OS group exists (``fivestar-review``, scripts/setup.sh), the state

@@ -28,7 +28,7 @@ LEAD = timedelta(seconds=90)
 
 def test_the_daemon_publishes_at_the_release_time_and_not_before(
         tmp_path, review_service, ckan_stack, monkeypatch, dagster_instance):
-    from pipelines.demo import ensure_demo_key
+    from fivestar_dev.demo import ensure_demo_key
     from pipelines.instance import dagster_home
 
     ensure_demo_key()

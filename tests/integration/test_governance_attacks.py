@@ -118,8 +118,8 @@ def test_attack_staging_under_someone_elses_name_is_impossible(review_service, a
 
 def test_attack_a_free_dagster_user_tag_stages_nothing(review_service, dagster_instance):
     """Finding 2: a Dagster run tag `fivestar/user` set the stager."""
+    from fivestar_dev.demo import ensure_demo_key
     from pipelines.assets import STAGING_STAGES
-    from pipelines.demo import ensure_demo_key
     from pipelines.runner import run_stages
     from pipelines.spec import load_all
 
@@ -133,8 +133,8 @@ def test_attack_a_free_dagster_user_tag_stages_nothing(review_service, dagster_i
 
 def test_attack_a_stolen_used_ticket_cannot_stage_again(review_service, dagster_instance,
                                                          monkeypatch):
+    from fivestar_dev.demo import ensure_demo_key
     from pipelines.assets import STAGING_STAGES
-    from pipelines.demo import ensure_demo_key
     from pipelines.runner import run_stages
     from pipelines.runs import TICKET_ENV
     from pipelines.spec import load_all
@@ -153,9 +153,9 @@ def test_attack_a_stolen_used_ticket_cannot_stage_again(review_service, dagster_
 
 def test_attack_the_champion_approving_their_own_staging_is_refused(review_service, tmp_path):
     """Finding 2: the champion staged as stats.demo, then approved."""
+    from fivestar_dev.synthetic_release import make_spec, stage_synthetic
     from pipelines.release.client import PermissionDenied
     from pipelines.release.stage import release_payload
-    from pipelines.release.testing import make_spec, stage_synthetic
 
     admin = review_service.client("admin.demo")
     admin.add_user("both.roles", ["statistician", "transparency_champion"],

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from fivestar_dev.demo import CHAMPION, STATISTICIAN, ensure_demo_key, verify_public
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
-from pipelines.demo import CHAMPION, STATISTICIAN, ensure_demo_key, verify_public
 from pipelines.release.client import TOKEN_ENV, PermissionDenied
 from pipelines.runner import run_stages
 from pipelines.runs import RELEASE_TAG, TICKET_ENV

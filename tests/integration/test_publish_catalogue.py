@@ -11,17 +11,17 @@ import pytest
 import rdflib
 import requests
 
-from pipelines import publish as publishing
-from pipelines.ckan_resource import connect, retrying_session
-from pipelines.release.approvals import withdraw_from_catalogue
-from pipelines.release.stage import stage_release
-from pipelines.release.testing import (
+from fivestar_dev.synthetic_release import (
     STARS,
     converted_files,
     make_spec,
     synthetic_reports,
     write_converted,
 )
+from pipelines import publish as publishing
+from pipelines.ckan_resource import connect, retrying_session
+from pipelines.release.approvals import withdraw_from_catalogue
+from pipelines.release.stage import stage_release
 from tests.integration.conftest import start_ckan, stop_ckan
 
 pytestmark = pytest.mark.integration

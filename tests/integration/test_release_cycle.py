@@ -9,13 +9,7 @@ import pytest
 import rdflib
 import requests
 
-from pipelines import publish as publishing
-from pipelines.corrections import plan_revision
-from pipelines.release import publish_approved, published_release
-from pipelines.release.audit import Decision
-from pipelines.release.client import ReviewServiceClient
-from pipelines.release.stage import catalogue_record, stage_release
-from pipelines.release.testing import (
+from fivestar_dev.synthetic_release import (
     STARS,
     converted_files,
     make_authority,
@@ -24,6 +18,12 @@ from pipelines.release.testing import (
     synthetic_reports,
     write_converted,
 )
+from pipelines import publish as publishing
+from pipelines.corrections import plan_revision
+from pipelines.release import publish_approved, published_release
+from pipelines.release.audit import Decision
+from pipelines.release.client import ReviewServiceClient
+from pipelines.release.stage import catalogue_record, stage_release
 from pipelines.review.app import create_app
 from tests.governance import serving
 from tests.integration.test_publish_catalogue import ROWS_1, ROWS_2, _name, _public, _sha, _stage

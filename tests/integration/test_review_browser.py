@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.release.approvals import release_status
 from pipelines.release.audit import Decision
-from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 from pipelines.release.users import DEMO_USERS
 from pipelines.review.app import create_app
 from tests.governance import serving

@@ -14,16 +14,16 @@ import uuid
 import pytest
 import requests
 
-from pipelines import publish as publishing
-from pipelines.release.approvals import withdraw_from_catalogue
-from pipelines.release.stage import stage_release
-from pipelines.release.testing import (
+from fivestar_dev.synthetic_release import (
     STARS,
     converted_files,
     make_spec,
     synthetic_reports,
     write_converted,
 )
+from pipelines import publish as publishing
+from pipelines.release.approvals import withdraw_from_catalogue
+from pipelines.release.stage import stage_release
 
 pytestmark = pytest.mark.integration
 

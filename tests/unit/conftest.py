@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.release.testing import make_authority
+from fivestar_dev.synthetic_release import make_authority
 from pipelines.review.app import create_app
 from tests.governance import serving
 from tests.unit.fake_ckan import FakeCKAN

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from fivestar_dev.synthetic_conversion import PROVENANCE
 from pipelines import paths
 from pipelines.contracts import (
     PUBLICATION_FIELDS,
@@ -19,7 +20,6 @@ from pipelines.contracts import (
     ValidationReport,
     activity_id,
 )
-from pipelines.convert.testing import PROVENANCE
 from pipelines.errors import Location, Problem
 
 SCHEMING = paths.ROOT / "catalogue" / "ckan" / "fivestar_dataset.yaml"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from fivestar_dev import synthetic_conversion as T
 from pipelines import paths
 from pipelines.convert import convert, ics, verify
-from pipelines.convert import testing as T
 from pipelines.release.stage import catalogue_record
 from pipelines.spec.linked_data import FIVESTAR_NS
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fivestar_dev.synthetic_conversion import cube_spec, records_spec
 from pipelines import paths
-from pipelines.convert.testing import cube_spec, records_spec
 from pipelines.errors import SpecError
 from pipelines.spec import DatasetSpec, load_all, load_spec
 from pipelines.spec.linked_data import LinkedDataMapping, camel, expand

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import DCAT, DCTERMS, PROV, Graph, URIRef
 
+from fivestar_dev import synthetic_conversion as T
 from pipelines import paths
 from pipelines.convert import convert, verify
-from pipelines.convert import testing as T
 from pipelines.convert.metadata import file_sha256
 from pipelines.convert.stars import rate
 from pipelines.convert.verify import NetworkBlocked, check_shacl, no_network

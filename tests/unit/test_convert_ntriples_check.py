@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from fivestar_dev import synthetic_conversion as T
 from pipelines import paths
 from pipelines.convert import convert
 from pipelines.convert import ntriples_check as nc
-from pipelines.convert import testing as T
 from pipelines.convert.stars import AUTHORITIES, rdf_facts
 from pipelines.convert.workers import WorkerError, Workers
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from fivestar_dev import synthetic_conversion as T
 from pipelines import paths
 from pipelines.convert import convert, verify
-from pipelines.convert import testing as T
 from pipelines.convert.csv_out import neutralise
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

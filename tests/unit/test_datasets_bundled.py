@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 
-from pipelines import generate as gen
+from fivestar_dev import generate as gen
 from pipelines import paths
 from pipelines.spec import DatasetSpec, load_all
 
@@ -70,7 +70,7 @@ def test_bundled_files_equal_a_regeneration(tmp_path: Path) -> None:
         dataset_id = new.parent.name
         committed = gen.bundled_path(dataset_id)
         assert new.read_bytes() == committed.read_bytes(), (
-            f"{committed} differs from the generator; run `python -m pipelines.generate`")
+            f"{committed} differs from the generator; run `python -m fivestar_dev.generate`")
 
 
 @pytest.mark.parametrize("dataset_id", gen.DATASET_IDS)

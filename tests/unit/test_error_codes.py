@@ -23,8 +23,6 @@ _MAKERS = re.compile(
 def _codes_in_package() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted((paths.ROOT / "pipelines").rglob("*.py")):
-        if path.name == "testing.py":  # test fixtures shipped for the tests' convenience
-            continue
         for code in _MAKERS.findall(path.read_text(encoding="utf-8")):
             found.setdefault(code, str(path.relative_to(paths.ROOT)))
     return found

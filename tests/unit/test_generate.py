@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines import generate as gen
+from fivestar_dev import generate as gen
 
 SMALL = {"foi-requests": 300, "spend-over-25k": 300, "police-recorded-crime": None,
          "entry-clearance-visas": None}

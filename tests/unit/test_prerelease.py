@@ -11,9 +11,9 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.prerelease.access import AccessLog, access_list, decide, department_list
 from pipelines.prerelease.statement import FILENAME, statement_csv
-from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 from pipelines.release.users import DEMO_USERS, Role, User, create_demo_users
 from pipelines.review.app import create_app
 from pipelines.spec import PreReleaseAccess

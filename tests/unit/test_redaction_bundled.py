@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipelines import generate, paths
+from fivestar_dev import generate
+from pipelines import paths
 from pipelines.redaction import redact, verify
 from pipelines.spec import load_spec
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.names import corpus
+from fivestar_dev import synthetic_conversion as T
 from pipelines.convert import convert
-from pipelines.convert import testing as T
 from pipelines.redaction import redact, verify
 from pipelines.redaction.holdout import fold, held_out
 from pipelines.redaction.lexicon import load as load_lexicon

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import jwt
 import pytest
 
+from fivestar_dev.synthetic_release import make_authority, make_spec, register, stage_synthetic
 from pipelines.release.approvals import (
     APPROVED,
     AWAITING,
@@ -27,7 +28,6 @@ from pipelines.release.gate import PublicationRefused
 from pipelines.release.keys import ServiceKeys
 from pipelines.release.signed import TICKET, sign
 from pipelines.release.stage import release_payload
-from pipelines.release.testing import make_authority, make_spec, register, stage_synthetic
 from tests.unit.fake_ckan import FakeCKAN
 
 UK = ZoneInfo("Europe/London")
@@ -125,13 +125,13 @@ def test_attack_stager_can_never_approve_whatever_roles(tmp_path, authority):
 
 def test_attack_forged_expired_reused_or_misdirected_tickets_are_refused(tmp_path, authority,
                                                                          clock):
-    from pipelines.release.stage import stage_release
-    from pipelines.release.testing import (
+    from fivestar_dev.synthetic_release import (
         STARS,
         converted_files,
         synthetic_reports,
         write_converted,
     )
+    from pipelines.release.stage import stage_release
 
     spec = make_spec()
     converted = write_converted(tmp_path / "c", [("A", "2024-Q4", 1)])

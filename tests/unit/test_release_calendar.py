@@ -210,7 +210,7 @@ def test_ical_feed_parses_and_holds_uk_release_times(store):
 
 
 def test_calendar_page_and_feed_are_public(tmp_path):
-    from pipelines.release.testing import make_authority
+    from fivestar_dev.synthetic_release import make_authority
     from pipelines.review.app import create_app
 
     s = spec(QUARTERLY)
@@ -233,8 +233,8 @@ def test_calendar_page_and_feed_are_public(tmp_path):
 
 
 def test_embargo_follows_a_moved_date(tmp_path):
+    from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
     from pipelines.release.gate import PublicationRefused
-    from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 
     clock = {"now": NOW}
     authority = make_authority(tmp_path, clock=lambda: clock["now"])
@@ -258,8 +258,8 @@ def test_attack_moving_a_date_behind_the_service_stops_publication(tmp_path):
     """The change's only record is its keyed audit entry: editing it breaks the chain."""
     import sqlite3
 
+    from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
     from pipelines.release.gate import PublicationRefused
-    from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 
     clock = {"now": NOW}
     authority = make_authority(tmp_path, clock=lambda: clock["now"])

@@ -6,10 +6,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from fivestar_dev.synthetic_release import stage_synthetic
 from pipelines.release.approvals import release_status
 from pipelines.release.audit import Decision
 from pipelines.release.cli import commands, visible
-from pipelines.release.testing import stage_synthetic
 from pipelines.release.users import DEMO_USERS, hash_password
 
 

@@ -108,9 +108,9 @@ def test_restaging_unchanged_inputs_gives_the_same_release(tmp_path, service):
 
 def test_a_different_candidate_supersedes_the_open_one(tmp_path):
     """One open candidate per dataset and period: the champion never sees two."""
+    from fivestar_dev.synthetic_release import make_authority, stage_synthetic
     from pipelines.release.approvals import APPROVED, AWAITING, SUPERSEDED, release_status
     from pipelines.release.gate import PublicationRefused
-    from pipelines.release.testing import make_authority, stage_synthetic
 
     clock = {"now": datetime(2025, 1, 21, 10, tzinfo=UTC)}
     authority = make_authority(tmp_path, clock=lambda: clock["now"])

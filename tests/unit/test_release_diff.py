@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fivestar_dev.synthetic_release import STARS, make_authority, make_spec
+from fivestar_dev.synthetic_release import stage_synthetic as _stage
 from pipelines.contracts import Stars
-from pipelines.release.testing import STARS, make_authority, make_spec
-from pipelines.release.testing import stage_synthetic as _stage
 
 
 @pytest.fixture
@@ -84,13 +84,13 @@ def test_schema_change_is_reported(tmp_path, store):
     second = stage_synthetic(tmp_path, store, work="w2")
     assert second.id != first.id
     assert _diff(second)["rows"]["changed"] == 0
-    from pipelines.release.stage import stage_release
-    from pipelines.release.testing import (
+    from fivestar_dev.synthetic_release import (
         DEFAULT_ROWS,
         converted_files,
         synthetic_reports,
         write_converted,
     )
+    from pipelines.release.stage import stage_release
 
     # staging moved the files into the release: convert again, then change the CSV
     converted = write_converted(work / "converted", DEFAULT_ROWS)

@@ -6,6 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from fivestar_dev.synthetic_release import (
+    STARS,
+    converted_files,
+    make_spec,
+    stage_synthetic,
+    write_converted,
+)
 from pipelines.contracts import (
     ConversionResult,
     Provenance,
@@ -18,13 +25,6 @@ from pipelines.release import publish_approved, stage_and_register
 from pipelines.release.audit import Decision
 from pipelines.release.client import PublicationRefused, ReviewServiceClient
 from pipelines.release.stage import StagingError, stage_conversion, stage_release
-from pipelines.release.testing import (
-    STARS,
-    converted_files,
-    make_spec,
-    stage_synthetic,
-    write_converted,
-)
 
 ANNOUNCED = datetime(2025, 1, 30, 9, 30, tzinfo=UTC)  # GMT in January
 

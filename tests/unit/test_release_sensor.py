@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
+from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.release.sensor import RETRY_CAP, backoff
-from pipelines.release.testing import make_authority, make_spec, stage_synthetic
 from pipelines.runs import RELEASE_TAG
 from pipelines.sensors import build_publication_sensor
 

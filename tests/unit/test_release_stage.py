@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fivestar_dev.synthetic_release import STARS, make_spec, stage_synthetic
 from pipelines.release.manifest import (
     ManifestError,
     canonical_json,
@@ -16,7 +17,6 @@ from pipelines.release.manifest import (
     verify_files,
 )
 from pipelines.release.stage import StagingError, period_bounds
-from pipelines.release.testing import STARS, make_spec, stage_synthetic
 
 
 @pytest.fixture
@@ -69,8 +69,8 @@ def test_restaging_unchanged_inputs_gives_the_same_id(tmp_path, store):
 
 
 def test_a_changed_report_is_a_different_release(tmp_path, store):
+    from fivestar_dev.synthetic_release import synthetic_reports
     from pipelines.contracts import RedactionReport
-    from pipelines.release.testing import synthetic_reports
     from pipelines.reports import redaction_files
 
     first = stage_synthetic(tmp_path, store)

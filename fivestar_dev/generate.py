@@ -754,8 +754,8 @@ def write_large(dataset_id: str, rows: int, path: Path | str, seed: int = SEED,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pipelines.generate`` [--dataset ID --rows N --out PATH] [--seed S]."""
-    ap = argparse.ArgumentParser(prog="python -m pipelines.generate",
+    """``python -m fivestar_dev.generate`` [--dataset ID --rows N --out PATH] [--seed S]."""
+    ap = argparse.ArgumentParser(prog="python -m fivestar_dev.generate",
                                  description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--dataset", choices=DATASET_IDS)
     ap.add_argument("--rows", type=int)
