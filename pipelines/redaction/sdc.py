@@ -35,8 +35,8 @@ hundred hypercubes) whatever the table's size.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
-from itertools import product
 
 import numpy as np
 import pandas as pd
@@ -44,13 +44,23 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack
 
 from pipelines.errors import FivestarError, Location, Problem
+from pipelines.redaction.hierarchy import Hierarchy
 from pipelines.redaction.tabulate import Table
 from pipelines.spec.redaction import SDC, Loss, Method
 
 FREE, PRIMARY, SECONDARY = "F", "C", "D"
 STATUS_COLUMN = "conf_status"
-#: hypercubes tried per sensitive cell (per-dimension candidates are cut to fit)
-MAX_CUBES = 400
+#: hypercube rounds: the vectors kept per dimension for each cell (their
+#: combinations are its candidate cubes), and the cells evaluated together
+ROUNDS = (3, 6, 12)
+BATCH_CELLS = {3: 1024, 6: 256, 12: 32}
+#: down paths enumerated per subtree, those through a margin code's own subtree,
+#: and vectors per code (the nearest siblings first, the root's always kept)
+DOWN_PATHS = 24
+DOWN_BASES = 24
+VECTORS_PER_CODE = 4000
+#: key spaces up to this size get a dense cell lookup array
+DENSE_KEYS = 50_000_000
 BIG = 1 << 60
 #: seconds for one exact move (the fallback when no hypercube is enough), the
 #: up/down splits of the protection width it tries, and the codes per dimension
@@ -59,6 +69,8 @@ EXACT_SECONDS = 2.0
 EXACT_SPLITS = 4
 EXACT_WIDTHS = (3, 8, 16)
 EXACT_MAX_CELLS = 3000
+#: seconds for the whole exact stage (past it, the cells left are refused: fail closed)
+EXACT_BUDGET_SECONDS = 120.0
 
 
 @dataclass
@@ -84,20 +96,92 @@ def sensitive(table: Table, sdc: SDC) -> np.ndarray:
 
 
 class _Lookup:
+    """Cell number of a mixed-radix key: a dense array when the key space is small."""
+
     def __init__(self, table: Table) -> None:
         self.radix = table.radix()
         self.stride = np.ones(len(self.radix), dtype=np.int64)
         for k in range(len(self.radix) - 2, -1, -1):
             self.stride[k] = self.stride[k + 1] * self.radix[k + 1]
         keys = table.codes @ self.stride if table.n else np.zeros(0, np.int64)
-        self.order = np.argsort(keys, kind="stable")
-        self.keys = keys[self.order]
+        self.keys_of_cells = keys
+        space = int(np.prod(self.radix.astype(float))) if len(self.radix) else 0
+        self.dense: np.ndarray | None = None
+        if space <= DENSE_KEYS:
+            self.dense = np.full(space + 1, -1, dtype=np.int64)  # last slot: "no cell"
+            self.dense[keys] = np.arange(table.n)
+        else:
+            self.order = np.argsort(keys, kind="stable")
+            self.keys = keys[self.order]
 
     def cells(self, keys: np.ndarray) -> np.ndarray:
+        """Cell of each key, -1 where there is none (negative keys: none)."""
+        if self.dense is not None:
+            return self.dense[np.where(keys >= 0, keys, len(self.dense) - 1)]
         if not len(self.keys):
             return np.full(keys.shape, -1, dtype=np.int64)
         pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return np.where(self.keys[pos] == keys, self.order[pos], -1)
+        return np.where((self.keys[pos] == keys) & (keys >= 0), self.order[pos], -1)
+
+
+class _Vectors:
+    """The elementary vectors of one dimension's tree, per code (built on first use).
+
+    A vector through code ``c`` lists codes and signs: ``c`` and a path down
+    from it to a leaf (all +), then up through its ancestors (+) to the
+    parent of a sibling branch that goes down to a leaf with sign -, or up to
+    the root. Down paths are enumerated (round robin over the children, at
+    most ``DOWN_PATHS`` per subtree) rather than chosen, so the choice can be
+    made per cell from the costs of its line.
+    """
+
+    def __init__(self, hier: Hierarchy) -> None:
+        self.parent = hier.parent
+        self.kids = hier.children()
+        self._down: dict[int, list[list[int]]] = {}
+        self._vecs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def down(self, code: int) -> list[list[int]]:
+        if code not in self._down:
+            if not self.kids[code]:
+                self._down[code] = [[code]]
+            else:
+                per_child = [self.down(c) for c in self.kids[code]]
+                out: list[list[int]] = []
+                for j in range(max(len(p) for p in per_child)):
+                    out += [[code, *p[j]] for p in per_child if j < len(p)]
+                self._down[code] = out[:DOWN_PATHS]
+        return self._down[code]
+
+    def of(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, signs), each (vectors, length) padded with -1 / 0; the code first."""
+        if code in self._vecs:
+            return self._vecs[code]
+        bases = self.down(code)[:DOWN_BASES]
+        vecs: list[tuple[list[int], list[int]]] = []
+        root: list[tuple[list[int], list[int]]] = []
+        chain = [code]
+        while self.parent[chain[-1]] >= 0:
+            a = int(self.parent[chain[-1]])
+            for s in self.kids[a]:
+                if s == chain[-1]:
+                    continue
+                for branch in self.down(s):
+                    for b in bases:
+                        vecs.append((b + chain[1:] + branch,
+                                     [1] * (len(b) + len(chain) - 1) + [-1] * len(branch)))
+            chain.append(a)
+        if len(chain) > 1 or len(bases[0]) > 1:  # up to the root (or only down, at a root)
+            root = [(b + chain[1:], [1] * (len(b) + len(chain) - 1)) for b in bases]
+        # the nearest siblings first, the root's vectors always kept
+        vecs = (vecs[:VECTORS_PER_CODE - len(root)] + root) or [([code], [1])]
+        width = max(len(c) for c, _ in vecs)
+        codes = np.full((len(vecs), width), -1, dtype=np.int64)
+        signs = np.zeros((len(vecs), width), dtype=np.int64)
+        for j, (c, s) in enumerate(vecs):
+            codes[j, :len(c)], signs[j, :len(s)] = c, s
+        self._vecs[code] = (codes, signs)
+        return codes, signs
 
 
 class _Protector:
@@ -125,25 +209,34 @@ class _Protector:
         self.parent = [table.hier[d].parent for d in table.dims]
         self.kids = [table.hier[d].children() for d in table.dims]
         self.all_codes = [np.arange(table.hier[d].size, dtype=np.int64) for d in table.dims]
+        self.vectors = [_Vectors(table.hier[d]) for d in table.dims]
+        self._needs = self._requirements()
 
     # -- requirements --------------------------------------------------------
-    def need(self, i: int) -> tuple[int, int, int]:
+    def _requirements(self) -> np.ndarray:
+        """Per cell: how far up and down, and how wide, its interval must reach."""
         p = self.sdc.protection
-        x, lb, ub = int(self.v[i]), int(self.lb[i]), int(self.ub[i])
-        up = min(math.ceil(p.upper.of(x) - 1e-9), ub - x)
-        down = min(math.ceil(p.lower.of(x) - 1e-9), x - lb)
-        width = min(math.ceil(p.width.of(x) - 1e-9), ub - lb)
-        return max(up, 0), max(down, 0), max(width, 0)
+        x = self.v.astype(float)
+
+        def level(lv) -> np.ndarray:
+            return np.ceil(np.maximum(lv.percent / 100.0 * x, float(lv.min)) - 1e-9)
+
+        up = np.minimum(level(p.upper), self.ub - self.v)
+        down = np.minimum(level(p.lower), self.v - self.lb)
+        width = np.minimum(level(p.width), self.ub - self.lb)
+        return np.maximum(np.column_stack([up, down, width]), 0).astype(np.int64)
+
+    def need(self, i: int) -> tuple[int, int, int]:
+        up, down, width = self._needs[i].tolist()
+        return up, down, width
 
     def met(self, i: int) -> bool:
         up, down, width = self.need(i)
         u, d = self.wit_up[i], self.wit_down[i]
         return u >= up and d >= down and u + d >= width
 
-    # -- candidate vectors in one dimension ------------------------------------
     def _line_cost(self, i: int, k: int, codes: np.ndarray) -> np.ndarray:
-        keys = self.t.codes[i] @ self.look.stride + (codes - self.t.codes[i, k]) * \
-            self.look.stride[k]
+        keys = self.look.keys_of_cells[i] + (codes - self.t.codes[i, k]) * self.look.stride[k]
         cells = self.look.cells(keys)
         cost = np.where(cells < 0, np.inf, 0.0)
         ok = cells >= 0
@@ -153,132 +246,183 @@ class _Protector:
                             np.where(self.withheld[c], 0.0, self.cost[c]))
         return cost
 
-    def _down(self, k: int, code: int, line: np.ndarray) -> list[int]:
-        """A cheapest-first path from ``code`` down to a leaf (excluding ``code``)."""
-        path: list[int] = []
-        kids = self.kids[k]
-        while kids[code]:
-            options = kids[code]
-            code = min(options, key=lambda c: line[c])
-            path.append(code)
-        return path
+    # -- hypercubes, for a batch of cells at once -----------------------------------
+    def _rooms(self, cells: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How far each (cell, sign) corner can move with the move's step up and down."""
+        safe = np.maximum(cells, 0)
+        x, lb, ub = self.v[safe], self.lb[safe], self.ub[safe]
+        up = np.where(sign > 0, ub - x, x - lb)
+        down = np.where(sign > 0, x - lb, ub - x)
+        pad = sign == 0
+        return np.where(pad, BIG, up), np.where(pad, BIG, down)
 
-    def vectors(self, i: int, k: int,
-                line: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        c = int(self.t.codes[i, k])
-        parent = self.parent[k]
-        base_codes = [c, *self._down(k, c, line)]
-        out: list[tuple[list[int], list[int]]] = []
-        chain = [c]
-        while parent[chain[-1]] >= 0:
-            a = int(parent[chain[-1]])
-            for s in self.kids[k][a]:
-                if s == chain[-1]:
-                    continue
-                branch = [s, *self._down(k, s, line)]
-                codes = base_codes + chain[1:] + branch
-                out.append((codes, [1] * (len(base_codes) + len(chain) - 1) + [-1] * len(branch)))
-            chain.append(a)
-        if len(chain) > 1 or len(base_codes) > 1:  # up to the root (or only down, at a root)
-            codes = base_codes + chain[1:]
-            out.append((codes, [1] * len(codes)))
-        if not out:
-            out.append(([c], [1]))
-        return [(np.array(a, dtype=np.int64), np.array(s, dtype=np.int64)) for a, s in out]
+    def _best_vectors(self, batch: np.ndarray, k: int, m: int):
+        """Per cell of ``batch``, its ``m`` cheapest useful vectors in dimension ``k``.
 
-    # -- hypercubes -----------------------------------------------------------
-    def candidates(self, i: int, limit: int):
-        per_dim = []
-        for k in range(self.nd):
-            line = self._line_cost(i, k, self.all_codes[k])
-            vecs = self.vectors(i, k, line)
-            costs = np.array([line[codes[1:]].sum() for codes, _ in vecs])
-            per_dim.append([vecs[j] for j in np.argsort(costs, kind="stable")])
-        sizes = [len(v) for v in per_dim]
-        keep = sizes[:]
-        while np.prod(keep) > limit:
-            j = int(np.argmax(keep))
-            keep[j] = max(1, keep[j] // 2)
-        return [v[:n] for v, n in zip(per_dim, keep, strict=True)]
+        Ranked on the line through the cell (the other dimensions at its codes):
+        vectors whose line can move as far as the cell needs first, then by the
+        information loss of the line's cells not yet withheld.
+        """
+        own = self.t.codes[batch, k]
+        widths = [self.vectors[k].of(int(c))[0].shape[1] for c in np.unique(own)]
+        width = max(widths)
+        codes_out = np.full((len(batch), m, width), -1, dtype=np.int64)
+        signs_out = np.zeros((len(batch), m, width), dtype=np.int64)
+        ok_out = np.zeros((len(batch), m), dtype=bool)
+        for c in np.unique(own):
+            rows = np.flatnonzero(own == c)
+            vc, vs = self.vectors[k].of(int(c))
+            keys = (self.look.keys_of_cells[batch[rows]][:, None, None]
+                    + (vc[None] - c) * self.look.stride[k])
+            keys = np.where(vc[None] >= 0, keys, -1)
+            cells = self.look.cells(keys)
+            sign = np.broadcast_to(vs[None], cells.shape)
+            missing = ((vc[None] >= 0) & (cells < 0)).any(axis=2)
+            safe = np.maximum(cells, 0)
+            fixed = (self.lb[safe] == self.ub[safe]) & (sign != 0)
+            step = np.where((sign != 0) & ~self.withheld[safe], self.cost[safe], 0.0)
+            cost = step[:, :, 1:].sum(axis=2)
+            cost[missing | fixed.any(axis=2)] = np.inf
+            up, down = self._rooms(cells, sign)
+            up, down = up.min(axis=2), down.min(axis=2)
+            req = self._needs[batch[rows]]
+            enough = (up >= req[:, [0]]) & (down >= req[:, [1]]) & (up + down >= req[:, [2]])
+            useful = (up > 0) | (down > 0)
+            cost[~useful] = np.inf
+            order = np.lexsort((cost, ~enough), axis=1)[:, :m]
+            n = order.shape[1]
+            vw = vc.shape[1]
+            codes_out[rows, :n, :vw] = vc[order]
+            signs_out[rows, :n, :vw] = vs[order]
+            ok_out[rows, :n] = np.isfinite(np.take_along_axis(cost, order, axis=1))
+        return codes_out, signs_out, ok_out
 
-    def evaluate(self, i: int, per_dim):
-        """cost, up capacity, down capacity and corner cells of every combination."""
-        nd = self.nd
-        lmax = [max(len(c) for c, _ in vs) for vs in per_dim]
-        combos = list(product(*[range(len(vs)) for vs in per_dim]))
-        m = len(combos)
-        shape = (m, *lmax)
+    def _cubes(self, batch: np.ndarray, m: int):
+        """Every combination of the cells' best vectors: corners, signs, step capacities."""
+        nd = len(self.t.dims)
+        per = [self._best_vectors(batch, k, m) for k in range(nd)]
+        b = len(batch)
+        widths = [p[0].shape[2] for p in per]
+        shape = (b, *[m] * nd, *widths)
         key = np.zeros(shape, dtype=np.int64)
         sign = np.ones(shape, dtype=np.int64)
         valid = np.ones(shape, dtype=bool)
-        combo = np.array(combos, dtype=np.int64).reshape(m, nd)
-        for k, vs in enumerate(per_dim):
-            codes = np.full((len(vs), lmax[k]), -1, dtype=np.int64)
-            signs = np.zeros((len(vs), lmax[k]), dtype=np.int64)
-            for j, (c, s) in enumerate(vs):
-                codes[j, :len(c)], signs[j, :len(s)] = c, s
-            view = [1] * (nd + 1)
-            view[0], view[k + 1] = m, lmax[k]
-            ck = codes[combo[:, k]].reshape(view)
+        ok = np.ones((b, *[m] * nd), dtype=bool)
+        for k, (codes, signs, good) in enumerate(per):
+            view = [1] * (1 + 2 * nd)
+            view[0], view[1 + k], view[1 + nd + k] = b, m, widths[k]
+            ck = codes.reshape(view)
             key = key + np.where(ck >= 0, ck, 0) * self.look.stride[k]
-            sign = sign * signs[combo[:, k]].reshape(view)
+            sign = sign * signs.reshape(view)
             valid = valid & (ck >= 0)
-        key = key.reshape(m, -1)
-        sign = sign.reshape(m, -1)
-        valid = valid.reshape(m, -1)
-        cells = np.where(valid, self.look.cells(key), -1)
-        missing = (valid & (cells < 0)).any(axis=1)
-        safe = np.where(cells >= 0, cells, 0)
-        x, lb, ub = self.v[safe], self.lb[safe], self.ub[safe]
-        up_room = np.where(sign > 0, ub - x, x - lb)
-        down_room = np.where(sign > 0, x - lb, ub - x)
-        up = np.where(valid, up_room, BIG).min(axis=1)
-        down = np.where(valid, down_room, BIG).min(axis=1)
-        new = valid & (cells >= 0) & ~self.withheld[safe]
-        cost = np.where(new, self.cost[safe], 0.0).sum(axis=1)
-        up[missing], down[missing] = 0, 0
-        cost[missing] = np.inf
-        return cost, up, down, cells, sign, valid
+            okv = [1] * (1 + nd)
+            okv[0], okv[1 + k] = b, m
+            ok = ok & good.reshape(okv)
+        n_cubes = m ** nd
+        key, sign, valid = (a.reshape(b, n_cubes, -1) for a in (key, sign, valid))
+        cells = np.where(valid, self.look.cells(np.where(valid, key, -1)), -1)
+        ok = ok.reshape(b, n_cubes) & ~(valid & (cells < 0)).any(axis=2)
+        sign = np.where(valid, sign, 0)
+        up, down = self._rooms(cells, sign)
+        return cells, sign, ok, up.min(axis=2), down.min(axis=2)
 
-    def apply(self, cells: np.ndarray, sign: np.ndarray, valid: np.ndarray,
-              up: int, down: int) -> None:
-        c, s = cells[valid], sign[valid]
+    def protect_batch(self, batch: np.ndarray, m: int) -> np.ndarray:
+        """Protect each cell of ``batch`` (in order) by its cheapest hypercube or pair.
+
+        The candidates are evaluated for the whole batch at once; the choice is
+        made cell by cell, so a cell reuses what earlier cells withheld.
+        Returns the cells no candidate protects.
+        """
+        todo = np.array([i for i in batch.tolist() if not self.met(i)], dtype=np.int64)
+        if not len(todo):
+            return todo
+        cells, sign, ok, cube_up, cube_down = self._cubes(todo, m)
+        failed = []
+        for j, i in enumerate(todo.tolist()):
+            if self.met(i):
+                continue
+            c = cells[j]
+            safe = np.maximum(c, 0)
+            cost = np.where((sign[j] != 0) & ~self.withheld[safe], self.cost[safe], 0.0).sum(1)
+            cost[~ok[j]] = np.inf
+            if not self._choose(i, c, sign[j], cost, cube_up[j], cube_down[j]):
+                failed.append(i)
+        return np.array(failed, dtype=np.int64)
+
+    def _choose(self, i: int, cells, sign, cost, up, down) -> bool:
+        u_req, d_req, w_req = self.need(i)
+        wu, wd = int(self.wit_up[i]), int(self.wit_down[i])
+        up = np.minimum(up, self.ub[i] - self.v[i])
+        down = np.minimum(down, self.v[i] - self.lb[i])
+        finite = np.isfinite(cost)
+        u_all, d_all = np.maximum(up, wu), np.maximum(down, wd)
+        single = finite & (u_all >= u_req) & (d_all >= d_req) & (u_all + d_all >= w_req)
+        if single.any():
+            j = int(np.argmin(np.where(single, cost, np.inf)))
+            self.apply(cells[j], sign[j], int(up[j]), int(down[j]))
+            return True
+        # No single cube: sums of cubes, one direction at a time (see _augment)
+        for u in range(u_req, max(u_req, w_req) + 1):
+            need_d = max(d_req, w_req - u)
+            if u > self.ub[i] - self.v[i] or need_d > self.v[i] - self.lb[i]:
+                continue
+            moves = []
+            if wu < u:
+                moves.append(self._augment(cells, sign, finite, 1, u))
+            if wd < need_d:
+                moves.append(self._augment(cells, sign, finite, -1, need_d))
+            if all(mv is not None for mv in moves):
+                for mv in moves:
+                    self.record(*mv)
+                return True
+        return False
+
+    def _augment(self, cells, sign, usable, direction: int, target: int):
+        """A move changing the cell by ``direction * target``, as a sum of cubes.
+
+        Greedy, as augmenting paths are: add the cube (oriented so the cell
+        moves in ``direction``) with the least new information loss per unit
+        of step that the sum so far still leaves room for, until the cell has
+        moved ``target``. Each cube keeps every margin equation, so the sum
+        does; its cells stay in range by construction. None if it gets stuck.
+        """
+        cells, sign = cells[usable], sign[usable] * direction
+        if not len(cells):
+            return None
+        safe = np.maximum(cells, 0)
+        x, lb, ub = self.v[safe], self.lb[safe], self.ub[safe]
+        base_cost = np.where((sign != 0) & ~self.withheld[safe], self.cost[safe], 0.0)
+        delta = np.zeros(cells.shape, dtype=np.int64)  # the sum so far, at each corner
+        total: dict[int, int] = {}
+        got = 0
+        while got < target:
+            now = x + delta
+            room = np.where(sign > 0, ub - now, np.where(sign < 0, now - lb, BIG))
+            step = np.minimum(room.min(axis=1), target - got)
+            cost = np.where(delta == 0, base_cost, 0.0).sum(axis=1)
+            good = step >= 1
+            if not good.any():
+                return None
+            j = int(np.argmin(np.where(good, cost / np.maximum(step, 1), np.inf)))
+            t = int(step[j])
+            keep = sign[j] != 0
+            for c, sg in zip(cells[j][keep].tolist(), sign[j][keep].tolist(), strict=True):
+                total[c] = total.get(c, 0) + t * sg
+            # every cube's corners on those cells see the new sum
+            moved = np.isin(safe, cells[j][keep]) & (sign != 0)
+            delta[moved] = np.array([total[c] for c in safe[moved].tolist()], dtype=np.int64)
+            got += t
+        out = np.array([c for c, d in total.items() if d], dtype=np.int64)
+        return out, np.array([total[c] for c in out.tolist()], dtype=np.int64)
+
+    def apply(self, cells: np.ndarray, sign: np.ndarray, up: int, down: int) -> None:
+        keep = sign != 0
+        c, s = cells[keep], sign[keep]
         self.moves.append((c.copy(), s.copy()))
         self.withheld[c] = True
         # every corner gets witnesses: moved by s*up and by -s*down
         np.maximum.at(self.wit_up, c, np.where(s > 0, up, down))
         np.maximum.at(self.wit_down, c, np.where(s > 0, down, up))
-
-    def protect(self, i: int) -> bool:
-        if self.met(i):
-            return True
-        u_req, d_req, w_req = self.need(i)
-        for limit in (MAX_CUBES, MAX_CUBES * 8):
-            cost, up, down, cells, sign, valid = self.evaluate(i, self.candidates(i, limit))
-            up = np.minimum(up, self.ub[i] - self.v[i])
-            down = np.minimum(down, self.v[i] - self.lb[i])
-            ok = (up >= u_req) & (down >= d_req) & (up + down >= w_req) & np.isfinite(cost)
-            if ok.any():
-                j = int(np.argmin(np.where(ok, cost, np.inf)))
-                self.apply(cells[j], sign[j], valid[j], int(up[j]), int(down[j]))
-                return True
-            best = None
-            for u in range(u_req, max(u_req, w_req) + 1):
-                a_ok = (up >= u) & np.isfinite(cost)
-                b_ok = (down >= max(d_req, w_req - u)) & np.isfinite(cost)
-                if a_ok.any() and b_ok.any():
-                    a = int(np.argmin(np.where(a_ok, cost, np.inf)))
-                    b = int(np.argmin(np.where(b_ok, cost, np.inf)))
-                    total = cost[a] + cost[b]
-                    if best is None or total < best[0]:
-                        best = (total, a, b)
-            if best is not None:
-                _, a, b = best
-                self.apply(cells[a], sign[a], valid[a], int(up[a]), 0)
-                self.apply(cells[b], sign[b], valid[b], 0, int(down[b]))
-                return True
-        return False
-
 
     # -- the exact fallback ---------------------------------------------------
     def equations(self) -> csr_matrix:
@@ -358,19 +502,16 @@ class _Protector:
                 continue
             for d in (d_up, d_down):
                 if d is not None:
-                    self.record(d)
+                    self.record(np.flatnonzero(d), d[np.flatnonzero(d)])
             return True
         return False
 
-    def record(self, d: np.ndarray) -> None:
-        """Apply one exact move: its cells are withheld, its witnesses credited."""
-        cells = np.flatnonzero(d)
-        coef = d[cells]
+    def record(self, cells: np.ndarray, coef: np.ndarray) -> None:
+        """Apply one move: its cells are withheld, its witnesses credited."""
         self.moves.append((cells, coef))
         self.withheld[cells] = True
         np.maximum.at(self.wit_up, cells, np.maximum(coef, 0))
         np.maximum.at(self.wit_down, cells, np.maximum(-coef, 0))
-
 
     def local_box(self, i: int, width: int) -> np.ndarray:
         """Cells near ``i`` for the exact fallback: per dimension its code, its ancestors
@@ -399,6 +540,65 @@ class _Protector:
         return box
 
 
+def _widest(table: Table, prot: _Protector, rounds: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds every cell keeps whatever is withheld: interval propagation to a fixpoint.
+
+    Start from the widest knowledge any pattern leaves an attacker: a
+    sensitive cell in its range, every other non-zero (or latent) cell only
+    non-negative, a published zero fixed. Then tighten along every margin
+    equation (a total lies between the sums of its parts' bounds; a part
+    between the total's bounds minus the others'). Every feasible table of
+    every pattern lies inside the result, so a sensitive cell whose result is
+    narrower than its protection is unprotectable by any suppression: a proof,
+    found in a few sparse passes, that needs no solver.
+    """
+    lo = prot.lb.astype(float)
+    hi = np.where(prot.ub >= BIG, np.inf, prot.ub).astype(float)
+    movable = prot.lb < prot.ub
+    sensitive_ = prot._needs.any(axis=1) & (prot.ub < BIG)
+    lo[movable & ~sensitive_] = 0.0
+    m = table.memberships()
+    if not len(m):
+        return lo, hi
+    cell, eq = m["cell"].to_numpy(), m["eq"].to_numpy()
+    par = m["is_parent"].to_numpy()
+    n_eq = int(eq.max()) + 1
+    kid_cell, kid_eq = cell[~par], eq[~par]
+    p_of = np.zeros(n_eq, dtype=np.int64)
+    p_of[eq[par]] = cell[par]
+    for _ in range(rounds):
+        lo0, hi0 = lo.copy(), hi.copy()
+        klo, khi = lo[kid_cell], hi[kid_cell]
+        inf = np.isinf(khi)
+        sum_lo = np.bincount(kid_eq, weights=klo, minlength=n_eq)
+        n_inf = np.bincount(kid_eq, weights=inf, minlength=n_eq)
+        sum_hi = np.bincount(kid_eq, weights=np.where(inf, 0.0, khi), minlength=n_eq)
+        total_hi = np.where(n_inf > 0, np.inf, sum_hi)
+        np.maximum.at(lo, p_of, sum_lo)
+        np.minimum.at(hi, p_of, total_hi)
+        plo, phi = lo[p_of[kid_eq]], hi[p_of[kid_eq]]
+        others_lo = sum_lo[kid_eq] - klo
+        others_inf = n_inf[kid_eq] - inf
+        others_hi = np.where(others_inf > 0, np.inf,
+                             sum_hi[kid_eq] - np.where(inf, 0.0, khi))
+        np.minimum.at(hi, kid_cell, phi - others_lo)
+        with np.errstate(invalid="ignore"):
+            np.maximum.at(lo, kid_cell, np.where(np.isinf(others_hi), -np.inf,
+                                                 plo - others_hi))
+        if np.array_equal(lo, lo0) and np.array_equal(hi, hi0):
+            break
+    return lo, hi
+
+
+def _structural(table: Table, prot: _Protector, cells: np.ndarray) -> np.ndarray:
+    """Which of ``cells`` no pattern can protect (proved by :func:`_widest`)."""
+    lo, hi = _widest(table, prot)
+    req = prot._needs[cells]
+    x = prot.v[cells]
+    return (hi[cells] < x + req[:, 0]) | (lo[cells] > x - req[:, 1]) | \
+        (hi[cells] - lo[cells] < req[:, 2])
+
+
 def _block(table: Table, i: int, flat: list[int]) -> np.ndarray:
     """The cells of ``i``'s table: those with its codes in every flat dimension."""
     if not flat:
@@ -412,10 +612,12 @@ class Suppression:
 
     primary: np.ndarray
     withheld: np.ndarray
-    #: sensitive cells no pattern fivestar can build protects (the run is refused)
+    #: sensitive cells no pattern fivestar built protects (the run is refused)
     unresolved: list[int]
     #: every hypercube applied: (cells, signs); see :func:`certificate`
     moves: list[tuple[np.ndarray, np.ndarray]]
+    #: of ``unresolved``, those proved unprotectable by any pattern (:func:`_widest`)
+    structural: list[int] = field(default_factory=list)
 
 
 def suppress(table: Table, sdc: SDC) -> Suppression:
@@ -431,26 +633,38 @@ def suppress(table: Table, sdc: SDC) -> Suppression:
     for k, d in enumerate(table.dims):
         margin_dims += ~table.hier[d].is_leaf()[table.codes[:, k]]
     order = idx[np.lexsort((-table.value[idx], -margin_dims[idx]))]
-    unresolved: list[int] = []
+    # Hypercubes first, for batches of cells at once, with more candidates per
+    # round for the cells the previous one could not protect.
+    pending = order
+    for m in ROUNDS:
+        step = BATCH_CELLS[m]
+        pending = np.concatenate([prot.protect_batch(pending[s:s + step], m)
+                                  for s in range(0, len(pending), step)] or [pending[:0]])
+    # What is left: first the cells no pattern can protect (a proof, no search),
+    # then the cheapest exact moves for the others, within growing boxes of cells
+    # around the cell, or its whole table if that is small enough, found by
+    # integer programmes, until the time budget is spent (the rest is refused).
+    structural = _structural(table, prot, pending) if len(pending) else np.zeros(0, bool)
+    unresolved: list[int] = pending[structural].tolist()
     flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
-    for i in order.tolist():
-        # No hypercube of what is left is enough (small or sparse tables): the
-        # cheapest exact moves within growing boxes of cells around it, then (if
-        # it is small enough) within its whole table, found by integer programmes.
-        if prot.protect(i):
+    deadline = time.perf_counter() + EXACT_BUDGET_SECONDS
+    for i in pending[~structural].tolist():
+        if prot.met(i):
             continue
         scopes = (prot.local_box(i, w) for w in EXACT_WIDTHS)
         block = _block(table, i, flat)
         if block.sum() <= EXACT_MAX_CELLS:
             scopes = [block]  # small: the whole table at once is the best scope
-        if not any(prot.protect_exact(i, scope) for scope in scopes):
+        if time.perf_counter() > deadline or \
+                not any(prot.protect_exact(i, scope) for scope in scopes):
             unresolved.append(i)
     # Only what a move changes needs withholding: every witness keeps every other
     # cell at its true value, so a cell no move touches can be published again.
     needed = primary.copy()
     for cells, _ in prot.moves:
         needed[cells] = True
-    return Suppression(primary, needed & table.published, unresolved, prot.moves)
+    return Suppression(primary, needed & table.published, unresolved, prot.moves,
+                       structural=pending[structural].tolist())
 
 
 def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -473,21 +687,41 @@ def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.
     return pd.DataFrame(out)
 
 
-def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str) -> FivestarError:
-    """The located refusal for sensitive cells no suppression pattern protects."""
+def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str,
+                  structural: list[int] | None = None) -> FivestarError:
+    """The located refusal for sensitive cells no suppression pattern protects.
+
+    Each cell says why: either it is *proved* unprotectable (whatever is
+    withheld, the margins and what the statuses reveal pin it to a narrower
+    range than declared: only a change to the table or the rule helps), or
+    fivestar's search did not find a pattern within its limits.
+    """
+    proved = set(structural or [])
     problems = []
-    for i in sorted(cells, key=lambda c: (int(table.source_row[c]) or 1 << 62, c))[:50]:
+    for i in sorted(cells, key=lambda c: (c not in proved,
+                                          int(table.source_row[c]) or 1 << 62, c))[:50]:
         where = ", ".join(f"{d}={table.hier[d].codes[table.codes[i, k]]}"
                           for k, d in enumerate(table.dims))
-        problems.append(Problem(
-            "sdc-unprotectable",
-            f"the sensitive cell {where} cannot be protected to the declared interval: even "
-            "with every non-zero cell of its table withheld, no suppression pattern keeps its "
-            "feasible range that wide (its totals have too few, or too small, other cells). "
-            "Lower `protection`, or merge its categories",
-            Location(file=file, row=int(table.source_row[i]) or None, field=sdc.measure)))
+        if i in proved:
+            message = (f"the sensitive cell {where} cannot be protected to the declared "
+                       "interval by any suppression pattern: even with every non-zero cell "
+                       "of the table withheld, its totals and the other cells' known ranges "
+                       "pin it to a narrower range (its totals have too few, or too small, "
+                       "other cells). Publish a coarser level (merge the category with a "
+                       "neighbour, or drop a level of the hierarchy), declare a smaller "
+                       "`protection`, or `zero: suppress`")
+        else:
+            message = (f"fivestar found no suppression pattern protecting the sensitive cell "
+                       f"{where} to the declared interval within its search limits (one may "
+                       "exist). Merge its category with a neighbour or declare a smaller "
+                       "`protection`")
+        problems.append(Problem("sdc-unprotectable", message,
+                                Location(file=file, row=int(table.source_row[i]) or None,
+                                         field=sdc.measure)))
     if len(cells) > 50:
-        problems.append(Problem("sdc-unprotectable", f"… and {len(cells) - 50} more cells",
+        n_proved = len(proved & set(cells))
+        problems.append(Problem("sdc-unprotectable", f"… and {len(cells) - 50} more cells "
+                                f"({n_proved} of all {len(cells)} proved unprotectable)",
                                 Location(file=file, field=sdc.measure)))
     return FivestarError(problems)
 
@@ -502,7 +736,8 @@ def apply_sdc(table: Table, sdc: SDC, file: str = "",
     """
     sup = sup if sup is not None else suppress(table, sdc)
     if sup.unresolved:
-        raise unprotectable(table, sdc, sup.unresolved, file or "the extract")
+        raise unprotectable(table, sdc, sup.unresolved, file or "the extract",
+                            sup.structural)
     primary, withheld = sup.primary, sup.withheld
     cells = np.flatnonzero(table.published)
     order = np.lexsort(tuple(table.codes[cells, k] for k in range(len(table.dims) - 1, -1, -1)))
