@@ -109,92 +109,6 @@ SDC_RULES = {"sdc": {"measure": "count", "threshold": 10, "zero": "publish",
                                     "offence_group": {"total": "all-offences"}}}}
 
 
-#: The disclosure-control table: 150 areas in 12 regions in a country, 40 offence
-#: groups and 12 quarters, with every margin: 163 x 41 x 13 = 86,879 cells.
-AREAS, REGIONS, OFFENCES, QUARTERS = 150, 12, 40, 12
-SDC_TARGET_SECONDS = 20.0
-
-
-def record_frame(rows: int, seed: int = 3) -> pd.DataFrame:
-    """Record-level input: one row per recorded crime (area, offence group, quarter).
-
-    Area sizes are lognormal and offence groups have skewed rates, so the
-    table has the realistic mix of large cells and small, disclosive ones.
-    """
-    rng = np.random.default_rng(seed)
-    area_w = rng.lognormal(0.0, 0.8, AREAS)
-    off_w = rng.dirichlet(np.full(OFFENCES, 0.8))
-    area = rng.choice(AREAS, rows, p=area_w / area_w.sum())
-    off = rng.choice(OFFENCES, rows, p=off_w)
-    q = rng.integers(0, QUARTERS, rows)
-    return pd.DataFrame({
-        "area": pd.array(np.char.add("A", area.astype(str)), dtype="string"),
-        "offence": pd.array(np.char.add("O", off.astype(str)), dtype="string"),
-        "quarter": pd.array(np.char.add("Q", q.astype(str)), dtype="string"),
-    })
-
-
-SDC_3D_RULES = {"sdc": {
-    "measure": "count", "threshold": 10, "zero": "publish", "from_records": True,
-    "protection": {"width": {"min": 3}},
-    "dimensions": {
-        "area": {"total": "E92000001",
-                 "parents": {f"R{r}": [f"A{a}" for a in range(AREAS) if a % REGIONS == r]
-                             for r in range(REGIONS)}},
-        "offence": {"total": "all-offences"},
-        "quarter": {"total": "all-quarters"}}}}
-
-
-def _sdc_3d(rows: int) -> list[dict]:
-    """1 M records -> ~80 k cells: tabulation, suppression and the audit, timed apart."""
-    from pipelines.redaction.audit import audit
-    from pipelines.redaction.sdc import apply_sdc, suppress
-    from pipelines.redaction.tabulate import tabulate
-    from pipelines.spec.redaction import RedactionRules
-
-    records = record_frame(rows)
-    spec = _spec(["area", "offence", "quarter", "count"], SDC_3D_RULES, "aggregate")
-    sdc = RedactionRules.model_validate(spec.redaction).sdc
-    tab = measure(lambda: tabulate(records, sdc, spec))
-    sup = measure(lambda: suppress(tab.result, sdc))
-    pattern = sup.result
-    row = {"stage": "redaction:sdc-3d", "rows": rows, "cells": tab.result.n,
-           "tabulate_s": round(tab.seconds, 3), "suppression_s": round(sup.seconds, 3),
-           "suppression_cpu_s": round(sup.cpu_seconds, 3),
-           "primary": int(pattern.primary.sum()), "unprotectable": len(pattern.unresolved),
-           "target": f"suppression + audit <= {SDC_TARGET_SECONDS:.0f} s"}
-    if pattern.unresolved:  # the run would be refused (fail closed): nothing to audit
-        total = tab.seconds + sup.seconds
-        row.update(seconds=round(total, 3), rows_per_s=round(rows / total) if total else None,
-                   peak_mb=round(max(tab.peak_mb, sup.peak_mb), 1), meets_target=False,
-                   note=f"{rows:,} records -> {tab.result.n:,} cells: {row['primary']:,} "
-                        f"primary; {len(pattern.unresolved):,} sensitive cells no pattern "
-                        f"fivestar builds protects (the run is refused); suppression "
-                        f"{sup.seconds:.1f} s ({sup.cpu_seconds:.1f} s CPU)")
-        return [row]
-    r = apply_sdc(tab.result, sdc, sup=pattern)
-    # the audit checks the suppressor's certificate (moves) itself, as the gate does
-    aud = measure(lambda: audit(r.df, spec, sdc, records, r.certificate))
-    a = aud.result
-    total = tab.seconds + sup.seconds + aud.seconds
-    row.update(seconds=round(total, 3), rows_per_s=round(rows / total) if total else None,
-               peak_mb=round(max(tab.peak_mb, sup.peak_mb, aud.peak_mb), 1),
-               audit_s=round(aud.seconds, 3), audit_cpu_s=round(aud.cpu_seconds, 3),
-               secondary=r.secondary, proven=a.proven,
-               failures=len(a.failures), certified=a.certified,
-               moves_rejected=a.moves_rejected, box_solves=a.box_solves,
-               exact_solves=a.exact_solves, narrowest_width=a.narrowest_width,
-               meets_target=sup.seconds + aud.seconds <= SDC_TARGET_SECONDS)
-    row["note"] = (f"{rows:,} records -> {tab.result.n:,} cells (3 dims, all margins): "
-                   f"{r.primary:,} primary, {r.secondary:,} secondary; suppression "
-                   f"{sup.seconds:.1f} s ({sup.cpu_seconds:.1f} s CPU), audit "
-                   f"{aud.seconds:.1f} s ({aud.cpu_seconds:.1f} s CPU; {a.proven:,} of "
-                   f"{a.primary_cells:,} primary cells proved, {a.certified:,} by checked "
-                   f"certificate moves, {a.box_solves} box and {a.exact_solves} exact "
-                   f"programmes; narrowest width {a.narrowest_width})")
-    return [row]
-
-
 def _row(stage: str, rows: int, m, **extra: Any) -> dict:
     rate = rows / m.seconds if m.seconds else None
     return {"stage": stage, "rows": rows, "seconds": round(m.seconds, 3),
@@ -223,9 +137,6 @@ def run(rows: int, workdir: Path) -> list[dict]:
         _row("redaction:suppression", len(table), sdc,
              note=f"{s['primary_suppressed']:,} primary, {s['secondary_suppressed']:,} "
                   f"secondary suppressions over {s['margin_equations']:,} margin equations"),
-        # the 3-D case is defined at 1 M records (~14 per detailed cell); at fewer
-        # records the same 72 k detailed cells are mostly 0-2, a different problem
-        *(_sdc_3d(rows) if rows >= 1_000_000 else []),
     ]
 
 

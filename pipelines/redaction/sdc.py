@@ -21,15 +21,30 @@ the latent cells of linked tables. Output: which published cells are withheld.
    interval reaches value + u. The same with ``-l`` gives the lower end.
    For each sensitive cell the cheapest hypercube (or pair, one per side)
    that meets its declared protection is chosen, cost = the declared
-   information loss of the corners not yet withheld. Later suppressions only
+   information loss of the corners not yet withheld; when no single cube
+   moves it far enough, a *sum* of cubes is built greedily, as augmenting
+   paths are (each cube keeps the equations, so the sum does, and it is
+   added only while every corner stays in range). Later suppressions only
    add unknowns, so every witness stays valid: the pattern is protected by
    construction, and the independent audit (:mod:`audit`) re-proves it with
-   integer programs without using any of this.
+   integer programmes without using any of this.
+
+   Speed: the candidates are evaluated for a batch of cells at once (numpy
+   over a dense key -> cell array): per dimension the elementary vectors of
+   the cell's code, ranked on the line through the cell, the best few
+   combined; the choice is then made cell by cell against what is withheld
+   so far, so later cells reuse earlier secondaries. Cells no candidate
+   protects get more candidates in a later round, then the exact fallback
+   (integer programmes for the cheapest move within boxes around the cell,
+   then its sub-table: its own, parent, children and sibling codes per
+   dimension), within a time budget.
+2a. **Proof of impossibility** first: interval propagation over the margin
+   equations with every non-zero cell withheld (:func:`_widest`). A sensitive
+   cell it pins narrower than declared is unprotectable by any pattern, and
+   the run is refused naming it (the table or the rule must change); no search
+   is run for a table that must change.
 3. Optional **rounding** of published counts to a base.
 
-Candidate vectors are ranked per dimension by the cost of their line through
-the cell and the best few combined, so the work per cell is bounded (a few
-hundred hypercubes) whatever the table's size.
 """
 
 from __future__ import annotations
@@ -56,8 +71,8 @@ ROUNDS = (3, 6, 12)
 BATCH_CELLS = {3: 1024, 6: 256, 12: 32}
 #: down paths enumerated per subtree, those through a margin code's own subtree,
 #: and vectors per code (the nearest siblings first, the root's always kept)
-DOWN_PATHS = 24
-DOWN_BASES = 24
+DOWN_PATHS = 256
+DOWN_BASES = 32
 VECTORS_PER_CODE = 4000
 #: key spaces up to this size get a dense cell lookup array
 DENSE_KEYS = 50_000_000
@@ -67,8 +82,9 @@ BIG = 1 << 60
 #: (beside the cell's own, its ancestors and children) of the boxes it searches
 EXACT_SECONDS = 2.0
 EXACT_SPLITS = 4
-EXACT_WIDTHS = (3, 8, 16)
+EXACT_WIDTHS = (3, 8)
 EXACT_MAX_CELLS = 3000
+EXACT_FAMILY_CELLS = 20_000
 #: seconds for the whole exact stage (past it, the cells left are refused: fail closed)
 EXACT_BUDGET_SECONDS = 120.0
 
@@ -197,6 +213,7 @@ class _Protector:
         lat = ~table.published
         self.lb = np.where(primary, lb_c, np.where(lat, 0, np.where(v == 0, 0, sdc.threshold)))
         self.ub = np.where(primary, sdc.threshold - 1, np.where((v == 0) & ~lat, 0, BIG))
+        self.primary = primary
         self.withheld = primary | lat
         base = np.ones(table.n) if sdc.loss == Loss.cells else v.astype(float) + 1e-3
         # ties go to detailed cells rather than margins
@@ -456,7 +473,7 @@ class _Protector:
         cons.append(LinearConstraint(pin.reshape(1, -1), target, target))
         out = milp(np.concatenate([w, w]), constraints=cons, integrality=np.ones(2 * m),
                    bounds=Bounds(np.zeros(2 * m), np.concatenate([cap_up, cap_down])),
-                   options={"time_limit": EXACT_SECONDS})
+                   options={"time_limit": EXACT_SECONDS, "mip_rel_gap": 0.25})
         if out.x is None:
             return None
         d = np.zeros(self.t.n, dtype=np.int64)
@@ -513,24 +530,30 @@ class _Protector:
         np.maximum.at(self.wit_up, cells, np.maximum(coef, 0))
         np.maximum.at(self.wit_down, cells, np.maximum(-coef, 0))
 
-    def local_box(self, i: int, width: int) -> np.ndarray:
+    def local_box(self, i: int, width: int | None) -> np.ndarray:
         """Cells near ``i`` for the exact fallback: per dimension its code, its ancestors
         and children, and the ``width`` most useful codes on its line (withheld ones
-        first, then the cheapest; published zeros, which cannot move, last)."""
+        first, then the cheapest; published zeros, which cannot move, last), or with
+        ``width=None`` its siblings (the cell's sub-table of every dimension's tree:
+        where moves too long for a box run, e.g. through many small cells)."""
         per_dim = []
         for k in range(self.nd):
             c = int(self.t.codes[i, k])
             if self.t.hier[self.t.dims[k]].flat:  # no equation links its codes
                 per_dim.append(np.array([c], dtype=np.int64))
                 continue
-            line = self._line_cost(i, k, self.all_codes[k])
             chain = [c]
             while self.parent[k][chain[-1]] >= 0:
                 chain.append(int(self.parent[k][chain[-1]]))
-            ranked = np.argsort(line, kind="stable")[:width]
-            per_dim.append(np.unique(np.concatenate([chain, self.kids[k][c], ranked]))
+            if width is None:
+                near = self.kids[k][chain[1]] if len(chain) > 1 else []
+            else:
+                near = np.argsort(self._line_cost(i, k, self.all_codes[k]),
+                                  kind="stable")[:width]
+            per_dim.append(np.unique(np.concatenate([chain, self.kids[k][c], near]))
                            .astype(np.int64))
-        if math.prod(len(p) for p in per_dim) > EXACT_MAX_CELLS:
+        cap = EXACT_MAX_CELLS if width is not None else EXACT_FAMILY_CELLS
+        if math.prod(len(p) for p in per_dim) > cap:
             return np.zeros(self.t.n, dtype=bool)
         grid = np.meshgrid(*per_dim, indexing="ij")
         keys = sum(g.ravel() * self.look.stride[k] for k, g in enumerate(grid))
@@ -554,9 +577,7 @@ def _widest(table: Table, prot: _Protector, rounds: int = 200) -> tuple[np.ndarr
     """
     lo = prot.lb.astype(float)
     hi = np.where(prot.ub >= BIG, np.inf, prot.ub).astype(float)
-    movable = prot.lb < prot.ub
-    sensitive_ = prot._needs.any(axis=1) & (prot.ub < BIG)
-    lo[movable & ~sensitive_] = 0.0
+    lo[(prot.lb < prot.ub) & ~prot.primary] = 0.0
     m = table.memberships()
     if not len(m):
         return lo, hi
@@ -633,25 +654,29 @@ def suppress(table: Table, sdc: SDC) -> Suppression:
     for k, d in enumerate(table.dims):
         margin_dims += ~table.hier[d].is_leaf()[table.codes[:, k]]
     order = idx[np.lexsort((-table.value[idx], -margin_dims[idx]))]
-    # Hypercubes first, for batches of cells at once, with more candidates per
-    # round for the cells the previous one could not protect.
+    # First the cells no pattern can protect (a proof, no search): the run is
+    # refused for them, and nothing else is searched, since the table must change.
+    proved = order[_structural(table, prot, order)]
+    if len(proved):
+        return Suppression(primary, primary & table.published, proved.tolist(), [],
+                           structural=proved.tolist())
+    # Hypercubes, for batches of cells at once, with more candidates per round
+    # for the cells the previous one could not protect; then the cheapest exact
+    # moves for what is left, within growing boxes of cells around the cell, or
+    # its whole table if that is small enough, found by integer programmes,
+    # until the time budget is spent (the rest is refused).
     pending = order
     for m in ROUNDS:
         step = BATCH_CELLS[m]
         pending = np.concatenate([prot.protect_batch(pending[s:s + step], m)
                                   for s in range(0, len(pending), step)] or [pending[:0]])
-    # What is left: first the cells no pattern can protect (a proof, no search),
-    # then the cheapest exact moves for the others, within growing boxes of cells
-    # around the cell, or its whole table if that is small enough, found by
-    # integer programmes, until the time budget is spent (the rest is refused).
-    structural = _structural(table, prot, pending) if len(pending) else np.zeros(0, bool)
-    unresolved: list[int] = pending[structural].tolist()
+    unresolved: list[int] = []
     flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
     deadline = time.perf_counter() + EXACT_BUDGET_SECONDS
-    for i in pending[~structural].tolist():
+    for i in pending.tolist():
         if prot.met(i):
             continue
-        scopes = (prot.local_box(i, w) for w in EXACT_WIDTHS)
+        scopes = (prot.local_box(i, w) for w in (*EXACT_WIDTHS, None))
         block = _block(table, i, flat)
         if block.sum() <= EXACT_MAX_CELLS:
             scopes = [block]  # small: the whole table at once is the best scope
@@ -663,8 +688,7 @@ def suppress(table: Table, sdc: SDC) -> Suppression:
     needed = primary.copy()
     for cells, _ in prot.moves:
         needed[cells] = True
-    return Suppression(primary, needed & table.published, unresolved, prot.moves,
-                       structural=pending[structural].tolist())
+    return Suppression(primary, needed & table.published, unresolved, prot.moves)
 
 
 def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:

@@ -469,3 +469,46 @@ def test_a_certificate_cannot_pass_an_unprotected_pattern():
                          "coef": [1, -1, -1, 1]})
     problems = check_disclosure(out, spec, sdc_of(spec), df, cert)
     assert [p.code for p in problems] == ["sdc-protection"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@given(inner=wide_tables, zero=st.sampled_from(["publish", "suppress"]),
+       width=st.integers(2, 6))
+# nine areas of one each under a total of nine: each is pinned to exactly one
+@example(inner=np.ones((9, 1), dtype=np.int64), zero="publish", width=3)
+def test_cells_proved_unprotectable_are(inner, zero, width):
+    """A cell the suppressor calls unprotectable by *any* pattern (its refusal's proof)
+    is narrower than declared even with every non-zero cell withheld, by the exact
+    attack written here; and the refusal says so."""
+    from pipelines.redaction.sdc import suppress
+    from pipelines.redaction.tabulate import tabulate
+
+    df = leaf_frame(inner)
+    rules = {"sdc": {"measure": "count", "threshold": T, "zero": zero,
+                     "protection": {"width": {"min": width}},
+                     "dimensions": {"period": {}, "area": {"total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    sdc = sdc_of(spec)
+    table = tabulate(df, sdc, spec)
+    sup = suppress(table, sdc)
+    assert set(sup.structural) <= set(sup.unresolved)
+    if not sup.structural:
+        return
+    out = table.frame("count")
+    status = np.where(sup.primary, "C", np.where(table.value > 0, "D", "F"))
+    out["conf_status"] = status
+    out.loc[status != "F", "count"] = pd.NA
+    parents = {"period": {}, "area": {f"a{i}": "T" for i in range(inner.shape[0])},
+               "offence": {f"o{j}": "all" for j in range(inner.shape[1])}}
+    widths = attack(out, ["period", "area", "offence"], parents,
+                    zero_published=zero == "publish")
+    for i in sup.structural:
+        lo, hi = widths[i]
+        x = int(table.value[i])
+        up, down, need = _need(sdc, x, 1 if zero == "publish" else 0, T - 1)
+        assert hi < x + up or lo > x - down or hi - lo < need, (i, x, lo, hi)
+    with pytest.raises(FivestarError) as err:
+        redact(df, spec, None)
+    assert any("by any suppression pattern" in p.message for p in err.value.problems)
