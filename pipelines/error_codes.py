@@ -183,9 +183,11 @@ _ALL: list[ErrorKind] = [
          "With `totals: supplied` the extract must hold every total row; add it, or use "
          "`totals: computed`."),
         ("sdc-unprotectable", "Cell cannot be protected",
-         "Even with every other cell of its table withheld, the sensitive cell keeps a "
-         "narrower interval than declared: relax redaction.sdc.protection, or publish a "
-         "coarser table (fewer codes, or a dimension left out)."),
+         "No suppression pattern protects the sensitive cell to the declared interval (the "
+         "message says whether that is proved, or the search found none): publish a coarser "
+         "table (merge the category with a neighbour, or a dimension left out), declare "
+         "`zero: suppress` (absent cells are then unknowns too), or relax "
+         "redaction.sdc.protection."),
         ("sdc-rounding-unprotected", "Rounding leaves a cell unprotected",
          "Rounding alone lets the rounded totals narrow this cell: use `method: suppression` "
          "(with `rounding:` if wanted)."),

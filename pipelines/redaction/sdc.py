@@ -301,12 +301,16 @@ class _Protector:
             cost = step[:, :, 1:].sum(axis=2)
             cost[missing | fixed.any(axis=2)] = np.inf
             up, down = self._rooms(cells, sign)
-            up, down = up.min(axis=2), down.min(axis=2)
-            req = self._needs[batch[rows]]
+            i = batch[rows]
+            # what the line can move the cell by, within the cell's own range
+            up = np.minimum(up.min(axis=2), (self.ub[i] - self.v[i])[:, None])
+            down = np.minimum(down.min(axis=2), (self.v[i] - self.lb[i])[:, None])
+            req = self._needs[i]
             enough = (up >= req[:, [0]]) & (down >= req[:, [1]]) & (up + down >= req[:, [2]])
-            useful = (up > 0) | (down > 0)
-            cost[~useful] = np.inf
-            order = np.lexsort((cost, ~enough), axis=1)[:, :m]
+            cost[(up <= 0) & (down <= 0)] = np.inf
+            reach = np.minimum(up, req[:, [2]]) + np.minimum(down, req[:, [2]])
+            # enough first, then the cheapest, then (among equals) the farthest reaching
+            order = np.lexsort((-reach, cost, ~enough), axis=1)[:, :m]
             n = order.shape[1]
             vw = vc.shape[1]
             codes_out[rows, :n, :vw] = vc[order]
