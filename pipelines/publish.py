@@ -1,19 +1,31 @@
-"""Publish a staged release to CKAN: idempotent, private until verified.
+"""Publish a staged release to CKAN: verified aside, then switched in at once.
 
-1. ensure the organisation exists;
-2. create the dataset (private) or patch its metadata: never ``package_update``,
-   which drops every resource that is not re-sent;
-3. upload each manifest file as a resource (name = file path, ``hash`` = sha256),
-   re-uploading in place only the ones whose bytes changed, and deleting
-   resources whose file is no longer in the release;
-4. download every resource back through its download URL and compare sha256
-   with the manifest; only then make the dataset public. A mismatch leaves it
-   private and fails naming the resource.
+1. ensure the organisation and the dataset exist (a new dataset is created
+   private and empty); never ``package_update`` from here, which drops every
+   resource that is not re-sent;
+2. every file whose bytes or description differ from what the dataset holds
+   goes into a private **staging copy** of the dataset (``<name>--next``):
+   one resource per file (name = file path, ``hash`` = sha256); a copy left
+   by an interrupted run is resumed (what already matches is kept, the rest
+   deleted or uploaded again);
+3. every resource of the release, kept or staged, is downloaded back and its
+   sha256 compared with the manifest; the DataStore is loaded and the linked
+   data drafted (``catalogue.content``), all still out of public view;
+4. ``authorise`` (the review service's last check, see
+   ``pipelines.release.publish_approved``) runs; then the **switch**: the
+   catalogue's ``fivestar_switch_release`` action moves the staged resources
+   into the dataset, drops the ones the release no longer has, and sets the
+   new metadata and ``private: false``, in one transaction. The staging copy
+   is then purged and the release's linked data goes live.
 
-Publishing the same release twice changes nothing. A transient failure
-(CKAN down, 5xx) is retried with backoff, and a rerun after a hard failure
-completes the publication without duplicates, because every step compares
-what is there with what the manifest says.
+Until the switch commits the public sees the previous release unchanged, so
+an interrupted update never hides published data nor puts new metadata on
+old files; a mismatch found in step 3 fails naming the file and changes
+nothing public. Publishing the same release twice changes nothing, and a
+rerun after a failure completes the publication without duplicates, because
+every step compares what is there with what the manifest says. Transient
+failures (CKAN down, 5xx) are retried by the client's session
+(:func:`pipelines.ckan_resource.retrying_session`).
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,23 +114,57 @@ def _sha256_url(client: ckanapi.RemoteCKAN, url: str) -> str:
 
 
 _FROM_ENV: Any = object()
+#: Marks a dataset's private staging copy: ``<name>--next`` (CKAN names: at most 100).
+STAGING_SUFFIX = "--next"
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """The release a correction replaces: its folder, its manifest (already re-hashed
+    against the folder by the caller) and its version label, kept as ``previous/…``."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    label: str
+
+
+@dataclass(frozen=True)
+class _File:
+    """One resource the dataset must hold: its name, where its bytes are, its entry."""
+
+    name: str
+    folder: Path
+    entry: dict[str, Any]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {**_resource_meta(self.entry), "name": self.name}
+
+
+def staging_name(name: str) -> str:
+    return f"{name[:100 - len(STAGING_SUFFIX)]}{STAGING_SUFFIX}"
 
 
 def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], release_id: str,
                     *, org: str | None = None,
                     verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None = None,
-                    store: Any = _FROM_ENV, next_release: Any = None) -> PublishResult:
+                    store: Any = _FROM_ENV, next_release: Any = None,
+                    superseded: Superseded | None = None,
+                    authorise: Callable[[], Any] | None = None) -> PublishResult:
     """Make the CKAN dataset hold exactly this release (see the module docstring).
 
     ``manifest`` is the approved manifest of ``release_dir`` and ``release_id``
     its id (the caller, the release gate, has checked both). ``verify_hook``
-    runs after uploading and before verifying (tests use it to tamper with
-    stored bytes or to stop CKAN mid-publication). ``store`` is the triple store the
-    release's linked data goes to (default: from the environment,
+    runs after uploading and before verifying, with the package holding the
+    staged files (tests use it to tamper with stored bytes or to stop CKAN
+    mid-publication). ``store`` is the triple store the release's linked data
+    goes to (default: from the environment,
     :func:`pipelines.catalogue.content.linked_data_store`); ``org`` the CKAN
     organisation (default ``FIVESTAR_CKAN_ORG``, else ``home-office``).
     ``next_release`` (an aware datetime, from the release calendar) is shown as
-    the dataset series' next release date.
+    the dataset series' next release date; ``superseded`` is the release a
+    correction replaces; ``authorise`` is called immediately before the switch
+    and stops it by raising.
     """
     if store is _FROM_ENV:
         store = content.linked_data_store()
@@ -136,114 +183,176 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
                       what="dataset series record")
     if series_id:
         desired["in_series"] = [series_id]
-    changed = False
     try:
         pkg = _call(client.action.package_show, id=name, what="dataset lookup")
-    except ckanapi.NotFound:
+    except ckanapi.NotFound:  # a first publication: an empty private record until the switch
         pkg = _call(client.action.package_create, owner_org=org, private=True,
-                        what="dataset creation", **desired)
-        changed = True
-
+                    what="dataset creation", **desired)
     if is_withdrawn(pkg):  # a later release brings a withdrawn dataset back
         desired.update(restored_fields())
-    files = {f["path"]: f for f in manifest["files"]}
-    existing = {r["name"]: r for r in pkg.get("resources", [])}
+
+    wanted = _wanted(release_dir, manifest, superseded)
+    kept = _matching(pkg.get("resources", []), wanted)
     # superseded versions' files stay retrievable (corrections keep what they replace)
-    stale = [r for n, r in existing.items() if n not in files
-             and not n.startswith(PREVIOUS_PREFIX)]
-    duplicates = _duplicates(pkg.get("resources", []))
-    to_upload = [f for f in manifest["files"]
-                 if f["path"] not in existing or existing[f["path"]].get("hash") != f["sha256"]]
-    to_describe = [f for f in manifest["files"] if f not in to_upload
-                   and catalogue_fields.differs(existing[f["path"]], _resource_meta(f))]
-    if catalogue_fields.differs(pkg, desired) or to_upload or to_describe or stale or duplicates:
-        changed = True
-        # Hide the dataset while it is being changed: nothing half-published is public.
-        if not pkg.get("private"):
-            _call(client.action.package_patch, id=pkg["id"], private=True,
-                      what="hiding the dataset during update")
-        _call(client.action.package_patch, id=pkg["id"], what="metadata update",
-                  **desired)
-        for r in [*stale, *duplicates]:
-            _call(client.action.resource_delete, id=r["id"], what="removing an old resource")
-        for f in _superseded(release_dir, manifest, existing):
-            _upload(client, pkg["id"], f["folder"], f["entry"], None, name=f["name"])
-        for f in to_upload:
-            _upload(client, pkg["id"], release_dir, f, existing.get(f["path"]))
-        for f in to_describe:
-            _call(client.action.resource_patch, id=existing[f["path"]]["id"],
-                  what=f"describing {f['path']}", **_resource_meta(f))
-
-    pkg = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
-    if verify_hook is not None:
-        verify_hook(client, pkg)
-        pkg = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
+    kept.update({r["name"]: r for r in pkg.get("resources", [])
+                 if r["name"].startswith(PREVIOUS_PREFIX) and r["name"] not in wanted
+                 and r["name"] not in kept})
+    to_stage = [f for n, f in wanted.items() if n not in kept]
+    staging = _stage(client, pkg, org, desired, to_stage, verify_hook) if to_stage else None
+    final = _final_order(manifest, kept, staging["resources"] if staging else [])
+    view = {"id": pkg["id"], "resources": final}  # the dataset as it will be
+    if staging is None and verify_hook is not None:
+        verify_hook(client, view)
+    files = {f["path"]: f for f in manifest["files"]}
     try:
-        urls = _verify(client, pkg, files)
-        # the public's side, still private: order, DataStore rows, linked data drafted
-        prepared = _call(content.prepare, client, pkg, release_dir, manifest, release_id,
-                         store, what="DataStore and linked-data loading")
-    except FivestarError:
-        if not pkg.get("private"):  # fail closed: never leave unverified bytes public
-            _call(client.action.package_patch, id=pkg["id"], private=True,
-                      what="hiding a dataset that failed verification")
+        _verify(client, view, files)
+    except PublicationError:
+        if staging is not None:  # never resumed: its bytes are not the approved ones
+            _purge(client, staging, best_effort=True)
         raise
-
-    links = _links(manifest, urls)
-    if any(str(pkg.get(k) or "") != v for k, v in links.items()) or pkg.get("private"):
-        _call(client.action.package_patch, id=pkg["id"], private=False,
-                  what="making the dataset public", **links)
+    # the public's side, still out of view: DataStore rows, linked data drafted
+    prepared = _call(content.prepare, client, view, release_dir, manifest, release_id,
+                     store, what="DataStore and linked-data loading")
+    final = _refreshed(client, final, pkg, staging)  # as the DataStore loading left them
+    predicted = {r["name"]: _public_url(r["url"], staging["id"], pkg["id"]) if staging
+                 else r["url"] for r in final if r["name"] in files}
+    fields = {**desired, **_links(manifest, predicted), "private": False}
+    ids = [r["id"] for r in final]
+    changed = staging is not None or catalogue_fields.differs(pkg, fields) or \
+        [r["id"] for r in pkg.get("resources", [])] != ids
+    if changed:
+        if authorise is not None:
+            try:
+                authorise()
+            except Exception:
+                if staging is not None:  # nothing of a refused release stays in the catalogue
+                    _purge(client, staging, best_effort=True)
+                raise
+        if staging is not None:
+            _call(client.call_action, "fivestar_switch_release",
+                  {"id": pkg["id"], "staging": staging["id"], "resources": ids,
+                   "fields": {k: v for k, v in fields.items() if k != "name"}},
+                  what="switch to the new release")
+            _purge(client, staging)
+        else:  # nothing to move in: one patch drops what the release no longer has
+            _call(client.action.package_patch, id=pkg["id"], what="making the dataset public",
+                  resources=[{k: v for k, v in r.items() if k != "position"} for r in final],
+                  **fields)
+    public = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
+    urls = {r["name"]: r["url"] for r in public.get("resources", []) if r["name"] in files}
+    if urls != predicted or set(urls) != set(files):
+        raise PublicationError(Problem("switch-mismatch", "the dataset does not hold the "
+                                       "release's files where expected after the switch",
+                                       Location(file=name)))
     content.go_live(prepared, store)  # the release's graph live, in one transaction
     base = client.address.rstrip("/")
     return PublishResult(dataset_url=f"{base}/dataset/{name}", resource_urls=urls,
                          changed=changed, version=desired.get("version"))
 
 
-def _duplicates(resources: list[dict]) -> list[dict]:
-    """Resources sharing a name with an earlier one (left by an interrupted run)."""
-    seen: set[str] = set()
-    extra = []
+def _refreshed(client: ckanapi.RemoteCKAN, final: list[dict], pkg: dict,
+               staging: dict | None) -> list[dict]:
+    """``final`` re-read (DataStore loading marks resources ``datastore_active``)."""
+    now: dict[str, dict] = {}
+    for p in (pkg, staging):
+        if p is not None:
+            now.update((r["id"], r) for r in _call(client.action.package_show, id=p["id"],
+                                                   what="dataset lookup")["resources"])
+    return [now.get(r["id"], r) for r in final]
+
+
+def _wanted(release_dir: Path, manifest: dict[str, Any],
+            superseded: Superseded | None) -> dict[str, _File]:
+    """Every resource the release puts in the dataset, by name."""
+    out = {f["path"]: _File(f["path"], release_dir, f) for f in manifest["files"]}
+    if superseded is not None:
+        for entry in superseded.manifest["files"]:
+            name = f"{PREVIOUS_PREFIX}{superseded.label}/{entry['path']}"
+            out[name] = _File(name, superseded.folder, {
+                **entry, "description": f"Superseded version {superseded.label}: "
+                f"{entry.get('description', '')}".strip()})
+    return out
+
+
+def _matching(resources: list[dict], wanted: dict[str, _File]) -> dict[str, dict]:
+    """The resources that already hold a wanted file: same name, bytes and description
+    (the first of each name; later ones are duplicates an interrupted run left)."""
+    out: dict[str, dict] = {}
     for r in resources:
-        if r["name"] in seen:
-            extra.append(r)
-        seen.add(r["name"])
-    return extra
+        f = wanted.get(r["name"])
+        if f is not None and r["name"] not in out and r.get("hash") == f.entry["sha256"] \
+                and not catalogue_fields.differs(r, f.meta):
+            out[r["name"]] = r
+    return out
+
+
+def _stage(client: ckanapi.RemoteCKAN, pkg: dict, org: str, desired: dict[str, Any],
+           files: list[_File],
+           verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None) -> dict:
+    """The private staging copy holding exactly ``files`` (resumed if it exists)."""
+    name = staging_name(pkg["name"])
+    fields = {k: v for k, v in desired.items() if k not in ("name", "uri", "in_series")}
+    fields["title"] = f"[next release, not public] {desired.get('title') or pkg['name']}"[:200]
+    try:
+        staging = _call(client.action.package_show, id=name, what="staging copy lookup")
+    except ckanapi.NotFound:
+        staging = _call(client.action.package_create, name=name, owner_org=org,
+                        private=True, what="staging copy creation", **fields)
+    if not staging.get("private") or staging.get("owner_org") != pkg.get("owner_org"):
+        raise PublicationError([Problem("staging-name-taken", f"{name} is not this dataset's "
+                                        "private staging copy; rename or remove it",
+                                        Location(field="name"))])
+    wanted = {f.name: f for f in files}
+    ready = _matching(staging.get("resources", []), wanted)
+    for r in staging.get("resources", []):
+        if ready.get(r["name"], {}).get("id") != r["id"]:
+            _call(client.action.resource_delete, id=r["id"], what="clearing the staging copy")
+    for f in files:
+        if f.name not in ready:
+            _upload(client, staging["id"], f.folder, f.entry, None, name=f.name)
+    staging = _call(client.action.package_show, id=staging["id"], what="staging copy lookup")
+    if verify_hook is not None:
+        verify_hook(client, staging)
+        staging = _call(client.action.package_show, id=staging["id"],
+                        what="staging copy lookup")
+    return staging
+
+
+def _final_order(manifest: dict[str, Any], kept: dict[str, dict],
+                 staged: list[dict]) -> list[dict]:
+    """The dataset's resources after the switch, in reading order (the release's files in
+    :func:`pipelines.catalogue.fields.resource_order`, then earlier versions' files)."""
+    by_name = {**kept, **{r["name"]: r for r in staged}}
+    order = catalogue_fields.resource_order(manifest["files"])
+    rest = sorted(n for n in by_name if n not in order)
+    return [by_name[n] for n in [*order, *rest] if n in by_name]
+
+
+def _public_url(url: str, staging_id: str, dataset_id: str) -> str:
+    """Where a staged upload is downloaded once it belongs to the dataset (CKAN builds an
+    upload's URL from its dataset's id; the stored file stays where it is)."""
+    return url.replace(f"/dataset/{staging_id}/", f"/dataset/{dataset_id}/", 1)
+
+
+def _purge(client: ckanapi.RemoteCKAN, staging: dict, *, best_effort: bool = False) -> None:
+    """Remove the staging copy (after the switch its resources are the dataset's).
+
+    ``best_effort`` when another error is being raised: a copy that cannot be
+    removed now stays private and is cleared by the next publication.
+    """
+    try:
+        _call(client.action.dataset_purge, id=staging["id"], what="removing the staging copy")
+    except ckanapi.NotFound:
+        pass
+    except PublicationError:
+        if not best_effort:
+            raise
 
 
 def _resource_meta(f: dict) -> dict[str, Any]:
     """A resource's CKAN fields; controlled-vocabulary values as IRIs (catalogue_fields)."""
     return {"name": f["path"], "description": f.get("description", ""),
             "size": f["bytes"], "hash": f["sha256"], **catalogue_fields.resource_fields(f)}
-
-
-def _superseded(release_dir: Path, manifest: dict[str, Any],
-                existing: dict[str, dict]) -> list[dict[str, Any]]:
-    """For a correction: the files of the release it corrects, to keep as ``previous/…``.
-
-    They come from that release's own folder, re-hashed against its manifest
-    (they were approved and published before; nothing else rides along).
-    """
-    revision = manifest.get("revision") or {}
-    old_id = revision.get("of_release")
-    if not old_id:
-        return []
-    from pipelines.release.manifest import load_manifest, verify_files
-
-    old_dir = release_dir.parent / old_id
-    old_manifest, _ = load_manifest(old_dir)
-    problems = verify_files(old_dir, old_manifest)
-    if problems:
-        raise PublicationError([Problem("superseded-changed", "the corrected release's files "
-                                        "no longer match its manifest"), *problems])
-    label = revision.get("previous_version") or old_id[:12]
-    out = []
-    for entry in old_manifest["files"]:
-        name = f"{PREVIOUS_PREFIX}{label}/{entry['path']}"
-        if existing.get(name, {}).get("hash") != entry["sha256"]:
-            out.append({"folder": old_dir, "entry": {
-                **entry, "description": f"Superseded version {label}: "
-                f"{entry.get('description', '')}".strip()}, "name": name})
-    return out
 
 
 def _upload(client: ckanapi.RemoteCKAN, package_id: str, release_dir: Path, f: dict,

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipelines import paths
+from pipelines import paths, publish
 from pipelines.contracts.catalogue import PublishResult
 from pipelines.contracts.conversion import ConversionResult
 from pipelines.errors import FivestarError, Location, Problem
@@ -94,8 +94,6 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
     and raised, so the sensor retries it later. Returns ``{"dataset_url",
     "resource_urls"}`` for asset metadata.
     """
-    from pipelines import publish
-
     plan = client.begin_publication(release_id)  # refusals are recorded by the service
     manifest, rid = parse_manifest(plan["manifest_bytes"])
     if rid != release_id or manifest.get("dataset_id") != spec.id:
@@ -119,12 +117,38 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
         nxt = plan.get("next_release")  # the series' next date, from the service's calendar
         result = publish.publish_release(
             ckan, release_dir, manifest, rid,
-            next_release=datetime.fromisoformat(nxt) if nxt else announced_next(spec))
+            next_release=datetime.fromisoformat(nxt) if nxt else announced_next(spec),
+            superseded=superseded_release(release_dir, manifest),
+            authorise=lambda: client.authorise_switch(rid))
+    except PublicationRefused:
+        raise  # refused at the switch: the service has recorded why
     except Exception as exc:
         client.record_failure(rid, _codes(exc))
         raise
     client.record_published(rid, result.dataset_url)
     return result
+
+
+def superseded_release(release_dir: Path, manifest: dict[str, Any]
+                       ) -> publish.Superseded | None:
+    """For a correction: the release it corrects, whose files stay public as ``previous/…``.
+
+    Read from that release's own folder beside this one and re-hashed against
+    its manifest (it was approved and published before; nothing else rides along).
+    """
+    revision = manifest.get("revision") or {}
+    old_id = revision.get("of_release")
+    if not old_id:
+        return None
+    old_dir = Path(release_dir).parent / old_id
+    old_manifest, _ = load_manifest(old_dir)
+    problems = verify_files(old_dir, old_manifest)
+    if problems:
+        raise publish.PublicationError([Problem(
+            "superseded-changed", "the corrected release's files no longer match its "
+            "manifest", Location(file=old_id)), *problems])
+    return publish.Superseded(old_dir, old_manifest,
+                              revision.get("previous_version") or old_id[:12])
 
 
 def announced_next(spec: Any, now: datetime | None = None) -> datetime | None:
@@ -138,4 +162,4 @@ def announced_next(spec: Any, now: datetime | None = None) -> datetime | None:
 
 
 __all__ = ["StagedRelease", "announced_next", "publish_approved", "published_release",
-           "stage_and_register", "stage_release"]
+           "stage_and_register", "stage_release", "superseded_release"]

@@ -75,6 +75,8 @@ class ReleaseStatus:
     #: Failed or refused publication attempts since the current approval.
     failures_since_approval: int = 0
     last_failure: AuditEntry | None = None
+    #: A ``publishing`` intent no outcome has followed yet (switch under way, or interrupted).
+    pending_switch: AuditEntry | None = None
     entries: list[AuditEntry] = field(default_factory=list)
 
     @property
@@ -91,6 +93,7 @@ def release_status(store: AuditStore, release_id: str) -> ReleaseStatus:
         status.entries.append(e)
         status.dataset_id = e.dataset_id
         status.last = e
+        status.pending_switch = e if e.decision == Decision.publishing else None
         if e.decision == Decision.staged:
             status.stagers.add(e.actor)
             status.staged.append(e)

@@ -69,6 +69,10 @@ class Decision(StrEnum):
     published = "published"
     publication_refused = "publication_refused"
     publication_failed = "publication_failed"
+    #: The gate passed under the dataset lock at the switch to public: the intent,
+    #: written before the switch, so a publisher killed before ``published`` is
+    #: reconciled with the catalogue at the next attempt.
+    publishing = "publishing"
     #: A pre-announced release date moved (release calendar; the reason is the comment).
     release_date_changed = "release_date_changed"
     #: A newer, different candidate of the same dataset and period was staged.

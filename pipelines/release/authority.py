@@ -67,6 +67,10 @@ from pipelines.release.users import Role, User, UserDirectory
 log = logging.getLogger("fivestar.review")
 
 TOKEN_TTL = timedelta(hours=12)
+#: How long a switch to public may take after its ``publishing`` intent (the switch,
+#: the staging copy's removal and the linked data going live) before another attempt
+#: treats it as interrupted and reconciles it with the catalogue.
+SWITCH_GRACE = timedelta(minutes=15)
 SERVICE_TOKEN_TTL = timedelta(days=366)
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 
@@ -498,22 +502,104 @@ class Authority:
                           at=self.clock(), detail={"codes": codes})
 
     def begin_publication(self, user: User, ref: str) -> PublicationPlan:
-        """The gate before upload: refused (and recorded) unless publishable now."""
+        """The gate before upload: refused (and recorded) unless publishable now.
+
+        An earlier attempt's ``publishing`` intent with no outcome is settled
+        first (:meth:`_reconcile`).
+        """
         role = self._publisher_role(user)
         rid = self.resolve(ref)
         info = None
         try:
             info = self.release(rid)
+            if info.status.pending_switch is not None:
+                info = self._reconcile(user, role, info)
             self._gate(info)
             check_folder(info)
         except (PublicationRefused, ManifestError, ReleaseNotFound) as exc:
-            if info is not None:
+            if info is not None and not _in_progress(exc):
                 self._refuse(user, role, info, rid, exc)
             raise PublicationRefused(exc.problems) from None
         return PublicationPlan(release_id=info.id, dataset_id=info.dataset_id,
                                manifest=info.manifest,
                                manifest_bytes=self.records.manifest_bytes(info.id) or b"",
                                approval_id=info.status.approval.id)  # type: ignore[union-attr]
+
+    def _reconcile(self, user: User, role: Role, info: ReleaseInfo) -> ReleaseInfo:
+        """Settle an intent no outcome followed: the publisher was killed at the switch.
+
+        Under the dataset lock, the service asks the catalogue itself: if the
+        dataset is public holding this release, the switch happened and the
+        publication is recorded (``published``, marked reconciled); if not, the
+        attempt is recorded as failed (``interrupted``) and this one goes on. An
+        intent younger than ``SWITCH_GRACE`` may still be switching: refused,
+        unrecorded. A catalogue that cannot be asked leaves the intent as it is.
+        """
+        with self.locks.hold(info.dataset_id):
+            info = self.release(info.id)
+            intent = info.status.pending_switch
+            if intent is None:
+                return info
+            if self.clock() - intent.at < SWITCH_GRACE:
+                raise PublicationRefused(Problem(
+                    "publication_in_progress", "another attempt is switching this release "
+                    "to public; try again later", Location(file=info.id)))
+            public = self._catalogue_holds(info)
+            if public is None:
+                return info
+            if public:
+                self.store.record(
+                    actor=user.username, role=role.value, dataset_id=info.dataset_id,
+                    release_id=info.id, decision=Decision.published,
+                    comment="reconciled: public in the catalogue after an interrupted "
+                    "publication", at=self.clock(),
+                    detail={"approval": info.status.approval.id,  # type: ignore[union-attr]
+                            "reconciled": intent.id})
+            else:
+                self.store.record(
+                    actor=user.username, role=role.value, dataset_id=info.dataset_id,
+                    release_id=info.id, decision=Decision.publication_failed,
+                    comment="interrupted", at=self.clock(),
+                    detail={"codes": ["interrupted"], "reconciled": intent.id})
+            return self.release(info.id)
+
+    def _catalogue_holds(self, info: ReleaseInfo) -> bool | None:
+        """Whether the catalogue shows this release public; None if it cannot be asked."""
+        import ckanapi
+
+        name = str((info.manifest.get("catalogue") or {}).get("name") or info.dataset_id)
+        try:
+            pkg = self.ckan().action.package_show(id=name)
+        except ckanapi.NotFound:
+            return False
+        except Exception as exc:  # noqa: BLE001 - reported: the intent stays to settle later
+            log.warning("could not ask the catalogue about %s (%s)", info.dataset_id,
+                        type(exc).__name__)
+            return None
+        return not pkg.get("private") and pkg.get("release_id") == info.id
+
+    def authorise_switch(self, user: User, ref: str) -> AuditEntry:
+        """The last check, immediately before the switch to public, and the intent.
+
+        Under the dataset lock (shared with approve, reject and withdraw): the
+        gate again, then a ``publishing`` entry, so a publisher killed between
+        the switch and :meth:`record_published` leaves a trace the next attempt
+        reconciles. A refusal is recorded and raised: the switch must not happen.
+        """
+        role = self._publisher_role(user)
+        info = self.release(ref)
+        with self.locks.hold(info.dataset_id):
+            info = self.release(info.id)
+            try:
+                self._gate(info)
+            except PublicationRefused as exc:
+                self._refuse(user, role, info, info.id, exc)
+                raise
+            return self.store.record(
+                actor=user.username, role=role.value, dataset_id=info.dataset_id,
+                release_id=info.id, decision=Decision.publishing, at=self.clock(),
+                comment="switching to public",
+                detail={"approval": info.status.approval.id})  # type: ignore[union-attr]
 
     def record_published(self, user: User, ref: str, dataset_url: str) -> AuditEntry:
         """Record a publication, re-reading the decisions under the dataset lock.
@@ -541,6 +627,10 @@ class Authority:
                 self._hide(info.dataset_id, reason or "publication refused", mode)
                 self._refuse(user, role, info, info.id, exc)
                 raise
+            last = info.status.last
+            if last is not None and last.decision == Decision.published and \
+                    last.detail.get("approval") == info.status.approval.id:  # type: ignore
+                return last  # already recorded (a reconciled or repeated publication)
             return self.store.record(
                 actor=user.username, role=role.value, dataset_id=info.dataset_id,
                 release_id=info.id, decision=Decision.published, comment=dataset_url[:500],
@@ -557,3 +647,7 @@ class Authority:
                                  comment=", ".join(clean), at=self.clock(),
                                  detail={"codes": clean})
 
+
+def _in_progress(exc: Exception) -> bool:
+    """A concurrent attempt, not a decision: nothing to record."""
+    return any(p.code == "publication_in_progress" for p in getattr(exc, "problems", []))

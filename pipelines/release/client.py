@@ -237,6 +237,10 @@ class ReviewServiceClient:
         out["manifest_bytes"] = base64.b64decode(out.pop("manifest"))
         return out
 
+    def authorise_switch(self, ref: str) -> dict[str, Any]:
+        """The service's last check before the switch to public (raises if refused)."""
+        return self._call("POST", f"/releases/{ref}/switch")
+
     def record_published(self, ref: str, dataset_url: str) -> dict[str, Any]:
         return self._call("POST", f"/releases/{ref}/published", json={"dataset_url": dataset_url})
 

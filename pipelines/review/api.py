@@ -254,6 +254,10 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
                 "next_release": nxt.isoformat() if nxt else None,
                 "manifest": base64.b64encode(plan.manifest_bytes).decode("ascii")}
 
+    @router.post("/releases/{ref}/switch")
+    def switch(ref: str, user: User = Depends(caller)):  # noqa: B008
+        return entry_dict(authority.authorise_switch(user, ref))
+
     @router.post("/releases/{ref}/published")
     def published(ref: str, body: PublishedRequest, user: User = Depends(caller)):  # noqa: B008
         return entry_dict(authority.record_published(user, ref, body.dataset_url))

@@ -98,10 +98,13 @@ def fake_publisher(monkeypatch):
     """Stands in for pipelines.publish (another stage) and records what it was given."""
     calls = []
 
-    def publish_release(ckan, release_dir, manifest, release_id, next_release=None):
+    def publish_release(ckan, release_dir, manifest, release_id, next_release=None,
+                        superseded=None, authorise=None):
         calls.append((release_id, Path(release_dir).name, manifest["dataset_id"]))
         if ckan == "down":
             raise ConnectionError("catalogue down")
+        if authorise is not None:  # the service's last word, just before the switch
+            authorise()
         return PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                              resource_urls={"a.csv": "http://x"})
 

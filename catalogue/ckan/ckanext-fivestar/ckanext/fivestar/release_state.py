@@ -19,6 +19,9 @@ Statistics). A corrected release carries a version and revision notes.
   ``euro_dcat_ap_3``) adds ``adms:status`` withdrawn to a withdrawn dataset and
   ``dcat:previousVersion`` to a revised one; ckanext-dcat already writes
   ``version`` (owl:versionInfo) and ``version_notes`` (adms:versionNotes).
+* The action ``fivestar_switch_release`` (``switch.py``) puts a new release
+  of a public dataset in place in one transaction, from a private staging
+  copy, so an update never takes the previous release offline.
 """
 import logging
 import os
@@ -59,6 +62,12 @@ class FivestarReleasePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
+
+    def get_actions(self):
+        from ckanext.fivestar.switch import switch_release
+
+        return {"fivestar_switch_release": switch_release}
 
     def after_dataset_update(self, context, pkg_dict):
         pkg = model.Package.get(pkg_dict.get("id") or pkg_dict.get("name"))
