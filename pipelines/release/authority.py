@@ -60,17 +60,13 @@ from pipelines.release.keys import ServiceKeys
 from pipelines.release.locks import DatasetLocks
 from pipelines.release.manifest import ManifestError, is_release_id, parse_manifest, verify_files
 from pipelines.release.records import ServiceRecords
-from pipelines.release.sensor import DuePublication, due_publications
+from pipelines.release.sensor import SWITCH_GRACE, DuePublication, due_publications
 from pipelines.release.signed import TICKET, TICKET_TTL, SignatureRefused, sign, verify
 from pipelines.release.users import Role, User, UserDirectory
 
 log = logging.getLogger("fivestar.review")
 
 TOKEN_TTL = timedelta(hours=12)
-#: How long a switch to public may take after its ``publishing`` intent (the switch,
-#: the staging copy's removal and the linked data going live) before another attempt
-#: treats it as interrupted and reconciles it with the catalogue.
-SWITCH_GRACE = timedelta(minutes=15)
 SERVICE_TOKEN_TTL = timedelta(days=366)
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 

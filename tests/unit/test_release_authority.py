@@ -26,6 +26,7 @@ from pipelines.release.authority import NotAuthenticated, StagingRefused
 from pipelines.release.embargo import default_release_time, is_due, scheduled_time
 from pipelines.release.gate import PublicationRefused
 from pipelines.release.keys import ServiceKeys
+from pipelines.release.sensor import SWITCH_GRACE
 from pipelines.release.signed import TICKET, sign
 from pipelines.release.stage import release_payload
 from tests.unit.fake_ckan import FakeCKAN
@@ -508,3 +509,88 @@ def test_status_replays_the_log(authority, staged):
 def test_register_helper_needs_a_known_user(authority, staged):
     with pytest.raises(ValueError):
         register(authority, staged, "nobody.at.all")
+
+
+# -- finding 10 (follow-up): a publisher killed at the switch --------------------
+
+
+class CatalogueShowing(FakeCKAN):
+    """A catalogue whose dataset shows ``release_id`` public (or ``private``)."""
+
+    def __init__(self, release_id=None, private=False):
+        super().__init__()
+        self.release_id, self.private = release_id, private
+
+    def __getattr__(self, name):
+        if name == "package_show":
+            return lambda **kw: {"name": kw["id"], "private": self.private,
+                                 "release_id": self.release_id, "resources": []}
+        return super().__getattr__(name)
+
+
+def _killed_at_the_switch(authority, staged):
+    """Approve, begin, pass the last check (the intent), then die: no outcome recorded."""
+    _approve(authority, staged)
+    _begin(authority, staged)
+    intent = authority.authorise_switch(u(authority, "fivestar-publisher"), staged.id)
+    assert intent.decision == Decision.publishing
+    return intent
+
+
+def test_attack_a_publisher_killed_after_the_switch_is_reconciled_and_audited(
+        tmp_path, clock, staged):
+    """Killed between making the dataset public and recording it: the audit log showed
+    nothing; now the next attempt finds the intent, sees the release public in the
+    catalogue and records the publication, once."""
+    ckan = CatalogueShowing()
+    authority = make_authority(tmp_path, clock=clock, ckan=lambda: ckan)
+    intent = _killed_at_the_switch(authority, staged)
+    ckan.release_id = staged.id  # the switch happened before the kill
+    assert authority.release(staged.id).status.pending_switch == intent
+    # the sensor asks again once the intent is older than a switch can take
+    [due] = authority.due(ANNOUNCED + timedelta(minutes=1))
+    assert due.interrupted is None
+    [due] = authority.due(intent.at + SWITCH_GRACE)
+    assert due.interrupted == intent.id and due.run_key.endswith(f"-i{intent.id}")
+
+    with pytest.raises(PublicationRefused, match="another attempt is switching"):
+        _begin(authority, staged, intent.at + timedelta(minutes=1))  # may still be switching
+    assert [e.decision for e in authority.store.entries(release_id=staged.id)][-1] == \
+        Decision.publishing  # a concurrent attempt is not recorded
+
+    _begin(authority, staged, intent.at + SWITCH_GRACE)
+    published = authority.store.entries(release_id=staged.id, decision=Decision.published)
+    assert len(published) == 1 and published[0].detail["reconciled"] == intent.id
+    assert published[0].actor == "fivestar-publisher"
+    assert authority.release(staged.id).status.state == PUBLISHED
+    assert authority.due(intent.at + SWITCH_GRACE) == []
+    # the rerun's own record is the same entry, not a second publication
+    again = authority.record_published(u(authority, "fivestar-publisher"), staged.id, "x")
+    assert again.id == published[0].id
+    assert authority.verify().ok
+
+
+def test_a_publisher_killed_before_the_switch_is_recorded_as_interrupted(
+        tmp_path, clock, staged):
+    ckan = CatalogueShowing(release_id="0" * 64)  # the previous release is still public
+    authority = make_authority(tmp_path, clock=clock, ckan=lambda: ckan)
+    intent = _killed_at_the_switch(authority, staged)
+    plan = _begin(authority, staged, intent.at + SWITCH_GRACE)
+    assert plan.release_id == staged.id  # this attempt goes on
+    [failed] = authority.store.entries(release_id=staged.id,
+                                       decision=Decision.publication_failed)
+    assert failed.detail == {"codes": ["interrupted"], "reconciled": intent.id}
+    assert authority.release(staged.id).status.pending_switch is None
+    assert not authority.store.entries(release_id=staged.id, decision=Decision.published)
+
+
+def test_attack_a_withdrawal_before_the_switch_stops_it(authority, staged):
+    """Finding 1, before the switch: the last check under the lock refuses, recorded."""
+    _approve(authority, staged)
+    _begin(authority, staged)
+    authority.withdraw(u(authority, "stats.demo"), "asylum-claims", "recalled", catalogue=False)
+    with pytest.raises(PublicationRefused, match="withdrawn"):
+        authority.authorise_switch(u(authority, "fivestar-publisher"), staged.id)
+    decisions = [e.decision for e in authority.store.entries(release_id=staged.id)]
+    assert Decision.publishing not in decisions
+    assert decisions[-2:] == [Decision.withdrawn, Decision.publication_refused]
