@@ -12,7 +12,7 @@ published and the superseded release's manifest, so restaging the same correctio
 same bytes and the same release id. The DCAT metadata names each version
 (``dcat:version``, ``dcat:isVersionOf``, ``dcat:previousVersion``,
 ``adms:versionNotes``); publishing keeps the superseded files retrievable in
-the catalogue under ``previous/<version>/``.
+the catalogue under ``previous/<version>/`` (``pipelines.publish.PREVIOUS_PREFIX``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from pipelines.contracts.provenance import Revision
 from pipelines.errors import FivestarError, Location, Problem
 
 MAX_NOTES = 4000
-#: Resource names of superseded files in the catalogue start with this.
-PREVIOUS_PREFIX = "previous/"
 
 
 class CorrectionError(FivestarError):

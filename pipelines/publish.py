@@ -45,7 +45,6 @@ from pipelines.catalogue import fields as catalogue_fields
 from pipelines.catalogue_notices import is_withdrawn, restored_fields
 from pipelines.contracts.catalogue import CatalogueRecord, PublishResult, solr_date
 from pipelines.contracts.conversion import FileRole
-from pipelines.corrections import PREVIOUS_PREFIX
 from pipelines.errors import FivestarError, Location, Problem
 
 ORG_TITLE = {"home-office": "Home Office"}
@@ -114,6 +113,8 @@ def _sha256_url(client: ckanapi.RemoteCKAN, url: str) -> str:
 
 
 _FROM_ENV: Any = object()
+#: Resource names of a correction's superseded files (kept retrievable) start with this.
+PREVIOUS_PREFIX = "previous/"
 #: Marks a dataset's private staging copy: ``<name>--next`` (CKAN names: at most 100).
 STAGING_SUFFIX = "--next"
 
