@@ -22,6 +22,7 @@ import sys
 import textwrap
 import time
 
+import ckanapi
 import pytest
 import requests
 
@@ -57,8 +58,8 @@ def _expected(staged) -> dict[str, str]:
 def _staging_gone(client, name: str) -> bool:
     try:
         client.action.package_show(id=publishing.staging_name(name))
-    except Exception as exc:  # noqa: BLE001 - ckanapi.NotFound
-        return type(exc).__name__ == "NotFound"
+    except ckanapi.NotFound:
+        return True
     return False
 
 
