@@ -526,20 +526,17 @@ class Authority:
 
         Under the dataset lock, the service asks the catalogue itself: if the
         dataset is public holding this release, the switch happened and the
-        publication is recorded (``published``, marked reconciled); if not, the
-        attempt is recorded as failed (``interrupted``) and this one goes on. An
-        intent younger than ``SWITCH_GRACE`` may still be switching: refused,
-        unrecorded. A catalogue that cannot be asked leaves the intent as it is.
+        publication is recorded (``published``, marked reconciled). If not, an
+        intent younger than ``SWITCH_GRACE`` may be an attempt still switching:
+        refused, unrecorded; an older one is recorded as failed
+        (``interrupted``) and this attempt goes on. A catalogue that cannot be
+        asked leaves the intent as it is.
         """
         with self.locks.hold(info.dataset_id):
             info = self.release(info.id)
             intent = info.status.pending_switch
             if intent is None:
                 return info
-            if self.clock() - intent.at < SWITCH_GRACE:
-                raise PublicationRefused(Problem(
-                    "publication_in_progress", "another attempt is switching this release "
-                    "to public; try again later", Location(file=info.id)))
             public = self._catalogue_holds(info)
             if public is None:
                 return info
@@ -551,6 +548,10 @@ class Authority:
                     "publication", at=self.clock(),
                     detail={"approval": info.status.approval.id,  # type: ignore[union-attr]
                             "reconciled": intent.id})
+            elif self.clock() - intent.at < SWITCH_GRACE:
+                raise PublicationRefused(Problem(
+                    "publication_in_progress", "another attempt is switching this release "
+                    "to public; try again later", Location(file=info.id)))
             else:
                 self.store.record(
                     actor=user.username, role=role.value, dataset_id=info.dataset_id,

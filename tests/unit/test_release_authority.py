@@ -542,23 +542,17 @@ def test_attack_a_publisher_killed_after_the_switch_is_reconciled_and_audited(
     """Killed between making the dataset public and recording it: the audit log showed
     nothing; now the next attempt finds the intent, sees the release public in the
     catalogue and records the publication, once."""
-    ckan = CatalogueShowing()
+    ckan = CatalogueShowing(release_id="0" * 64)  # the previous release is public
     authority = make_authority(tmp_path, clock=clock, ckan=lambda: ckan)
     intent = _killed_at_the_switch(authority, staged)
-    ckan.release_id = staged.id  # the switch happened before the kill
     assert authority.release(staged.id).status.pending_switch == intent
-    # the sensor asks again once the intent is older than a switch can take
-    [due] = authority.due(ANNOUNCED + timedelta(minutes=1))
-    assert due.interrupted is None
-    [due] = authority.due(intent.at + SWITCH_GRACE)
-    assert due.interrupted == intent.id and due.run_key.endswith(f"-i{intent.id}")
-
     with pytest.raises(PublicationRefused, match="another attempt is switching"):
         _begin(authority, staged, intent.at + timedelta(minutes=1))  # may still be switching
     assert [e.decision for e in authority.store.entries(release_id=staged.id)][-1] == \
         Decision.publishing  # a concurrent attempt is not recorded
 
-    _begin(authority, staged, intent.at + SWITCH_GRACE)
+    ckan.release_id = staged.id  # the switch had happened before the kill
+    _begin(authority, staged, intent.at + timedelta(minutes=1))
     published = authority.store.entries(release_id=staged.id, decision=Decision.published)
     assert len(published) == 1 and published[0].detail["reconciled"] == intent.id
     assert published[0].actor == "fivestar-publisher"
@@ -568,6 +562,15 @@ def test_attack_a_publisher_killed_after_the_switch_is_reconciled_and_audited(
     again = authority.record_published(u(authority, "fivestar-publisher"), staged.id, "x")
     assert again.id == published[0].id
     assert authority.verify().ok
+
+
+def test_the_sensor_asks_again_once_an_intent_outlives_the_switch(tmp_path, clock, staged):
+    authority = make_authority(tmp_path, clock=clock, ckan=lambda: CatalogueShowing())
+    intent = _killed_at_the_switch(authority, staged)
+    [due] = authority.due(intent.at + timedelta(minutes=1))
+    assert due.interrupted is None  # the same run key: that attempt may still be switching
+    [due] = authority.due(intent.at + SWITCH_GRACE)
+    assert due.interrupted == intent.id and due.run_key.endswith(f"-i{intent.id}")
 
 
 def test_a_publisher_killed_before_the_switch_is_recorded_as_interrupted(
