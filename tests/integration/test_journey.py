@@ -97,6 +97,7 @@ def test_stage_approve_publish_is_public_and_byte_identical(tmp_path, people, ck
     assert [(e["decision"], e["actor"], e["role"]) for e in history] == [
         ("staged", STATISTICIAN, "statistician"),
         ("approved", CHAMPION, "transparency_champion"),
+        ("publishing", "fivestar-publisher", "publisher"),  # the intent, before the switch
         ("published", "fivestar-publisher", "publisher")]
 
     # The public can find it through Solr-backed search.
