@@ -326,6 +326,8 @@ _ALL: list[ErrorKind] = [
         ("published_changed", "Published release changed",
          "The published release a correction is based on no longer matches its manifest: "
          "investigate before staging the correction."),
+        ("publication_in_progress", "Publication under way",
+         "Another attempt is switching this release to public: the next attempt settles it."),
     ),
     *_kinds(
         Stage.publication,
@@ -334,6 +336,12 @@ _ALL: list[ErrorKind] = [
         ("download-failed", "Download failed",
          "A public file could not be downloaded back from the catalogue."),
         ("missing-resource", "Resource missing", "The catalogue lacks a resource the release has."),
+        ("staging-name-taken", "Staging copy name taken",
+         "The catalogue has a record under the name of the dataset's staging copy "
+         "(`<name>--next`) that is not its private staging copy: rename or remove it."),
+        ("switch-mismatch", "Switch left other files",
+         "After the switch the dataset does not hold the release's files where expected: "
+         "publish again (the rerun completes it)."),
         ("ckan-validation", "Catalogue refused the record",
          "CKAN rejected a field of the dataset record: see the field named."),
         ("series-name-taken", "Series name taken",
