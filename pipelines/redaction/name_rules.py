@@ -91,6 +91,8 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CODE_TAIL = re.compile(r"[\-/_]\d")
 #: Tokens that start an item of a list or a new part of a line ("- Passports issued").
 _BULLETS = frozenset({"-", "–", "—", "•", "*", "|", ">", "/"})
+#: Two or three initials written together ("D.B.", "J.R.R.").
+_INITIALS = re.compile(r"(?:[^\W\d_a-z]\.){2,3}")
 _SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
                            r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
@@ -152,6 +154,8 @@ class Vocabulary:
         key = fold(base)
         if not key:
             return Kind.STOP
+        if _INITIALS.fullmatch(base) and key not in self.allowed and key != "us":
+            return Kind.INITIAL  # "D.B.", "J.R.R." (not "U.K.", "U.S.")
         if key in FOLDED_PARTICLES and base[0].islower():
             return Kind.PARTICLE
         if key in FOLDED_HONORIFICS and key not in _WORDY_HONORIFICS:
@@ -309,11 +313,19 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     for i in range(n):
         if thing[i] and not (force_first and i == 0):
             name[i] = False
-    # an initial then a capitalised word is a person ("J. Said", "N. Ding")
+    # an initial then a capitalised word is a person ("J. Said", "D.B. Sunday"), and so is
+    # a capitalised word then an initial ("Hank G."), unless the letter numbers a thing
+    # ("Category A. Prisoners", "Plan B."; "annex B. Call me": see decide_in_context)
     for i in range(n - 1):
-        if kinds[i] == Kind.INITIAL and words[i].endswith(".") and not thing[i + 1] \
-                and kinds[i + 1] in (MAYBE - {Kind.WORD}) | {Kind.NAME}:
-            name[i] = name[i + 1] = True  # (not "annex B. Call me": an English word)
+        initial_first = kinds[i] == Kind.INITIAL and words[i].endswith(".") \
+            and not thing[i + 1] and (kinds[i + 1] in MAYBE | {Kind.NAME}
+                                      or kinds[i + 1] == Kind.ALLOWED and len(words[i]) > 2) \
+            and not (i > 0 and _key(words[i - 1]) in ENUMERATORS)
+        initial_last = kinds[i + 1] == Kind.INITIAL and words[i + 1].endswith(".") \
+            and not thing[i] and kinds[i] in MAYBE | {Kind.NAME, Kind.ALLOWED} \
+            and words[i][:1].isupper() and _key(words[i]) not in ENUMERATORS | NOTE_VERBS | ROLES
+        if initial_first or initial_last:
+            name[i] = name[i + 1] = True
     ambiguous = [k == Kind.AMBIGUOUS for k in kinds]
     # two gazetteer words in a row, a first name then a surname: "Rose Brown"
     for i in range(n - 1):
@@ -369,7 +381,8 @@ def spread(words: list[str], kinds: list[str], name: list[bool], thing: list[boo
     for i in range(1, n - 1):
         if not name[i] and not thing[i] and name[i - 1] and name[i + 1] and kinds[i] in (
                 Kind.WORD, Kind.ALLOWED, Kind.ACRONYM, Kind.STOP) and (
-                kinds[i] != Kind.STOP or len(words[i]) <= 3):
+                kinds[i] != Kind.STOP or len(words[i]) <= 3) \
+                and words[i] not in ("and", "or", "&"):
             name[i] = True
     # a word between a name and a verb is the name's last word, whatever else it is
     # ("MY DAUGHTER [NAME] VIA WAS DETAINED": a preposition never comes before "was")
@@ -397,7 +410,10 @@ class Around:
 
     A token that ends another run carries :data:`RUN_END` after that run's last
     word ("Leeds\\x03,"); one that starts a run carries :data:`RUN_START`.
-    ``start``: the run begins a text, a sentence or a line.
+    ``start``: the run begins a text, a sentence or a line; ``mixed``: the text
+    is written in mixed case (not all in capitals); ``listed_line``: the run is
+    a line of its own next to a line that is a name (a list of attendees, a
+    signature block).
     """
 
     p2: str = ""
@@ -405,9 +421,11 @@ class Around:
     n1: str = ""
     n2: str = ""
     start: bool = True
+    mixed: bool = True
+    listed_line: bool = False
 
     @classmethod
-    def parse(cls, left: str, right: str) -> Around:
+    def parse(cls, left: str, right: str, *, mixed: bool = True) -> Around:
         """From the left window (ending in RUN_START) and the right (starting with RUN_END)."""
         body = left[:-1] if left.endswith(RUN_START) else left
         tokens = body.split()
@@ -422,7 +440,12 @@ class Around:
         nexts = rest.split()
         n1 = tail if tail else (nexts.pop(0) if nexts else "")
         n2 = nexts[0] if nexts else ""
-        return cls(p2, p1, n1, n2, start)
+        ends_line = not after.strip() or "\n" in after[:len(after) - len(after.lstrip())]
+        titled = PLACEHOLDER in n2 and fold(n1.replace(RUN_START, "")) in FOLDED_HONORIFICS
+        listed = ends_line and ("\n" in gap and PLACEHOLDER in p1 or (
+            "\n" in after[:len(after) - len(after.lstrip())]
+            and (PLACEHOLDER in n1 or titled)))
+        return cls(p2, p1, n1, n2, start, mixed, listed)
 
 
 def _bare(token: str) -> str:
@@ -490,7 +513,8 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
             n1=words[b] if b < n else around.n1,
             n2=(RUN_START + words[b + 1] if words[b + 1][:1].isupper() else words[b + 1])
             if b + 1 < n else (around.n1 if b + 1 == n and b < n else around.n2),
-            start=around.start if a == 0 else False)
+            start=around.start if a == 0 else False, mixed=around.mixed,
+            listed_line=around.listed_line and a == 0 and b == n)
         _segment(vocab, words[a:b], kinds[a:b], name, thing, blocked, a, seg_around)
     spread(words, kinds, name, blocked)
     # "annex B. Tel": a letter that numbers a thing ends the sentence, it is no initial
@@ -533,14 +557,27 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
             return
         name[at] = _single(vocab, word, kind, around, p1, p2, n1, n1_word, listed=(
             prev_name_comma or prev_name_and or next_and_name or caps_pair
+            or around.listed_line
             or (next_comma_name and (not around.start or word.isupper()))))
         return
+    # listed with a person ("[NAME], [NAME] and Daisy Jacobs"), or a line of its own in a
+    # list of names: every word that could be one is one, unless the run names a thing
+    if (around.listed_line or prev_name_and or next_and_name or prev_name_comma) \
+            and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
+            and not all(k == Kind.ALLOWED for k in kinds):
+        first = 0 if around.listed_line or not around.start else 1
+        for i in range(first, n):
+            if not blocked[at + i] and kinds[i] in MAYBE | {Kind.ALLOWED, Kind.NAME,
+                                                            Kind.INITIAL}:
+                name[at + i] = True
     if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")):
         return
     # a first word capitalised only because a sentence starts there ("Met", "Client") is
     # not part of the name after it
-    all_caps = all(w.isupper() for w in words if len(w) > 1)
-    s = 1 if around.start and kinds[0] != Kind.NAME and not all_caps else 0
+    all_caps = all(_POSSESSIVE.sub("", w).isupper() for w in words if len(w) > 1)
+    # (a word in capitals is not capitalised because a sentence starts: "DANCY Peregrine")
+    s = 1 if around.start and kinds[0] not in (Kind.NAME, Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS) \
+        and not all_caps else 0
     if around.start and kinds[0] in (Kind.WORD, Kind.STOP) and (
             _key(words[0]) in NOTE_VERBS or _key(words[0]) in FUNCTION_WORDS):
         name[at] = False
@@ -551,21 +588,22 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
         name[at] = True
     # a sentence written in capitals ("MY SON [NAME] WAS DETAINED"): its English words are
     # words; a run in capitals inside a sentence in lower case is a name ("how MARIA CARDINAL")
-    shouted = all_caps and (around.start or Kind.STOP in kinds)
+    shouted = all_caps and (Kind.STOP in kinds or not around.mixed)
     # a word in capitals or an English word before a number is a code or a version
     # ("ISO 8601", "Windows 10"), not a name
     coded = n1[:1].isdigit() and kinds[-1] in (Kind.CAPS_UNKNOWN, Kind.WORD)
     cands = [i for i in range(s, n - 1 if coded else n)
              if kinds[i] in MAYBE | {Kind.ALLOWED, Kind.NAME, Kind.INITIAL}
              and not (shouted and kinds[i] == Kind.WORD)]
-    if len(cands) >= 2 and not _thingy(words[-1]) and (lower_around or not all_caps):
+    if len(cands) >= 2 and not _thingy(words[-1]) \
+            and (lower_around or around.mixed or not all_caps):
         joined = [kinds[i] for i in cands]
         placey = all(k in (Kind.ALLOWED, Kind.PLACE_NAME) for k in joined) and (
             all(k == Kind.ALLOWED for k in joined)
             or _is_place_context(vocab, around, p1, p2, n1_word))
         if all_caps:
-            ok = any(k in (Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS, Kind.NAME, Kind.PLACE_NAME)
-                     for k in joined) and not placey
+            ok = any(k in (Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS, Kind.NAME, Kind.PLACE_NAME,
+                           Kind.AMBIGUOUS) for k in joined) and not placey
         else:
             # an English word next to an allowed one is a heading or a thing ("in
             # Manchester Budget line"): a name needs a word that could be one
@@ -611,10 +649,23 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if kind in (Kind.WORD, Kind.AMBIGUOUS) and title_case:
         if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")) or p1 in ("per", "no"):
             return False
-        if kind == Kind.WORD and p1 not in PERSON_PREVS:
-            return False  # "thanks Budget line", "(…) Passports issued": run-on text
+        if kind == Kind.WORD and p1 not in PERSON_PREVS and not _mid_sentence(around, word):
+            return False  # "(…) Passports issued", "Budget: Line 4": run-on text, headings
         return not (n1[:1].isdigit() or (n1_word in ("of", "for") and kind == Kind.WORD))
     return False
+
+
+_LOWER_TOKEN = re.compile(r"[^\W\d_A-Z]+")
+
+
+def _mid_sentence(around: Around, word: str) -> bool:
+    """A word English writes in lower case, capitalised between two lower-case words or
+    before a comma or a full stop, is a proper noun ("the supervisor was Fang.", "that
+    Jane sent"): a person unless it is a place ("in Reading") or numbers a thing."""
+    p1, n1 = around.p1, around.n1
+    return bool(_LOWER_TOKEN.fullmatch(p1)) and p1 not in LOCATIVE and p1 not in ("of", "for") \
+        and (bool(_LOWER_TOKEN.fullmatch(n1)) or n1 in (".", ",", ";", ")")) \
+        and _key(word) not in ENUMERATORS | CALENDAR | COLLECTIVES | ROLES | ORG_HEADS
 
 
 def _surname_comma_first(vocab: Vocabulary, words: list[str], kinds: list[str],

@@ -74,6 +74,11 @@ INTRODUCERS = (
     "met with", "meeting with", "contacted", "visited", "interviewed", "arrested",
     "detained", "deported", "removed", "accompanied by", "care of", "c/o",
 )
+#: Of the introducers, the sign-offs: after one and a comma, a capitalised run is the
+#: writer's name even when its words are English ("Thanks, Said Fellah").
+SIGN_OFFS = frozenset({"regards", "kind regards", "best regards", "warm regards",
+                       "many thanks", "thanks", "thank you", "best wishes", "yours sincerely",
+                       "yours faithfully", "sincerely", "faithfully", "cheers", "signed"})
 #: Of the introducers, those too common to force a name on an ordinary word:
 #: after these, only a word that could be a name ("[NAME]", unknown, gazetteer) is one.
 WEAK_INTRODUCERS = frozenset({"from", "to", "thanks", "thank you", "contacted", "visited",

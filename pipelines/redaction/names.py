@@ -63,8 +63,12 @@ from pipelines.redaction.name_words import (
     FUNCTION_WORDS,
     HONORIFICS,
     INTRODUCERS,
+    ORG_HEADS,
     PARTICLES,
     RELATIONS,
+    ROLES,
+    SIGN_OFFS,
+    SPEECH,
     STOP,
     STRONG_RELATIONS,
     WEAK_INTRODUCERS,
@@ -82,7 +86,7 @@ def _alt(words: Iterable[str]) -> str:
 _L = r"\p{L}\p{M}"
 #: A capitalised word, all caps included, with inner apostrophes and hyphens and an
 #: optional lower-case particle glued in front ("al-Rashid", "d'Souza"); or an initial.
-TOKEN = (rf"\p{{Lu}}\.|(?:(?:al|el|ad|ud|ul|d|l|de|di|da|du|ibn|bin|ben|abu)['’\-])?"
+TOKEN = (rf"(?:\p{{Lu}}\.){{1,3}}|(?:(?:al|el|ad|ud|ul|d|l|de|di|da|du|ibn|bin|ben|abu)['’\-])?"
          rf"\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*\b")
 #: A run of such words separated by single spaces, name particles allowed inside; a
 #: placeholder already written ("[NAME]", "[NINO]") is a word of its own.
@@ -242,17 +246,21 @@ class NameScrubber:
             "row": pl.int_range(0, sub.len(), eager=True, dtype=pl.UInt32),
             "left": marked.str.extract_all(_LEFT), "run": marked.str.extract_all(_MARKED),
             "right": marked.str.extract_all(_RIGHT),
+            # written in mixed case (a word of three lower-case letters), not in capitals
+            "mixed": sub.str.contains(r"\p{Ll}{3}").fill_null(False),
         }).explode(["left", "run", "right"]).drop_nulls("run")
         occ = occ.with_columns(pl.int_range(pl.len()).over("row").alias("k"),
-                               (pl.col("left") + "\x01" + pl.col("run") + "\x01"
+                               (pl.when(pl.col("mixed")).then(pl.lit("m")).otherwise(pl.lit(""))
+                                + "\x01" + pl.col("left") + "\x01" + pl.col("run") + "\x01"
                                 + pl.col("right")).alias("key"))
         verdicts = self._verdicts
         keys = occ["key"].unique().to_list()
         for key in keys:
             if key not in verdicts:
-                left, run, right = key.split("\x01")
+                mixed, left, run, right = key.split("\x01")
                 words, seps = _split_run(run[1:-1])
-                name = decide_in_context(self.vocab, words, Around.parse(left, right))
+                name = decide_in_context(self.vocab, words,
+                                         Around.parse(left, right, mixed=bool(mixed)))
                 verdicts[key] = render(words, seps, name)
         occ = occ.with_columns(pl.col("key").replace_strict(
             keys, [verdicts[k] for k in keys], return_dtype=pl.String).alias("out"))
@@ -323,6 +331,9 @@ class NameScrubber:
         weak = lead in WEAK_INTRODUCERS
         if rest[:1].isupper():
             words, seps = _split_run(rest)
+            if lead in SIGN_OFFS and "," in m.group(0) \
+                    and fold(words[-1]) not in ORG_HEADS | ROLES:
+                weak = False  # "Thanks, Said Fellah" (not "Regards, Finance Team")
             first = self.vocab.kind(words[0])
             if weak and ("\n" in m.group(0) or len(words) == 1) and first not in (
                     Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL):
@@ -339,6 +350,9 @@ class NameScrubber:
                 out.append(w)
                 continue
             key = fold(w)
+            if i > 0:  # the word after a name in lower case: its other half ("jie xu")
+                out.append(PLACEHOLDER if self._joins(w, key) else w)
+                continue
             unknown = not (key in self.vocab.lexicon.ordinary or key in self.vocab.allowed
                            or key in STOP or len(key) < 2)
             nameable = strong and key not in FUNCTION_WORDS and key not in COLLECTIVES \
@@ -360,7 +374,6 @@ class NameScrubber:
         ("with fang [NAME] and", "then [NAME] ding said").
         """
         words = texts.str.extract_all(_LOWER_CANDIDATE).explode().drop_nulls().unique()
-        lex = self.vocab.lexicon
         unknown = [w for w in words.to_list() if self._unknown_lower(w)]
         if not unknown:
             return texts
@@ -373,7 +386,7 @@ class NameScrubber:
             return texts
         sub = sub.str.replace_all(pattern, _LOW_MARK)
         windows = sub.str.extract_all(_LOW_WINDOW).explode().drop_nulls().unique().to_list()
-        joined = {w: self._join_neighbours(w, lex.ordinary) for w in windows}
+        joined = {w: self._join_neighbours(w) for w in windows}
         pats = sorted(joined, key=len, reverse=True)
         if pats:
             sub = sub.str.replace_many(pats, [joined[p] for p in pats], leftmost=True)
@@ -395,21 +408,18 @@ class NameScrubber:
             return True  # "lê", "vân": an accent English does not write
         return key not in lex.ordinary and not _is_inflection(key, lex.ordinary)
 
-    @staticmethod
-    def _join_neighbours(window: str, ordinary: frozenset[str]) -> str:
+    def _joins(self, word: str, key: str) -> bool:
+        """A lower-case word next to a name in lower case is part of it unless it is a
+        function word, a verb or adverb, a word for people or a relation."""
+        return key not in FUNCTION_WORDS and key not in COLLECTIVES and key not in STOP \
+            and not (_verbish(key) and key in self.vocab.lexicon.ordinary) and len(key) >= 2 \
+            and key not in FOLDED_RELATIONS and "'" not in word and key not in SPEECH
+
+    def _join_neighbours(self, window: str) -> str:
         """A lower-case placeholder with the lower-case words next to it that name too."""
         words = [w for w in window.split(" ") if w]
-        out = []
-        for w in words:
-            if w == _LOW_MARK:
-                out.append(w)
-                continue
-            key = fold(w)
-            joins = key not in FUNCTION_WORDS and key not in COLLECTIVES \
-                and key not in STOP and not _verbish(key) and len(key) >= 2 \
-                and key not in FOLDED_RELATIONS and "'" not in w
-            out.append(_LOW_MARK if joins else w)
-        return " ".join(out)
+        return " ".join(w if w == _LOW_MARK or not self._joins(w, fold(w)) else _LOW_MARK
+                        for w in words)
 
     def _lowercase(self, texts: pl.Series) -> pl.Series:
         """Rows written without capitals: gazetteer names English has no word for.
