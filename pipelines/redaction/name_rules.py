@@ -317,8 +317,11 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     # a capitalised word then an initial ("Hank G."), unless the letter numbers a thing
     # ("Category A. Prisoners", "Plan B."; "annex B. Call me": see decide_in_context)
     for i in range(n - 1):
+        # (initials then one word name a person even when the word could end a thing's
+        # name: "K.S. Branch")
         initial_first = kinds[i] == Kind.INITIAL and words[i].endswith(".") \
-            and not thing[i + 1] and (kinds[i + 1] in MAYBE | {Kind.NAME}
+            and (not thing[i + 1] or n == 2 and len(words[0]) > 2) \
+            and (kinds[i + 1] in MAYBE | {Kind.NAME}
                                       or kinds[i + 1] == Kind.ALLOWED and len(words[i]) > 2) \
             and not (i > 0 and _key(words[i - 1]) in ENUMERATORS)
         initial_last = kinds[i + 1] == Kind.INITIAL and words[i + 1].endswith(".") \
@@ -562,7 +565,8 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
         return
     # listed with a person ("[NAME], [NAME] and Daisy Jacobs"), or a line of its own in a
     # list of names: every word that could be one is one, unless the run names a thing
-    if (around.listed_line or prev_name_and or next_and_name or prev_name_comma) \
+    if (around.listed_line or prev_name_and or next_and_name or prev_name_comma
+            or next_comma_name) \
             and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
             and not all(k == Kind.ALLOWED for k in kinds):
         first = 0 if around.listed_line or not around.start else 1
@@ -615,6 +619,23 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 k == Kind.PLACEHOLDER for k in kinds[cands[0]:cands[-1]]):
             for i in cands:
                 name[at + i] = True
+    # words in capitals inside a sentence written in lower case are a name even when
+    # English has them ("about how MARIA CARDINAL was", "made for FANG FANG."), unless
+    # one is an acronym or an allowed term ("the NHS ENGLAND budget" has a determiner)
+    if all_caps and around.mixed and not around.start and _LOWER_TOKEN.fullmatch(around.p1) \
+            and (_LOWER_TOKEN.fullmatch(n1) or n1 in (".", ",", ";", ")", "")) \
+            and all(k in (Kind.WORD, Kind.CAPS_UNKNOWN, Kind.AMBIGUOUS, Kind.NAME,
+                          Kind.SHORT_CAPS) for k in kinds):
+        for i in range(n):
+            name[at + i] = True
+    # "To Madrigal:" at the head of a letter: the addressee
+    if around.start and _key(words[0]) in ("to", "attn", "for") and n1 in (":", ",") \
+            and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
+            and not any(k == Kind.STOP or _key(w) in COLLECTIVES
+                        for w, k in zip(words[1:], kinds[1:], strict=True)):
+        for i in range(1, n):
+            if kinds[i] in MAYBE | {Kind.NAME, Kind.ALLOWED, Kind.INITIAL}:
+                name[at + i] = True
     if n1_word in SPEECH and kinds[-1] in MAYBE | {Kind.ALLOWED} and not _thingy(words[-1]):
         name[at + n - 1] = True
     if n > 1 and n1_word in _AUX and name[at + n - 2] and not thing[at + n - 1] \
@@ -634,7 +655,8 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
         return True
     if _key(word) in CALENDAR:
         return False  # "on 28 April", "June 2024": a date unless a person word says so
-    if kind == Kind.WORD and p1 in ("of", "for", "&") and RUN_END in around.p2:
+    if kind == Kind.WORD and p1 in ("of", "for", "&", "and") and RUN_END in around.p2 \
+            and PLACEHOLDER not in around.p2:
         return False  # the tail of a title or a thing's name ("Date of Birth")
     if around.start:
         # a place that may be a name, first in a sentence: a person unless a place
@@ -676,7 +698,7 @@ def _surname_comma_first(vocab: Vocabulary, words: list[str], kinds: list[str],
         nxt = around.n2.split(RUN_START)[-1].strip(",.;:?!") if RUN_START in around.n2 else ""
         return word.isupper() and len(word) > 1 and kinds[-1] in MAYBE | {Kind.NAME} \
             and bool(nxt) and nxt[:1].isupper() and not nxt.isupper() \
-            and vocab.kind(nxt) in MAYBE | {Kind.NAME} and not _thingy(nxt)
+            and vocab.kind(nxt) in MAYBE | {Kind.NAME, Kind.ALLOWED} and not _thingy(nxt)
     if around.p1.endswith(",") and RUN_END in around.p1 and len(words) == 1:
         parts = around.p1.split(RUN_END)[0].split()
         prev = parts[-1] if parts else ""

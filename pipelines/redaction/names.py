@@ -112,6 +112,9 @@ _LOW_MARK = "[NAME\x04]"
 _NEIGHBOUR = rf"\p{{Ll}}[{_L}]*(?:['’][{_L}]+)?"
 _LOW_WINDOW = (rf"(?:\b{_NEIGHBOUR}[ ]+)?{re.escape(_LOW_MARK)}"
                rf"(?:[ ]+{re.escape(_LOW_MARK)})*(?:[ ]+{_NEIGHBOUR}\b)?")
+#: A capitalised word next to a placeholder, across a comma or "and"/"or".
+_NEXT_TO_NAME = (r"\[NAME\](?:,|[ ]+(?:and|or|&))[ ]+\p{Lu}"
+                 r"|\p{Lu}[^\s\[]*(?:,|[ ]+(?:and|or|&))[ ]+\[NAME\]")
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly", "ness", "ment", "ments", "al",
              "ation", "ations", "ised", "ized", "ising", "izing", "ise", "ize", "ful", "less")
 _CONTEXT_SORTED = sorted({w.lower() for w in (*RELATIONS, *HONORIFICS, *INTRODUCERS)},
@@ -210,6 +213,9 @@ class NameScrubber:
             texts.scatter(rows, new)
         if in_context:
             texts = self._in_context(texts, in_context)
+            # a name written in that pass decides its neighbours in a list or in
+            # "Surname, First" ("[NAME], Yuki", "BECK, [NAME]"): once more for those rows
+            texts = self._in_context(texts, in_context, near=_NEXT_TO_NAME)
         self._count_kept(texts)
         texts = self._unknown_lowercase(texts)
         texts = self._lowercase(texts)
@@ -234,10 +240,15 @@ class NameScrubber:
 
     # -- occurrences decided in their context -------------------------------------------
 
-    def _in_context(self, texts: pl.Series, in_context: list[str]) -> pl.Series:
+    def _in_context(self, texts: pl.Series, in_context: list[str],
+                    near: str | None = None) -> pl.Series:
         """Decide every run of the rows holding a context-dependent run, occurrence by
-        occurrence, from the two tokens either side (all vectorised but the verdicts)."""
-        rows = texts.str.contains_any(in_context).fill_null(False).arg_true()
+        occurrence, from the two tokens either side (all vectorised but the verdicts);
+        ``near``: only the rows that also match this pattern."""
+        hit = texts.str.contains_any(in_context).fill_null(False)
+        if near is not None:
+            hit = hit & texts.str.contains(near).fill_null(False)
+        rows = hit.arg_true()
         if rows.len() == 0:
             return texts
         sub = texts.gather(rows)

@@ -48,6 +48,8 @@ from pipelines.redaction.holdout import fold, held_out
 _MODEL_VERSION = 3
 #: Score (probability of "person name") at or above which an unexplained word is a finding.
 THRESHOLD = 0.5
+#: Score above which a capitalised word in front of another inside a sentence is a first name.
+LIKELY = 0.7
 #: Score above which even an English word written capitalised mid-sentence is a finding.
 STRONG = 0.85
 _N_FEATURES = 2 ** 18
@@ -262,6 +264,7 @@ _WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \
 #: The word in front of a placeholder, and the lower-case word after one.
 _BEFORE_PLACEHOLDER = r"[^\s\[\]]+,?[ \t]+\[NAME\]"
 _AFTER_PLACEHOLDER = r"\[NAME\](?:['’]s)?,?[ \t]+\p{Ll}[\p{L}\p{M}'’\-]*"
+_AFTER_PLACEHOLDER_CAP = rf"\[NAME\],?[ \t]+{_CAP}"
 #: A line that is nothing but capitalised words: a signature ("Kana" above "Caseworker").
 _LINE = rf"(?m)^[ \t]*{_CAP}(?:[ \t]+{_CAP})*[ \t]*$"
 
@@ -365,6 +368,8 @@ def scan_column(values: pd.Series, allow_terms: Iterable[str]) -> list[tuple[int
         (_WINDOW, judge.window, "a capitalised word that reads as a person's name"),
         (_BEFORE_PLACEHOLDER, judge.before_placeholder, "a word next to a replaced name"),
         (_AFTER_PLACEHOLDER, judge.after_placeholder, "a word next to a replaced name"),
+        (_AFTER_PLACEHOLDER_CAP, judge.after_placeholder_cap,
+         "a word next to a replaced name"),
         (_LINE, judge.line, "a line of capitalised words that reads as a signature"),
         (_AFTER_PERSON, judge.after_person,
          "a word after a title or relation that is not a placeholder"),
@@ -445,7 +450,30 @@ class _Judge:
             if mid and not (i == 0 and bare in _DETERMINERS) and len(key) >= 4 \
                     and key not in _HEADS and self.score(w) >= STRONG:
                 return True
-        return False
+        return self._first_and_last(run, keys, bare, start)
+
+    def _first_and_last(self, run: list[str], keys: list[str], bare: str,
+                        start: bool) -> bool:
+        """Two or three capitalised words inside a sentence whose first reads as a first
+        name ("try Denver Beard tomorrow"): a person unless an allowed term, a head word
+        or a determiner makes them a thing."""
+        if start or not 2 <= len(run) <= 3 or bare in _DETERMINERS or bare in _LOCATIVE:
+            return False
+        if any(k in _NEVER or k in _HEADS or k in _ROLES or k in _TITLES or not k
+               or w.isupper() for w, k in zip(run, keys, strict=True)):
+            return False
+        return len(keys[0]) >= 4 and self.score(run[0]) >= LIKELY \
+            and keys[-1] not in self.allowed
+
+    def after_placeholder_cap(self, match: str) -> bool:
+        """A capitalised word right after "[NAME]" or "[NAME],": the name's other half
+        unless it is a role, a head word or an allowed term ("[NAME], Caseworker")."""
+        word = match.split()[-1]
+        key = _key(word)
+        if not key or key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
+                or key in _PERSON_WORDS or key in self.allowed or _acronym(word):
+            return False
+        return not self.is_english(key) or self.score(word) >= THRESHOLD
 
     def _caps_run(self, run: list[str], keys: list[str], prev: str | None) -> bool:
         """Two or more words in capitals where the text is not shouting ("how MARIA
@@ -455,10 +483,15 @@ class _Judge:
                 or not all(w.isupper() and len(k) >= 2 for w, k in zip(run, keys, strict=True)):
             return False
         if any(k in _NEVER or k in _PERSON_WORDS or k in self.allowed or k in self.places
-               or k in _HEADS or _acronym(w) and len(k) > 3 or not re.search("[aeiouy]", k)
+               or k in _HEADS or not re.search("[aeiouy]", k)
+               or _acronym(w) and len(k) > 3 and self.score(w) < THRESHOLD
                for w, k in zip(run, keys, strict=True)):
             return False
-        return any(len(k) >= 4 for k in keys)
+        # words English has, in capitals, are emphasis ("SYSTEM OUTAGE") unless one reads
+        # as a name
+        return any(len(k) >= 4 for k in keys) and any(
+            not self.is_english(k) or self.score(w) >= THRESHOLD
+            for w, k in zip(run, keys, strict=True))
 
     def before_placeholder(self, match: str) -> bool:
         """The word in front of "[NAME]": a person's other name if nothing explains it."""
