@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipelines.redaction.holdout import fold
 from pipelines.redaction.lexicon import Lexicon, accent_key, has_accent, split_terms
@@ -124,12 +125,13 @@ class Vocabulary:
     extra: frozenset[str] = frozenset()
     _cache: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def longest_phrase(self) -> int:
-        if "_longest" not in self.__dict__:
-            self.__dict__["_longest"] = max(
-                (len(p) for p in self.phrases | self.lexicon.place_phrases), default=0)
-        return self.__dict__["_longest"]
+    @cached_property
+    def phrase_starts(self) -> dict[str, int]:
+        """First word of each multi-word term -> the longest such term's length."""
+        starts: dict[str, int] = {}
+        for p in self.phrases | self.lexicon.place_phrases:
+            starts[p[0]] = max(starts.get(p[0], 0), len(p))
+        return starts
 
     @classmethod
     def build(cls, extra_terms: Iterable[str] = ()) -> Vocabulary:
@@ -211,12 +213,16 @@ class Vocabulary:
 def _mark_phrases(vocab: Vocabulary, words: list[str], kinds: list[str]) -> None:
     """Words inside a multi-word allowed term ("Thames Valley Police") are allowed; those
     of a smaller place's name ("Budleigh Salterton") are places that may be names."""
+    if len(words) < 2:
+        return
     keys = [fold(_POSSESSIVE.sub("", w)) for w in words]
-    longest = vocab.longest_phrase
+    starts = vocab.phrase_starts
+    if not any(k in starts for k in keys[:-1]):
+        return
     places = vocab.lexicon.place_phrases
     i = 0
     while i < len(words):
-        for n in range(min(longest, len(words) - i), 1, -1):
+        for n in range(min(starts.get(keys[i], 0), len(words) - i), 1, -1):
             span = tuple(keys[i:i + n])
             if span in vocab.phrases:
                 kinds[i:i + n] = [Kind.PHRASE] * n
@@ -282,6 +288,9 @@ def decide(vocab: Vocabulary, words: list[str], *, force_first: bool = False,
     the first word is a name only if it could be one.
     """
     kinds = [vocab.kind(w) for w in words]
+    if all(k == Kind.NAME for k in kinds) and not any(
+            _key(w) in vocab.phrase_starts for w in words[:-1]):
+        return [True] * len(words)  # the commonest run, and no rule below can change it
     _mark_phrases(vocab, words, kinds)
     return _decide(vocab, words, kinds, force_first=force_first, weak_first=weak_first)
 

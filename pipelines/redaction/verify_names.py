@@ -473,7 +473,7 @@ class _Judge:
         if not key or key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
                 or key in _PERSON_WORDS or key in self.allowed or _acronym(word):
             return False
-        return not self.is_english(key) or self.score(word) >= THRESHOLD
+        return not self.is_english(key) or self.score(word) >= STRONG
 
     def _caps_run(self, run: list[str], keys: list[str], prev: str | None) -> bool:
         """Two or more words in capitals where the text is not shouting ("how MARIA
