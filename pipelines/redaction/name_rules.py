@@ -670,7 +670,9 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if around.start:
         # a place that may be a name, first in a sentence: a person unless a place
         # is plainly meant ("Dalton, Cumbria", "Dalton is a town")
-        return kind == Kind.PLACE_NAME and not (n1 == "," or n1_word in ("is", "was"))
+        return kind == Kind.PLACE_NAME and not (n1 == "," or n1_word in ("is", "was")
+                                                or _is_place_context(vocab, around, p1, p2,
+                                                                     n1_word))
     if kind == Kind.PLACE_NAME:
         return not _is_place_context(vocab, around, p1, p2, n1_word)
     if _key(word) in vocab.lexicon.minor_places and _is_place_context(
@@ -732,7 +734,7 @@ def _is_place_context(vocab: Vocabulary, around: Around, p1: str, p2: str, n1: s
         return True
     if around.p1.endswith(",") and _is_place_token(vocab, around.p1):
         return True
-    if n1 in ("and", "or", "&", ",") and RUN_START in around.n2:
+    if n1 in ("and", "or", "&", ",", "to") and RUN_START in around.n2:
         nxt = around.n2.split(RUN_START)[-1].strip(",.;:")
         if nxt and vocab.kind(nxt) in (Kind.ALLOWED, Kind.PHRASE):
             return True

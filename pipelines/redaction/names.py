@@ -169,12 +169,11 @@ def _verbish(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _lowercase_names_pattern() -> str | None:
-    """Gazetteer names that English never writes in lower case, as one regex."""
+def _lowercase_names() -> frozenset[str]:
+    """Gazetteer names that English never writes in lower case."""
     lex = load_lexicon()
-    keys = {k for k in lex.first_names | lex.surnames
-            if len(k) >= 4 and k not in lex.ordinary and k not in lex.allowed}
-    return rf"\b(?:{_alt(keys)})\b" if keys else None
+    return frozenset(k for k in lex.first_names | lex.surnames
+                     if len(k) >= 4 and k not in lex.ordinary and k not in lex.allowed)
 
 
 @dataclass
@@ -451,13 +450,19 @@ class NameScrubber:
         rare, and matching the whole gazetteer everywhere would cost more than
         everything else here together.
         """
-        pattern = _lowercase_names_pattern()
-        if pattern is None:
-            return texts
         rows = texts.str.contains(r"\p{Lu}").not_().fill_null(False).arg_true()
         if rows.len() == 0:
             return texts
         sub = texts.gather(rows)
+        # the distinct words of those rows looked up in a set, then a pattern of only the
+        # names found (a pattern of the whole gazetteer takes longer to compile than
+        # the rest of the scrubbing takes to run)
+        names = _lowercase_names()
+        words = sub.str.extract_all(r"\b[a-z]{4,}\b").explode().drop_nulls().unique()
+        found = [w for w in words.to_list() if w in names]
+        if not found:
+            return texts
+        pattern = rf"\b(?:{_alt(found)})\b"
         hit = sub.str.contains(pattern).fill_null(False)
         if not hit.any():
             return texts
