@@ -218,27 +218,10 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     predicted = {r["name"]: _public_url(r["url"], staging["id"], pkg["id"]) if staging
                  else r["url"] for r in final if r["name"] in files}
     fields = {**desired, **_links(manifest, predicted), "private": False}
-    ids = [r["id"] for r in final]
     changed = staging is not None or catalogue_fields.differs(pkg, fields) or \
-        [r["id"] for r in pkg.get("resources", [])] != ids
+        [r["id"] for r in pkg.get("resources", [])] != [r["id"] for r in final]
     if changed:
-        if authorise is not None:
-            try:
-                authorise()
-            except Exception:
-                if staging is not None:  # nothing of a refused release stays in the catalogue
-                    _purge(client, staging, best_effort=True)
-                raise
-        if staging is not None:
-            _call(client.call_action, "fivestar_switch_release",
-                  {"id": pkg["id"], "staging": staging["id"], "resources": ids,
-                   "fields": {k: v for k, v in fields.items() if k != "name"}},
-                  what="switch to the new release")
-            _purge(client, staging)
-        else:  # nothing to move in: one patch drops what the release no longer has
-            _call(client.action.package_patch, id=pkg["id"], what="making the dataset public",
-                  resources=[{k: v for k, v in r.items() if k != "position"} for r in final],
-                  **fields)
+        _switch(client, pkg, staging, final, fields, authorise)
     public = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
     urls = {r["name"]: r["url"] for r in public.get("resources", []) if r["name"] in files}
     if urls != predicted or set(urls) != set(files):
@@ -249,6 +232,28 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     base = client.address.rstrip("/")
     return PublishResult(dataset_url=f"{base}/dataset/{name}", resource_urls=urls,
                          changed=changed, version=desired.get("version"))
+
+
+def _switch(client: ckanapi.RemoteCKAN, pkg: dict, staging: dict | None, final: list[dict],
+            fields: dict[str, Any], authorise: Callable[[], Any] | None) -> None:
+    """The service's last check, then the dataset holds ``final`` with ``fields``, at once."""
+    if authorise is not None:
+        try:
+            authorise()
+        except Exception:
+            if staging is not None:  # nothing of a refused release stays in the catalogue
+                _purge(client, staging, best_effort=True)
+            raise
+    if staging is None:  # nothing to move in: one patch drops what the release no longer has
+        _call(client.action.package_patch, id=pkg["id"], what="making the dataset public",
+              resources=[{k: v for k, v in r.items() if k != "position"} for r in final],
+              **fields)
+        return
+    _call(client.call_action, "fivestar_switch_release",
+          {"id": pkg["id"], "staging": staging["id"], "resources": [r["id"] for r in final],
+           "fields": {k: v for k, v in fields.items() if k != "name"}},
+          what="switch to the new release")
+    _purge(client, staging)
 
 
 def _refreshed(client: ckanapi.RemoteCKAN, final: list[dict], pkg: dict,
