@@ -83,7 +83,7 @@ def load_codelist(stem: str, vocab_dir: Path | None = None) -> CodeList:
     """Load ``<stem>.ttl`` (cached while the file is unchanged)."""
     path = codelist_path(stem, vocab_dir).resolve()
     if not path.is_file():
-        raise CodeListError(Problem("codelist_missing", f"code list `{stem}` not found",
+        raise CodeListError(Problem("codelist-missing", f"code list `{stem}` not found",
                                     Location(file=f"vocabularies/{stem}.ttl")))
     return _load(path, path.stat().st_mtime)
 

@@ -50,25 +50,25 @@ def plan_revision(spec, period: str | None, notes: str,
     text = (notes or "").strip()
     where = Location(file=spec.id, field="revision notes")
     if not text:
-        raise CorrectionError(Problem("notes_required",
+        raise CorrectionError(Problem("notes-required",
                                       "a correction needs revision notes (what changed, why)",
                                       where))
     if len(text) > MAX_NOTES:
-        raise CorrectionError(Problem("notes_too_long",
+        raise CorrectionError(Problem("notes-too-long",
                                       f"revision notes are longer than {MAX_NOTES} characters",
                                       where))
     last = published
     if last is None:
-        raise CorrectionError(Problem("nothing_published", "nothing of this dataset is "
+        raise CorrectionError(Problem("nothing-published", "nothing of this dataset is "
                                       "published, so there is nothing to correct", where))
     manifest, actual = load_manifest(last[1])
     if actual != last[0]:
-        raise CorrectionError(Problem("published_changed", "the published release's folder "
+        raise CorrectionError(Problem("published-changed", "the published release's folder "
                                       "no longer matches its manifest", where))
     if manifest.get("period") != period:
         published = manifest.get("period") or "no period"
         raise CorrectionError(Problem(
-            "other_period", f"the published release is for {published}; a correction must "
+            "other-period", f"the published release is for {published}; a correction must "
             "be for the same period", where))
     previous = (manifest.get("revision") or {})
     number = int(previous.get("number") or 0) + 1

@@ -155,7 +155,7 @@ def check_csv(csv_path: Path, meta_path: Path) -> CsvReport:
     report.columns = len(header)
     if header != [c.title for c in cols]:
         report.problems.append(Problem(
-            "csv_header", "header row does not match the CSVW column titles",
+            "csv-header", "header row does not match the CSVW column titles",
             Location(name)))
         return report
     ragged: list[int | None] = []
@@ -185,11 +185,11 @@ def check_csv(csv_path: Path, meta_path: Path) -> CsvReport:
                 is_null = pc.is_in(arr, value_set=pa.array(c.nulls, pa.string()))
                 null_np = is_null.to_numpy(zero_copy_only=False)
                 if c.required:
-                    findings.add("csvw_required", "required value is missing", c.name,
+                    findings.add("csvw-required", "required value is missing", c.name,
                                  null_np, offset)
                 values = pc.if_else(is_null, pa.scalar(None, pa.string()), arr)
                 bad = ~_valid_values(values, c.datatype)
-                findings.add("csvw_datatype", f"is not a valid {c.datatype}", c.name, bad,
+                findings.add("csvw-datatype", f"is not a valid {c.datatype}", c.name, bad,
                              offset)
             if keys and all(k in by_name for k in keys):
                 parts = [batch.column(cols.index(by_name[k])) for k in keys]
@@ -201,14 +201,14 @@ def check_csv(csv_path: Path, meta_path: Path) -> CsvReport:
     except pa.ArrowInvalid as exc:  # Arrow quotes the offending text: keep our words only
         kind = "not valid UTF-8" if "UTF8" in str(exc) or "utf8" in str(exc) else \
             "not parseable as RFC 4180 CSV"
-        report.problems.append(Problem("csv_parse", f"the file is {kind} (after data row "
+        report.problems.append(Problem("csv-unreadable", f"the file is {kind} (after data row "
                                        f"{offset})", Location(name, offset + 1)))
     report.rows = offset
     for r in ragged[:MAX_ROWS]:
-        report.problems.append(Problem("csv_ragged", "row does not have one field per column",
+        report.problems.append(Problem("csv-ragged", "row does not have one field per column",
                                        Location(name, (r - 1) if r else None)))
     if len(ragged) > MAX_ROWS:
-        report.problems.append(Problem("csv_ragged", f"{len(ragged)} rows in all do not "
+        report.problems.append(Problem("csv-ragged", f"{len(ragged)} rows in all do not "
                                        "have one field per column", Location(name)))
     if key_hashes:
         h = np.concatenate(key_hashes)
@@ -218,7 +218,7 @@ def check_csv(csv_path: Path, meta_path: Path) -> CsvReport:
             rows = sorted(int(order[i]) + 1 for i in rep)
             mask = np.zeros(len(h), dtype=bool)
             mask[[r - 1 for r in rows]] = True
-            findings.add("csvw_primary_key", "repeats the primary key of an earlier row",
+            findings.add("csvw-primary-key", "repeats the primary key of an earlier row",
                          ",".join(keys), mask, 0)
     report.problems += findings.problems()
     return report

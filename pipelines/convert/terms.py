@@ -334,7 +334,7 @@ def iri_for(col: Column, value: str) -> str:
         uri = col.codelist.concepts.get(value)
         if uri is None:
             raise ConversionError(Problem(
-                "not_in_codelist", f"a value is not a notation of code list "
+                "not-in-codelist", f"a value is not a notation of code list "
                 f"`{col.codelist.stem}` (validation should have caught it)",
                 Location(field=col.name)))
         return uri

@@ -104,33 +104,33 @@ def check_small_rdf(paths_: list[Path]) -> list[Problem]:
             continue
         res = ntriples_check.parse_file(fmt, str(path))
         if res.error:
-            problems.append(_p("rdf_parse", "pyoxigraph cannot parse it", path.name,
+            problems.append(_p("rdf-parse", "pyoxigraph cannot parse it", path.name,
                                row=res.error_line))
     return problems
 
 
 def _nt_problems(name: str, report: ntriples_check.NTriplesReport,
                  others: list[ntriples_check.FileParse]) -> list[Problem]:
-    problems = [_p("rdf_parse", "pyoxigraph cannot parse it", name, row=line)
+    problems = [_p("rdf-parse", "pyoxigraph cannot parse it", name, row=line)
                 for line in report.syntax_errors[:20]]
     for ic, (count, lines) in sorted(report.violations.items(), key=lambda kv: _ic_order(kv[0])):
         what = (f"Data Cube integrity constraint {ic} is violated" if ic.startswith("IC-")
                 else f"Data Cube check `{ic}` fails")
         if not lines:
-            problems.append(_p("data_cube", f"{what} ({count} in all)", name))
+            problems.append(_p("data-cube", f"{what} ({count} in all)", name))
         for line in lines:
-            problems.append(_p("data_cube", f"{what} (observation starting at this line; "
+            problems.append(_p("data-cube", f"{what} (observation starting at this line; "
                                f"{count} in all)", name, row=line))
     for ic in report.sparql_violations:
-        problems.append(_p("data_cube", f"Data Cube integrity constraint {ic} is violated "
+        problems.append(_p("data-cube", f"Data Cube integrity constraint {ic} is violated "
                            "(SPARQL, on the structure, the code lists and the first "
                            f"{ntriples_check.SLICE_OBSERVATIONS} observations)", name))
     for other in others:
         if other.error:
-            problems.append(_p("rdf_parse", "pyoxigraph cannot parse it", Path(other.path).name,
+            problems.append(_p("rdf-parse", "pyoxigraph cannot parse it", Path(other.path).name,
                                row=other.error_line))
         elif not report.syntax_errors and other.triples != report.triples:
-            problems.append(_p("rdf_equivalence", f"holds {other.triples} triples where the "
+            problems.append(_p("rdf-equivalence", f"holds {other.triples} triples where the "
                                f"N-Triples holds {report.triples}", Path(other.path).name))
     return problems
 
@@ -159,7 +159,7 @@ def check_shacl(metadata_ttl: Path) -> list[Problem]:
         msg = report.value(result, sh.resultMessage)
         path = report.value(result, sh.resultPath)
         focus = report.value(result, sh.focusNode)
-        out.append(_p("dcat_ap", f"{msg or 'SHACL violation'} (node {focus})",
+        out.append(_p("dcat-ap", f"{msg or 'SHACL violation'} (node {focus})",
                       metadata_ttl.name, field=str(path) if path else None))
     return sorted(out, key=lambda p: p.message)
 
@@ -205,11 +205,11 @@ def check_checksums(out_dir: Path, metadata_ttl: Path,
     problems = []
     for name, source, size, sha in claims:
         if not name or name not in hashes.sha:
-            problems.append(_p("distribution_missing", "a distribution names no published file",
+            problems.append(_p("distribution-missing", "a distribution names no published file",
                                source, field=name or None))
             continue
         if size is not None and size != hashes.size[name]:
-            problems.append(_p("byte_size", f"the size in {source} does not match the file",
+            problems.append(_p("byte-size", f"the size in {source} does not match the file",
                                name))
         if sha is not None and sha != hashes.sha[name]:
             problems.append(_p("checksum", f"the sha256 in {source} does not match the file",
@@ -238,7 +238,7 @@ def check_csvw(meta_path: Path, rows: int | None = None) -> list[Problem]:
                 valid = processor.is_valid
                 n = sum(1 for t in processor.tables for _ in t.iterdicts(strict=True))
         except NetworkBlocked as exc:
-            return [_p("csvw_network", str(exc), meta_path.name)]
+            return [_p("csvw-network", str(exc), meta_path.name)]
         except Exception as exc:  # csvw raises ValueError and friends, naming the row
             return [_p("csvw", f"CSV does not validate against its CSVW metadata: "
                        f"{type(exc).__name__}: {_no_values(str(exc))}", meta_path.name)]
@@ -310,17 +310,17 @@ def check_schemas_agree(pkg: Path, meta_path: Path) -> list[Problem]:
     columns = [c for c in (load_json(meta_path).get("tableSchema") or {}).get("columns", [])
                if not c.get("virtual")]
     if not resources:
-        return [_p("schemas_agree", "datapackage.json has no tabular resource", pkg.name)]
+        return [_p("schemas-disagree", "datapackage.json has no tabular resource", pkg.name)]
     fields = (resources[0].get("schema") or {}).get("fields", [])
     if [f.get("name") for f in fields] != [c.get("name") for c in columns]:
-        return [_p("schemas_agree", "datapackage.json and the CSVW metadata list different "
+        return [_p("schemas-disagree", "datapackage.json and the CSVW metadata list different "
                    "columns", pkg.name)]
     problems = []
     for f, c in zip(fields, columns, strict=True):
         dt = c.get("datatype", "string")
         dt = dt.get("base", "string") if isinstance(dt, dict) else dt
         if dt not in _SCHEMA_TO_CSVW.get(f.get("type", "string"), {f.get("type")}):
-            problems.append(_p("schemas_agree", f"type `{f.get('type')}` in datapackage.json "
+            problems.append(_p("schemas-disagree", f"type `{f.get('type')}` in datapackage.json "
                                f"but `{dt}` in the CSVW metadata", pkg.name, field=f["name"]))
     return problems
 
@@ -407,7 +407,7 @@ def verify(out_dir: Path, spec: DatasetSpec) -> list[Problem]:
     problems += _nt_problems(data_rdf.name, nt_report, others)
     problems += csv_report.problems
     problems += check_checksums(out_dir, meta, hashes)
-    if any(p.code == "rdf_parse" for p in problems):
+    if any(p.code == "rdf-parse" for p in problems):
         return problems  # the checks below read the same files
     problems += check_shacl(meta)
     problems += check_schemas_agree(pkg, csvw_meta)

@@ -64,7 +64,7 @@ def department_list(path: Path | None = None) -> list[PreReleaseAccess]:
     try:
         return _ListFile.model_validate(data).access
     except ValidationError as exc:
-        raise AccessListError([Problem("access_list", e["msg"], Location(
+        raise AccessListError([Problem("access-list", e["msg"], Location(
             file=path.name, field=".".join(str(p) for p in e["loc"])))
             for e in exc.errors(include_input=False)]) from None
 

@@ -67,7 +67,7 @@ def stage_and_register(spec: Any, result: ConversionResult, client: ReviewServic
     """
     if not ticket:
         raise FivestarError(Problem(
-            "no_ticket", "no staging ticket: stage with `fivestar stage` (it asks you to sign "
+            "no-ticket", "no staging ticket: stage with `fivestar stage` (it asks you to sign "
             "in), or launch from Dagster with the run tag fivestar/ticket set to the output "
             "of `fivestar ticket DATASET`", Location(field="fivestar/ticket")))
     root = Path(releases_root) if releases_root else paths.releases_dir()
@@ -103,11 +103,11 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
     try:
         local, local_id = load_manifest(release_dir)
         if canonical_json(local) != plan["manifest_bytes"] or local_id != rid:
-            raise ManifestError(Problem("manifest_changed", "the release folder's manifest is "
+            raise ManifestError(Problem("manifest-changed", "the release folder's manifest is "
                                         "not the approved one", Location(file=rid)))
         problems = verify_files(release_dir, manifest)
         if problems:
-            raise PublicationRefused([Problem("files_changed", "files differ from the approved "
+            raise PublicationRefused([Problem("files-changed", "files differ from the approved "
                                               "manifest; publication refused",
                                               Location(file=rid)), *problems])
     except (ManifestError, PublicationRefused) as exc:

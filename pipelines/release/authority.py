@@ -228,7 +228,7 @@ class Authority:
             entry = listed[name]
             if len(content) > MAX_REPORT_BYTES or not isinstance(entry, dict) or \
                     hashlib.sha256(content).hexdigest() != entry.get("sha256"):
-                raise StagingRefused(Problem("report_mismatch", "report does not match the "
+                raise StagingRefused(Problem("report-mismatch", "report does not match the "
                                              "manifest", Location(file=str(name))))
         with self.locks.hold(dataset_id):
             if not self.records.spend_ticket(str(claims["jti"]), user.username):
@@ -285,7 +285,7 @@ class Authority:
             raise ReleaseNotFound(f"no staged release {rid[:16]}")
         manifest, actual = parse_manifest(data)
         if actual != rid:
-            raise ManifestError(Problem("record_tampered", "the service's copy of this "
+            raise ManifestError(Problem("record-tampered", "the service's copy of this "
                                         "manifest no longer hashes to its id",
                                         Location(file=rid)))
         from pipelines.release_calendar.store import moved_release_time
@@ -359,7 +359,7 @@ class Authority:
                                     "not awaiting approval")
             problems = verify_files(info.path, info.manifest)
             if problems:
-                raise ApprovalError([Problem("release_changed", "release files no longer "
+                raise ApprovalError([Problem("release-changed", "release files no longer "
                                              "match the manifest"), *problems])
             return self.store.record(
                 actor=user.username, role=Role.transparency_champion.value,

@@ -39,23 +39,23 @@ def check_decisions(info: ReleaseInfo, chain: ChainReport, now: datetime,
     where = Location(file=info.id)
     if not chain.ok:
         raise PublicationRefused([Problem(
-            "audit_chain_broken", "the audit log does not verify; nothing is published until "
+            "audit-chain-broken", "the audit log does not verify; nothing is published until "
             "it is investigated", where), *(Problem(b.code, str(b), where)
                                            for b in chain.breaks[:20])])
     status = info.status
     if status.state not in (APPROVED, PUBLISHED) or status.approval is None:
         reason = _REASONS.get(status.state, f"its state is {status.state}")
-        raise PublicationRefused(Problem("not_approved", f"refused: {reason}", where))
+        raise PublicationRefused(Problem("not-approved", f"refused: {reason}", where))
     approval = status.approval
     if approval.decision != Decision.approved or approval.release_id != info.id or \
             approval.role != Role.transparency_champion.value:
-        raise PublicationRefused(Problem("not_approved", "approval does not cover this release",
+        raise PublicationRefused(Problem("not-approved", "approval does not cover this release",
                                          where))
     if approval.actor in status.stagers:
         raise PublicationRefused(Problem(
-            "separation_of_duties", "the approver also staged this release", where))
+            "separation-of-duties", "the approver also staged this release", where))
     if status.dataset_id != info.manifest.get("dataset_id"):
-        raise PublicationRefused(Problem("dataset_mismatch",
+        raise PublicationRefused(Problem("dataset-mismatch",
                                          "audit log and manifest disagree on the dataset", where))
     if status.state == PUBLISHED and newer_published:
         # Re-publishing the same release is idempotent; re-publishing an older one
@@ -73,5 +73,5 @@ def check_folder(info: ReleaseInfo) -> None:
     problems = verify_files(info.path, info.manifest)
     if problems:
         raise PublicationRefused([Problem(
-            "files_changed", "files differ from the approved manifest; publication refused",
+            "files-changed", "files differ from the approved manifest; publication refused",
             Location(file=info.id)), *problems])

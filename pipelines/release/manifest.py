@@ -155,7 +155,7 @@ def load_manifest(release_dir: Path) -> tuple[Manifest, str]:
     try:
         data = path.read_bytes()
     except OSError:
-        raise ManifestError(Problem("manifest_missing", "no readable manifest.json",
+        raise ManifestError(Problem("manifest-missing", "no readable manifest.json",
                                     Location(file=shown))) from None
     return parse_manifest(data, shown)
 
@@ -165,14 +165,14 @@ def parse_manifest(data: bytes, shown: str = MANIFEST_NAME) -> tuple[Manifest, s
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise ManifestError(Problem("manifest_malformed", "manifest.json is not valid JSON",
+        raise ManifestError(Problem("manifest-malformed", "manifest.json is not valid JSON",
                                     Location(file=shown))) from None
     if not isinstance(manifest, dict) or canonical_json(manifest) != data:
-        raise ManifestError(Problem("manifest_not_canonical",
+        raise ManifestError(Problem("manifest-not-canonical",
                                     "manifest.json is not in canonical form",
                                     Location(file=shown)))
     if manifest.get("manifest_version") != MANIFEST_VERSION:
-        raise ManifestError(Problem("manifest_version", "unsupported manifest_version",
+        raise ManifestError(Problem("manifest-version", "unsupported manifest_version",
                                     Location(file=shown, field="manifest_version")))
     return manifest, hashlib.sha256(data).hexdigest()
 
@@ -208,7 +208,7 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
         listed.add(rel)
         loc = Location(file=rel)
         if not _safe_rel(rel):
-            problems.append(Problem("bad_path", "file path escapes the release folder", loc))
+            problems.append(Problem("bad-path", "file path escapes the release folder", loc))
             continue
         path = release_dir / rel
         if any(p.is_symlink() for p in (path, *list(path.parents)[:len(Path(rel).parts) - 1])):
@@ -216,13 +216,13 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
                                     "are published", loc))
             continue
         if not path.is_file():
-            problems.append(Problem("file_missing", "listed in the manifest but missing", loc))
+            problems.append(Problem("file-missing", "listed in the manifest but missing", loc))
             continue
         if path.stat().st_size != entry.get("bytes"):
-            problems.append(Problem("size_mismatch", "size differs from the manifest", loc))
+            problems.append(Problem("size-mismatch", "size differs from the manifest", loc))
             continue
         if sha256_file(path) != entry.get("sha256"):
-            problems.append(Problem("hash_mismatch", "sha256 differs from the manifest", loc))
+            problems.append(Problem("sha256-mismatch", "sha256 differs from the manifest", loc))
     for path in sorted(release_dir.rglob("*")):
         rel = path.relative_to(release_dir).as_posix()
         if path.is_symlink():
@@ -232,7 +232,7 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
             continue
         if not path.is_file() or rel == MANIFEST_NAME or rel in listed:
             continue
-        problems.append(Problem("file_unlisted", "file in the release is not in the manifest",
+        problems.append(Problem("file-unlisted", "file in the release is not in the manifest",
                                 Location(file=rel)))
     return problems
 

@@ -191,9 +191,9 @@ def stage_release(
     if not rels:
         raise StagingError("no public files to stage", file=converted_dir.name)
     described = {f.path: f for f in files}
-    problems = [Problem("file_missing", "described by conversion but not present",
+    problems = [Problem("file-missing", "described by conversion but not present",
                         Location(file=p)) for p in sorted(set(described) - set(rels))]
-    problems += [Problem("file_undescribed", "in the converted folder but not described by "
+    problems += [Problem("file-undescribed", "in the converted folder but not described by "
                          "conversion", Location(file=p)) for p in rels if p not in described]
     if problems:
         raise StagingError(problems)
@@ -262,7 +262,7 @@ def stage_release(
             moved.append(rel)
         problems = verify_files(tmp, manifest)
         if problems:  # the converted folder changed while we were copying it
-            raise StagingError([Problem("changed_during_staging",
+            raise StagingError([Problem("changed-during-staging",
                                         "converted files changed while staging"), *problems])
         if write_manifest(tmp, manifest) != rid:
             raise StagingError("manifest bytes changed while writing")
@@ -290,7 +290,7 @@ def _reuse(final: Path, rid: str, spec: DatasetSpec) -> StagedRelease:
     problems = verify_files(final, existing)
     if existing_id != rid or problems:
         raise StagingError([Problem(
-            "release_tampered", "an existing release folder with this id no longer matches "
+            "release-tampered", "an existing release folder with this id no longer matches "
             "its manifest; investigate before restaging", Location(file=f"{spec.id}/{rid}")),
             *problems])
     return StagedRelease(id=rid, path=final, manifest=existing, created=False)

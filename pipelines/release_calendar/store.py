@@ -216,30 +216,30 @@ class ReleaseCalendar:
         text = (reason or "").strip()
         where = Location(file=f"{spec.id} {slot.isoformat()}")
         if not text:
-            raise CalendarError(Problem("reason_required",
+            raise CalendarError(Problem("reason-required",
                                         "changing a pre-announced date needs a reason", where))
         if len(text) > MAX_REASON:
-            raise CalendarError(Problem("reason_too_long",
+            raise CalendarError(Problem("reason-too-long",
                                         f"the reason is longer than {MAX_REASON} characters",
                                         where))
         role = next((r for r in CHANGE_ROLES if any(x.value == r for x in user.roles)), None)
         if role is None:
-            raise CalendarError(Problem("not_permitted", "only a statistician or a Transparency "
+            raise CalendarError(Problem("not-permitted", "only a statistician or a Transparency "
                                         "Champion can change a release date", where))
         if new_at.tzinfo is None:
-            raise CalendarError(Problem("naive_time", "the new time needs a timezone", where))
+            raise CalendarError(Problem("naive-time", "the new time needs a timezone", where))
         if new_at <= now:
-            raise CalendarError(Problem("in_the_past", "the new time has already passed", where))
+            raise CalendarError(Problem("in-the-past", "the new time has already passed", where))
         new_day = new_at.astimezone(UK).date()
         if not is_working_day(new_day, spec.release.holidays):
             name = bank_holiday(new_day, spec.release.holidays) or "a weekend"
-            raise CalendarError(Problem("not_a_working_day",
+            raise CalendarError(Problem("not-a-working-day",
                                         f"{new_day.isoformat()} is not a working day ({name})",
                                         where))
         current = {e.slot: e for e in self.entries([spec], now, announce=False)}
         entry = current.get(slot)
         if entry is None:
-            raise CalendarError(Problem("not_scheduled",
+            raise CalendarError(Problem("not-scheduled",
                                         "no coming release of this dataset has that date", where))
         old = entry.release_at
         store.record(

@@ -286,7 +286,7 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
                     authority.store, spec, body.slot, body.to, body.reason, user,
                     now=authority.clock())
             except CalendarError as exc:
-                if any(p.code == "not_permitted" for p in exc.problems):
+                if any(p.code == "not-permitted" for p in exc.problems):
                     raise PermissionDenied(exc.problems) from None
                 raise ApprovalError(exc.problems) from None
             shown, error = authority.show_next_release(spec)

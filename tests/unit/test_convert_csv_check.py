@@ -46,13 +46,13 @@ def test_valid_file_passes_and_is_measured(tmp_path):
 
 
 @pytest.mark.parametrize("row, code, field", [
-    (["a9", "2024-02-30", "1", "1"], "csvw_datatype", "day"),      # no 30 February
-    (["a9", "24-01-01", "1", "1"], "csvw_datatype", "day"),
-    (["a9", "2024-01-01", "1.5", "1"], "csvw_datatype", "n"),
-    (["a9", "2024-01-01", "SECRET", "1"], "csvw_datatype", "n"),
-    (["a9", "2024-01-01", "1", "1e3"], "csvw_datatype", "share"),  # not an xsd:decimal
-    (["", "2024-01-01", "1", "1"], "csvw_required", "id"),
-    (["a1", "2024-01-01", "1", "1"], "csvw_primary_key", "id"),
+    (["a9", "2024-02-30", "1", "1"], "csvw-datatype", "day"),      # no 30 February
+    (["a9", "24-01-01", "1", "1"], "csvw-datatype", "day"),
+    (["a9", "2024-01-01", "1.5", "1"], "csvw-datatype", "n"),
+    (["a9", "2024-01-01", "SECRET", "1"], "csvw-datatype", "n"),
+    (["a9", "2024-01-01", "1", "1e3"], "csvw-datatype", "share"),  # not an xsd:decimal
+    (["", "2024-01-01", "1", "1"], "csvw-required", "id"),
+    (["a1", "2024-01-01", "1", "1"], "csvw-primary-key", "id"),
 ])
 def test_bad_cell_is_found_with_its_row_and_never_its_value(tmp_path, row, code, field):
     report = check_csv(*_files(tmp_path, [*GOOD, row]))
@@ -65,9 +65,9 @@ def test_ragged_row_and_wrong_header_are_refused(tmp_path):
     csv_path, meta = _files(tmp_path, GOOD)
     with open(csv_path, "a", encoding="utf-8") as fh:
         fh.write("a4,2024-01-01\r\n")
-    assert {p.code for p in check_csv(csv_path, meta).problems} == {"csv_ragged"}
+    assert {p.code for p in check_csv(csv_path, meta).problems} == {"csv-ragged"}
     report = check_csv(*_files(tmp_path, GOOD, header=["id", "day", "count", "share"]))
-    assert [p.code for p in report.problems] == ["csv_header"]
+    assert [p.code for p in report.problems] == ["csv-header"]
 
 
 def test_counts_are_exact_when_many_rows_fail(tmp_path):

@@ -277,7 +277,7 @@ def test_verify_blocks_a_broken_cube(cube):
                                          not in line or "/observation/" not in line).encode()))
     problems = verify(out, spec)
     codes = {p.code for p in problems}
-    assert "data_cube" in codes and "checksum" in codes
+    assert "data-cube" in codes and "checksum" in codes
 
 
 def test_no_values_leak_into_problems(vocab, tmp_path):

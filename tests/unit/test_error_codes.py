@@ -31,14 +31,26 @@ def _codes_in_package() -> dict[str, str]:
 def test_the_scan_finds_codes():
     codes = _codes_in_package()
     # one from each stage at least, so a broken pattern cannot pass vacuously
-    assert {"spec", "ragged-row", "suite-missing", "sdc-spec", "rdf_parse",
-            "hash_mismatch"} <= set(codes)
+    assert {"spec", "ragged-row", "suite-missing", "sdc-spec", "rdf-parse",
+            "sha256-mismatch"} <= set(codes)
 
 
 def test_every_code_the_package_raises_is_registered():
     unregistered = {c: where for c, where in _codes_in_package().items()
                     if error_codes.kind(c) is None}
     assert not unregistered, f"add these to pipelines/error_codes.py: {unregistered}"
+
+
+#: One style for every code, frictionless's: lower-case words joined by hyphens.
+_CODE_STYLE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def test_every_code_has_one_style():
+    # Great Expectations' own expectation types (expect_…) are GX's names, kept as GX
+    # spells them; they all share the registered kind "expectation".
+    off_style = sorted(c for c in [*error_codes.REGISTRY, *_codes_in_package()]
+                       if not _CODE_STYLE.fullmatch(c))
+    assert not off_style, f"codes are kebab-case (ragged-row): {off_style}"
 
 
 def test_every_registered_code_has_a_title_and_help():

@@ -219,7 +219,7 @@ def test_attack_report_forged_after_approval_refuses_publication(authority, stag
     with pytest.raises(PublicationRefused, match="differ from the approved manifest"):
         authority.begin_publication(u(authority, "fivestar-publisher"), staged.id)
     [refusal] = authority.store.entries(decision=Decision.publication_refused)
-    assert "size_mismatch" in refusal.comment and refusal.actor == "fivestar-publisher"
+    assert "size-mismatch" in refusal.comment and refusal.actor == "fivestar-publisher"
 
 
 def test_attack_symlinks_inside_a_release_are_refused(authority, staged, clock):
@@ -279,7 +279,7 @@ def test_gate_refuses_unapproved_and_records_it(authority, staged):
     with pytest.raises(PublicationRefused, match="not been approved"):
         _begin(authority, staged)
     [e] = authority.store.entries(decision=Decision.publication_refused)
-    assert (e.actor, e.role, e.comment) == ("fivestar-publisher", "publisher", "not_approved")
+    assert (e.actor, e.role, e.comment) == ("fivestar-publisher", "publisher", "not-approved")
 
 
 def test_embargo_not_one_second_early(authority, staged):

@@ -156,7 +156,7 @@ def test_publish_refused_never_uploads_and_is_audited(tmp_path, approved, fake_p
                          releases_root=tmp_path / "releases")
     assert fake_publisher == []
     refusals = [e.comment for e in authority.store.entries(decision=Decision.publication_refused)]
-    assert refusals == ["embargoed", "files_changed, size_mismatch"]
+    assert refusals == ["embargoed", "files-changed, size-mismatch"]
     assert authority.release(staged.id).status.state == "approved"
 
 

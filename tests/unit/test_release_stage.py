@@ -134,9 +134,9 @@ def test_verify_files_names_missing_changed_and_extra_files(tmp_path, store):
     (staged.path / "asylum-claims.csv-metadata.json").unlink()
     (staged.path / "extra.csv").write_text("a\n")
     codes = {(p.code, p.location.file) for p in verify_files(staged.path, staged.manifest)}
-    assert codes == {("size_mismatch", "asylum-claims.ttl"),
-                     ("file_missing", "asylum-claims.csv-metadata.json"),
-                     ("file_unlisted", "extra.csv")}
+    assert codes == {("size-mismatch", "asylum-claims.ttl"),
+                     ("file-missing", "asylum-claims.csv-metadata.json"),
+                     ("file-unlisted", "extra.csv")}
 
 
 def test_same_size_change_is_caught_by_hash(tmp_path, store):
@@ -144,7 +144,7 @@ def test_same_size_change_is_caught_by_hash(tmp_path, store):
     path = staged.path / "asylum-claims.csv"
     path.chmod(0o644)
     path.write_bytes(path.read_bytes().replace(b"120", b"130"))
-    assert [p.code for p in verify_files(staged.path, staged.manifest)] == ["hash_mismatch"]
+    assert [p.code for p in verify_files(staged.path, staged.manifest)] == ["sha256-mismatch"]
 
 
 def test_non_canonical_manifest_is_refused(tmp_path, store):
