@@ -79,7 +79,3 @@ class CKANResource(ConfigurableResource):
 
     def client(self) -> ckanapi.RemoteCKAN:
         return connect(self.url)
-
-    @property
-    def base_url(self) -> str:
-        return (self.url or ckan_url()).rstrip("/")

@@ -21,7 +21,6 @@ extension, which ckanext-dcat's DCAT-AP 3 profile writes as ``dcat:DatasetSeries
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -130,13 +129,3 @@ def description(client: ckanapi.RemoteCKAN, catalogue: dict[str, Any]) -> bytes:
     g = Graph().parse(data=resp.text, format="turtle")
     g.add((URIRef(catalogue["uri"]), IN_SERIES, URIRef(series_uri(catalogue["uri"]))))
     return g.serialize(format="nt", encoding="utf-8")
-
-
-def in_series(value: Any) -> list[str]:
-    """CKAN's ``in_series`` (a list, or its JSON text) as a list of ids."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value) if value.startswith("[") else [value]
-        except ValueError:
-            return []
-    return [str(v) for v in value or []]

@@ -38,7 +38,7 @@ from rdflib import Graph
 
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore, insert_data
-from pipelines.paths import VOCABULARIES_DIR
+from pipelines.paths import PROJECT_VOCABULARY_DIR
 
 log = logging.getLogger("fivestar.linkeddata")
 
@@ -231,14 +231,17 @@ def _chain(body: Iterator[bytes], drafted: DraftRelease) -> Iterator[bytes]:
         yield from insert_data(drafted.graph, [_as_ntriples(drafted.extra)])
 
 
-def ensure_shared_vocabularies(store: FusekiStore, vocabularies: Path | None = None) -> None:
-    """The shared /def/fivestar/ vocabulary in its own live graph (replaced whole)."""
+def ensure_shared_vocabularies(store: FusekiStore) -> None:
+    """The shared /def/fivestar/ vocabulary in its own live graph (replaced whole).
+
+    The project's own vocabulary, never the user's code-list folder
+    (FIVESTAR_VOCABULARIES_DIR), which need not hold it.
+    """
     from pipelines.spec.linked_data import FIVESTAR_NS
 
-    root = vocabularies or VOCABULARIES_DIR
     for name in SHARED:
         graph = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
-        store.put_graph(graph, _as_ntriples([root / name]), LIVE)
+        store.put_graph(graph, _as_ntriples([PROJECT_VOCABULARY_DIR / name]), LIVE)
 
 
 def withdraw(store: FusekiStore, dataset_uri: str, dataset: str) -> list[str]:

@@ -79,10 +79,6 @@ class ReleaseStatus:
     pending_switch: AuditEntry | None = None
     entries: list[AuditEntry] = field(default_factory=list)
 
-    @property
-    def publishable_state(self) -> bool:
-        return self.state in (APPROVED, PUBLISHED) and self.approval is not None
-
 
 def release_status(store: AuditStore, release_id: str) -> ReleaseStatus:
     """Replay the audit entries of one release into its current state."""

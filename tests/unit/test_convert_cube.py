@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,11 +22,9 @@ CODE = "http://purl.org/linked-data/sdmx/2009/code#"
 
 @pytest.fixture
 def vocab(tmp_path, monkeypatch) -> Path:
-    """Synthetic code lists next to the real shapes and fivestar vocabulary."""
-    real = paths.VOCABULARIES_DIR
+    """A user's folder of synthetic code lists only: the project's own vocabulary and
+    SHACL shapes come from the package, never from here."""
     d = T.write_codelists(tmp_path / "vocab")
-    shutil.copytree(real / "shapes", d / "shapes")
-    shutil.copyfile(real / "fivestar.ttl", d / "fivestar.ttl")
     monkeypatch.setattr(paths, "VOCABULARIES_DIR", d)
     return d
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
 import socket
 from pathlib import Path
 
@@ -26,10 +25,7 @@ BASE = "https://data.homeoffice.gov.uk"
 
 @pytest.fixture
 def out(tmp_path, monkeypatch) -> Path:
-    real = paths.VOCABULARIES_DIR
     d = T.write_codelists(tmp_path / "vocab")
-    shutil.copytree(real / "shapes", d / "shapes")
-    shutil.copyfile(real / "fivestar.ttl", d / "fivestar.ttl")
     monkeypatch.setattr(paths, "VOCABULARIES_DIR", d)
     out = tmp_path / "out"
     convert(T.cube_frame(300), T.cube_spec(), out, T.PROVENANCE)

@@ -27,10 +27,7 @@ CODE = "http://purl.org/linked-data/sdmx/2009/code#"
 def converted(tmp_path_factory):
     """One converted test cube for the module (each test gets its own copy)."""
     tmp = tmp_path_factory.mktemp("cube")
-    real = paths.VOCABULARIES_DIR
     d = T.write_codelists(tmp / "vocab")
-    shutil.copytree(real / "shapes", d / "shapes")
-    shutil.copyfile(real / "fivestar.ttl", d / "fivestar.ttl")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(paths, "VOCABULARIES_DIR", d)
         convert(T.cube_frame(600), T.cube_spec(), tmp / "out", T.PROVENANCE)

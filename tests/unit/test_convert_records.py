@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,11 +22,8 @@ DCT = "http://purl.org/dc/terms/"
 
 @pytest.fixture
 def vocab(tmp_path, monkeypatch) -> Path:
-    real = paths.VOCABULARIES_DIR
     d = tmp_path / "vocab"
     d.mkdir()
-    shutil.copytree(real / "shapes", d / "shapes")
-    shutil.copyfile(real / "fivestar.ttl", d / "fivestar.ttl")
     monkeypatch.setattr(paths, "VOCABULARIES_DIR", d)
     return d
 
