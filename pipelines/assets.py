@@ -41,7 +41,7 @@ from dagster import (
     multi_asset_check,
 )
 
-from pipelines import convert, gates, handles, redaction, release, reports, validate
+from pipelines import convert, gates, handles, release, reports, validate
 from pipelines.contracts import ConversionResult, Provenance, PublishResult
 from pipelines.corrections import plan_revision
 from pipelines.errors import FivestarError, Problem
@@ -168,9 +168,7 @@ def build_dataset_assets(
     def redacted(context: AssetExecutionContext, value: ValidatedExtract) -> Output[RedactedTable]:
         run = _run(spec, context)
         try:
-            gates.require_passed_validation(value)
-            result = redaction.redact(value.source.to_pandas(), spec,
-                                      context.resources.redaction_key.key())
+            result = gates.redact(value, spec, context.resources.redaction_key.key())
         except FivestarError as exc:
             raise _fail("redaction", exc) from None
         table = handles.write_arrow(result.df, run.work_dir / "redacted.arrow")

@@ -9,13 +9,17 @@ file and row, and fails closed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pipelines.contracts import ValidationReport
-from pipelines.errors import Location, Problem, ValidationFailed
+from pipelines.errors import FivestarError, Location, Problem, ValidationFailed
 from pipelines.handles import RedactedTable, SourceTable, ValidatedExtract
 from pipelines.spec import DatasetSpec
+
+if TYPE_CHECKING:
+    from pipelines.redaction import RedactionResult
 
 
 def require_passed_validation(validated: ValidatedExtract) -> None:
@@ -48,19 +52,55 @@ def bind_validation(report: ValidationReport, source: SourceTable,
                          for e in report.expectations]})
 
 
-def in_source(problems: Sequence[Problem], source: SourceTable,
-              positions: pd.Index) -> list[Problem]:
-    """``problems`` whose rows (1-based, in a frame whose index is ``positions``) now
-    name the source file and its data row."""
+def in_source(problems: Sequence[Problem], source: SourceTable, positions: pd.Index,
+              *, unnamed_only: bool = False) -> list[Problem]:
+    """``problems`` located in the source extract's terms.
+
+    A row (1-based, in a frame whose index is ``positions``) becomes the source
+    file and its data row, through the partition filter and the multi-file
+    merge. A problem about the data that names no file (a stage leaves it
+    empty: "the table I was given") names the source's file. With
+    ``unnamed_only``, problems that name a file of their own (the published
+    table, a code list) keep their location whole.
+    """
     out = []
     for p in problems:
-        row = p.location.row
-        if row is None or not 1 <= row <= len(positions):
+        loc = p.location
+        if loc.file and unnamed_only:
             out.append(p)
-            continue
-        where = source.locate(int(positions[row - 1]), p.location.field)
-        out.append(p.model_copy(update={"location": where}))
+        elif loc.row is not None and 1 <= loc.row <= len(positions):
+            where = source.locate(int(positions[loc.row - 1]), loc.field)
+            out.append(p.model_copy(update={"location": where}))
+        elif not loc.file:
+            where = Location(file=source_file(source), row=loc.row, field=loc.field)
+            out.append(p.model_copy(update={"location": where}))
+        else:
+            out.append(p)
     return out
+
+
+def source_file(source: SourceTable) -> str:
+    """How a problem about the whole extract names it: its file, or its first and last."""
+    names = [f.shown for f in source.files]
+    if len(names) == 1:
+        return names[0]
+    if names:
+        return f"{names[0]} … {names[-1]} ({len(names)} files)"
+    return source.dataset_id
+
+
+def redact(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None) -> RedactionResult:
+    """Redaction of exactly the rows validation passed; what it refuses names the source
+    file and row (redaction counts rows of the frame it is handed)."""
+    from pipelines import redaction
+
+    require_passed_validation(validated)
+    df = validated.source.to_pandas()
+    try:
+        return redaction.redact(df, spec, key)
+    except FivestarError as exc:
+        raise FivestarError(in_source(exc.problems, validated.source, df.index,
+                                      unnamed_only=True)) from None
 
 
 def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Problem]:

@@ -11,6 +11,11 @@ Values from the extract never leave this module: GX is asked for counts and
 row positions only (``exclude_unexpected_values``), and only counts,
 percentages and 1-based data row numbers are kept.
 
+A problem about the data names no file: its row is a 1-based position in the
+frame validated, and the shell (:func:`pipelines.gates.bind_validation`) names
+the source extract's file and row. Only problems with the suite itself name
+``expectations/<id>.json``.
+
 Why it is fast (GX computes a 13-expectation suite over a million rows in
 about two seconds of CPU): one batch per validation (GX's own
 ``Batch.validate`` loads it twice), no per-batch fingerprint (see
@@ -123,7 +128,7 @@ def validate(df: pd.DataFrame, spec: DatasetSpec,
     suite_file = spec.suite_path(expectations_dir or paths.EXPECTATIONS_DIR)
     result = ValidationReport(dataset=spec.id, title=spec.title, suite=suite_file.name,
                               rows=len(df))
-    where = f"expectations/{suite_file.name}"
+    where = f"expectations/{suite_file.name}"  # problems with the suite, not the data
     if not suite_file.is_file():
         result.errors.append(Problem("suite-missing", "no expectation suite for this dataset",
                                      Location(file=where)))
@@ -165,12 +170,13 @@ def validate(df: pd.DataFrame, spec: DatasetSpec,
             error="the expectation could not be evaluated" if raised else None)
         result.expectations.append(outcome)
         if not outcome.success:
-            _record(result, outcome, where)
+            _record(result, outcome)
     _check_codelists(df, spec, result)
     return result
 
 
-def _record(result: ValidationReport, s: ExpectationOutcome, where: str) -> None:
+def _record(result: ValidationReport, s: ExpectationOutcome) -> None:
+    """A failed expectation as problems in the data (row, field; the shell names the file)."""
     if s.severity == Severity.info:
         return
     target = result.errors if s.severity == Severity.error else result.warnings
@@ -178,12 +184,12 @@ def _record(result: ValidationReport, s: ExpectationOutcome, where: str) -> None
     count = s.unexpected_count
     if s.rows:
         for row in s.rows[:5]:
-            target.append(Problem(s.type, f"fails `{what}`", Location(where, row, s.column)))
+            target.append(Problem(s.type, f"fails `{what}`", Location(None, row, s.column)))
         if count and count > 5:
             target.append(Problem(s.type, f"fails `{what}` in {count} rows in all",
-                                  Location(where, None, s.column)))
+                                  Location(None, None, s.column)))
     else:
-        target.append(Problem(s.type, f"fails `{what}`", Location(where, None, s.column)))
+        target.append(Problem(s.type, f"fails `{what}`", Location(None, None, s.column)))
 
 
 def _check_codelists(df: pd.DataFrame, spec: DatasetSpec, result: ValidationReport) -> None:
@@ -202,12 +208,13 @@ def _check_codelists(df: pd.DataFrame, spec: DatasetSpec, result: ValidationRepo
             rows=rows[:MAX_ROWS],
             description=f"every value is a concept in vocabularies/{stem}.ttl"))
         for row in rows[:5]:
-            result.errors.append(Problem("codelist", f"value is not in the `{stem}` code list",
-                                         Location(f"vocabularies/{stem}.ttl", row, f["name"])))
+            result.errors.append(Problem("codelist", f"value is not a notation of the `{stem}` "
+                                         f"code list (vocabularies/{stem}.ttl)",
+                                         Location(None, row, f["name"])))
         if bad.sum() > 5:
             result.errors.append(Problem("codelist", f"{int(bad.sum())} values in all are not "
-                                         f"in the `{stem}` code list",
-                                         Location(f"vocabularies/{stem}.ttl", None, f["name"])))
+                                         f"notations of the `{stem}` code list",
+                                         Location(None, None, f["name"])))
 
 
 def _row_numbers(index_values, positions: pd.Index) -> list[int]:

@@ -97,7 +97,7 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
     else:
         from pipelines.redaction.audit import audit
 
-        result = apply_sdc(table, sdc, spec.source.path or f"dataset {spec.id}")
+        result = apply_sdc(table, sdc)
         certificate = result.certificate
         # the independent audit, recorded for the reviewer; the gate runs it again. A
         # failure stops the run here (fail closed): nothing narrower than declared is staged
@@ -182,5 +182,7 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
     certificate = None
     if rules.sdc is not None:
         out, report.sdc, certificate = protect_table(out, spec, rules.sdc, key)
+    else:  # one output row per input row: keep the input's index (its source positions),
+        out.index = df.index  # so the verifier's rows still name the source file's rows
     report.rows_out = len(out)
     return RedactionResult(df=out, report=report, certificate=certificate)

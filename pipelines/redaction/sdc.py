@@ -715,7 +715,7 @@ def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.
     return pd.DataFrame(out)
 
 
-def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str,
+def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str | None = None,
                   structural: list[int] | None = None) -> FivestarError:
     """The located refusal for sensitive cells no suppression pattern protects.
 
@@ -754,18 +754,19 @@ def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str,
     return FivestarError(problems)
 
 
-def apply_sdc(table: Table, sdc: SDC, file: str = "",
+def apply_sdc(table: Table, sdc: SDC, file: str | None = None,
               sup: Suppression | None = None) -> SDCResult:
     """Suppress (and round) the full table; the published cells as a frame.
 
     Refuses (a located :class:`FivestarError`) when a sensitive cell cannot be
     protected: publishing it anyway would fail the audit, later and less clearly.
+    Its rows are those of the frame tabulated; ``file`` None leaves naming the
+    source file to the shell (:func:`pipelines.gates.redact`).
     ``sup``: the pattern, if :func:`suppress` was already run on this table.
     """
     sup = sup if sup is not None else suppress(table, sdc)
     if sup.unresolved:
-        raise unprotectable(table, sdc, sup.unresolved, file or "the extract",
-                            sup.structural)
+        raise unprotectable(table, sdc, sup.unresolved, file, sup.structural)
     primary, withheld = sup.primary, sup.withheld
     cells = np.flatnonzero(table.published)
     order = np.lexsort(tuple(table.codes[cells, k] for k in range(len(table.dims) - 1, -1, -1)))

@@ -125,17 +125,21 @@ class Table:
         return pd.DataFrame(out)
 
 
-def _problem(code: str, message: str, file: str, row: int | None = None,
+def _problem(code: str, message: str, file: str | None, row: int | None = None,
              field_name: str | None = None) -> Problem:
     return Problem(code, message, Location(file=file, row=row, field=field_name))
 
 
-def tabulate(df: pd.DataFrame, sdc: SDC, spec: Any, file: str = "") -> Table:
-    """The full table with margins (see module docstring); raises located errors."""
+def tabulate(df: pd.DataFrame, sdc: SDC, spec: Any, file: str | None = None) -> Table:
+    """The full table with margins (see module docstring); raises located errors.
+
+    Rows in its problems (and ``Table.source_row``) are 1-based positions in
+    ``df``; ``file`` None leaves naming the source file and row to the shell
+    (:func:`pipelines.gates.redact`), which maps positions through the
+    partition filter and the multi-file merge.
+    """
     dims = list(sdc.dimensions)
-    file = file or (spec.source.path or f"dataset {spec.id}")
-    rows = df.index.to_numpy() + 1 if isinstance(df.index, pd.RangeIndex) or \
-        pd.api.types.is_integer_dtype(df.index) else np.arange(1, len(df) + 1)
+    rows = np.arange(1, len(df) + 1, dtype=np.int64)
     problems: list[Problem] = []
     for d in dims:
         if d not in df.columns:
