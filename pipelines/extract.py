@@ -362,11 +362,29 @@ def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collecto
             out.rows("unique", "repeats a value that must be unique", rows[dup], name)
 
 
+#: Delimiters an extract is likely to use, for the wrong-delimiter hint.
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _guess_delimiter(header: str, expected: list[str], current: str) -> str | None:
+    """The delimiter that splits ``header`` into the expected columns, if one does."""
+    for d in _DELIMITERS:
+        if d != current and [c.strip().strip('"') for c in header.split(d)] == expected:
+            return d
+    counts = {d: header.count(d) for d in _DELIMITERS if d != current}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] + 1 == len(expected) else None
+
+
 def _check_header(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
     expected = spec.table_schema.field_names
     if len(found) == 1 and len(expected) > 1:
-        out.add("delimiter", f"found 1 column where {len(expected)} were expected: check the "
-                f"delimiter (source.delimiter is `{spec.source.delimiter}`)")
+        # one column: every row would be ragged too; say it once, with the likely cause
+        guess = _guess_delimiter(found[0], expected, spec.source.delimiter)
+        shown = "a tab" if guess == "\t" else f"`{guess}`"
+        hint = f"is the delimiter {shown}? " if guess else "check the delimiter "
+        out.add("delimiter", f"found 1 column where {len(expected)} were expected: {hint}"
+                f"(source.delimiter is `{spec.source.delimiter}`)")
         return False
     missing = [n for n in expected if n not in found]
     extra = [n for n in found if n not in expected]

@@ -112,8 +112,16 @@ def test_ragged_rows_name_the_row(tmp_path):
     assert "7 cells, expected 6" in problems[0].message
 
 
-def test_wrong_delimiter(tmp_path):
-    raw = csv_bytes().decode().replace(",", ";").encode()
+@pytest.mark.parametrize(("sep", "said"), [(";", "is the delimiter `;`?"),
+                                          ("\t", "is the delimiter a tab?")])
+def test_wrong_delimiter_is_one_problem_that_names_the_likely_one(tmp_path, sep, said):
+    raw = csv_bytes().decode().replace(",", sep).encode()
+    (p,) = problems_of(make_spec(tmp_path, raw))  # one problem, not one per ragged row
+    assert p.code == "delimiter" and said in p.message and "source.delimiter is `,`" in p.message
+
+
+def test_wrong_delimiter_without_a_likely_one(tmp_path):
+    raw = csv_bytes().decode().replace(",", " ").encode()
     (p,) = problems_of(make_spec(tmp_path, raw))
     assert p.code == "delimiter" and "check the delimiter" in p.message
 
