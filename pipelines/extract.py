@@ -126,6 +126,8 @@ def _read_csv(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | 
         kind = "empty" if "Empty CSV" in str(exc) else "unparseable"
         out.add("csv-parse", f"cannot parse as CSV ({kind}); check source.delimiter and quoting")
         return None
+    if bad_rows and _one_column(table.column_names, spec, out):
+        return None
     for number, expected, actual in bad_rows:
         data_row = number - 1 if number else None
         out.add("ragged-row", f"has {actual} cells, expected {expected}", row=data_row)
@@ -376,15 +378,27 @@ def _guess_delimiter(header: str, expected: list[str], current: str) -> str | No
     return best if counts[best] + 1 == len(expected) else None
 
 
+def _one_column(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
+    """A header of one column where the schema has several: the delimiter is wrong.
+
+    Said once, with the likely delimiter, instead of a problem per ragged row
+    (free text with the configured delimiter in it splits unevenly) and per
+    missing column.
+    """
+    expected = spec.table_schema.field_names
+    if len(found) != 1 or len(expected) < 2:
+        return False
+    guess = _guess_delimiter(found[0], expected, spec.source.delimiter)
+    shown = "a tab" if guess == "\t" else f"`{guess}`"
+    hint = f"is the delimiter {shown}? " if guess else "check the delimiter "
+    out.add("delimiter", f"found 1 column where {len(expected)} were expected: {hint}"
+            f"(source.delimiter is `{spec.source.delimiter}`)")
+    return True
+
+
 def _check_header(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
     expected = spec.table_schema.field_names
-    if len(found) == 1 and len(expected) > 1:
-        # one column: every row would be ragged too; say it once, with the likely cause
-        guess = _guess_delimiter(found[0], expected, spec.source.delimiter)
-        shown = "a tab" if guess == "\t" else f"`{guess}`"
-        hint = f"is the delimiter {shown}? " if guess else "check the delimiter "
-        out.add("delimiter", f"found 1 column where {len(expected)} were expected: {hint}"
-                f"(source.delimiter is `{spec.source.delimiter}`)")
+    if _one_column(found, spec, out):
         return False
     missing = [n for n in expected if n not in found]
     extra = [n for n in found if n not in expected]

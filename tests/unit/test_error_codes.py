@@ -102,6 +102,22 @@ def test_a_bad_row_is_one_located_line_with_help_and_no_value(stager):
         assert noise not in result.output, noise
 
 
+def test_a_wrong_delimiter_is_one_line_that_names_it(stager):
+    extract = stager / "foi-requests" / "foi-requests.csv"
+    rows = list(csv.reader(io.StringIO(extract.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(rows)
+    extract.write_text(out.getvalue(), encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["stage", "foi-requests", "--user", "stats.demo"],
+                                terminal_width=200)
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.rstrip().endswith("[delimiter]")]
+    assert len(lines) == 1, result.output
+    assert "foi-requests.csv" in lines[0] and "is the delimiter `;`?" in lines[0]
+    assert "[ragged-row]" not in result.output and "Traceback" not in result.output
+
+
 def test_a_broken_spec_is_one_located_line_with_help(stager):
     spec = stager / "foi-requests" / "dataset.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("frequency: monthly",

@@ -120,6 +120,14 @@ def test_wrong_delimiter_is_one_problem_that_names_the_likely_one(tmp_path, sep,
     assert p.code == "delimiter" and said in p.message and "source.delimiter is `,`" in p.message
 
 
+def test_wrong_delimiter_with_the_configured_one_in_free_text(tmp_path):
+    rows = [r.replace(",", ";") for r in GOOD_ROWS]
+    rows[0] = rows[0].replace(SECRET, "Smith, J.")  # a comma in a value: ragged on `,` too
+    raw = csv_bytes(rows=rows, header=HEADER.replace(",", ";"))
+    (p,) = problems_of(make_spec(tmp_path, raw))  # not a ragged-row problem per row
+    assert p.code == "delimiter" and "is the delimiter `;`?" in p.message
+
+
 def test_wrong_delimiter_without_a_likely_one(tmp_path):
     raw = csv_bytes().decode().replace(",", " ").encode()
     (p,) = problems_of(make_spec(tmp_path, raw))
