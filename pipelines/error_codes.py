@@ -316,6 +316,29 @@ _ALL: list[ErrorKind] = [
         ("audit-chain-broken", "Audit log does not verify",
          "An audit entry or anchor was changed, removed or added outside the review service: "
          "nothing publishes until an admin investigates (`fivestar audit --verify`)."),
+        # what `fivestar audit --verify` finds, entry by entry (each makes the chain broken)
+        ("seq-gap", "Audit entries missing",
+         "Entries between two kept ones were deleted from the audit database: restore them "
+         "from a backup; the anchors say which heads were there."),
+        ("chain-broken", "Audit entry out of chain",
+         "The entry does not follow the one before it (reordered or re-inserted): restore the "
+         "log from a backup."),
+        ("mac-mismatch", "Audit entry altered",
+         "The entry's MAC does not verify under the audit key: it was inserted, edited or "
+         "re-chained outside the review service."),
+        ("unanchored", "Audit entries not anchored",
+         "The newest entries are not in the anchor log: entries added outside the review "
+         "service, or a crash between its database and anchor writes (it repairs those)."),
+        ("anchor-missing", "Anchored entry gone",
+         "An entry an anchor recorded is no longer in the database (deleted or truncated): "
+         "restore the log from a backup."),
+        ("anchor-mismatch", "Anchored entry differs",
+         "The database's entry differs from the head an anchor recorded: the log was "
+         "rewritten; restore it from a backup."),
+        ("anchor-log-malformed", "Anchor log line unreadable",
+         "A line of the anchor log is not a valid anchor record: it was edited by hand."),
+        ("anchor-log-tampered", "Anchor log line altered",
+         "A line of the anchor log does not verify under the key: it was edited."),
         ("no-ticket", "No staging ticket",
          "Stage through `fivestar stage` (it signs you in), or tag a Dagster run with a ticket "
          "from `fivestar ticket`."),

@@ -295,11 +295,11 @@ class AnchorLog:
                 seq, mac, at, lmac = int(rec["seq"]), str(rec["mac"]), str(rec["at"]), \
                     str(rec["lmac"])
             except (KeyError, TypeError, ValueError):
-                breaks.append(ChainBreak(None, "anchor_log_malformed",
+                breaks.append(ChainBreak(None, "anchor-log-malformed",
                                          f"anchor log line {n} is malformed"))
                 continue
             if not hmac.compare_digest(lmac, self._lmac(prev, seq, mac, at)):
-                breaks.append(ChainBreak(seq, "anchor_log_tampered",
+                breaks.append(ChainBreak(seq, "anchor-log-tampered",
                                          f"anchor log line {n} does not verify under the key"))
             prev = lmac
             anchors.append(Anchor(seq=seq, mac=mac))
@@ -470,14 +470,14 @@ class AuditStore:
         for e in self.entries():
             report.entries += 1
             if e.id != expected_seq:
-                report.breaks.append(ChainBreak(e.id, "seq_gap", f"entries "
+                report.breaks.append(ChainBreak(e.id, "seq-gap", f"entries "
                                                 f"{expected_seq}..{e.id - 1} are missing"))
             if e.prev_mac != prev:
-                report.breaks.append(ChainBreak(e.id, "chain_broken",
+                report.breaks.append(ChainBreak(e.id, "chain-broken",
                                                 "does not follow the entry before it"))
             if not hmac.compare_digest(e.mac, entry_mac(self._key, e.id, e.prev_mac,
                                                         _fields(e))):
-                report.breaks.append(ChainBreak(e.id, "mac_mismatch",
+                report.breaks.append(ChainBreak(e.id, "mac-mismatch",
                                                 "its MAC does not verify under the key "
                                                 "(inserted, edited or re-chained)"))
             macs[e.id] = e.mac
@@ -498,11 +498,11 @@ class AuditStore:
             report.anchors_checked += 1
             have = macs.get(a.seq)
             if have is None:
-                report.breaks.append(ChainBreak(a.seq, "anchor_missing", f"anchored by the "
+                report.breaks.append(ChainBreak(a.seq, "anchor-missing", f"anchored by the "
                                                 f"{a.source} but no longer in the database "
                                                 "(deleted or truncated)"))
             elif not hmac.compare_digest(have, a.mac):
-                report.breaks.append(ChainBreak(a.seq, "anchor_mismatch", f"differs from the "
+                report.breaks.append(ChainBreak(a.seq, "anchor-mismatch", f"differs from the "
                                                 f"head recorded in the {a.source}"))
         return report
 

@@ -92,7 +92,7 @@ def test_postgres_refuses_update_delete_truncate(store):
 def test_superuser_edit_is_detected(store):
     _fill(store)
     _as_superuser(store, "UPDATE audit_log SET decision = 'rejected' WHERE id = 2")
-    assert "mac_mismatch" in _codes(store)
+    assert "mac-mismatch" in _codes(store)
 
 
 def test_superuser_inserted_approval_is_detected(store):
@@ -103,13 +103,13 @@ def test_superuser_inserted_approval_is_detected(store):
                   "decision, comment, detail, prev_mac, mac) VALUES "
                   f"({head.seq + 1}, now(), 'champion.demo', 'transparency_champion', 'd', "
                   f"'{'b' * 64}', 'approved', '', '{{}}', '{head.mac}', '{'e' * 64}')")
-    assert {"mac_mismatch", "unanchored"} <= _codes(store)
+    assert {"mac-mismatch", "unanchored"} <= _codes(store)
 
 
 def test_superuser_truncated_tail_is_detected(store):
     _fill(store)
     _as_superuser(store, "DELETE FROM audit_log WHERE id = 3")
-    assert _codes(store) == {"anchor_missing"}
+    assert _codes(store) == {"anchor-missing"}
 
 
 def test_superuser_replaced_table_is_detected_by_a_published_anchor(store, tmp_path):
@@ -118,7 +118,7 @@ def test_superuser_replaced_table_is_detected_by_a_published_anchor(store, tmp_p
     _as_superuser(store, "TRUNCATE audit_log")
     (tmp_path / "anchors.jsonl").unlink()  # even with the anchor log gone too
     assert _codes(store, [Anchor(published.seq, published.mac, "catalogue")]) == {
-        "anchor_missing"}
+        "anchor-missing"}
 
 
 def test_concurrent_appends_on_postgres_keep_one_chain(store, pg_url, tmp_path):

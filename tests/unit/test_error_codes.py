@@ -16,7 +16,8 @@ from pipelines.errors import Location, Problem
 
 #: The ways the package names a literal code when it makes a problem.
 _MAKERS = re.compile(
-    r"""(?:\bProblem\(|\b_p\(|\b_?problem\(|\bout\.(?:add|rows)\(|\bcollector\.(?:add|rows)\()"""
+    r"""(?:\bProblem\(|\b_p\(|\b_?problem\(|\bout\.(?:add|rows)\(|\bcollector\.(?:add|rows)\("""
+    r"""|\bChainBreak\([^,()]*,)"""
     r"""\s*["']([A-Za-z][A-Za-z0-9_-]*)["']""")
 
 
@@ -32,7 +33,7 @@ def test_the_scan_finds_codes():
     codes = _codes_in_package()
     # one from each stage at least, so a broken pattern cannot pass vacuously
     assert {"spec", "ragged-row", "suite-missing", "sdc-spec", "rdf-parse",
-            "sha256-mismatch"} <= set(codes)
+            "sha256-mismatch", "mac-mismatch"} <= set(codes)
 
 
 def test_every_code_the_package_raises_is_registered():

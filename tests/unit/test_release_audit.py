@@ -115,7 +115,7 @@ def test_attack_insert_an_approval_with_a_correct_unkeyed_hash(store, db):
                 (head.seq + 1, "2025-01-21 10:00:00.000000", "champion.demo",
                  "transparency_champion", "d", "b" * 64, "approved", head.mac, forged))
     con.close()
-    assert {"mac_mismatch", "unanchored"} <= _codes(store)
+    assert {"mac-mismatch", "unanchored"} <= _codes(store)
 
 
 def test_attack_insert_with_a_mac_under_a_guessed_key(store, db):
@@ -132,7 +132,7 @@ def test_attack_insert_with_a_mac_under_a_guessed_key(store, db):
                  "champion.demo", "transparency_champion", "d", "c" * 64, "approved",
                  head.mac, mac))
     con.close()
-    assert "mac_mismatch" in _codes(store)
+    assert "mac-mismatch" in _codes(store)
 
 
 def test_attack_edit_a_row_behind_the_database(store, db):
@@ -140,7 +140,7 @@ def test_attack_edit_a_row_behind_the_database(store, db):
     con = _raw(db)
     con.execute("UPDATE audit_log SET actor = 'someone.else' WHERE id = 2")
     con.close()
-    [b] = [b for b in store.verify().breaks if b.code == "mac_mismatch"]
+    [b] = [b for b in store.verify().breaks if b.code == "mac-mismatch"]
     assert b.seq == 2
 
 
@@ -166,7 +166,7 @@ def test_attack_re_chain_after_an_edit_without_the_key(store, db):
         prev = mac
     con.close()
     codes = _codes(store)
-    assert {"mac_mismatch", "anchor_mismatch"} <= codes
+    assert {"mac-mismatch", "anchor-mismatch"} <= codes
 
 
 def test_attack_delete_the_newest_rows(store, db):
@@ -176,7 +176,7 @@ def test_attack_delete_the_newest_rows(store, db):
     con.execute("DELETE FROM audit_log WHERE id = 3")
     con.close()
     report = store.verify()
-    assert [b.code for b in report.breaks] == ["anchor_missing"] and report.breaks[0].seq == 3
+    assert [b.code for b in report.breaks] == ["anchor-missing"] and report.breaks[0].seq == 3
 
 
 def test_attack_drop_the_table_and_recreate_it_empty(tmp_path, store, db):
@@ -187,7 +187,7 @@ def test_attack_drop_the_table_and_recreate_it_empty(tmp_path, store, db):
     reopened = AuditStore(f"sqlite:///{db}", KEY, AnchorLog(tmp_path / "anchors.jsonl", KEY),
                           engine=__import__("sqlalchemy").create_engine(f"sqlite:///{db}"))
     report = reopened.verify()
-    assert report.entries == 0 and {b.code for b in report.breaks} == {"anchor_missing"}
+    assert report.entries == 0 and {b.code for b in report.breaks} == {"anchor-missing"}
     assert len(report.breaks) == 3
 
 
@@ -198,9 +198,9 @@ def test_attack_edit_or_drop_an_anchor_line(tmp_path, store):
     edited = json.loads(lines[1])
     edited["mac"] = "f" * 64
     path.write_text("\n".join([lines[0], json.dumps(edited), lines[2]]) + "\n")
-    assert "anchor_log_tampered" in _codes(store)
+    assert "anchor-log-tampered" in _codes(store)
     path.write_text("\n".join([lines[0], lines[2]]) + "\n")
-    assert "anchor_log_tampered" in _codes(store)
+    assert "anchor-log-tampered" in _codes(store)
 
 
 def test_external_anchor_catches_truncation_of_both_database_and_anchor_log(tmp_path, store,
@@ -217,7 +217,7 @@ def test_external_anchor_catches_truncation_of_both_database_and_anchor_log(tmp_
     (tmp_path / "anchors.jsonl").write_text("\n".join(lines[:2]) + "\n")
     assert store.verify().ok  # the service's own evidence was rewritten consistently…
     report = store.verify([Anchor(published.seq, published.mac, "catalogue")])
-    assert [b.code for b in report.breaks] == ["anchor_missing"]  # …but not the catalogue's
+    assert [b.code for b in report.breaks] == ["anchor-missing"]  # …but not the catalogue's
 
 
 def test_a_crash_before_the_anchor_is_written_is_repaired_at_start(tmp_path, db):
@@ -236,7 +236,7 @@ def test_repair_never_anchors_a_forged_row(tmp_path, store, db):
                 "'approved', '', NULL, '{}', ?, ?)", (store.head().mac, "e" * 64))
     con.close()
     assert store.repair_anchors() == 0
-    assert {"mac_mismatch", "unanchored"} <= _codes(store)
+    assert {"mac-mismatch", "unanchored"} <= _codes(store)
 
 
 def test_concurrent_appends_keep_one_chain(tmp_path, db):

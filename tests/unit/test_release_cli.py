@@ -145,7 +145,7 @@ def test_attack_audit_verify_fails_loudly_on_a_truncated_log(env, tmp_path):
     con.close()
     result = run(["audit", "--verify"], _as("stats.demo"))
     assert result.exit_code == 1
-    assert "AUDIT LOG BROKEN" in result.output and "anchor_missing" in result.output
+    assert "AUDIT LOG BROKEN" in result.output and "anchor-missing" in result.output
 
 
 def test_attack_control_characters_and_markup_reach_the_terminal_as_text(env):

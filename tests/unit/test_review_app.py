@@ -256,7 +256,7 @@ def test_audit_page_shows_a_broken_chain(env, tmp_path):
     con.execute("UPDATE audit_log SET actor = 'someone.else'")
     con.close()
     html = _login(TestClient(app), "stats.demo").get("/audit").text
-    assert 'data-testid="chain-broken"' in html and "mac_mismatch" in html
+    assert 'data-testid="chain-broken"' in html and "mac-mismatch" in html
 
 
 def test_statistician_has_no_button_and_crafted_post_is_403(env):
