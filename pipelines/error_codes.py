@@ -350,7 +350,7 @@ _ALL: list[ErrorKind] = [
         ("published-changed", "Published release changed",
          "The published release a correction is based on no longer matches its manifest: "
          "investigate before staging the correction."),
-        ("publication_in_progress", "Publication under way",
+        ("publication-in-progress", "Publication under way",
          "Another attempt is switching this release to public: the next attempt settles it."),
     ),
     *_kinds(

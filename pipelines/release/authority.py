@@ -550,7 +550,7 @@ class Authority:
                             "reconciled": intent.id})
             elif self.clock() - intent.at < SWITCH_GRACE:
                 raise PublicationRefused(Problem(
-                    "publication_in_progress", "another attempt is switching this release "
+                    "publication-in-progress", "another attempt is switching this release "
                     "to public; try again later", Location(file=info.id)))
             else:
                 self.store.record(
@@ -647,4 +647,4 @@ class Authority:
 
 def _in_progress(exc: Exception) -> bool:
     """A concurrent attempt, not a decision: nothing to record."""
-    return any(p.code == "publication_in_progress" for p in getattr(exc, "problems", []))
+    return any(p.code == "publication-in-progress" for p in getattr(exc, "problems", []))
