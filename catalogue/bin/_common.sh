@@ -81,9 +81,24 @@ as_pg() {
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pidfile_pid() { [ -s "$1" ] && head -n1 "$1" | tr -d '[:space:]' || true; }
+# A live process of that program (a stale pidfile's number may belong to anything by now).
+pid_is() { pid_alive "$1" && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
-pg_up() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" -t 3; }
-redis_up() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+# "Up" means this checkout's own server: another checkout's PostgreSQL or Redis on the
+# same port answers just as well, and would otherwise be taken for ours ("already up")
+# until the first command that needs our socket or our data fails.
+pg_answers() { [ -x "$PG_BIN/pg_isready" ] && "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" -t 3; }
+pg_ours() { # the postmaster of our data dir is alive and listens on our port
+  local pidfile="$PG_DATA/postmaster.pid"
+  [ -r "$pidfile" ] && pid_is "$(sed -n 1p "$pidfile")" postgres \
+    && [ "$(sed -n 4p "$pidfile")" = "$PG_PORT" ]
+}
+pg_up() { pg_answers && pg_ours; }
+redis_answers() { [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+redis_ours() { # its working dir is ours (each checkout's Redis runs in its own state dir)
+  [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" config get dir 2>/dev/null | sed -n 2p)" = "$STATE/redis" ]
+}
+redis_up() { redis_answers && redis_ours; }
 solr_up() {
   [ -s "$SOLR_PASSWORD_FILE" ] || return 1
   curl -sf --max-time 5 -K - "$SOLR_URL/admin/ping?wt=json" 2>/dev/null \
