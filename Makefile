@@ -35,7 +35,7 @@ eval: setup
 ## A release day on the distributed profile: 8 datasets staged with 1 and 2
 ## Celery workers, then published (FULL=1: fifty datasets, up to 250 000 rows).
 bench-release-day: setup catalogue-up
-	$(RUN) python -m benchmarks.release_day $(if $(FULL),--full,)
+	$(RUN) python -m benchmarks.release_day $(if $(FULL),--full,) $(BENCH_ARGS)
 
 lint: setup
 	$(RUN) ruff check .

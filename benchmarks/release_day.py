@@ -14,7 +14,11 @@ queues every staging run at once and measures:
 and, on the last worker count, approves every staged release and lets the
 publication sensor publish them to the local CKAN, measuring publication runs
 in flight against the publication limit. Figures go to the console and to
-``benchmarks/results/release-day-*.json``.
+``benchmarks/results/release-day-*.json`` (or ``--results PATH``), written
+after every phase, so a cut-off day keeps what it measured; run again with the
+same ``--results`` to resume (worker counts already measured are not re-run).
+``--budget MINUTES`` bounds each phase: what has not finished by then is named
+in the report as unfinished, and the figures are those of what did finish.
 
 Default size is modest (8 datasets, up to 20 000 rows: the machine is shared);
 ``--full`` is the issue's release day (50 datasets, up to 250 000 rows).
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import time
 import uuid
@@ -139,31 +144,64 @@ def worker_busy(instance, run_ids: list[str]) -> dict[str, float]:
     return dict(busy)
 
 
-def stage_all(site, specs) -> tuple[dict, list]:
+class Phase:
+    """Waits for a phase's runs within its budget, sampling the machine's load meanwhile."""
+
+    def __init__(self, budget_s: float | None) -> None:
+        self.t0 = time.time()
+        self.deadline = None if budget_s is None else time.monotonic() + budget_s
+        self.loads: list[float] = []
+
+    def wait(self, instance, roots: list[str]) -> tuple[set[str], float]:
+        """The runs that settled (the rest were unfinished at the budget), and the wall time."""
+        from pipelines.submit import _settled
+
+        pending, failed_since = set(roots), {}
+        last_end = self.t0
+        while pending:
+            self.loads.append(os.getloadavg()[0])
+            for r in list(pending):
+                if _settled(instance, r, failed_since) is not None:
+                    pending.discard(r)
+                    last_end = time.time()
+            if pending and self.deadline is not None and time.monotonic() > self.deadline:
+                return set(roots) - pending, time.time() - self.t0
+            if pending:
+                time.sleep(2)
+        return set(roots), last_end - self.t0
+
+    def load(self) -> dict[str, float]:
+        loads = self.loads or [os.getloadavg()[0]]
+        return {"mean": round(sum(loads) / len(loads), 1), "max": round(max(loads), 1)}
+
+
+def stage_all(site, specs, budget_s: float | None) -> tuple[dict, list]:
     from pipelines.assets import STAGING_STAGES
     from pipelines.instance import get_instance
     from pipelines.runs import TICKET_TAG
-    from pipelines.submit import client, submit, wait
+    from pipelines.submit import client, outcome, submit
 
     instance = get_instance()
     gql = client()
     stager = site.review.client(STAGER)
-    t0 = time.time()
+    phase = Phase(budget_s)
     # each run carries the review service's single-use ticket, as `fivestar stage` queues it
     subs = [submit(s, STAGING_STAGES, tags={TICKET_TAG: stager.ticket(s.id)["ticket"]},
                    gql=gql) for s in specs]
-    outcomes = wait(subs, timeout=6 * 3600, poll=2)
-    wall = time.time() - t0
     roots = [s.run_id for s in subs]
+    settled, wall = phase.wait(instance, roots)
+    outcomes = [outcome(instance, s) for s in subs if s.run_id in settled]
     busy = worker_busy(instance, roots)
-    large = [s.run_id for s in subs if instance.get_run_by_id(s.run_id).tags.get(
-        "fivestar/size") == "large"]
+    large = [r for r in roots
+             if instance.get_run_by_id(r).tags.get("fivestar/size") == "large"]
     result = {
         "workers": site.workers,
         "datasets": len(specs),
         "wall_seconds": round(wall, 1),
+        "load_average": phase.load(),
         "ok": sum(o.ok for o in outcomes),
         "failed": [o.dataset for o in outcomes if not o.ok],
+        "unfinished": [s.spec.id for s in subs if s.run_id not in settled],
         "retried_runs": sum(len(_chain(instance, r)) - 1 for r in roots),
         "utilisation": {h: round(b / wall, 3) for h, b in sorted(busy.items())},
         "busy_seconds": {h: round(b, 1) for h, b in sorted(busy.items())},
@@ -180,7 +218,7 @@ def _chain(instance, root):
     return run_chain(instance, root)
 
 
-def publish_all(site, outcomes) -> dict:
+def publish_all(site, outcomes, budget_s: float | None) -> dict:
     """Approve every staged release; the sensor queues their publication runs."""
     from dagster import RunsFilter
     from dagster._core.storage.tags import ROOT_RUN_ID_TAG
@@ -191,7 +229,7 @@ def publish_all(site, outcomes) -> dict:
     instance = get_instance()
     champion = site.review.client(CHAMPION)
     staged = [o for o in outcomes if o.ok and o.outputs.get("staged_release")]
-    t0 = time.time()
+    phase = Phase(budget_s)
     for o in staged:
         champion.approve(o.outputs["staged_release"].release_id, "release day benchmark")
     roots: dict[str, str] = {}
@@ -207,27 +245,18 @@ def publish_all(site, outcomes) -> dict:
                 roots[rid] = runs[0].run_id
         time.sleep(2)
     publication_runs = list(roots.values())
-    _wait_runs(instance, publication_runs)
-    wall = time.time() - t0
+    settled, wall = phase.wait(instance, publication_runs)
     published = sum(1 for r in publication_runs
                     if _chain(instance, r)[-1].status.value == "SUCCESS")
     return {
         "approved": len(staged),
         "publication_runs": len(publication_runs),
         "published": published,
+        "unfinished": len(publication_runs) - len(settled),
         "wall_seconds": round(wall, 1),
+        "load_average": phase.load(),
         "publications_in_flight_max": max_in_flight(run_spans(instance, publication_runs)),
     }
-
-
-def _wait_runs(instance, roots: list[str]) -> None:
-    from pipelines.submit import _settled
-
-    pending = set(roots)
-    failed_since: dict[str, float] = {}
-    while pending:
-        pending = {r for r in pending if _settled(instance, r, failed_since) is None}
-        time.sleep(2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,66 +267,108 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", type=int, help="how many dataset copies (overrides the scale)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
     ap.add_argument("--no-publish", action="store_true", help="stage only")
+    ap.add_argument("--results", type=Path,
+                    help="results JSON, written after every phase; if it exists, the day is "
+                         "resumed: worker counts it holds are not run again")
+    ap.add_argument("--budget", type=float, metavar="MINUTES",
+                    help="stop waiting for a phase after this long (what did not finish is "
+                         "reported as unfinished)")
     args = ap.parse_args(argv)
     scale = FULL if args.full else MODEST
     if args.datasets:
         scale = Scale(args.datasets, scale.sizes, scale.large_rows, scale.max_large,
                       scale.max_publications)
     worker_counts = [int(w) for w in args.workers.split(",")]
+    budget_s = None if args.budget is None else args.budget * 60
+    out = args.results or RESULTS / f"release-day-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    day = {"scale": scale.__dict__, "runs": []}
+    if out.exists():
+        day = json.loads(out.read_text(encoding="utf-8"))
+        if day["scale"] != json.loads(json.dumps(scale.__dict__)):
+            console.print(f"[red]{out} holds a day of another scale[/]: {day['scale']}")
+            return 2
+        console.print(f"resuming {out}: worker counts measured "
+                      f"{[r['workers'] for r in day['runs']]}")
 
+    def save() -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(day, indent=2, default=str), encoding="utf-8")
+
+    def record(result: dict) -> None:
+        if result not in day["runs"]:
+            day["runs"].append(result)
+        save()
+
+    root = Path(DATA.parent / f"site-{uuid.uuid4().hex[:8]}")
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    measured = {r["workers"] for r in day["runs"]}
+    try:
+        for n_workers in worker_counts:
+            if n_workers in measured:
+                continue
+            publish = not args.no_publish and n_workers == worker_counts[-1]
+            _one_day(n_workers, scale, root / f"w{n_workers}", due, budget_s, publish, record)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)  # the sites' state (CKAN keeps its copies)
+    _report(day["runs"], scale)
+    console.print(f"results: {out}")
+    return 0 if all(not r["failed"] and not r["unfinished"] for r in day["runs"]) else 1
+
+
+def _one_day(n_workers: int, scale: Scale, root: Path, due: datetime, budget_s: float | None,
+             publish: bool, record) -> None:
+    """Stage every dataset on a fresh site of ``n_workers`` workers (then publish them).
+
+    ``record`` is given the figures after staging and again after publication,
+    so a day cut off during publication keeps its staging figures.
+    """
     from pipelines.instance import instance_config, tag_limits
     from pipelines.spec import load_spec
     from tests.distributed_site import Site, copy_dataset
 
-    root = Path(DATA.parent / f"site-{uuid.uuid4().hex[:8]}")
-    due = datetime.now(UTC) - timedelta(minutes=1)
-    runs = []
-    for n_workers in worker_counts:
-        site = Site(root / f"w{n_workers}", name=f"releaseday{n_workers}", workers=n_workers,
-                    broker_db=5, env={
-                        "FIVESTAR_LARGE_EXTRACT_ROWS": str(scale.large_rows),
-                        "FIVESTAR_MAX_CONCURRENT_LARGE": str(scale.max_large),
-                        "FIVESTAR_MAX_CONCURRENT_PUBLICATIONS": str(scale.max_publications)})
-        suffix = uuid.uuid4().hex[:5]
-        for i, (source, rows) in enumerate(plan(scale)):
-            copy_dataset(source, f"rd{suffix}-{i:02d}-{source}", site.datasets, site.expectations,
-                         next_release=due, extract=extract_for(source, rows))
-        with site.authority(), site.applied():
-            console.print(f"[bold]{scale.datasets} datasets, {n_workers} Celery worker(s)[/]: "
-                          "starting the site")
-            site.up()
-            try:
-                limits = tag_limits(instance_config(Path(site.env["DAGSTER_HOME"])))
-                specs = [load_spec(p) for p in sorted(site.datasets.glob("*/dataset.yaml"))]
-                console.print(f"queueing {len(specs)} staging runs")
-                staged, outcomes = stage_all(site, specs)
-                staged["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()}
-                if not args.no_publish and n_workers == worker_counts[-1]:
-                    console.print("approving; the publication sensor publishes to CKAN")
-                    staged["publication"] = publish_all(site, outcomes)
-                runs.append(staged)
-            finally:
-                site.down()
-    shutil.rmtree(root, ignore_errors=True)  # the sites' state (the catalogue keeps its copies)
-    _report(runs, scale)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"release-day-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"scale": scale.__dict__, "runs": runs}, indent=2, default=str),
-                   encoding="utf-8")
-    console.print(f"results: {out}")
-    return 0 if all(not r["failed"] for r in runs) else 1
+    site = Site(root, name=f"releaseday{n_workers}", workers=n_workers,
+                broker_db=5, env={
+                    "FIVESTAR_LARGE_EXTRACT_ROWS": str(scale.large_rows),
+                    "FIVESTAR_MAX_CONCURRENT_LARGE": str(scale.max_large),
+                    "FIVESTAR_MAX_CONCURRENT_PUBLICATIONS": str(scale.max_publications)})
+    suffix = uuid.uuid4().hex[:5]
+    for i, (source, rows) in enumerate(plan(scale)):
+        copy_dataset(source, f"rd{suffix}-{i:02d}-{source}", site.datasets, site.expectations,
+                     next_release=due, extract=extract_for(source, rows))
+    with site.authority(), site.applied():
+        console.print(f"[bold]{scale.datasets} datasets, {n_workers} Celery worker(s)[/]: "
+                      "starting the site")
+        site.up()
+        try:
+            limits = tag_limits(instance_config(Path(site.env["DAGSTER_HOME"])))
+            specs = [load_spec(p) for p in sorted(site.datasets.glob("*/dataset.yaml"))]
+            console.print(f"queueing {len(specs)} staging runs")
+            staged, outcomes = stage_all(site, specs, budget_s)
+            staged["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()}
+            record(staged)
+            console.print(f"staged {staged['ok']} of {len(specs)} in "
+                          f"{staged['wall_seconds']:.0f} s (load {staged['load_average']})")
+            if publish:
+                console.print("approving; the publication sensor publishes to CKAN")
+                staged["publication"] = publish_all(site, outcomes, budget_s)
+                record(staged)
+        finally:
+            site.down()
 
 
 def _report(runs: list[dict], scale: Scale) -> None:
     table = Table(title="Release day on the distributed profile (figures under shared load)")
-    for col in ("workers", "datasets", "ok", "wall s", "worker utilisation", "retried",
-                "runs in flight (max)", f"large in flight (max / limit {scale.max_large})"):
+    for col in ("workers", "datasets", "ok / failed / unfinished", "wall s",
+                "load avg (mean, max)", "worker utilisation", "retried", "runs in flight (max)",
+                f"large in flight (max / limit {scale.max_large})"):
         table.add_column(col)
     for r in runs:
         util = ", ".join(f"{h.split('@')[0]} {u:.0%}" for h, u in r["utilisation"].items())
-        table.add_row(str(r["workers"]), str(r["datasets"]), str(r["ok"]),
-                      f"{r['wall_seconds']:.0f}", util, str(r["retried_runs"]),
-                      str(r["runs_in_flight_max"]),
+        load = r["load_average"]
+        table.add_row(str(r["workers"]), str(r["datasets"]),
+                      f"{r['ok']} / {len(r['failed'])} / {len(r['unfinished'])}",
+                      f"{r['wall_seconds']:.0f}", f"{load['mean']}, {load['max']}", util,
+                      str(r["retried_runs"]), str(r["runs_in_flight_max"]),
                       f"{r['large_in_flight_max']} of {r['large_runs']} large runs")
     console.print(table)
     for r in runs:
@@ -305,11 +376,14 @@ def _report(runs: list[dict], scale: Scale) -> None:
         if pub:
             console.print(
                 f"publication ({r['workers']} workers): {pub['published']} of {pub['approved']} "
-                f"approved releases published in {pub['wall_seconds']:.0f} s; publication runs "
-                f"in flight at most {pub['publications_in_flight_max']} "
+                f"approved releases published in {pub['wall_seconds']:.0f} s "
+                f"({pub['unfinished']} unfinished; load {pub['load_average']}); publication "
+                f"runs in flight at most {pub['publications_in_flight_max']} "
                 f"(limit {scale.max_publications})")
         for ds in r["failed"]:
             console.print(f"[red]failed[/]: {ds}")
+        for ds in r["unfinished"]:
+            console.print(f"[yellow]unfinished within the budget[/]: {ds}")
 
 
 if __name__ == "__main__":
