@@ -206,6 +206,52 @@ def test_killed_worker_is_retried_without_duplicates(at_site, ckan_stack):
     assert not pkg["private"]
 
 
+def test_restaging_and_republishing_add_nothing(at_site, ckan_stack):
+    """A rerun of what already succeeded: the same extract staged again, the published
+    release published again (an operator re-executing the run): still one release
+    folder, one approval, one `published` entry, the same CKAN resources."""
+    from pipelines.release.manifest import load_manifest
+
+    spec = spec_of(at_site, "spend-over-25k")
+    instance = get_instance()
+    outcomes = []
+    for _ in range(2):
+        [outcome] = wait([submit(spec, STAGING_STAGES, tags=_ticket(at_site, spec))],
+                         timeout=900)
+        assert outcome.ok, outcome.failures
+        outcomes.append(outcome)
+    release, again_staged = (o.outputs["staged_release"] for o in outcomes)
+    assert again_staged.release_id == release.release_id  # content-addressed: the same bytes
+    folders = [p.name for p in (paths.releases_dir() / spec.id).iterdir()
+               if not p.name.startswith(".")]
+    assert folders == [release.release_id]
+
+    _approve(at_site, release.release_id)
+    root = _sensor_run(instance, release.release_id)
+    pub = Submitted(spec=spec, stages=("published",), partition=outcomes[0].partition,
+                    run_id=root)
+    [first] = wait([pub], timeout=900)
+    assert first.ok, first.failures
+    client = ckan_stack["client"]
+    before = {r["name"]: r["id"] for r in client.action.package_show(id=spec.id)["resources"]}
+
+    again = submit(spec, ("published",), tags={RELEASE_TAG: release.release_id})
+    [second] = wait([again], timeout=900)
+    assert second.ok, second.failures
+
+    history = at_site.review.client("admin.demo").release(release.release_id)["history"]
+    decisions = [e["decision"] for e in history]
+    assert decisions.count("approved") == 1
+    assert decisions.count("published") == 1, decisions
+    assert at_site.review.client("admin.demo").verify()["ok"]
+    resources = client.action.package_show(id=spec.id)["resources"]
+    names = [r["name"] for r in resources]
+    assert len(names) == len(set(names))
+    manifest, _ = load_manifest(Path(release.path))
+    assert sorted(names) == sorted(f["path"] for f in manifest["files"])
+    assert {r["name"]: r["id"] for r in resources} == before  # nothing re-created
+
+
 def test_cli_plan_runs_through_the_queue(at_site):
     """``run_many`` (what `fivestar stage --all` calls) queues every run at once."""
     from pipelines.runner import run_many

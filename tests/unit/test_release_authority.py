@@ -388,6 +388,18 @@ def test_republishing_an_older_release_after_a_newer_one_is_refused(tmp_path, au
         _begin(authority, staged)
 
 
+def test_republishing_the_same_release_records_it_once(authority, staged):
+    publisher = u(authority, "fivestar-publisher")
+    _approve(authority, staged)
+    _begin(authority, staged)
+    first = authority.record_published(publisher, staged.id, "http://ckan/x")
+    _begin(authority, staged)  # a rerun of the publication
+    assert authority.record_published(publisher, staged.id, "http://ckan/x").id == first.id
+    decisions = [e.decision for e in authority.store.entries(release_id=staged.id)]
+    assert decisions.count(Decision.published) == 1
+    assert authority.verify().ok
+
+
 # -- withdrawal ----------------------------------------------------------------
 
 
