@@ -101,6 +101,10 @@ class SourceTable(Contract):
         return Location(file=self.dataset_id, row=position + 1, field=field)
 
 
+#: Text read back in Arrow storage (as the extract reads it), not as Python objects.
+_ARROW_TEXT = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+
+
 class ArrowTable(Contract):
     """A table stored as an Arrow IPC file (written 0600), with its sha256."""
 
@@ -133,7 +137,7 @@ class ArrowTable(Contract):
 
     def to_pandas(self) -> pd.DataFrame:
         """The table; the index is each row's position in the source extract."""
-        df = self._open().read_all().to_pandas()
+        df = self._open().read_all().to_pandas(types_mapper=_ARROW_TEXT.get)
         return df.set_index(SOURCE_ROW).rename_axis(None)
 
     def discard(self) -> None:
