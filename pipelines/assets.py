@@ -132,6 +132,7 @@ def build_dataset_assets(
         df = source.to_pandas()
         report = gates.bind_validation(validate.validate(df, spec), source, df.index)
         files = reports.write_validation(report, run.reports_dir)
+        handles.release_memory()
         return Output(ValidatedExtract(source=source, report=report), metadata={
             "rows": report.rows, "errors": len(report.errors), "warnings": len(report.warnings),
             "validation_report": MetadataValue.path(str(files["html"]))})
@@ -175,6 +176,10 @@ def build_dataset_assets(
         certificate = (None if result.certificate is None else handles.write_arrow(
             result.certificate, run.work_dir / "sdc-certificate.arrow"))
         path = reports.write_redaction(result.report, run.reports_dir)
+        if spec.redaction.sdc is None:  # only the disclosure audit reads the source again
+            handles.forget_source()
+        else:
+            handles.release_memory()
         return Output(RedactedTable(table=table, source=value.source, validation=value.report,
                                     report=result.report, certificate=certificate), metadata={
             "rows": table.rows, "columns": MetadataValue.json(table.columns),
@@ -211,6 +216,8 @@ def build_dataset_assets(
             result = convert.convert(value.table.to_pandas(), spec, out_dir, provenance)
         except FivestarError as exc:
             raise _fail("conversion", exc) from None
+        finally:
+            handles.release_memory()
         return Output(result, metadata={
             "files": MetadataValue.json(sorted(f.path for f in result.files)),
             "stars": result.stars.rating, "triples": result.triples,
@@ -280,6 +287,7 @@ def _gate(spec: DatasetSpec, parts: PartitionsDefinition | None, stage: str, nam
     )
     def gate(context: AssetCheckExecutionContext, value: Any):
         problems = find_problems(value)
+        handles.release_memory()
         yield AssetCheckResult(
             check_name=name, passed=not problems, severity=AssetCheckSeverity.ERROR,
             metadata={"findings": len(problems),

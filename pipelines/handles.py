@@ -214,8 +214,16 @@ _LAST_READ: dict[tuple[str, str, str, str | None], extract.SourceRead] = {}
 
 
 def forget_source() -> None:
-    """Drop the extract this process holds in memory (a run calls it when it ends)."""
+    """Drop the extract this process holds in memory (a run calls it when it ends, and
+    redaction when no later step reads the source)."""
     _LAST_READ.clear()
+    release_memory()
+
+
+def release_memory() -> None:
+    """Give back what Arrow's allocator holds for reuse (mimalloc keeps freed pages),
+    so one step's peak does not carry into the next step's."""
+    pa.default_memory_pool().release_unused()
 
 
 def _read_source(spec_path: str, spec_sha256: str, extract_sha256: str,

@@ -22,7 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.codelists import CodeList, load_codelist
-from pipelines.convert.uris import UriSets, as_strings, period_kind, period_string, segment
+from pipelines.convert.uris import (
+    UriSets,
+    as_strings,
+    datetime_text,
+    period_kind,
+    period_string,
+    segment,
+)
 from pipelines.errors import ConversionError, Location, Problem
 from pipelines.spec import DatasetSpec
 from pipelines.spec.linked_data import FIVESTAR_NS, PREFIXES, LinkedDataMapping, expand
@@ -273,8 +280,7 @@ def lexical(s: pd.Series, datatype: str) -> pa.Array:
         return pc.if_else(pa.array(s.astype("boolean")), "true", "false")
     if datatype in ("date", "dateTime") and pd.api.types.is_datetime64_any_dtype(s):
         fmt = "%Y-%m-%d" if datatype == "date" else "%Y-%m-%dT%H:%M:%S"
-        return pa.array(s.dt.strftime(fmt).astype(object).where(s.notna(), None),
-                        type=pa.string())
+        return datetime_text(s, fmt)
     if datatype == "decimal":
         arr = pa.array(s.astype("Float64"), type=pa.float64())
         text = pc.cast(arr, pa.string())
@@ -368,7 +374,7 @@ def subject_terms(plan: Plan, df: pd.DataFrame, row_offset: int) -> pa.Array:
     for i, k in enumerate(plan.key):
         s = df[k]
         if pd.api.types.is_datetime64_any_dtype(s):
-            s = s.dt.strftime("%Y-%m-%d")
+            s = pd.Series(pd.arrays.ArrowStringArray(datetime_text(s, "%Y-%m-%d")))
         if i:
             splicer.const("/")
         encoded = pc.dictionary_encode(contiguous(pa.array(as_strings(s), type=pa.string())),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 REF_TIME = "http://reference.data.gov.uk/id/"
 
@@ -88,8 +90,17 @@ def period_uri(value: str) -> str | None:
 def period_string(values: pd.Series) -> pd.Series:
     """Period values as their notation (dates as ISO days)."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.strftime("%Y-%m-%d").astype("string")
+        return pd.Series(pd.arrays.ArrowStringArray(datetime_text(values, "%Y-%m-%d")),
+                         index=values.index)
     return as_strings(values)
+
+
+def datetime_text(values: pd.Series, fmt: str) -> pa.Array:
+    """Dates or times formatted by Arrow's kernel (pandas' strftime is a Python loop)."""
+    arr = pa.array(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.strftime(arr, format=fmt)
 
 
 def as_strings(values: pd.Series) -> pd.Series:
