@@ -168,18 +168,16 @@ def serving(*, read_only: bool, workspace: str = "workspace.yaml",
     A writable app asks for an operator's credentials unless ``authenticate``
     is false (the loopback run queue).
     """
-    from dagster import DagsterInstance
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import WorkspaceFileTarget
     from dagster_webserver.app import create_app_from_workspace_process_context
     from dagster_webserver.version import __version__
 
-    from pipelines.instance import dagster_home
+    from pipelines.instance import get_instance
 
-    dagster_home()
     if not read_only and operator is None and authenticate:
         operator = OperatorCheck(review_service_operator)
-    with DagsterInstance.get() as instance, WorkspaceProcessContext(
+    with get_instance() as instance, WorkspaceProcessContext(
             instance, WorkspaceFileTarget(paths=[workspace]), version=__version__,
             read_only=read_only) as context:
         app = create_app_from_workspace_process_context(context)

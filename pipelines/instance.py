@@ -145,7 +145,19 @@ def dagster_home() -> Path:
 
 
 def get_instance():
+    """The instance of DAGSTER_HOME, opened under a lock on that folder.
+
+    Opening an instance creates its SQLite storages on first use; two
+    processes starting together on a fresh home (the viewer and operator UIs,
+    a test's webservers) would both create the schema and one would die with
+    "table alembic_version already exists". The lock makes the first one
+    create it and the others find it.
+    """
+    import fcntl
+
     from dagster import DagsterInstance
 
-    dagster_home()
-    return DagsterInstance.get()
+    home = dagster_home()
+    with open(home / ".instance.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return DagsterInstance.get()
