@@ -6,8 +6,6 @@ Transparency Champion use in production; the demo is a development tool.
 
 from __future__ import annotations
 
-import os
-
 import typer
 from rich.console import Console
 
@@ -23,13 +21,9 @@ def _private_state(
                                help="Show Dagster's log, with the stack trace of a failed step."),
 ) -> None:
     """A private umask and a 0700 state folder, as for every ``fivestar`` command."""
-    from pipelines import state
+    from pipelines.cli import prepare_process
 
-    state.secure()
-    if debug:
-        os.environ["FIVESTAR_LOG_LEVEL"] = "DEBUG"
-    else:
-        os.environ.setdefault("FIVESTAR_LOG_LEVEL", "CRITICAL")
+    prepare_process(debug=debug)
 
 
 @app.command()

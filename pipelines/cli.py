@@ -43,6 +43,15 @@ def _private_state(
     A failed run prints its located problems once; Dagster's own log (ERROR
     lines, stack traces) only with ``--debug`` or FIVESTAR_LOG_LEVEL.
     """
+    prepare_process(debug=debug)
+
+
+def prepare_process(*, debug: bool) -> None:
+    """A private umask and 0700 state folder; Dagster's log quiet unless ``debug``.
+
+    Shared with ``python -m fivestar_dev`` so the development tools run under
+    the same rules as every ``fivestar`` command.
+    """
     from pipelines import state
 
     state.secure()
