@@ -34,8 +34,10 @@ class CodeList:
     #: notation → concept URI
     concepts: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
-    #: child notation → parent notation (``skos:broader``, or the inverse ``skos:narrower``)
-    parents: dict[str, str] = field(default_factory=dict)
+    #: every (child, parent) notation pair the file states, by ``skos:broader`` or the
+    #: inverse ``skos:narrower``, sorted; kept as pairs, not a mapping, so a code with two
+    #: parents stays visible to whoever needs a tree (disclosure control refuses it)
+    broader: tuple[tuple[str, str], ...] = ()
 
     def template(self) -> str | None:
         """A ``{value}`` URI template when every concept URI is ``prefix + notation``."""
@@ -68,15 +70,12 @@ def _load(path: Path, mtime: float) -> CodeList:
             if label is not None:
                 labels[str(notation)] = str(label)
     notation = {s: str(o) for s, o in g.subject_objects(SKOS.notation)}
-    parents: dict[str, str] = {}
-    for child, parent in g.subject_objects(SKOS.broader):
-        if child in notation and parent in notation:
-            parents[notation[child]] = notation[parent]
-    for parent, child in g.subject_objects(SKOS.narrower):
-        if child in notation and parent in notation:
-            parents.setdefault(notation[child], notation[parent])
+    links = {(notation[c], notation[p]) for c, p in g.subject_objects(SKOS.broader)
+             if c in notation and p in notation}
+    links |= {(notation[c], notation[p]) for p, c in g.subject_objects(SKOS.narrower)
+              if c in notation and p in notation}
     return CodeList(stem=path.stem, path=path, scheme=schemes[0], concepts=concepts,
-                    labels=labels, parents=parents)
+                    labels=labels, broader=tuple(sorted(links)))
 
 
 def load_codelist(stem: str, vocab_dir: Path | None = None) -> CodeList:

@@ -15,12 +15,11 @@ detailed cell); every other code is a margin, summed from its children.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipelines.codelists import codelist_path, load_codelist
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.spec.redaction import SDC
 
@@ -82,34 +81,19 @@ def _codelist_stem(spec: Any, dim: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=32)
-def _skos(path: Path, mtime: float) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-    """(notations, (child, parent) pairs) of a SKOS file."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    graph = Graph()
-    graph.parse(path, format="turtle")
-    notation = {s: str(o) for s, o in graph.subject_objects(SKOS.notation)}
-    pairs = {(notation[c], notation[p]) for c, p in graph.subject_objects(SKOS.broader)
-             if c in notation and p in notation}
-    pairs |= {(notation[c], notation[p]) for p, c in graph.subject_objects(SKOS.narrower)
-              if c in notation and p in notation}
-    return frozenset(notation.values()), tuple(sorted(pairs))
-
-
 def codelist_links(spec: Any, dim: str) -> tuple[frozenset[str], list[tuple[str, str]]] | None:
-    """The notations and broader links of the field's code list, or None without one."""
-    from pipelines import paths
+    """The notations and broader links of the field's code list, or None without one.
 
+    Read with the one code-list loader validation and conversion use
+    (:mod:`pipelines.codelists`), so all three see the same codes and links.
+    """
     stem = _codelist_stem(spec, dim)
     if not stem:
         return None
-    path = Path(paths.VOCABULARIES_DIR) / f"{stem}.ttl"
-    if not path.is_file():
+    if not codelist_path(stem).is_file():
         raise _spec_error(spec, dim, f"code list `{stem}` not found (vocabularies/{stem}.ttl)")
-    codes, pairs = _skos(path.resolve(), path.stat().st_mtime)
-    return codes, list(pairs)
+    codes = load_codelist(stem)
+    return frozenset(codes.concepts), list(codes.broader)
 
 
 def declared_parents(sdc: SDC, spec: Any) -> dict[str, dict[str, str]]:

@@ -218,14 +218,20 @@ def test_correct_supplied_totals_are_accepted():
     assert check_disclosure(out, spec, sdc_of(spec), df) == []
 
 
+def write_areas(folder, concepts: str) -> None:
+    """A SKOS code list ``areas.ttl`` (one concept scheme) holding ``concepts``."""
+    (folder / "areas.ttl").write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix ex: <http://example.org/area/> .\n"
+        "ex:scheme a skos:ConceptScheme .\n" + concepts, encoding="utf-8")
+
+
 def test_total_code_not_in_code_list_is_a_spec_error(tmp_path, monkeypatch):
     from pipelines import paths
 
-    (tmp_path / "areas.ttl").write_text("""
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix ex: <http://example.org/area/> .
-ex:a0 skos:notation "a0" . ex:a1 skos:notation "a1" .
-""", encoding="utf-8")
+    write_areas(tmp_path, """
+ex:a0 a skos:Concept ; skos:notation "a0" . ex:a1 a skos:Concept ; skos:notation "a1" .
+""")
     monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
     spec = sdc_spec()
     spec.table_schema.fields[1]["codelist"] = "areas"
@@ -239,17 +245,15 @@ def test_multi_level_hierarchy_from_skos(tmp_path, monkeypatch):
     """force area -> region -> country, read from skos:broader and skos:narrower."""
     from pipelines import paths
 
-    (tmp_path / "areas.ttl").write_text("""
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix ex: <http://example.org/area/> .
-ex:T skos:notation "T" .
-ex:R1 skos:notation "R1" ; skos:broader ex:T .
-ex:R2 skos:notation "R2" . ex:T skos:narrower ex:R2 .
-ex:a0 skos:notation "a0" ; skos:broader ex:R1 .
-ex:a1 skos:notation "a1" ; skos:broader ex:R1 .
-ex:a2 skos:notation "a2" ; skos:broader ex:R2 .
-ex:a3 skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
-""", encoding="utf-8")
+    write_areas(tmp_path, """
+ex:T a skos:Concept ; skos:notation "T" .
+ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
+ex:R2 a skos:Concept ; skos:notation "R2" . ex:T skos:narrower ex:R2 .
+ex:a0 a skos:Concept ; skos:notation "a0" ; skos:broader ex:R1 .
+ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 .
+ex:a2 a skos:Concept ; skos:notation "a2" ; skos:broader ex:R2 .
+ex:a3 a skos:Concept ; skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
+""")
     monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
     rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
                      "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
@@ -263,6 +267,31 @@ ex:a3 skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
     assert out.loc[("R1", "all"), "count"] == inner[:2].sum()
     assert out.loc[("T", "all"), "count"] == inner.sum()
     assert check_disclosure(result.df, spec, sdc_of(spec), df) == []
+
+
+def test_code_with_two_parents_in_the_code_list_is_a_spec_error(tmp_path, monkeypatch):
+    """The shared loader keeps every skos:broader link, so a second parent is refused."""
+    from pipelines import paths
+
+    write_areas(tmp_path, """
+ex:T a skos:Concept ; skos:notation "T" .
+ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
+ex:R2 a skos:Concept ; skos:notation "R2" ; skos:broader ex:T .
+ex:a0 a skos:Concept ; skos:notation "a0" ; skos:broader ex:R1 .
+ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narrower ex:a1 .
+""")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
+                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    with pytest.raises(FivestarError) as err:
+        redact(leaf_frame(np.array([[30, 50], [40, 45]])), spec, None)
+    problem = err.value.problems[0]
+    assert problem.code == "sdc-spec"
+    assert "`a1` has two parents" in problem.message
+    assert problem.location.field == "redaction.sdc.dimensions.area"
 
 
 def test_rounding_method_is_audited():
