@@ -169,22 +169,20 @@ def build_dataset_assets(
     def redacted(context: AssetExecutionContext, value: ValidatedExtract) -> Output[RedactedTable]:
         run = _run(spec, context)
         try:
-            result = gates.redact(value, spec, context.resources.redaction_key.key())
+            table, report, certificate = gates.redact_to_table(
+                value, spec, context.resources.redaction_key.key(), run.work_dir)
         except FivestarError as exc:
             raise _fail("redaction", exc) from None
-        table = handles.write_arrow(result.df, run.work_dir / "redacted.arrow")
-        certificate = (None if result.certificate is None else handles.write_arrow(
-            result.certificate, run.work_dir / "sdc-certificate.arrow"))
-        path = reports.write_redaction(result.report, run.reports_dir)
+        path = reports.write_redaction(report, run.reports_dir)
         if spec.redaction.sdc is None:  # only the disclosure audit reads the source again
             handles.forget_source()
         else:
             handles.release_memory()
         return Output(RedactedTable(table=table, source=value.source, validation=value.report,
-                                    report=result.report, certificate=certificate), metadata={
+                                    report=report, certificate=certificate), metadata={
             "rows": table.rows, "columns": MetadataValue.json(table.columns),
             "redaction_report": MetadataValue.path(str(path)),
-            "summary": MetadataValue.json(result.report.summary())})
+            "summary": MetadataValue.json(report.summary())})
 
     redaction_verified = _gate(
         spec, parts, "redacted", "redaction_verified",

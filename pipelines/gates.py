@@ -8,14 +8,17 @@ file and row, and fails closed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pipelines.contracts import ValidationReport
+from pipelines import handles
+from pipelines.contracts import RedactionReport, ValidationReport
 from pipelines.errors import FivestarError, Location, Problem, ValidationFailed
-from pipelines.handles import RedactedTable, SourceTable, ValidatedExtract
+from pipelines.handles import ArrowTable, RedactedTable, SourceTable, ValidatedExtract
 from pipelines.spec import DatasetSpec
 
 if TYPE_CHECKING:
@@ -103,20 +106,100 @@ def redact(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None) ->
                                       unnamed_only=True)) from None
 
 
-def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Problem]:
-    """The independent redaction verifier over the stored table, rows in source terms.
+#: Rows per batch the record path redacts and verifies at a time: large enough that
+#: the name detectors' per-batch work on distinct candidates stays small, small enough
+#: that memory is bounded by a batch, not by the extract.
+REDACT_BATCH_ROWS = 262_144
 
-    A table that fails is deleted at once: nothing unverified is left in the
-    state folder.
+
+def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None,
+                    work_dir: Path) -> tuple[ArrowTable, RedactionReport, ArrowTable | None]:
+    """Redact into ``work_dir/redacted.arrow``: the stored table, the report, and
+    disclosure control's certificate (``sdc-certificate.arrow``) if it made one.
+
+    A record dataset streams: each batch of the source is redacted and written
+    before the next is read, so no redacted copy of the whole extract is ever
+    held. An aggregate's disclosure control needs the whole table of cells and
+    gets it (:func:`redact`).
     """
     from pipelines import redaction
 
-    df = redacted.table.to_pandas()
-    # the disclosure audit re-derives the true table from the source extract
-    before = redacted.source.to_pandas() if spec.redaction.sdc is not None else None
-    certificate = redacted.certificate.to_pandas() if redacted.certificate else None
-    problems = in_source(redaction.verify(df, spec, before, certificate), redacted.source,
-                         df.index)
+    path = work_dir / "redacted.arrow"
+    if spec.redaction.sdc is not None:
+        result = redact(validated, spec, key)
+        table = handles.write_arrow(result.df, path)
+        certificate = (None if result.certificate is None else handles.write_arrow(
+            result.certificate, work_dir / "sdc-certificate.arrow"))
+        return table, result.report, certificate
+    require_passed_validation(validated)
+    fields = redaction.FieldRedactor(spec, key)
+    with handles.ArrowWriter(path) as writer:
+        for batch in handles.frames(validated.source.to_pandas(), REDACT_BATCH_ROWS):
+            try:
+                writer.write(fields(batch))
+            except FivestarError as exc:
+                raise FivestarError(in_source(exc.problems, validated.source, batch.index,
+                                              unnamed_only=True)) from None
+    fields.report.rows_out = writer.rows
+    assert writer.table is not None
+    return writer.table, fields.report, None
+
+
+def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Problem]:
+    """The independent redaction verifier over the stored table, rows in source terms.
+
+    A record dataset's table is checked batch by batch (every row; each check
+    reads one record at a time), an aggregate's whole (the disclosure audit
+    re-derives the true table from the source extract). A table that fails is
+    deleted at once: nothing unverified is left in the state folder.
+    """
+    from pipelines import redaction
+
+    if spec.redaction.sdc is not None:
+        df = redacted.table.to_pandas()
+        before = redacted.source.to_pandas()
+        certificate = redacted.certificate.to_pandas() if redacted.certificate else None
+        problems = in_source(redaction.verify(df, spec, before, certificate),
+                             redacted.source, df.index)
+    else:
+        found: list[Problem] = []
+        for batch in redacted.table.frames(REDACT_BATCH_ROWS):
+            found += in_source(redaction.verify(batch, spec), redacted.source, batch.index)
+        problems = _merge_batches(found)
     if problems:
         redacted.table.discard()
     return problems
+
+
+#: A verifier's summary of the findings it did not list ("… 12 more rows with …").
+_MORE = re.compile(r"^… (\d+) more ")
+
+
+def _merge_batches(problems: list[Problem]) -> list[Problem]:
+    """Findings of the batches as one list: a problem about the whole table (no row) once,
+    located ones up to the verifier's cap per code and field, then one summary of the rest."""
+    from pipelines.redaction.verify import MAX_FINDINGS_PER_FIELD as cap
+
+    out: list[Problem] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    listed: dict[tuple[str, str | None], int] = {}
+    more: dict[tuple[str, str | None], tuple[int, Problem]] = {}
+    for p in problems:
+        group = (p.code, p.location.field)
+        if (m := _MORE.match(p.message)) and p.location.row is None:
+            n, first = more.get(group, (0, p))
+            more[group] = (n + int(m.group(1)), first)
+        elif p.location.row is not None:
+            listed[group] = listed.get(group, 0) + 1
+            if listed[group] <= cap:
+                out.append(p)
+            else:
+                n, first = more.get(group, (0, p))
+                more[group] = (n + 1, first)
+        elif (key := (p.code, p.message, p.location.field)) not in seen:
+            seen.add(key)
+            out.append(p)
+    for (code, _), (n, first) in more.items():
+        out.append(Problem(code, f"… {n} more rows with findings",
+                           first.location.model_copy(update={"row": None})))
+    return out

@@ -140,21 +140,91 @@ class ArrowTable(Contract):
         df = self._open().read_all().to_pandas(types_mapper=_ARROW_TEXT.get)
         return df.set_index(SOURCE_ROW).rename_axis(None)
 
+    def frames(self, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+        """The table as pandas frames of about ``batch_rows`` rows (index as
+        :meth:`to_pandas`); memory is bounded by a batch, not by the table."""
+        reader = self._open()
+        if reader.num_record_batches == 0:  # an empty table: one empty frame
+            empty = reader.schema.empty_table().to_pandas(types_mapper=_ARROW_TEXT.get)
+            yield empty.set_index(SOURCE_ROW).rename_axis(None)
+            return
+        pending: list[pa.RecordBatch] = []
+        held = 0
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            pending.append(batch)
+            held += batch.num_rows
+            if held >= batch_rows or i == reader.num_record_batches - 1:
+                df = pa.Table.from_batches(pending).to_pandas(types_mapper=_ARROW_TEXT.get)
+                pending, held = [], 0
+                yield df.set_index(SOURCE_ROW).rename_axis(None)
+
     def discard(self) -> None:
         Path(self.path).unlink(missing_ok=True)
 
 
 def write_arrow(df: pd.DataFrame, path: Path, batch_rows: int = BATCH_ROWS) -> ArrowTable:
     """Write ``df`` (its index: positions in the source) as an Arrow IPC file, 0600."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    table = table.append_column(SOURCE_ROW, pa.array(df.index.to_numpy(), type=pa.int64()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, table.schema) as writer:
-        for batch in table.to_batches(max_chunksize=batch_rows):
-            writer.write_batch(batch)
-    return ArrowTable(path=str(path), sha256=_sha256(path), rows=len(df),
-                      columns=list(df.columns))
+    with ArrowWriter(path, batch_rows) as writer:
+        writer.write(df)
+    return writer.table
+
+
+class ArrowWriter:
+    """Writes frames in turn into one Arrow IPC file (0600), each row with its source
+    position (the frame's index), so a stage can stream its output batch by batch.
+
+    The first frame fixes the schema; later frames are cast to it. ``table`` is the
+    handle, once the writer is closed. If the block raises, the partial file is removed
+    (half a table is never left for a later step to find).
+    """
+
+    def __init__(self, path: Path, batch_rows: int = BATCH_ROWS) -> None:
+        self.path, self.batch_rows = path, batch_rows
+        self.rows = 0
+        self._columns: list[str] | None = None
+        self._schema: pa.Schema | None = None
+        self._writer: pa.ipc.RecordBatchFileWriter | None = None
+        self._fh = None
+        self.table: ArrowTable | None = None
+
+    def __enter__(self) -> ArrowWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._fh = os.fdopen(fd, "wb")
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.append_column(SOURCE_ROW, pa.array(df.index.to_numpy(), type=pa.int64()))
+        if self._writer is None:
+            self._schema, self._columns = table.schema, list(df.columns)
+            self._writer = pa.ipc.new_file(self._fh, self._schema)
+        elif table.schema != self._schema:
+            table = table.cast(self._schema)
+        for batch in table.to_batches(max_chunksize=self.batch_rows):
+            self._writer.write_batch(batch)
+        self.rows += len(df)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            if self._writer is not None:
+                self._writer.close()
+        finally:
+            self._fh.close()
+        if exc_type is not None:
+            self.path.unlink(missing_ok=True)
+            return
+        if self._writer is None:
+            raise ValueError("an Arrow table needs at least one frame (an empty one will do)")
+        self.table = ArrowTable(path=str(self.path), sha256=_sha256(self.path), rows=self.rows,
+                                columns=self._columns or [])
+
+
+def frames(df: pd.DataFrame, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """``df`` in consecutive slices of ``batch_rows`` rows (views, index kept); at least one."""
+    for start in range(0, max(len(df), 1), batch_rows):
+        yield df.iloc[start:start + batch_rows]
 
 
 class ValidatedExtract(Contract):

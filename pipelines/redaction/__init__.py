@@ -36,7 +36,7 @@ from pipelines.spec.redaction import (
     allowed_terms,
 )
 
-__all__ = ["STATUS_COLUMN", "RedactionResult", "redact", "verify"]
+__all__ = ["STATUS_COLUMN", "FieldRedactor", "RedactionResult", "redact", "verify"]
 
 
 @dataclass
@@ -133,26 +133,67 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
     that is itself dropped); drops happen last. Fields without a rule are
     passed through unchanged (``verify`` flags personal-looking ones).
     """
-    rules = spec.redaction
-    allow = allowed_terms(spec, rules)
-    report = RedactionReport(dataset=spec.id, rows_in=len(df))
-    source = df.reset_index(drop=True)
-    out = source.copy()
-    for field, rule in rules.fields.items():
-        if field not in source.columns:
-            raise FivestarError(Problem("redaction-field", "rule names a field not in the data",
-                                        Location(file=f"dataset {spec.id}", field=field)))
-        fr = FieldReport(rule=rule.rule)
-        report.fields[field] = fr
-        if isinstance(rule, Drop | Keep):
-            fr.dropped = isinstance(rule, Drop)
-            continue
-        mask = _when(source, rule.when)
-        if rule.when is not None:
-            fr.conditional, fr.rows_in_scope = True, int(mask.sum())
-        col = source[field]
+    fields = FieldRedactor(spec, key)
+    out = fields(df)
+    certificate = None
+    report = fields.report
+    if spec.redaction.sdc is not None:
+        out, report.sdc, certificate = protect_table(
+            out.reset_index(drop=True), spec, spec.redaction.sdc, key)
+    report.rows_out = len(out)
+    return RedactionResult(df=out, report=report, certificate=certificate)
+
+
+class FieldRedactor:
+    """The spec's field rules, applied to a table or to its batches in turn.
+
+    Every field rule reads one record at a time (free-text scrubbing decides
+    per value, pseudonyms and generalisations are functions of the value), so
+    a record dataset is redacted batch by batch with the same result as whole;
+    the report's counts add up over the batches. Each call keeps the index of
+    the frame it is given (the rows' positions in the source extract).
+    """
+
+    def __init__(self, spec: Any, key: bytes | None) -> None:
+        self.spec, self.key = spec, key
+        self.rules = spec.redaction
+        self.allow = allowed_terms(spec, self.rules)
+        self.report = RedactionReport(dataset=spec.id, rows_in=0)
+
+    def __call__(self, df: pd.DataFrame) -> pd.DataFrame:
+        rules, report, spec = self.rules, self.report, self.spec
+        report.rows_in += len(df)
+        source = df.reset_index(drop=True)
+        out = source.copy(deep=False)
+        for field, rule in rules.fields.items():
+            if field not in source.columns:
+                raise FivestarError(Problem("redaction-field", "rule names a field not in the "
+                                            "data", Location(file=f"dataset {spec.id}",
+                                                             field=field)))
+            fr = report.fields.setdefault(field, FieldReport(rule=rule.rule))
+            if isinstance(rule, Drop | Keep):
+                fr.dropped = isinstance(rule, Drop)
+                continue
+            mask = _when(source, rule.when)
+            if rule.when is not None:
+                fr.conditional = True
+                fr.rows_in_scope = (fr.rows_in_scope or 0) + int(mask.sum())
+            col = source[field]
+            new = self._apply(rule, field, col, source, fr)
+            if rule.when is not None:  # rows out of scope keep their value
+                base = col if new.dtype == col.dtype else col.astype("string")
+                new = base.where(~mask, new if new.dtype == col.dtype else new.astype("string"))
+            fr.values_changed += _changed(col, new)
+            out[field] = new
+        out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
+        out.index = df.index  # so the verifier's rows still name the source file's rows
+        report.rows_out += len(out)
+        return out
+
+    def _apply(self, rule: Any, field: str, col: pd.Series, source: pd.DataFrame,
+               fr: FieldReport) -> pd.Series:
         if isinstance(rule, Scrub):
-            scrubber = Scrubber(rule.types, allow_terms=allow)
+            scrubber = Scrubber(rule.types, allow_terms=self.allow)
             new = scrubber.scrub_series(col)
             fr.count_scrubbed(scrubber.counts)
             fr.count_kept(scrubber.kept)
@@ -162,27 +203,15 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
                 new, named = scrub_names_from(new, names)
                 if named:
                     fr.count_scrubbed({"NAME": named})
-        elif isinstance(rule, Pseudonymise):
-            k = require_key(key, spec.id, field)
-            new = pseudonymise_series(col, k, rule.length, rule.prefix)
-        elif isinstance(rule, Generalise):
-            new = generalise(col, rule)
+            return new
+        if isinstance(rule, Pseudonymise):
+            k = require_key(self.key, self.spec.id, field)
+            return pseudonymise_series(col, k, rule.length, rule.prefix)
+        if isinstance(rule, Generalise):
             fr.output_format = rule.to.value
-        elif isinstance(rule, Replace):
+            return generalise(col, rule)
+        if isinstance(rule, Replace):
             new = pd.Series(rule.value, index=col.index, dtype="string")
             new[col.isna()] = pd.NA
-        else:  # pragma: no cover - the model's union is closed
-            raise TypeError(rule)
-        if rule.when is not None:  # rows out of scope keep their value
-            base = col if new.dtype == col.dtype else col.astype("string")
-            new = base.where(~mask, new if new.dtype == col.dtype else new.astype("string"))
-        fr.values_changed = _changed(col, new)
-        out[field] = new
-    out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
-    certificate = None
-    if rules.sdc is not None:
-        out, report.sdc, certificate = protect_table(out, spec, rules.sdc, key)
-    else:  # one output row per input row: keep the input's index (its source positions),
-        out.index = df.index  # so the verifier's rows still name the source file's rows
-    report.rows_out = len(out)
-    return RedactionResult(df=out, report=report, certificate=certificate)
+            return new
+        raise TypeError(rule)  # pragma: no cover - the model's union is closed
