@@ -208,8 +208,17 @@ def stage_all(site, specs, budget_s: float | None) -> tuple[dict, list]:
         "runs_in_flight_max": max_in_flight(run_spans(instance, roots)),
         "large_runs": len(large),
         "large_in_flight_max": max_in_flight(run_spans(instance, large)),
+        "costs": run_costs(instance, roots),
     }
     return result, outcomes
+
+
+def run_costs(instance, run_ids: list[str]) -> dict:
+    """Median and total seconds per phase of these runs and their retries (release_day_costs)."""
+    from benchmarks.release_day_costs import phases, run_events, summarise
+
+    return summarise(phases(run_events(instance, run.run_id))
+                     for root in run_ids for run in _chain(instance, root))
 
 
 def _chain(instance, root):
@@ -256,6 +265,7 @@ def publish_all(site, outcomes, budget_s: float | None) -> dict:
         "wall_seconds": round(wall, 1),
         "load_average": phase.load(),
         "publications_in_flight_max": max_in_flight(run_spans(instance, publication_runs)),
+        "costs": run_costs(instance, publication_runs),
     }
 
 
@@ -273,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, metavar="MINUTES",
                     help="stop waiting for a phase after this long (what did not finish is "
                          "reported as unfinished)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the sites' state and service logs (printed at the end)")
     args = ap.parse_args(argv)
     scale = FULL if args.full else MODEST
     if args.datasets:
@@ -309,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
             publish = not args.no_publish and n_workers == worker_counts[-1]
             _one_day(n_workers, scale, root / f"w{n_workers}", due, budget_s, publish, record)
     finally:
-        shutil.rmtree(root, ignore_errors=True)  # the sites' state (CKAN keeps its copies)
+        if args.keep:
+            console.print(f"sites kept: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)  # the sites' state (CKAN keeps its copies)
     _report(day["runs"], scale)
     console.print(f"results: {out}")
     return 0 if all(not r["failed"] and not r["unfinished"] for r in day["runs"]) else 1
@@ -371,6 +386,7 @@ def _report(runs: list[dict], scale: Scale) -> None:
                       str(r["retried_runs"]), str(r["runs_in_flight_max"]),
                       f"{r['large_in_flight_max']} of {r['large_runs']} large runs")
     console.print(table)
+    _report_costs(runs)
     for r in runs:
         pub = r.get("publication")
         if pub:
@@ -384,6 +400,22 @@ def _report(runs: list[dict], scale: Scale) -> None:
             console.print(f"[red]failed[/]: {ds}")
         for ds in r["unfinished"]:
             console.print(f"[yellow]unfinished within the budget[/]: {ds}")
+
+
+def _report_costs(runs: list[dict]) -> None:
+    """Where each run's time went (median seconds per run; benchmarks/release_day_costs.py)."""
+    from benchmarks.release_day_costs import PHASES
+
+    table = Table(title="Per-run time by phase, median seconds (from Dagster's event log)")
+    table.add_column("runs")
+    for col in (*PHASES, "fixed"):
+        table.add_column(col)
+    for r in runs:
+        for label, costs in ((f"staging, {r['workers']} worker(s)", r.get("costs")),
+                             ("publication", (r.get("publication") or {}).get("costs"))):
+            if costs:
+                table.add_row(label, *(f"{costs[k]['median']:.1f}" for k in (*PHASES, "fixed")))
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ def test_kubernetes_values_keep_the_tested_limits():
     monitoring = tested["run_monitoring"]
     assert daemon["runMonitoring"]["maxRuntimeSeconds"] == monitoring["max_runtime_seconds"]
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    assert tested["compute_logs"]["class"] == values["computeLogManager"]["type"]
 
 
 def test_run_tags_estimate_the_extract_without_reading_it(monkeypatch):
