@@ -45,6 +45,33 @@ def test_code_location_module_loads():
     assert {s.asset_key_prefix for s in BUNDLED} <= keys
 
 
+def test_code_location_rebuilt_only_when_its_folders_change(tmp_path, monkeypatch):
+    """A Celery worker loads the code location for every step: the same folders give the
+    same definitions; a dataset added (or a spec edited) gives new ones that hold it."""
+    from pipelines import definitions
+
+    datasets, suites = tmp_path / "datasets", tmp_path / "expectations"
+    bundled, bundled_suites = paths.DATASETS_DIR, paths.EXPECTATIONS_DIR
+    shutil.copytree(bundled / "police-recorded-crime", datasets / "police-recorded-crime")
+    suites.mkdir()
+    shutil.copy(bundled_suites / "police-recorded-crime.json", suites)
+    monkeypatch.setattr(paths, "DATASETS_DIR", datasets)
+    monkeypatch.setattr(paths, "EXPECTATIONS_DIR", suites)
+    monkeypatch.setattr(paths, "STATE_DIR", tmp_path / "state")
+    monkeypatch.setattr(definitions, "_built", None)
+    first = definitions.defs()
+    assert definitions.defs() is first
+    shutil.copytree(bundled / "foi-requests", datasets / "foi-requests")
+    shutil.copy(bundled_suites / "foi-requests.json", suites)
+    second = definitions.defs()
+    assert second is not first
+    foi = load_spec(datasets / "foi-requests" / "dataset.yaml")
+    assert graph.key(foi, "extract") in {k for a in second.assets for k in a.keys}
+    spec_file = datasets / "foi-requests" / "dataset.yaml"
+    spec_file.write_text(spec_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert definitions.defs() is not second
+
+
 @pytest.mark.parametrize("spec", BUNDLED, ids=lambda s: s.id)
 def test_extract_and_validated_materialise(spec, dagster_instance):
     outcome = run_stages(spec, ("extract", "validated"), instance=dagster_instance)
