@@ -34,15 +34,22 @@ the latent cells of linked tables. Output: which published cells are withheld.
    the cell's code, ranked on the line through the cell, the best few
    combined; the choice is then made cell by cell against what is withheld
    so far, so later cells reuse earlier secondaries. Cells no candidate
-   protects get more candidates in a later round, then the exact fallback
-   (integer programmes for the cheapest move within boxes around the cell,
-   then its sub-table: its own, parent, children and sibling codes per
-   dimension), within a time budget.
+   protects get more candidates in a later round, then the exact stage
+   (:func:`_exact`): *face moves* (:mod:`sdc_faces`: one dimension's vector
+   times the cheapest move over the cell's whole face, a warm-started linear
+   programme), then integer programmes for the cheapest move within boxes
+   around the cell, its sub-table (its own, parent, children and sibling
+   codes per dimension) and its whole table, within budgets of work (nodes,
+   programmes), never of seconds: the same table gives the same pattern on
+   any machine.
 2a. **Proof of impossibility** first: interval propagation over the margin
    equations with every non-zero cell withheld (:func:`_widest`). A sensitive
    cell it pins narrower than declared is unprotectable by any pattern, and
    the run is refused naming it (the table or the rule must change); no search
-   is run for a table that must change.
+   is run for a table that must change. A cell the search leaves is tried
+   again with the linear relaxation of the same problem (the integer
+   programme for a small table), a stronger proof; the refusal says which
+   cells are proved and gives each proof.
 3. Optional **rounding** of published counts to a base.
 
 """
@@ -50,7 +57,6 @@ the latent cells of linked tables. Output: which published cells are withheld.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +66,7 @@ from scipy.sparse import coo_matrix, csr_matrix, hstack
 
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.redaction.hierarchy import Hierarchy
+from pipelines.redaction.sdc_faces import Faces, lp_bounds
 from pipelines.redaction.tabulate import Table
 from pipelines.spec.redaction import SDC, Loss, Method
 
@@ -77,16 +84,22 @@ VECTORS_PER_CODE = 4000
 #: key spaces up to this size get a dense cell lookup array
 DENSE_KEYS = 50_000_000
 BIG = 1 << 60
-#: seconds for one exact move (the fallback when no hypercube is enough), the
-#: up/down splits of the protection width it tries, and the codes per dimension
-#: (beside the cell's own, its ancestors and children) of the boxes it searches
-EXACT_SECONDS = 2.0
+#: the exact fallback (when no hypercube is enough): branch-and-bound nodes per
+#: integer programme, the up/down splits of the protection width it tries, the
+#: codes per dimension (beside the cell's own, its ancestors and children) of the
+#: boxes it searches, and the programmes in the whole stage (past them, the cells
+#: left are refused: fail closed). Work, never seconds: the same table gives the
+#: same pattern on a loaded machine and a quiet one.
+EXACT_NODES = 200
 EXACT_SPLITS = 4
 EXACT_WIDTHS = (3, 8)
 EXACT_MAX_CELLS = 3000
 EXACT_FAMILY_CELLS = 20_000
-#: seconds for the whole exact stage (past it, the cells left are refused: fail closed)
-EXACT_BUDGET_SECONDS = 120.0
+EXACT_PROGRAMMES = 20_000
+#: cells searched over their whole table (one integer programme per move) when
+#: faces and boxes fail, and the largest table searched so
+EXACT_WHOLE = 8
+EXACT_WHOLE_CELLS = 250_000
 
 
 @dataclass
@@ -221,6 +234,8 @@ class _Protector:
         #: every move applied: (cells, integer coefficients)
         self.moves: list[tuple[np.ndarray, np.ndarray]] = []
         self._equations: csr_matrix | None = None
+        #: integer programmes solved by the exact fallback (its budget)
+        self.programmes = 0
         self.wit_up = np.zeros(table.n, dtype=np.int64)
         self.wit_down = np.zeros(table.n, dtype=np.int64)
         self.parent = [table.hier[d].parent for d in table.dims]
@@ -459,6 +474,7 @@ class _Protector:
         """Integer changes ``d`` inside ``scope`` with ``d[i] == target``, every equation
         balanced, every moved cell inside its range; the cheapest in information
         loss (cells already withheld are nearly free). None if there is none."""
+        self.programmes += 1
         movable = np.flatnonzero(scope & (self.lb < self.ub))
         pos = int(np.searchsorted(movable, i))
         if pos >= len(movable) or movable[pos] != i:
@@ -477,7 +493,7 @@ class _Protector:
         cons.append(LinearConstraint(pin.reshape(1, -1), target, target))
         out = milp(np.concatenate([w, w]), constraints=cons, integrality=np.ones(2 * m),
                    bounds=Bounds(np.zeros(2 * m), np.concatenate([cap_up, cap_down])),
-                   options={"time_limit": EXACT_SECONDS, "mip_rel_gap": 0.25})
+                   options={"node_limit": EXACT_NODES, "mip_rel_gap": 0.25})
         if out.x is None:
             return None
         d = np.zeros(self.t.n, dtype=np.int64)
@@ -490,8 +506,9 @@ class _Protector:
             return None
         return d
 
-    def protect_exact(self, i: int, scope: np.ndarray) -> bool:
-        """Protect ``i`` by the cheapest exact moves within ``scope`` (integer programmes).
+    def protect_exact(self, i: int, find) -> bool:
+        """Protect ``i`` by exact moves: ``find(target)`` gives a checked move changing
+        the cell by ``target``, or None (a face move, or the cheapest in a scope).
 
         One move up by ``a`` and one down by ``b`` (``a + b`` at least the width);
         the preferred split first, then the others nearest to it.
@@ -508,7 +525,7 @@ class _Protector:
 
         def move(target: int) -> np.ndarray | None:
             if target not in found:
-                found[target] = self._cheapest_move(i, scope, target)
+                found[target] = find(target)
             return found[target]
 
         for a in splits[:EXACT_SPLITS]:
@@ -581,7 +598,8 @@ def _widest(table: Table, prot: _Protector, rounds: int = 200) -> tuple[np.ndarr
     """
     lo = prot.lb.astype(float)
     hi = np.where(prot.ub >= BIG, np.inf, prot.ub).astype(float)
-    lo[(prot.lb < prot.ub) & ~prot.primary] = 0.0
+    if prot.sdc.zero == "publish":  # a D cell is 0 or >= threshold: relaxed to >= 0
+        lo[(prot.lb < prot.ub) & ~prot.primary] = 0.0
     m = table.memberships()
     if not len(m):
         return lo, hi
@@ -615,13 +633,45 @@ def _widest(table: Table, prot: _Protector, rounds: int = 200) -> tuple[np.ndarr
     return lo, hi
 
 
-def _structural(table: Table, prot: _Protector, cells: np.ndarray) -> np.ndarray:
-    """Which of ``cells`` no pattern can protect (proved by :func:`_widest`)."""
-    lo, hi = _widest(table, prot)
+def _short(prot: _Protector, cells: np.ndarray, lo: np.ndarray,
+           hi: np.ndarray) -> np.ndarray:
+    """Which of ``cells`` the outer bounds ``lo..hi`` leave short of their protection."""
     req = prot._needs[cells]
     x = prot.v[cells]
-    return (hi[cells] < x + req[:, 0]) | (lo[cells] > x - req[:, 1]) | \
-        (hi[cells] - lo[cells] < req[:, 2])
+    return (hi < x + req[:, 0]) | (lo > x - req[:, 1]) | (hi - lo < req[:, 2])
+
+
+def _structural(table: Table, prot: _Protector, cells: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Which of ``cells`` no pattern can protect (proved by :func:`_widest`), and the
+    proof of each: the width its bounds leave (never a value)."""
+    lo, hi = _widest(table, prot)
+    short = _short(prot, cells, lo[cells], hi[cells])
+    proofs = {int(i): ("bound propagation along its margin equations", hi[i] - lo[i])
+              for i in cells[short].tolist()}
+    return short, proofs
+
+
+def _lp_structural(table: Table, prot: _Protector, cells: list[int]) -> dict:
+    """The cells of ``cells`` the linear relaxation proves unprotectable, with the proof.
+
+    The relaxation of the attacker's problem with every non-zero cell withheld
+    (bounds: :func:`_widest`'s, themselves valid for every pattern) contains every
+    table any pattern leaves feasible, so its interval holds the cell's in every
+    pattern; rounded outwards (integers, with a tolerance) before it is compared.
+    A small table gets the integer programme itself (its dual bounds, valid even
+    when the node limit stops it early).
+    """
+    lo, hi = _widest(table, prot)
+    integer = table.n <= EXACT_MAX_CELLS
+    bounds = lp_bounds(prot.equations(), lo, hi, cells, integer=integer)
+    how = ("the attacker's integer programme (its branch-and-bound bounds)" if integer
+           else "the linear relaxation of the attacker's problem")
+    out = {}
+    for i, (low, high) in bounds.items():
+        low, high = math.ceil(low - 1e-6), math.floor(high + 1e-6)
+        if _short(prot, np.array([i]), np.array([low]), np.array([high]))[0]:
+            out[i] = (how, high - low)
+    return out
 
 
 def _block(table: Table, i: int, flat: list[int]) -> np.ndarray:
@@ -641,8 +691,12 @@ class Suppression:
     unresolved: list[int]
     #: every hypercube applied: (cells, signs); see :func:`certificate`
     moves: list[tuple[np.ndarray, np.ndarray]]
-    #: of ``unresolved``, those proved unprotectable by any pattern (:func:`_widest`)
+    #: of ``unresolved``, those proved unprotectable by any pattern
     structural: list[int] = field(default_factory=list)
+    #: the proof per proved cell: (method, the widest range it leaves; never a value)
+    proofs: dict[int, tuple[str, float]] = field(default_factory=dict)
+    #: programmes the exact stage solved (faces, boxes, whole tables, proofs)
+    programmes: int = 0
 
 
 def suppress(table: Table, sdc: SDC) -> Suppression:
@@ -660,39 +714,71 @@ def suppress(table: Table, sdc: SDC) -> Suppression:
     order = idx[np.lexsort((-table.value[idx], -margin_dims[idx]))]
     # First the cells no pattern can protect (a proof, no search): the run is
     # refused for them, and nothing else is searched, since the table must change.
-    proved = order[_structural(table, prot, order)]
-    if len(proved):
-        return Suppression(primary, primary & table.published, proved.tolist(), [],
-                           structural=proved.tolist())
+    short, proofs = _structural(table, prot, order)
+    if short.any():
+        proved = order[short].tolist()
+        return Suppression(primary, primary & table.published, proved, [],
+                           structural=proved, proofs=proofs)
     # Hypercubes, for batches of cells at once, with more candidates per round
-    # for the cells the previous one could not protect; then the cheapest exact
-    # moves for what is left, within growing boxes of cells around the cell, or
-    # its whole table if that is small enough, found by integer programmes,
-    # until the time budget is spent (the rest is refused).
+    # for the cells the previous one could not protect; then exact moves for what
+    # is left (:func:`_exact`).
     pending = order
     for m in ROUNDS:
         step = BATCH_CELLS[m]
         pending = np.concatenate([prot.protect_batch(pending[s:s + step], m)
                                   for s in range(0, len(pending), step)] or [pending[:0]])
-    unresolved: list[int] = []
-    flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
-    deadline = time.perf_counter() + EXACT_BUDGET_SECONDS
-    for i in pending.tolist():
-        if prot.met(i):
-            continue
-        scopes = (prot.local_box(i, w) for w in (*EXACT_WIDTHS, None))
-        block = _block(table, i, flat)
-        if block.sum() <= EXACT_MAX_CELLS:
-            scopes = [block]  # small: the whole table at once is the best scope
-        if time.perf_counter() > deadline or \
-                not any(prot.protect_exact(i, scope) for scope in scopes):
-            unresolved.append(i)
+    unresolved, faces = _exact(table, prot, pending)
+    proofs = _lp_structural(table, prot, unresolved) if unresolved else {}
     # Only what a move changes needs withholding: every witness keeps every other
     # cell at its true value, so a cell no move touches can be published again.
     needed = primary.copy()
     for cells, _ in prot.moves:
         needed[cells] = True
-    return Suppression(primary, needed & table.published, unresolved, prot.moves)
+    return Suppression(primary, needed & table.published, unresolved, prot.moves,
+                       structural=[i for i in unresolved if i in proofs], proofs=proofs,
+                       programmes=prot.programmes + faces.programmes)
+
+
+def _exact(table: Table, prot: _Protector, pending: np.ndarray) -> tuple[list[int], Faces]:
+    """Exact moves for the cells hypercubes leave, cheapest search first.
+
+    Per cell: face moves (:mod:`sdc_faces`: a vector of one dimension times a
+    linear programme over the cell's face), then the cheapest move by integer
+    programmes within growing boxes of cells around it (or its whole table if
+    that is small), then over its whole table for the first ``EXACT_WHOLE`` such
+    cells. Within ``EXACT_PROGRAMMES`` programmes; the cells left are returned.
+    """
+    faces = Faces(prot)
+    unresolved: list[int] = []
+    flat = [k for k, d in enumerate(table.dims) if table.hier[d].flat]
+    whole = 0
+    for i in pending.tolist():
+        if prot.met(i):
+            continue
+        if prot.programmes + faces.programmes > EXACT_PROGRAMMES:
+            unresolved.append(i)
+            continue
+        if prot.protect_exact(i, lambda target, i=i: faces.find(i, target)):
+            continue
+        block = _block(table, i, flat)
+        size = int(block.sum())
+
+        def scopes(i=i, block=block, size=size):
+            nonlocal whole
+            if size <= EXACT_MAX_CELLS:
+                yield block  # small: the whole table at once is the best scope
+                return
+            for w in (*EXACT_WIDTHS, None):
+                yield prot.local_box(i, w)
+            if whole < EXACT_WHOLE and size <= EXACT_WHOLE_CELLS:
+                whole += 1
+                yield block
+
+        if not any(prot.protect_exact(i, lambda target, s=scope, i=i:
+                                      prot._cheapest_move(i, s, target))
+                   for scope in scopes()):
+            unresolved.append(i)
+    return unresolved, faces
 
 
 def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -716,7 +802,8 @@ def certificate(table: Table, moves: list[tuple[np.ndarray, np.ndarray]]) -> pd.
 
 
 def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str | None = None,
-                  structural: list[int] | None = None) -> FivestarError:
+                  structural: list[int] | None = None,
+                  proofs: dict[int, tuple[str, float]] | None = None) -> FivestarError:
     """The located refusal for sensitive cells no suppression pattern protects.
 
     Each cell says why: either it is *proved* unprotectable (whatever is
@@ -731,13 +818,17 @@ def unprotectable(table: Table, sdc: SDC, cells: list[int], file: str | None = N
         where = ", ".join(f"{d}={table.hier[d].codes[table.codes[i, k]]}"
                           for k, d in enumerate(table.dims))
         if i in proved:
+            how, width = (proofs or {}).get(i, ("bound propagation", math.nan))
+            bound = (f"no more than {int(width)} wide" if np.isfinite(width)
+                     else "short of the declared upper or lower protection")
             message = (f"the sensitive cell {where} cannot be protected to the declared "
                        "interval by any suppression pattern: even with every non-zero cell "
                        "of the table withheld, its totals and the other cells' known ranges "
-                       "pin it to a narrower range (its totals have too few, or too small, "
-                       "other cells). Publish a coarser level (merge the category with a "
-                       "neighbour, or drop a level of the hierarchy), declare a smaller "
-                       "`protection`, or `zero: suppress`")
+                       f"pin it to a narrower range (its totals have too few, or too small, "
+                       f"other cells). Proof: {how} bounds every feasible value of the cell "
+                       f"to a range {bound}, whatever is withheld. Publish a coarser level "
+                       "(merge the category with a neighbour, or drop a level of the "
+                       "hierarchy), declare a smaller `protection`, or `zero: suppress`")
         else:
             message = (f"fivestar found no suppression pattern protecting the sensitive cell "
                        f"{where} to the declared interval within its search limits (one may "
@@ -766,7 +857,7 @@ def apply_sdc(table: Table, sdc: SDC, file: str | None = None,
     """
     sup = sup if sup is not None else suppress(table, sdc)
     if sup.unresolved:
-        raise unprotectable(table, sdc, sup.unresolved, file, sup.structural)
+        raise unprotectable(table, sdc, sup.unresolved, file, sup.structural, sup.proofs)
     primary, withheld = sup.primary, sup.withheld
     cells = np.flatnonzero(table.published)
     order = np.lexsort(tuple(table.codes[cells, k] for k in range(len(table.dims) - 1, -1, -1)))
