@@ -42,19 +42,21 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from pipelines.redaction.audit_moves import cube_moves
 from pipelines.spec.redaction import SDC, Method
 
 STATUS = "conf_status"
 #: unknowns in one local box, and blocks solved in one call
 BOX_CELLS = 160
 BATCH_BLOCKS = 48
-#: seconds allowed for one box programme (an unfinished one still gives witnesses)
-BOX_SECONDS = 10.0
-#: seconds allowed for one exact component programme, its size, and the whole
-#: audit's budget: past it, cells not yet proved fail (fail closed)
-EXACT_SECONDS = 20.0
+#: branch-and-bound nodes for one box programme (an unfinished one still gives
+#: witnesses), for one exact component programme, its size, and the programmes in
+#: the whole audit: past them, cells not yet proved fail (fail closed). Work, never
+#: seconds: the same table passes or fails the same way on any machine.
+BOX_NODES = 2000
+EXACT_NODES = 5000
 EXACT_MAX_VARS = 4000
-AUDIT_BUDGET_SECONDS = 900.0
+AUDIT_PROGRAMMES = 4000
 
 
 @dataclass
@@ -74,8 +76,12 @@ class AuditResult:
     certificate_moves: int = 0
     #: moves that failed a check (an equation, a published cell, a bound): ignored
     moves_rejected: int = 0
+    #: primary cells proved by this module's own hypercubes (checked the same way)
+    cubes: int = 0
     seconds: float = 0.0
-    deadline: float = float("inf")
+
+    def budget_left(self) -> bool:
+        return self.box_solves + self.exact_solves < AUDIT_PROGRAMMES
 
     def summary(self) -> dict[str, Any]:
         """What the redaction report records: no run time, because the report is
@@ -84,7 +90,7 @@ class AuditResult:
                 "failures": len(self.failures), "narrowest_width": self.narrowest_width,
                 "components": self.components, "largest_component": self.largest_component,
                 "certified": self.certified, "certificate_moves": self.certificate_moves,
-                "moves_rejected": self.moves_rejected,
+                "moves_rejected": self.moves_rejected, "cubes": self.cubes,
                 "box_solves": self.box_solves, "exact_solves": self.exact_solves}
 
 
@@ -275,7 +281,7 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
     the integer programmes.
     """
     start = time.perf_counter()
-    res = AuditResult(deadline=start + AUDIT_BUDGET_SECONDS)
+    res = AuditResult()
     dims = list(sdc.dimensions)
     pub = published.reset_index(drop=True)
     codes = {d: set(pub[d].astype(str)) for d in dims}
@@ -375,6 +381,18 @@ def audit(published: pd.DataFrame, spec: Any, sdc: SDC,
     pending = np.zeros(n, dtype=bool)
     pending[[i for i in need if not proven(i)]] = True
     if truth is not None and pending.any():
+        # this module's own small hypercubes first (checked like a certificate), then
+        # integer programmes in boxes for the cells they leave
+        targets = np.flatnonzero(pending)
+        cell, move, coef = cube_moves(cells, dims, rel, targets, unknown, restricted_lb,
+                                      restricted_ub, truth)
+        _check_moves(system, cell, move, coef, np.ones(len(cell), dtype=bool), truth,
+                     restricted_lb, restricted_ub, wit)
+        still = [i for i in targets.tolist() if not proven(i)]
+        res.cubes = len(targets) - len(still)
+        pending[:] = False
+        pending[still] = True
+    if truth is not None and pending.any():
         _boxes(system, pending, truth, restricted_lb, restricted_ub, cells, dims, rel, wit, res,
                sdc)
     todo = [i for i in need if not proven(i)]
@@ -432,6 +450,22 @@ def _certified(system: _System, certificate: pd.DataFrame, cells: pd.DataFrame,
     cell = np.where(found, order[pos], -1)
     move = pd.factorize(certificate["move"].to_numpy())[0]
     coef = certificate["coef"].to_numpy(dtype=np.int64)
+    res.moves_rejected = _check_moves(system, cell, move, coef, found, truth, lb, ub, wit)
+
+
+def _check_moves(system: _System, cell: np.ndarray, move: np.ndarray, coef: np.ndarray,
+                 found: np.ndarray, truth: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                 wit: _Witnesses) -> int:
+    """Witnesses from moves given as (cell, move, coef) rows, each checked here.
+
+    A move is used only if every row names a cell (``found``), it leaves every
+    known cell alone and every margin equation of this module balances; then
+    its two ends ``truth + u d`` and ``truth - u' d`` (the largest integer
+    steps keeping every moved cell within ``lb .. ub``) are witnesses.
+    Returns how many moves were rejected.
+    """
+    if not len(move):
+        return 0
     m = int(move.max()) + 1
     bad = np.zeros(m, dtype=bool)
     bad[move[~found]] = True
@@ -449,11 +483,11 @@ def _certified(system: _System, certificate: pd.DataFrame, cells: pd.DataFrame,
     residual.eliminate_zeros()
     bad[np.repeat(np.arange(m), np.diff(residual.indptr))] = True
     bad |= np.diff(mat.indptr) == 0
-    res.moves_rejected = int(bad.sum())
+    rejected = int(bad.sum())
     keep = ~bad[cols]
     j, c, mv = mat.indices[keep], mat.data[keep], cols[keep]
     if not len(j):
-        return
+        return rejected
     x = truth[j]
     # largest integer steps forward and backward keeping each moved cell in range
     fwd = np.floor(np.where(c > 0, (ub[j] - x) / c, (x - lb[j]) / -c))
@@ -465,6 +499,7 @@ def _certified(system: _System, certificate: pd.DataFrame, cells: pd.DataFrame,
     up, down = u_plus[mv], u_minus[mv]
     wit.add(j, x + c * up)
     wit.add(j, x - c * down)
+    return rejected
 
 
 def _components(system: _System) -> np.ndarray:
@@ -554,7 +589,7 @@ def _boxes(system: _System, primary: np.ndarray, truth: np.ndarray, lb: np.ndarr
 
 def _box_round(cap, per_call, need, done, box_of, system, fixed, lb, ub, wit, res) -> None:
     pending = [i for i in need if not done(i)]
-    while pending and time.perf_counter() < res.deadline:
+    while pending and res.budget_left():
         batch = pending[:per_call]
         pending = pending[per_call:]
         blocks = []
@@ -571,8 +606,12 @@ def _box_round(cap, per_call, need, done, box_of, system, fixed, lb, ub, wit, re
         pending = [i for i in pending if not done(i)]
 
 
-def _solve_blocks(blocks, lb, ub, wit: _Witnesses, res: AuditResult) -> None:
-    """One MIP of independent blocks (copies of variables): each block's optimum at once."""
+def _solve_blocks(blocks, lb, ub, wit: _Witnesses, res: AuditResult,
+                  integer: bool = False) -> None:
+    """One programme of independent blocks (copies of variables): each block's optimum
+    at once. First the linear relaxation: a block whose vertex is integral and checks
+    exactly is a witness as it stands (a witness need not be optimal, only feasible);
+    the other blocks are solved again as one integer programme."""
     from scipy.sparse import block_diag
 
     sizes = [len(b[0]) for b in blocks]
@@ -585,16 +624,24 @@ def _solve_blocks(blocks, lb, ub, wit: _Witnesses, res: AuditResult) -> None:
     boxes = np.concatenate([b[0] for b in blocks])
     blo, bhi = lb[boxes], ub[boxes]
     out = milp(c, constraints=[LinearConstraint(a, rhs, rhs)] if a.shape[0] else [],
-               integrality=np.ones(len(c)), bounds=Bounds(blo, bhi),
-               options={"time_limit": BOX_SECONDS})
+               integrality=np.full(len(c), 1 if integer else 0), bounds=Bounds(blo, bhi),
+               options={"node_limit": BOX_NODES})
     res.box_solves += 1
     if out.x is None:
+        if not integer:
+            _solve_blocks(blocks, lb, ub, wit, res, integer=True)
         return
-    x = np.rint(out.x)
+    again = []
     for j, (box, a_b, r, _pos, _s) in enumerate(blocks):
-        xs = x[offsets[j]:offsets[j + 1]]
-        if _check_solution(a_b, r, xs, lb[box], ub[box]):
+        raw = out.x[offsets[j]:offsets[j + 1]]
+        xs = np.rint(raw)
+        if (integer or np.abs(raw - xs).max(initial=0.0) < 1e-6) and \
+                _check_solution(a_b, r, xs, lb[box], ub[box]):
             wit.add(box, xs)
+        elif not integer:
+            again.append(blocks[j])
+    if again and res.budget_left():
+        _solve_blocks(again, lb, ub, wit, res, integer=True)
 
 
 def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
@@ -611,7 +658,7 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
     t = sdc.threshold
     for comp, cells_todo in by_comp.items():
         var = np.flatnonzero(unknown & (labels == comp))
-        if len(var) > EXACT_MAX_VARS or time.perf_counter() > res.deadline:
+        if len(var) > EXACT_MAX_VARS or not res.budget_left():
             continue  # left unproved: reported as failures
         a_b, rhs = _block(system, var, system.const)
         k = len(var)
@@ -636,13 +683,13 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
             cons.append(LinearConstraint(hi_rows.tocsr(), -np.inf, 0))
         where = {int(c): j for j, c in enumerate(var)}
         for i in cells_todo:
-            if time.perf_counter() > res.deadline:
+            if not res.budget_left():
                 break
             for sign in (-1.0, 1.0):
                 c = np.zeros(k + nz)
                 c[where[i]] = sign
                 out = milp(c, constraints=cons, integrality=np.ones(k + nz),
-                           bounds=Bounds(lb, ub), options={"time_limit": EXACT_SECONDS})
+                           bounds=Bounds(lb, ub), options={"node_limit": EXACT_NODES})
                 res.exact_solves += 1
                 if out.x is None:
                     continue
