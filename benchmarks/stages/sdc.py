@@ -121,7 +121,8 @@ def case(rows: int, zero: str, records: pd.DataFrame | None = None) -> dict:
                box_solves=a.box_solves, exact_solves=a.exact_solves,
                narrowest_width=a.narrowest_width, meets_target=total <= SDC_TARGET_SECONDS,
                load_average=f"{load_before} / {_load()}")
-    row["note"] = (f"{what}, {r.secondary:,} secondary: suppression {sup.seconds:.1f} s "
+    row["note"] = (f"{what}, {r.secondary:,} secondary (value {r.secondary_value:,}): "
+                   f"suppression {sup.seconds:.1f} s "
                    f"({sup.cpu_seconds:.1f} s CPU; {pattern.programmes} exact programmes), "
                    f"audit {aud.seconds:.1f} s "
                    f"({aud.cpu_seconds:.1f} s CPU; {a.proven:,} of {a.primary_cells:,} primary "

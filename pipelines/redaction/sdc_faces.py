@@ -226,11 +226,16 @@ class Faces:
         dims = [k for k in range(p.nd) if not p.t.hier[p.t.dims[k]].flat]
         dims.sort(key=lambda k: len(self.plane(k, int(p.t.codes[i, k]))[0]))
         for k in dims:
-            for vc, vs in self.vectors(i, k, target):
-                d = self.move(i, k, vc, vs, target)
-                if d is not None:
-                    return d
+            found = [d for vc, vs in self.vectors(i, k, target)
+                     if (d := self.move(i, k, vc, vs, target)) is not None]
+            if found:  # the least information loss of the dimension's candidates
+                return min(found, key=self.loss)
         return None
+
+    def loss(self, d: np.ndarray) -> float:
+        """Information loss a move adds: the cost of the cells it withholds anew."""
+        moved = np.flatnonzero(d)
+        return float(self.p.cost[moved][~self.p.withheld[moved]].sum())
 
 
 def lp_bounds(a: csr_matrix, lo: np.ndarray, hi: np.ndarray, cells: list[int],
