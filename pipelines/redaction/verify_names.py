@@ -324,9 +324,6 @@ _PERSON_OF = (r"(?i:\b(?:the case of|the death of|on behalf of|the family of|the
               rf"the child of|the estate of|the late))[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
 #: A word then an initial ("To L. shouted at me", "Sinh L."): a first name.
 _FIRST_INITIAL = rf"\b{_CAP}[ \t]+\p{{Lu}}\.(?:[ \t]+\p{{Ll}}|[ \t]*$)"
-#: A lower-case word after a placeholder at the very end of a text ("Best wishes,
-#: [NAME] said"): the rest of a signature.
-_END_AFTER_PLACEHOLDER = r"\[NAME\][ \t]+\p{Ll}[\p{L}\p{M}'’\-]*[ \t]*$"
 #: Verbs only people do, after a word ("[NAME], Harbin is holding her passport").
 _PERSON_VERBS = frozenset({
     "said", "says", "told", "tells", "asked", "asks", "is", "was", "has", "had", "wrote",
@@ -490,7 +487,6 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_WHO, judge.who, where),
         (_PERSON_OF, judge.person_of, where),
         (_FIRST_INITIAL, judge.first_initial, where),
-        (_END_AFTER_PLACEHOLDER, judge.end_after_placeholder, next_to),
         (_POSSESSIVE_KIN, judge.possessive_kin, where),
         (_INITIAL, judge.initial, where),
         (_SPEAKERS, judge.speakers, where),
@@ -737,13 +733,6 @@ class _Judge:
                 or key in self.allowed:
             return False
         return key in _NEVER or not self.is_english(key)
-
-    def end_after_placeholder(self, match: str) -> bool:
-        """"[NAME] said" closing a text with no full stop: the rest of a name."""
-        key = fold(match.split()[1])
-        return len(key) >= 2 and key not in _LOWER_STOP and key not in (
-            "today", "yesterday", "tomorrow", "only", "too", "also", "again", "attended",
-            "present", "absent", "apologies", "chair", "chairing", "cc")
 
     def possessive_kin(self, match: str) -> bool:
         """"Mollie's parents": a person unless the word is explained."""
