@@ -158,3 +158,31 @@ def test_a_truly_unprotectable_cell_is_refused_with_its_proof():
     assert all("by any suppression pattern" in m and "Proof:" in m and "no more than 0 wide"
                in m for m in messages)
     assert all(p.location.field == "count" for p in err.value.problems)
+
+
+@pytest.mark.parametrize("integer", [True, False])
+def test_the_stronger_proof_proves_pinned_cells_and_never_protected_ones(integer, monkeypatch):
+    """The proof for cells the search leaves (the attacker's integer programme on a
+    small table, its linear relaxation on a large one) proves every cell bound
+    propagation proves, and no cell that the search did protect."""
+    if not integer:
+        monkeypatch.setattr(sdc_module, "EXACT_MAX_CELLS", 0)
+    rows = [(f"A{a}", "O0", "Q0") for a in range(9)]
+    rows += [(f"A{a}", "O1", f"Q{q}") for a in range(9) for q in range(2) for _ in range(30)]
+    df = pd.DataFrame(rows, columns=["area", "offence", "quarter"]).astype("string")
+    spec = spec_for(9, 3, zero="publish", width=3)
+    sdc = sdc_of(spec)
+    table = tabulate(df, sdc, spec)
+    pinned = sdc_module.suppress(table, sdc).structural
+    prot = sdc_module._Protector(table, sdc, sdc_module.sensitive(table, sdc))
+    proofs = sdc_module._lp_structural(table, prot, pinned)
+    assert set(proofs) == set(pinned) and all(w == 0 for _, w in proofs.values())
+    # a table whose every cell the search protects: nothing may be "proved" unprotectable
+    df = records(**RARE)
+    spec = spec_for(RARE["areas"], 5)
+    sdc = sdc_of(spec)
+    table = tabulate(df, sdc, spec)
+    primary = sdc_module.sensitive(table, sdc)
+    prot = sdc_module._Protector(table, sdc, primary)
+    sample = np.flatnonzero(primary)[::97].tolist()
+    assert sdc_module._lp_structural(table, prot, sample) == {}
