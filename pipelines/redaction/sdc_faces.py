@@ -45,8 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: elementary vectors tried per dimension (ranked by the room of their copies)
 FACE_VECTORS = 3
-#: vectors ranked per code (the nearest first), and face models kept warm
+#: vectors ranked per code (the nearest first), array elements per ranking chunk,
+#: and face models kept warm
 FACE_RANKED = 400
+SCORE_ELEMENTS = 2_000_000
 FACE_MODELS = 64
 #: branch-and-bound nodes for one integer programme (a fractional face vertex)
 FACE_NODES = 500
@@ -142,11 +144,14 @@ class Faces:
         key = (k, code, abs(target))
         if key not in self._scores:
             cells, _ = self.plane(k, code)
-            copies = self._copies(k, cells, vc[:, 1:])  # (vectors, codes, face)
-            up, down = self._room(copies, vs[:, 1:, None])
-            room = np.minimum(up.min(axis=1), down.min(axis=1)) if vc.shape[1] > 1 else \
-                np.zeros((len(vc), len(cells)))
-            score = np.minimum(room, abs(target)).sum(axis=1) - 1e-2 * (vc >= 0).sum(axis=1)
+            score = -1e-2 * (vc >= 0).sum(axis=1)
+            # in chunks of vectors, so that a large face never needs a large array
+            step = max(1, SCORE_ELEMENTS // max(1, vc.shape[1] * len(cells)))
+            for s in range(0, len(vc) if vc.shape[1] > 1 else 0, step):
+                copies = self._copies(k, cells, vc[s:s + step, 1:])  # (vectors, codes, face)
+                up, down = self._room(copies, vs[s:s + step, 1:, None])
+                room = np.minimum(up.min(axis=1), down.min(axis=1))
+                score[s:s + step] += np.minimum(room, abs(target)).sum(axis=1)
             self._scores[key] = np.argsort(-score, kind="stable")[:FACE_VECTORS]
         out = []
         for j in self._scores[key].tolist():
