@@ -97,7 +97,18 @@ class AuditResult:
 # -- hierarchy and truth, derived here -------------------------------------------
 
 
-def _skos_parents(spec: Any, dim: str) -> dict[str, str]:
+def _not_a_tree(spec: Any, dim: str, code: str, first: str, second: str) -> Exception:
+    from pipelines.errors import FivestarError, Location, Problem
+
+    return FivestarError(Problem(
+        "sdc-spec", f"the audit finds code `{code}` with two parents (`{first}` and "
+        f"`{second}`): its margins would be summed twice, so nothing is published",
+        Location(file=f"datasets/{spec.id}/dataset.yaml",
+                 field=f"redaction.sdc.dimensions.{dim}")))
+
+
+def _skos_parents(spec: Any, dim: str) -> list[tuple[str, str]]:
+    """Every (child, parent) pair of the field's code list, read by this module alone."""
     from rdflib import Graph, URIRef
 
     from pipelines import paths
@@ -105,27 +116,31 @@ def _skos_parents(spec: Any, dim: str) -> dict[str, str]:
     stem = next((f.get("codelist") for f in spec.table_schema.fields if f.get("name") == dim),
                 None)
     if not stem:
-        return {}
+        return []
     g = Graph().parse(Path(paths.VOCABULARIES_DIR) / f"{stem}.ttl", format="turtle")
     skos = "http://www.w3.org/2004/02/skos/core#"
     note = {s: str(o) for s, o in g.subject_objects(URIRef(skos + "notation"))}
-    rel = {note[s]: note[o] for s, o in g.subject_objects(URIRef(skos + "broader"))
-           if s in note and o in note}
-    for s, o in g.subject_objects(URIRef(skos + "narrower")):
-        if s in note and o in note:
-            rel.setdefault(note[o], note[s])
-    return rel
+    pairs = {(note[s], note[o]) for s, o in g.subject_objects(URIRef(skos + "broader"))
+             if s in note and o in note}
+    pairs |= {(note[o], note[s]) for s, o in g.subject_objects(URIRef(skos + "narrower"))
+              if s in note and o in note}
+    return sorted(pairs)
 
 
 def parents_of(spec: Any, sdc: SDC, codes: dict[str, set[str]]) -> dict[str, dict[str, str]]:
-    """child -> parent per dimension, over the given codes and their ancestors."""
+    """child -> parent per dimension, over the given codes and their ancestors.
+
+    Fails closed, independently of the suppressor's hierarchy: a code the code
+    list and the spec give two different parents is a spec error here too.
+    """
     out: dict[str, dict[str, str]] = {}
     for dim, d in sdc.dimensions.items():
         rel: dict[str, str] = {}
-        if d.codelist:
-            rel.update(_skos_parents(spec, dim))
-        for parent, kids in d.parents.items():
-            rel.update({str(k): str(parent) for k in kids})
+        pairs = _skos_parents(spec, dim) if d.codelist else []
+        pairs += [(str(k), str(parent)) for parent, kids in d.parents.items() for k in kids]
+        for child, parent in pairs:
+            if rel.setdefault(child, parent) != parent:
+                raise _not_a_tree(spec, dim, child, rel[child], parent)
         total = None if d.total is None else str(d.total)
         if total is not None:
             rel.pop(total, None)

@@ -294,6 +294,32 @@ ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narr
     assert problem.location.field == "redaction.sdc.dimensions.area"
 
 
+def test_the_audit_refuses_a_two_parent_code_list_on_its_own(tmp_path, monkeypatch):
+    """The audit reads the code list itself: a second parent stops it, whatever suppression did."""
+    from pipelines import paths
+    from pipelines.redaction.audit import parents_of
+
+    write_areas(tmp_path, """
+ex:T a skos:Concept ; skos:notation "T" .
+ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
+ex:R2 a skos:Concept ; skos:notation "R2" ; skos:broader ex:T .
+ex:a0 a skos:Concept ; skos:notation "a0" ; skos:broader ex:R1 .
+ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narrower ex:a1 .
+""")
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
+                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    codes = {"period": {"2024"}, "area": {"a0", "a1"}, "offence": {"o0"}}
+    with pytest.raises(FivestarError) as err:
+        parents_of(spec, sdc_of(spec), codes)
+    problem = err.value.problems[0]
+    assert problem.code == "sdc-spec" and "`a1` with two parents" in problem.message
+    assert problem.location.field == "redaction.sdc.dimensions.area"
+
+
 def test_rounding_method_is_audited():
     inner = np.array([[3, 52, 61], [41, 47, 55], [72, 83, 94], [20, 31, 44]])
     spec = hier_spec(width=3, method="rounding", rounding=5)
