@@ -101,11 +101,12 @@ def review_url() -> str:
 
 def ensure_review_service(log=print) -> str:
     """Set up the demo's service home and start the service (as fivestar-review)."""
-    from pipelines.ckan_resource import ckan_url, read_token
+    from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
     from pipelines.review.admin import demo_setup
     from pipelines.review.service import port_open, separated, start, wait_ready
 
-    demo_setup(ServiceHome(review_home()), ckan_url=ckan_url(), ckan_token=read_token(),
+    demo_setup(ServiceHome(review_home()), ckan_url=ckan_url(),
+               ckan_token=catalogue_publisher_token(),
                publisher_token_file=paths.STATE_DIR / "publisher.token")
     url = review_url()
     if not port_open(REVIEW_PORT):

@@ -4,6 +4,11 @@ The API token is read when a client is made, from ``FIVESTAR_CKAN_TOKEN`` or the
 file named by ``FIVESTAR_CKAN_TOKEN_FILE`` (default ``catalogue/.state/api-token``,
 written by ``make catalogue-up``). It is never a config field, so it never
 appears in Dagster's run config, UI, logs or metadata.
+
+That token is the pipeline's account (``fivestar-pipeline``): it builds and
+fills private datasets only. Making a dataset public, or changing a public
+one, takes the publisher account's token, which only the review service holds
+(ckanext-fivestar's ``fivestar_guard`` enforces it in CKAN).
 """
 
 from __future__ import annotations
@@ -42,6 +47,26 @@ def read_token() -> str:
     if not token:
         raise FivestarError("no CKAN API token: set FIVESTAR_CKAN_TOKEN or "
                             "FIVESTAR_CKAN_TOKEN_FILE (make catalogue-up writes one)")
+    return token
+
+
+def catalogue_publisher_token() -> str:
+    """The catalogue publisher's token, as ``make catalogue-up`` hands it over for the
+    review service's home (``FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE``, default
+    ``catalogue/.state/publisher-api-token``, owned by ``fivestar-review``).
+
+    Read only when the service's home is set up (``fivestar service demo``, tests):
+    the pipeline never uses it.
+    """
+    path = Path(os.environ.get("FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE")
+                or ROOT / "catalogue" / ".state" / "publisher-api-token")
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        token = ""
+    if not token:
+        raise FivestarError(f"no catalogue publisher token in {path} (make catalogue-up "
+                            "writes one)")
     return token
 
 

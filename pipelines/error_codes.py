@@ -366,6 +366,32 @@ _ALL: list[ErrorKind] = [
         ("switch-mismatch", "Switch left other files",
          "After the switch the dataset does not hold the release's files where expected: "
          "publish again (the rerun completes it)."),
+        ("switch-unknown-resource", "Switch names a foreign resource",
+         "The switch asked for a resource that is neither the dataset's nor its staging "
+         "copy's: publish again (the rerun stages it afresh)."),
+        ("switch-duplicate", "Switch names a file twice",
+         "Two resources of the switch carry the same file name: publish again."),
+        ("switch-unapproved-file", "Switch adds an unapproved file",
+         "The switch asked the review service to make public a file the approved manifest "
+         "does not list: nothing was switched; investigate who changed the staging copy."),
+        ("switch-file-differs", "Switch file is not the approved one",
+         "A resource of the switch has another sha256 or description than the approved "
+         "manifest: nothing was switched; publish again, and investigate if it repeats."),
+        ("switch-missing-file", "Switch lacks an approved file",
+         "A file of the approved release is not in the switch: publish again."),
+        ("switch-unapproved-field", "Switch sets unapproved metadata",
+         "The switch asked for a dataset field the approved record does not set: nothing "
+         "was switched."),
+        ("switch-unapproved-link", "Switch links elsewhere",
+         "The RDF or CSVW link of the switch is not a file of this release: nothing was "
+         "switched."),
+        ("switch-wrong-dataset", "Switch of another dataset",
+         "The switch named another dataset than the approved release's."),
+        ("switch-wrong-staging", "Switch from a foreign copy",
+         "The switch's staging copy is not the dataset's private `<name>--next`."),
+        ("switch-refused-by-catalogue", "Catalogue refused the switch",
+         "CKAN refused the review service's switch (bytes differ from their sha256, or the "
+         "service's catalogue token is not the publisher's): see the catalogue's log."),
         ("ckan-validation", "Catalogue refused the record",
          "CKAN rejected a field of the dataset record: see the field named."),
         ("series-name-taken", "Series name taken",

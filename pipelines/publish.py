@@ -11,12 +11,15 @@
 3. every resource of the release, kept or staged, is downloaded back and its
    sha256 compared with the manifest; the DataStore is loaded and the linked
    data drafted (``catalogue.content``), all still out of public view;
-4. ``authorise`` (the review service's last check, see
-   ``pipelines.release.publish_approved``) runs; then the **switch**: the
-   catalogue's ``fivestar_switch_release`` action moves the staged resources
-   into the dataset, drops the ones the release no longer has, and sets the
-   new metadata and ``private: false``, in one transaction. The staging copy
-   is then purged and the release's linked data goes live.
+4. the **switch**: the catalogue's ``fivestar_switch_release`` action moves
+   the staged resources into the dataset, drops the ones the release no
+   longer has, and sets the new metadata and ``private: false``, in one
+   transaction. Only the catalogue's publisher account may call it: with a
+   review service (``switch``, see ``pipelines.release.publish_approved``)
+   the service runs its gate, checks the request against the approved
+   manifest and switches with its own token; the pipeline's token cannot
+   (ckanext-fivestar's ``fivestar_guard``). The staging copy is then purged
+   and the release's linked data goes live.
 
 Until the switch commits the public sees the previous release unchanged, so
 an interrupted update never hides published data nor puts new metadata on
@@ -151,7 +154,7 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
                     verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None = None,
                     store: Any = _FROM_ENV, next_release: Any = None,
                     superseded: Superseded | None = None,
-                    authorise: Callable[[], Any] | None = None) -> PublishResult:
+                    switch: Callable[[dict[str, Any]], Any] | None = None) -> PublishResult:
     """Make the CKAN dataset hold exactly this release (see the module docstring).
 
     ``manifest`` is the approved manifest of ``release_dir`` and ``release_id``
@@ -164,8 +167,10 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     organisation (default ``FIVESTAR_CKAN_ORG``, else ``home-office``).
     ``next_release`` (an aware datetime, from the release calendar) is shown as
     the dataset series' next release date; ``superseded`` is the release a
-    correction replaces; ``authorise`` is called immediately before the switch
-    and stops it by raising.
+    correction replaces. ``switch`` carries out the switch (the review
+    service: it is given what to make public and stops it by raising); without
+    it ``ckan`` must be the catalogue's publisher account, which then also
+    keeps the series record.
     """
     if store is _FROM_ENV:
         store = content.linked_data_store()
@@ -179,9 +184,11 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     if next_release is not None:  # the series' next pre-announced release (release calendar)
         desired["next_release_date"] = solr_date(next_release.isoformat())
     _ensure_org(client, org)
-    # a periodic dataset's series: a record of its own, named by the release (dcat:inSeries)
-    series_id = _call(series.ensure, client, manifest["catalogue"], org, next_release,
-                      what="dataset series record")
+    # a periodic dataset's series: a public record of its own, named by the release
+    # (dcat:inSeries); with a review service, the service keeps it at the switch
+    series_id = None if switch is not None else _call(
+        series.ensure, client, manifest["catalogue"], org, next_release,
+        what="dataset series record")
     if series_id:
         desired["in_series"] = [series_id]
     try:
@@ -192,7 +199,7 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     if is_withdrawn(pkg):  # a later release brings a withdrawn dataset back
         desired.update(restored_fields())
 
-    wanted = _wanted(release_dir, manifest, superseded)
+    wanted = wanted_files(release_dir, manifest, superseded)
     kept = _matching(pkg.get("resources", []), wanted)
     # superseded versions' files stay retrievable (corrections keep what they replace)
     kept.update({r["name"]: r for r in pkg.get("resources", [])
@@ -215,45 +222,43 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     prepared = _call(content.prepare, client, view, release_dir, manifest, release_id,
                      store, what="DataStore and linked-data loading")
     final = _refreshed(client, final, pkg, staging)  # as the DataStore loading left them
-    predicted = {r["name"]: _public_url(r["url"], staging["id"], pkg["id"]) if staging
+    predicted = {r["name"]: public_url(r["url"], staging["id"], pkg["id"]) if staging
                  else r["url"] for r in final if r["name"] in files}
     fields = {**desired, **_links(manifest, predicted), "private": False}
     changed = staging is not None or catalogue_fields.differs(pkg, fields) or \
         [r["id"] for r in pkg.get("resources", [])] != [r["id"] for r in final]
     if changed:
-        _switch(client, pkg, staging, final, fields, authorise)
+        _switch(client, pkg, staging, final, fields, switch)
     public = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
     urls = {r["name"]: r["url"] for r in public.get("resources", []) if r["name"] in files}
     if urls != predicted or set(urls) != set(files):
         raise PublicationError(Problem("switch-mismatch", "the dataset does not hold the "
                                        "release's files where expected after the switch",
                                        Location(file=name)))
-    content.go_live(prepared, store)  # the release's graph live, in one transaction
+    content.go_live(prepared, store, client, manifest)  # the graph live, one transaction
     base = client.address.rstrip("/")
     return PublishResult(dataset_url=f"{base}/dataset/{name}", resource_urls=urls,
                          changed=changed, version=desired.get("version"))
 
 
 def _switch(client: ckanapi.RemoteCKAN, pkg: dict, staging: dict | None, final: list[dict],
-            fields: dict[str, Any], authorise: Callable[[], Any] | None) -> None:
-    """The service's last check, then the dataset holds ``final`` with ``fields``, at once."""
-    if authorise is not None:
-        try:
-            authorise()
-        except Exception:
-            if staging is not None:  # nothing of a refused release stays in the catalogue
-                _purge(client, staging, best_effort=True)
-            raise
-    if staging is None:  # nothing to move in: one patch drops what the release no longer has
-        _call(client.action.package_patch, id=pkg["id"], what="making the dataset public",
-              resources=[{k: v for k, v in r.items() if k != "position"} for r in final],
-              **fields)
+            fields: dict[str, Any], switch: Callable[[dict[str, Any]], Any] | None) -> None:
+    """The dataset holds ``final`` with ``fields``, at once (see the module docstring)."""
+    request = {"dataset": pkg["id"], "staging": staging["id"] if staging else None,
+               "resources": [r["id"] for r in final],
+               "fields": {k: v for k, v in fields.items() if k != "name"}}
+    if switch is None:  # ``client`` is the catalogue's publisher (no review service)
+        _call(client.call_action, "fivestar_switch_release",
+              {"id": request.pop("dataset"), **request}, what="switch to the new release")
+        if staging is not None:
+            _purge(client, staging)
         return
-    _call(client.call_action, "fivestar_switch_release",
-          {"id": pkg["id"], "staging": staging["id"], "resources": [r["id"] for r in final],
-           "fields": {k: v for k, v in fields.items() if k != "name"}},
-          what="switch to the new release")
-    _purge(client, staging)
+    try:
+        switch(request)
+    except Exception:
+        if staging is not None:  # nothing of a refused release stays in the catalogue
+            _purge(client, staging, best_effort=True)
+        raise
 
 
 def _refreshed(client: ckanapi.RemoteCKAN, final: list[dict], pkg: dict,
@@ -267,7 +272,7 @@ def _refreshed(client: ckanapi.RemoteCKAN, final: list[dict], pkg: dict,
     return [now.get(r["id"], r) for r in final]
 
 
-def _wanted(release_dir: Path, manifest: dict[str, Any],
+def wanted_files(release_dir: Path, manifest: dict[str, Any],
             superseded: Superseded | None) -> dict[str, _File]:
     """Every resource the release puts in the dataset, by name."""
     out = {f["path"]: _File(f["path"], release_dir, f) for f in manifest["files"]}
@@ -334,7 +339,7 @@ def _final_order(manifest: dict[str, Any], kept: dict[str, dict],
     return [by_name[n] for n in [*order, *rest] if n in by_name]
 
 
-def _public_url(url: str, staging_id: str, dataset_id: str) -> str:
+def public_url(url: str, staging_id: str, dataset_id: str) -> str:
     """Where a staged upload is downloaded once it belongs to the dataset (CKAN builds an
     upload's URL from its dataset's id; the stored file stays where it is)."""
     return url.replace(f"/dataset/{staging_id}/", f"/dataset/{dataset_id}/", 1)

@@ -68,7 +68,7 @@ def running_review_service(base: Path, state: Path) -> Iterator[ReviewServiceHan
 
     ``base`` must be traversable by the service's OS user (0755).
     """
-    from pipelines.ckan_resource import ckan_url, read_token
+    from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
     from pipelines.release.home import ServiceHome
     from pipelines.review.admin import demo_setup
     from pipelines.review.service import separated, start, wait_ready
@@ -77,7 +77,7 @@ def running_review_service(base: Path, state: Path) -> Iterator[ReviewServiceHan
                          "as root after scripts/setup.sh created fivestar-review")
     (state / "releases").mkdir(parents=True, exist_ok=True)
     home = ServiceHome(base / "review")
-    demo_setup(home, ckan_url=ckan_url(), ckan_token=read_token(),
+    demo_setup(home, ckan_url=ckan_url(), ckan_token=catalogue_publisher_token(),
                publisher_token_file=base / "publisher.token",
                releases_root=state / "releases")
     (state / "publisher.token").write_text((base / "publisher.token").read_text())

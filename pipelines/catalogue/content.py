@@ -1,13 +1,15 @@
 """The public's side of a publication, called from :mod:`pipelines.publish` by two hooks.
 
 ``prepare`` runs once every file is in CKAN and verified, while the dataset is still
-private: it puts the resources in reading order, loads the CSV's rows into the DataStore
-(typed by the Table Schema) and loads the release into the triple store's *draft* store,
-verifying both. Any failure raises, so the dataset stays private (fail closed).
-``go_live`` runs after CKAN has made the dataset public and switches the release's graph
-live in one transaction, then replaces the series' description in its own live graph
-(:mod:`pipelines.catalogue.series`). ``withdraw`` removes the release's graphs from the
-store (the series stays, as in CKAN); ``remove_series`` removes a series' graph.
+private: it loads the CSV's rows into the DataStore (typed by the Table Schema) and loads
+the release into the triple store's *draft* store, verifying both. Any failure raises, so
+the dataset stays private (fail closed). The switch to public puts the resources in
+reading order. ``go_live`` runs after CKAN has made the dataset public and switches the
+release's graph live in one transaction, then replaces the series' description in its
+own live graph (:mod:`pipelines.catalogue.series`; read from CKAN then: the review
+service makes or updates the series record at the switch). ``withdraw`` removes the
+release's graphs from the store (the series stays, as in CKAN); ``remove_series`` removes a
+series' graph.
 
 Set ``FIVESTAR_LINKED_DATA=off`` only where no triple store exists (the publication then
 has no resolving URIs; it is logged).
@@ -24,7 +26,6 @@ from typing import Any
 import ckanapi
 
 from pipelines.catalogue import datastore, series
-from pipelines.catalogue.fields import resource_order
 from pipelines.linkeddata import load as linked
 from pipelines.linkeddata.store import LIVE, FusekiStore
 
@@ -37,9 +38,8 @@ class Prepared:
 
     drafted: linked.DraftRelease | None
     datastore_loaded: tuple[str, ...] = ()
-    #: the series' live graph and its description (N-Triples), for a periodic dataset
+    #: the series' live graph, for a periodic dataset (its description is read at go-live)
     series_graph: str | None = None
-    series_description: bytes | None = None
 
 
 def linked_data_store() -> FusekiStore | None:
@@ -49,19 +49,9 @@ def linked_data_store() -> FusekiStore | None:
     return FusekiStore()
 
 
-def reorder(client: ckanapi.RemoteCKAN, pkg: dict, manifest: dict[str, Any]) -> None:
-    """Resources in reading order: the CSV, then RDF, then metadata, then code lists."""
-    by_name = {r["name"]: r["id"] for r in pkg.get("resources", [])}
-    wanted = [by_name[p] for p in resource_order(manifest["files"]) if p in by_name]
-    have = [r["id"] for r in pkg.get("resources", []) if r["id"] in wanted]
-    if wanted and have != wanted:
-        client.action.package_resource_reorder(id=pkg["id"], order=wanted)
-
-
 def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
             manifest: dict[str, Any], release_id: str,
             store: FusekiStore | None = None) -> Prepared:
-    reorder(client, pkg, manifest)
     by_name = {r["name"]: r for r in pkg.get("resources", [])}
     loaded = []
     for f in manifest["files"]:
@@ -74,17 +64,18 @@ def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
     if store is None or not series.is_periodic(cat):
         return Prepared(drafted, tuple(loaded))
     return Prepared(drafted, tuple(loaded),
-                    series.series_graph(linked.base_of(cat["uri"]), cat["name"]),
-                    series.description(client, cat))
+                    series.series_graph(linked.base_of(cat["uri"]), cat["name"]))
 
 
-def go_live(prepared: Prepared, store: FusekiStore | None) -> None:
+def go_live(prepared: Prepared, store: FusekiStore | None, client: ckanapi.RemoteCKAN,
+            manifest: dict[str, Any]) -> None:
     if store is None:
         return
     if prepared.drafted is not None:
         linked.go_live(store, prepared.drafted)
-    if prepared.series_graph and prepared.series_description is not None:
-        store.put_graph(prepared.series_graph, prepared.series_description, LIVE)
+    if prepared.series_graph:
+        store.put_graph(prepared.series_graph,
+                        series.description(client, manifest["catalogue"]), LIVE)
 
 
 def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None = None) -> None:

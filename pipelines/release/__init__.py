@@ -119,7 +119,7 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
             ckan, release_dir, manifest, rid,
             next_release=datetime.fromisoformat(nxt) if nxt else announced_next(spec),
             superseded=superseded_release(release_dir, manifest),
-            authorise=lambda: client.authorise_switch(rid))
+            switch=lambda request: client.switch(rid, request))
     except PublicationRefused:
         raise  # refused at the switch: the service has recorded why
     except Exception as exc:

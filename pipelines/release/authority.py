@@ -582,21 +582,64 @@ class Authority:
         gate again, then a ``publishing`` entry, so a publisher killed between
         the switch and :meth:`record_published` leaves a trace the next attempt
         reconciles. A refusal is recorded and raised: the switch must not happen.
+        Call it with the dataset lock held (:meth:`switch` does).
         """
+        role = self._publisher_role(user)
+        info = self.release(ref)
+        try:
+            self._gate(info)
+        except PublicationRefused as exc:
+            self._refuse(user, role, info, info.id, exc)
+            raise
+        return self.store.record(
+            actor=user.username, role=role.value, dataset_id=info.dataset_id,
+            release_id=info.id, decision=Decision.publishing, at=self.clock(),
+            comment="switching to public",
+            detail={"approval": info.status.approval.id})  # type: ignore[union-attr]
+
+    def switch(self, user: User, ref: str, request: dict[str, Any],
+               next_release: datetime | None = None) -> AuditEntry:
+        """The switch to public, by the service itself, with the catalogue publisher's token.
+
+        Under the dataset lock: the gate again and the ``publishing`` intent
+        (:meth:`authorise_switch`), then the pipeline's request is checked
+        against the approved manifest and CKAN switches
+        (:mod:`pipelines.release.catalogue_switch`). Only this token can make a
+        dataset public; the pipeline's cannot (ckanext-fivestar's guard). A
+        request that is not the approved release, or that the catalogue
+        refuses, is recorded as refused; a catalogue that did not answer
+        leaves the intent, which the next attempt settles (:meth:`_reconcile`).
+        """
+        import ckanapi
+
+        from pipelines.release import catalogue_switch
+
         role = self._publisher_role(user)
         info = self.release(ref)
         with self.locks.hold(info.dataset_id):
             info = self.release(info.id)
+            intent = self.authorise_switch(user, info.id)
+            old_id, _label = catalogue_switch.superseded_label(info.manifest)
+            old_bytes = self.records.manifest_bytes(old_id) if old_id else None
+            if next_release is None:
+                asked = (request.get("fields") or {}).get("next_release_date")
+                next_release = _utc(asked) if asked else None
             try:
-                self._gate(info)
-            except PublicationRefused as exc:
+                catalogue_switch.switch(
+                    self.ckan(), info.manifest, info.id, request,
+                    superseded=parse_manifest(old_bytes)[0] if old_bytes else None,
+                    next_release=next_release)
+            except (catalogue_switch.SwitchRefused, ManifestError) as exc:
                 self._refuse(user, role, info, info.id, exc)
-                raise
-            return self.store.record(
-                actor=user.username, role=role.value, dataset_id=info.dataset_id,
-                release_id=info.id, decision=Decision.publishing, at=self.clock(),
-                comment="switching to public",
-                detail={"approval": info.status.approval.id})  # type: ignore[union-attr]
+                raise PublicationRefused(exc.problems) from None
+            except (ckanapi.ValidationError, ckanapi.NotAuthorized, ckanapi.NotFound,
+                    ValueError) as exc:
+                refused = PublicationRefused(Problem(
+                    "switch-refused-by-catalogue", f"the catalogue refused the switch "
+                    f"({type(exc).__name__})", Location(file=info.id)))
+                self._refuse(user, role, info, info.id, refused)
+                raise refused from None
+            return intent
 
     def record_published(self, user: User, ref: str, dataset_url: str) -> AuditEntry:
         """Record a publication, re-reading the decisions under the dataset lock.
@@ -643,6 +686,12 @@ class Authority:
                                  decision=Decision.publication_failed,
                                  comment=", ".join(clean), at=self.clock(),
                                  detail={"codes": clean})
+
+
+def _utc(value: Any) -> datetime:
+    """A catalogue date (UTC, written without an offset) as an aware time."""
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _in_progress(exc: Exception) -> bool:

@@ -31,6 +31,8 @@ TOKEN_ENV = "FIVESTAR_REVIEW_TOKEN"  # noqa: S105 - a variable name
 TOKEN_FILE_ENV = "FIVESTAR_REVIEW_TOKEN_FILE"  # noqa: S105
 DEFAULT_PORT = 8765
 TIMEOUT = 120
+#: The switch hashes every file that moves in: minutes for a large release.
+SWITCH_TIMEOUT = 1800
 
 
 class ServiceError(FivestarError):
@@ -141,8 +143,9 @@ class ReviewServiceClient:
                                        "FIVESTAR_PASSWORD)")
             headers["Authorization"] = f"Bearer {self.token}"
         try:
+            kwargs.setdefault("timeout", TIMEOUT)
             resp = self.session.request(method, f"{self.url}/api/v1{path}", headers=headers,
-                                        timeout=TIMEOUT, **kwargs)
+                                        **kwargs)
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"the review service at {self.url} cannot be reached "
                                      f"({type(exc).__name__})") from None
@@ -237,9 +240,10 @@ class ReviewServiceClient:
         out["manifest_bytes"] = base64.b64decode(out.pop("manifest"))
         return out
 
-    def authorise_switch(self, ref: str) -> dict[str, Any]:
-        """The service's last check before the switch to public (raises if refused)."""
-        return self._call("POST", f"/releases/{ref}/switch")
+    def switch(self, ref: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The service's last check, then its switch to public (raises if refused)."""
+        return self._call("POST", f"/releases/{ref}/switch", json=request,
+                          timeout=SWITCH_TIMEOUT)
 
     def record_published(self, ref: str, dataset_url: str) -> dict[str, Any]:
         return self._call("POST", f"/releases/{ref}/published", json={"dataset_url": dataset_url})

@@ -155,10 +155,10 @@ def demo_setup(home: ServiceHome, *, ckan_url: str, ckan_token: str | None,
 @service_app.command("demo")
 def demo(home: Path | None = HOME_OPTION) -> None:
     """Set up the demo's service (accounts with public passwords: demo only)."""
-    from pipelines.ckan_resource import ckan_url, read_token
+    from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
 
     h = _home(home)
-    demo_setup(h, ckan_url=ckan_url(), ckan_token=read_token(),
+    demo_setup(h, ckan_url=ckan_url(), ckan_token=catalogue_publisher_token(),
                publisher_token_file=paths.STATE_DIR / "publisher.token")
     for username, (_n, r, password) in DEMO_USERS.items():
         console.print(f"{username} ({r.value}) password: {password}")

@@ -97,6 +97,15 @@ class PublishedRequest(BaseModel):
     dataset_url: str = Field("", max_length=2000)
 
 
+class SwitchRequest(BaseModel):
+    """What the pipeline prepared for the switch (checked against the approved manifest)."""
+
+    dataset: str = Field(max_length=200)
+    staging: str | None = Field(None, max_length=200)
+    resources: list[str] = Field(max_length=2000)
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
 class FailureRequest(BaseModel):
     codes: list[str] = Field(default_factory=list, max_length=50)
 
@@ -255,8 +264,11 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
                 "manifest": base64.b64encode(plan.manifest_bytes).decode("ascii")}
 
     @router.post("/releases/{ref}/switch")
-    def switch(ref: str, user: User = Depends(caller)):  # noqa: B008
-        return entry_dict(authority.authorise_switch(user, ref))
+    def switch(ref: str, body: SwitchRequest, user: User = Depends(caller)):  # noqa: B008
+        info = authority.release(ref)
+        spec = next((s for s in specs() if s.id == info.dataset_id), None)
+        nxt = authority.next_release(spec) if spec is not None else None
+        return entry_dict(authority.switch(user, info.id, body.model_dump(), nxt))
 
     @router.post("/releases/{ref}/published")
     def published(ref: str, body: PublishedRequest, user: User = Depends(caller)):  # noqa: B008

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from pipelines import paths
-from pipelines.ckan_resource import ckan_url, connect, read_token
+from pipelines.ckan_resource import catalogue_publisher_token, ckan_url, connect, read_token
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +16,9 @@ def ckan_stack():
     up = subprocess.run([str(paths.ROOT / "catalogue" / "bin" / "up")], capture_output=True,
                         text=True, timeout=900)
     assert up.returncode == 0, f"catalogue/bin/up failed:\n{up.stdout[-3000:]}{up.stderr[-3000:]}"
-    return {"url": ckan_url(), "token": read_token(), "client": connect()}
+    publisher = catalogue_publisher_token()
+    return {"url": ckan_url(), "token": publisher, "client": connect(token=publisher),
+            "pipeline_token": read_token(), "pipeline": connect()}
 
 
 def stop_ckan() -> None:
@@ -45,6 +47,9 @@ def test_organisation(ckan_stack):
     client = ckan_stack["client"]
     client.action.organization_create(name=org, title="fivestar integration tests",
                                       description="Created and purged by the test suite.")
+    # the pipeline's account fills private datasets there, as in the demo's organisation
+    client.action.organization_member_create(id=org, username="fivestar-pipeline",
+                                             role="editor")
     yield org
     if previous is None:
         os.environ.pop("FIVESTAR_CKAN_ORG", None)

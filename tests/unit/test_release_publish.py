@@ -99,12 +99,13 @@ def fake_publisher(monkeypatch):
     calls = []
 
     def publish_release(ckan, release_dir, manifest, release_id, next_release=None,
-                        superseded=None, authorise=None):
+                        superseded=None, switch=None):
         calls.append((release_id, Path(release_dir).name, manifest["dataset_id"]))
         if ckan == "down":
             raise ConnectionError("catalogue down")
-        if authorise is not None:  # the service's last word, just before the switch
-            authorise()
+        if switch is not None:  # the service's last word and its switch
+            switch({"dataset": manifest["dataset_id"], "staging": None, "resources": [],
+                    "fields": {}})
         return PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                              resource_urls={"a.csv": "http://x"})
 
@@ -113,6 +114,15 @@ def fake_publisher(monkeypatch):
     from pipelines import publish
 
     monkeypatch.setattr(publish, "publish_release", publish_release)
+    # the service's catalogue side of the switch (tested against a real CKAN in
+    # tests/integration/test_governance_attacks.py): recorded here
+    from pipelines.release import catalogue_switch
+
+    def switch(client, manifest, release_id, request, **kw):
+        calls.append(("switch", release_id, request["dataset"]))
+        return {}
+
+    monkeypatch.setattr(catalogue_switch, "switch", switch)
     return calls
 
 
@@ -136,7 +146,8 @@ def test_publish_approved_uploads_after_the_gate_and_records(tmp_path, approved,
                            releases_root=tmp_path / "releases")
     assert out == PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                                 resource_urls={"a.csv": "http://x"})
-    assert fake_publisher == [(staged.id, staged.id, "asylum-claims")]
+    assert fake_publisher == [(staged.id, staged.id, "asylum-claims"),
+                              ("switch", staged.id, "asylum-claims")]  # by the service
     [entry] = authority.store.entries(decision=Decision.published)
     assert (entry.actor, entry.role) == ("ops.demo", "operator")  # finding 10: not "unknown"
 

@@ -14,7 +14,16 @@ that belongs to another dataset, and ``resource_delete`` (to free the id)
 drops the resource's DataStore table, which fivestar has loaded and checked
 while the copy was private. Resources keep their ids (their files, DataStore
 tables and views stay where they are), only their dataset changes.
+
+Only the publisher account may call it (``guard.py``): the review service,
+which runs its gate immediately before. Before moving anything it hashes
+every uploaded file that moves in (every file, if the dataset is not public
+yet) and compares it with the resource's ``hash`` (the sha256 the service
+checked against the approved manifest), so bytes replaced in the staging
+copy after the publisher's own check are refused, not published. Without a staging copy (nothing new to move in) it
+only drops resources and sets the fields.
 """
+import hashlib
 import logging
 
 import ckan.model as model
@@ -30,19 +39,40 @@ def _package(ref, what):
     return pkg
 
 
+def _stored_sha256(resource) -> str | None:
+    """sha256 of an uploaded resource's stored file (None: not an upload)."""
+    from ckan.lib import uploader
+
+    if resource.url_type != "upload":
+        return None
+    path = uploader.get_resource_uploader({"id": resource.id, "url": resource.url,
+                                           "url_type": "upload"}).get_path(resource.id)
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
 def switch_release(context, data_dict):
     """Make dataset ``id`` hold exactly ``resources`` (ordered ids) with ``fields`` set.
 
     Each resource id must be one of the dataset's or of the private staging
-    copy ``staging`` (same organisation); the staging copy's resources that
-    are listed move into the dataset. ``fields`` are dataset fields to set
+    copy ``staging`` (same organisation; optional); the staging copy's
+    resources that are listed move into the dataset, each an upload whose
+    stored bytes hash to its ``hash``. ``fields`` are dataset fields to set
     (``private`` among them). Returns the dataset as ``package_show`` does.
     """
+    tk.check_access("fivestar_switch_release", context, data_dict)
     pkg = _package(data_dict.get("id"), "dataset")
-    staging = _package(data_dict.get("staging"), "staging copy")
+    staging = _package(data_dict.get("staging"), "staging copy") \
+        if data_dict.get("staging") else None
     tk.check_access("package_update", context, {"id": pkg.id})
-    tk.check_access("package_update", context, {"id": staging.id})
-    if staging.id == pkg.id or not staging.private or staging.owner_org != pkg.owner_org:
+    if staging is not None and (staging.id == pkg.id or not staging.private
+                                or staging.owner_org != pkg.owner_org):
         raise tk.ValidationError({"staging": ["must be another, private dataset of the same "
                                               "organisation"]})
     wanted = data_dict.get("resources")
@@ -53,11 +83,18 @@ def switch_release(context, data_dict):
     if {"id", "name", "resources", "owner_org"} & set(fields):
         raise tk.ValidationError({"fields": ["cannot change id, name, owner or resources"]})
     own = {r.id for r in pkg.resources}
-    moving = [r for r in staging.resources if r.id in wanted]
+    moving = [r for r in (staging.resources if staging is not None else []) if r.id in wanted]
     unknown = set(wanted) - own - {r.id for r in moving}
     if unknown:
         raise tk.ValidationError({"resources": [f"not in the dataset or its staging copy: "
                                                 f"{sorted(unknown)[:5]}"]})
+    # what goes public now: what moves in, and everything of a dataset not yet public
+    # (the pipeline's account may fill a private dataset directly)
+    checked = moving + ([r for r in pkg.resources if r.id in wanted] if pkg.private else [])
+    altered = [r.name for r in checked if not r.hash or _stored_sha256(r) != r.hash]
+    if altered:  # replaced after the publisher checked them, or not an upload
+        raise tk.ValidationError({"resources": [f"stored bytes differ from their sha256: "
+                                                f"{sorted(altered)[:5]}"]})
     dropped = [r.id for r in pkg.resources if r.id not in wanted]
     for r in moving:
         r.package_id = pkg.id
