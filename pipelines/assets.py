@@ -111,12 +111,18 @@ def build_dataset_assets(
     common: dict[str, Any] = {"group_name": spec.asset_key_prefix, "partitions_def": parts,
                               "tags": {"dataset": spec.id, "kind": spec.kind}}
 
-    @asset(key=key(spec, "extract"), kinds={"csv"}, **common,
+    @asset(key=key(spec, "extract"), kinds={"csv"}, required_resource_keys={"review"},
+           **common,
            description=f"The internal extract for {spec.title}, read and typed by its Table "
                        "Schema; a handle to the source, never a copy of it.")
     def extract(context: AssetExecutionContext) -> Output[SourceTable]:
+        run = _run(spec, context)
         try:
-            source = handles.open_source(spec, _run(spec, context).partition)
+            # a staging run's start: the service checks its ticket now and binds it to
+            # this run (the last step then registers however long the run took)
+            release.claim_ticket(spec, context.resources.review.client(), run.ticket,
+                                 run.run_id)
+            source = handles.open_source(spec, run.partition)
         except FivestarError as exc:
             raise _fail("extract", exc) from None
         return Output(source, metadata={
@@ -233,8 +239,9 @@ def build_dataset_assets(
                        "against the last published release. Awaits the Transparency Champion.")
     def staged_release(context: AssetExecutionContext, result: ConversionResult):
         try:
+            run = _run(spec, context)
             staged, stager = release.stage_and_register(
-                spec, result, context.resources.review.client(), _run(spec, context).ticket)
+                spec, result, context.resources.review.client(), run.ticket, run_id=run.run_id)
         except FivestarError as exc:
             raise _fail("staging", exc) from None
         ref = StagedReleaseRef(release_id=staged.id, path=str(staged.path),

@@ -337,6 +337,10 @@ _ALL: list[ErrorKind] = [
          "rewritten; restore it from a backup."),
         ("anchor-log-malformed", "Anchor log line unreadable",
          "A line of the anchor log is not a valid anchor record: it was edited by hand."),
+        ("catalogue-unpublished", "Public without a publication",
+         "The catalogue shows a dataset public with a release the audit log never "
+         "published: someone made it public around the review service. Hide it and "
+         "investigate who holds the catalogue publisher's token."),
         ("anchor-log-tampered", "Anchor log line altered",
          "A line of the anchor log does not verify under the key: it was edited."),
         ("no-ticket", "No staging ticket",

@@ -56,14 +56,24 @@ def published_release(spec: Any, client: ReviewServiceClient, *,
     return str(published), folder
 
 
+def claim_ticket(spec: Any, client: ReviewServiceClient, ticket: str | None,
+                 run_id: str) -> dict[str, Any] | None:
+    """At a staging run's start: the service checks the ticket now (its 30 minutes) and
+    binds it to this run, so the run's last step registers however long it took and no
+    other run can use the ticket. None without a ticket (staging then fails at its end
+    with ``no-ticket``: nothing is staged without one)."""
+    return client.claim_ticket(ticket, run_id, spec.id) if ticket else None
+
+
 def stage_and_register(spec: Any, result: ConversionResult, client: ReviewServiceClient,
-                       ticket: str | None, *,
-                       releases_root: Path | None = None) -> tuple[StagedRelease, str]:
+                       ticket: str | None, *, releases_root: Path | None = None,
+                       run_id: str | None = None) -> tuple[StagedRelease, str]:
     """Stage the conversion output and register it with the service under ``ticket``.
 
     Returns the staged release and the stager the service recorded. Without a
     ticket nothing is staged: the staging must carry an identity the service
-    authenticated, never a name the run was given.
+    authenticated, never a name the run was given. ``run_id`` is the run that
+    claimed the ticket at its start (:func:`claim_ticket`).
     """
     if not ticket:
         raise FivestarError(Problem(
@@ -75,7 +85,7 @@ def stage_and_register(spec: Any, result: ConversionResult, client: ReviewServic
     staged = stage_conversion(spec, result, baseline=published[1] if published else None,
                               releases_root=root)
     manifest_bytes, reports = release_payload(staged)
-    entry = client.register_staging(ticket, manifest_bytes, reports)["entry"]
+    entry = client.register_staging(ticket, manifest_bytes, reports, run_id)["entry"]
     return staged, str(entry["actor"])
 
 
@@ -161,5 +171,6 @@ def announced_next(spec: Any, now: datetime | None = None) -> datetime | None:
     return coming[0] if coming else None
 
 
-__all__ = ["StagedRelease", "announced_next", "publish_approved", "published_release",
+__all__ = ["StagedRelease", "announced_next", "claim_ticket", "publish_approved",
+           "published_release",
            "stage_and_register", "stage_release", "superseded_release"]

@@ -52,7 +52,14 @@ from pipelines.release.approvals import (
     release_status,
     withdraw_from_catalogue,
 )
-from pipelines.release.audit import AnchorLog, AuditEntry, AuditStore, ChainReport, Decision
+from pipelines.release.audit import (
+    AnchorLog,
+    AuditEntry,
+    AuditStore,
+    ChainBreak,
+    ChainReport,
+    Decision,
+)
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.gate import PublicationRefused, check_decisions, check_folder
 from pipelines.release.home import ServiceHome
@@ -67,6 +74,8 @@ from pipelines.release.users import Role, User, UserDirectory
 log = logging.getLogger("fivestar.review")
 
 TOKEN_TTL = timedelta(hours=12)
+#: How long a staging run may take after it claimed its ticket at its start.
+CLAIMED_TTL = timedelta(hours=24)
 SERVICE_TOKEN_TTL = timedelta(days=366)
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 
@@ -202,13 +211,65 @@ class Authority:
                   "dataset": dataset_id, "period": period}
         return sign(self.keys, TICKET, claims, TICKET_TTL, now=now), now + TICKET_TTL
 
-    def register_staging(self, ticket: str, manifest_bytes: bytes,
-                         reports: dict[str, bytes]) -> AuditEntry:
-        """Record a staging under the ticket's user: the only way a ``staged`` entry is made."""
+    def claim_ticket(self, ticket: str, run_id: str, dataset_id: str) -> dict[str, Any]:
+        """A staging run's first step: check the ticket now and bind it to this run.
+
+        The 30 minutes are checked here, when the run starts, not when its last
+        step registers the release (a long run no longer fails there); from now
+        on the ticket stages only from this run (``register_staging`` with the
+        same ``run_id``), for at most ``CLAIMED_TTL``. Claiming again from the same
+        run (a retried step) is the same claim; from another run it is refused.
+        """
+        now = self.clock()
         try:
-            claims = verify(self.keys.public_key, ticket, TICKET, now=self.clock())
+            claims = verify(self.keys.public_key, ticket, TICKET, now=now)
         except SignatureRefused as exc:
             raise NotAuthenticated(f"staging refused: {exc.problems[0].message}") from None
+        if claims.get("dataset") != dataset_id:
+            raise StagingRefused("this ticket is for another dataset")
+        if not run_id or len(run_id) > 200:
+            raise StagingRefused("name the run that stages")
+        user = self.user(str(claims.get("sub")))
+        if user is None or not user.has(Role.statistician):
+            raise PermissionDenied("the ticket's user is no longer a statistician")
+        if self.records.ticket_spent(str(claims["jti"])):
+            raise NotAuthenticated("staging refused: this ticket has already been used")
+        claimed = self.records.claim_ticket(str(claims["jti"]), user.username, run_id, now)
+        if claimed is None:
+            raise NotAuthenticated("staging refused: this ticket was claimed by another run")
+        return {"user": user.username, "dataset": dataset_id, "run_id": run_id,
+                "claimed_at": claimed.isoformat(),
+                "valid_until": (claimed + CLAIMED_TTL).isoformat()}
+
+    def _ticket_claims(self, ticket: str, run_id: str | None) -> dict[str, Any]:
+        """A ticket's claims at registration: unexpired, or claimed by this very run
+        within ``CLAIMED_TTL``; refused if another run claimed it."""
+        now = self.clock()
+        try:
+            claims = verify(self.keys.public_key, ticket, TICKET, now=now, expiry=False)
+        except SignatureRefused as exc:
+            raise NotAuthenticated(f"staging refused: {exc.problems[0].message}") from None
+        claim = self.records.ticket_claim(str(claims["jti"]))
+        if claim is not None:
+            if run_id != claim[0]:
+                raise NotAuthenticated("staging refused: this ticket was claimed by another "
+                                       "run")
+            if now > claim[1] + CLAIMED_TTL:
+                raise NotAuthenticated("staging refused: the run's claim on its ticket has "
+                                       "lapsed (stage again)")
+            return claims
+        if claims["exp"] <= int(now.timestamp()):
+            raise NotAuthenticated("staging refused: the signed token has expired")
+        return claims
+
+    def register_staging(self, ticket: str, manifest_bytes: bytes,
+                         reports: dict[str, bytes], run_id: str | None = None) -> AuditEntry:
+        """Record a staging under the ticket's user: the only way a ``staged`` entry is made.
+
+        ``run_id`` is the run that claimed the ticket when it started
+        (:meth:`claim_ticket`); a ticket never claimed must still be unexpired.
+        """
+        claims = self._ticket_claims(ticket, run_id)
         try:
             manifest, rid = parse_manifest(manifest_bytes)
         except ManifestError as exc:
@@ -334,6 +395,45 @@ class Authority:
 
     def verify(self) -> ChainReport:
         return self.store.verify()
+
+    def verify_catalogue(self) -> tuple[int | None, list[ChainBreak]]:
+        """Compare the catalogue with the log: every public dataset of this service's
+        releases (by dataset name or release id) must show a release the log published.
+
+        Returns how many public datasets were checked (None: the catalogue could
+        not be asked) and one break per dataset public without a ``published``
+        entry for the release it shows: someone made it public around the service.
+        """
+        published = {e.release_id for e in self.store.entries(decision=Decision.published)}
+        datasets = {e.dataset_id for e in self.store.entries()}
+        releases = set(self.records.release_ids())
+        breaks: list[ChainBreak] = []
+        checked = 0
+        try:
+            ckan = self.ckan()
+            start = 0
+            while True:
+                page = ckan.action.package_search(q="*:*", rows=500, start=start,
+                                                  include_private=False)
+                for pkg in page["results"]:
+                    rid = pkg.get("release_id")
+                    if pkg.get("private") or (pkg.get("name") not in datasets
+                                              and rid not in releases):
+                        continue
+                    checked += 1
+                    if not rid or rid not in published:
+                        breaks.append(ChainBreak(None, "catalogue-unpublished", (
+                            f"dataset {pkg.get('name')} is public in the catalogue with "
+                            f"release {str(rid or '(none)')[:16]}, which the log never "
+                            "published")))
+                start += len(page["results"])
+                if not page["results"] or start >= page["count"]:
+                    break
+        except Exception as exc:  # noqa: BLE001 - reported: the log itself is verified apart
+            log.warning("could not compare the catalogue with the log (%s)",
+                        type(exc).__name__)
+            return None, []
+        return checked, breaks
 
     # -- decisions -----------------------------------------------------------
     def _open(self, user: User, ref: str, verb: str) -> ReleaseInfo:

@@ -262,6 +262,13 @@ def audit(
         raise typer.Exit(1)
     console.print(f"audit log verified: {report['entries']} entries, keyed chain intact, "
                   f"{report['anchors_checked']} anchors match (head {report['head_seq']})")
+    checked = report.get("catalogue_checked")
+    if checked is None:
+        err.print("[yellow]the catalogue was not compared with the log[/] (the service "
+                  "could not ask it)")
+    else:
+        console.print(f"catalogue matches the log: {checked} public dataset(s), each "
+                      "showing a release the log published")
 
 
 @users_app.command("list")

@@ -186,11 +186,17 @@ class ReviewServiceClient:
     def ticket(self, dataset_id: str, period: str | None = None) -> dict[str, Any]:
         return self._call("POST", "/tickets", json={"dataset_id": dataset_id, "period": period})
 
+    def claim_ticket(self, ticket: str, run_id: str, dataset_id: str) -> dict[str, Any]:
+        """At a staging run's start: the service checks the ticket and binds it to the run."""
+        return self._call("POST", "/tickets/claim", auth=False, json={
+            "ticket": ticket, "run_id": run_id, "dataset_id": dataset_id})
+
     def register_staging(self, ticket: str, manifest_bytes: bytes,
-                         reports: dict[str, bytes]) -> dict[str, Any]:
+                         reports: dict[str, bytes], run_id: str | None = None
+                         ) -> dict[str, Any]:
         """Hand a staged release to the service; the ticket is the credential."""
         return self._call("POST", "/releases", auth=False, json={
-            "ticket": ticket, "manifest": _b64(manifest_bytes),
+            "ticket": ticket, "manifest": _b64(manifest_bytes), "run_id": run_id,
             "reports": {n: _b64(c) for n, c in reports.items()}})
 
     # -- reading -----------------------------------------------------------------

@@ -13,7 +13,8 @@ they are either content-addressed or disposable:
   random id; logout deletes the row, so a replayed cookie is worthless.
 * ``api_tokens`` — per-user bearer tokens for the CLI and service accounts,
   stored as sha256 only.
-* ``used_tickets`` — staging tickets already spent (each works once).
+* ``used_tickets`` — staging tickets already spent (each works once);
+* ``claimed_tickets`` — the run each ticket was claimed by when it started.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ used_tickets = Table(
     Column("jti", String(64), primary_key=True),
     Column("username", String(200), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=False),
+)
+
+claimed_tickets = Table(
+    "claimed_tickets", metadata,
+    Column("jti", String(64), primary_key=True),
+    Column("username", String(200), nullable=False),
+    Column("run_id", String(200), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -201,6 +210,31 @@ class ServiceRecords:
             conn.execute(delete(api_tokens).where(api_tokens.c.id_hash == _digest(token)))
 
     # -- tickets -------------------------------------------------------------
+    def claim_ticket(self, jti: str, username: str, run_id: str,
+                     at: datetime) -> datetime | None:
+        """Bind a ticket to the run that started with it; when it was claimed, or None if
+        another run holds it (claiming again from the same run is the same claim)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(claimed_tickets).values(
+                    jti=jti, username=username, run_id=run_id[:200], claimed_at=at))
+        except IntegrityError:
+            claim = self.ticket_claim(jti)
+            return claim[1] if claim and claim[0] == run_id[:200] else None
+        return at
+
+    def ticket_claim(self, jti: str) -> tuple[str, datetime] | None:
+        """The run a ticket was claimed by, and when; None if never claimed."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(claimed_tickets).where(
+                claimed_tickets.c.jti == jti)).first()
+        return (row.run_id, _utc(row.claimed_at)) if row else None
+
+    def ticket_spent(self, jti: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(used_tickets.c.jti).where(
+                used_tickets.c.jti == jti)).first() is not None
+
     def spend_ticket(self, jti: str, username: str) -> bool:
         """Mark a ticket used; False if it already was (each ticket works once)."""
         try:

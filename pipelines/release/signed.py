@@ -53,8 +53,11 @@ def sign(keys: ServiceKeys, typ: str, claims: dict[str, Any], ttl: timedelta,
 
 
 def verify(public: Ed25519PublicKey, token: str, typ: str,
-           *, now: datetime | None = None) -> dict[str, Any]:
-    """The claims of a genuine, unexpired token of kind ``typ``; else ``SignatureRefused``."""
+           *, now: datetime | None = None, expiry: bool = True) -> dict[str, Any]:
+    """The claims of a genuine, unexpired token of kind ``typ``; else ``SignatureRefused``.
+
+    ``expiry=False`` accepts an expired one (a staging ticket claimed by its run
+    while it was valid: the run's claim bounds it instead)."""
     if not isinstance(token, str) or not token or len(token) > 65536:
         raise SignatureRefused("no signed token given")
     try:
@@ -63,12 +66,12 @@ def verify(public: Ed25519PublicKey, token: str, typ: str,
             raise SignatureRefused("signed by a key this service does not hold")
         claims = jwt.decode(token, public, algorithms=["EdDSA"], issuer=ISSUER,
                             options={"require": ["exp", "iat", "jti", "typ", "iss"],
-                                     "verify_exp": now is None})
+                                     "verify_exp": expiry and now is None})
     except jwt.ExpiredSignatureError:
         raise SignatureRefused("the signed token has expired") from None
     except jwt.InvalidTokenError:
         raise SignatureRefused("the signed token is forged or malformed") from None
-    if now is not None and claims["exp"] <= int(now.timestamp()):
+    if expiry and now is not None and claims["exp"] <= int(now.timestamp()):
         raise SignatureRefused("the signed token has expired")
     if claims.get("typ") != typ:
         raise SignatureRefused(f"not a {typ.removeprefix('fivestar-').replace('-', ' ')}")

@@ -80,6 +80,13 @@ class StagingRequest(BaseModel):
     ticket: str = Field(max_length=65536)
     manifest: str
     reports: dict[str, str] = {}
+    run_id: str | None = Field(None, max_length=200)
+
+
+class ClaimRequest(BaseModel):
+    ticket: str = Field(max_length=65536)
+    run_id: str = Field(max_length=200)
+    dataset_id: str = Field(max_length=200)
 
 
 class Decision(BaseModel):
@@ -195,11 +202,16 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
         ticket, expires = authority.issue_ticket(user, body.dataset_id.strip(), body.period)
         return {"ticket": ticket, "expires_at": expires.isoformat()}
 
+    @router.post("/tickets/claim")
+    def claim(body: ClaimRequest):
+        """A staging run's start: the ticket is the credential (checked and bound here)."""
+        return authority.claim_ticket(body.ticket, body.run_id, body.dataset_id)
+
     @router.post("/releases")
     def register(body: StagingRequest):
         reports = {name: _b64(value, f"report {name}") for name, value in body.reports.items()}
         entry = authority.register_staging(body.ticket, _b64(body.manifest, "manifest"),
-                                           reports)
+                                           reports, body.run_id)
         return {"release_id": entry.release_id, "entry": entry_dict(entry)}
 
     # -- reading ---------------------------------------------------------------
@@ -228,7 +240,15 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
 
     @router.get("/audit/verify")
     def verify(user: User = Depends(caller)):  # noqa: B008
-        return authority.verify().to_dict()
+        """The keyed chain and its anchors, then the catalogue against the log."""
+        out = authority.verify().to_dict()
+        checked, breaks = authority.verify_catalogue()
+        out["catalogue_checked"] = checked
+        if breaks:
+            out["ok"] = False
+            out["breaks"] += [{"seq": b.seq, "code": b.code, "message": b.message}
+                              for b in breaks]
+        return out
 
     # -- decisions -------------------------------------------------------------
     @router.post("/releases/{ref}/approve")

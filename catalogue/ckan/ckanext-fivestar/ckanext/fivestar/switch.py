@@ -20,8 +20,9 @@ which runs its gate immediately before. Before moving anything it hashes
 every uploaded file that moves in (every file, if the dataset is not public
 yet) and compares it with the resource's ``hash`` (the sha256 the service
 checked against the approved manifest), so bytes replaced in the staging
-copy after the publisher's own check are refused, not published. Without a staging copy (nothing new to move in) it
-only drops resources and sets the fields.
+copy after the publisher's own check are refused, not published. Without a
+staging copy (nothing new to move in) it only drops resources and sets the
+fields.
 """
 import hashlib
 import logging

@@ -1,0 +1,82 @@
+"""The review service's check of a switch request against the approved manifest.
+
+The catalogue side (the guard, the stored bytes' hashes) is attacked on the real
+CKAN in ``tests/integration/test_catalogue_credential.py``; here the pure checks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.release.catalogue_switch import (
+    SwitchRefused,
+    approved_fields,
+    check_resources,
+)
+
+EXPECTED = {"a.csv": {"name": "a.csv", "hash": "1" * 64, "description": "the table"},
+            "a.ttl": {"name": "a.ttl", "hash": "2" * 64, "description": "the RDF"}}
+
+
+def res(rid: str, name: str, sha: str, description: str = "") -> dict:
+    return {"id": rid, "name": name, "hash": sha, "description": description,
+            "url": f"http://ckan/dataset/d/resource/{rid}/download/{name}"}
+
+
+def test_the_approved_files_pass():
+    pkg = {"resources": [res("k", "previous/v1/a.csv", "9" * 64)]}
+    staging = {"resources": [res("s1", "a.csv", "1" * 64, "the table"),
+                             res("s2", "a.ttl", "2" * 64, "the RDF")]}
+    check_resources(pkg, staging, ["s1", "s2", "k"], EXPECTED)
+
+
+@pytest.mark.parametrize(("resources", "code"), [
+    ([res("s1", "a.csv", "1" * 64, "the table"), res("s2", "a.ttl", "3" * 64, "the RDF")],
+     "switch-file-differs"),
+    ([res("s1", "a.csv", "1" * 64, "forged"), res("s2", "a.ttl", "2" * 64, "the RDF")],
+     "switch-file-differs"),
+    ([res("s1", "a.csv", "1" * 64, "the table")], "switch-missing-file"),
+    ([res("s1", "a.csv", "1" * 64, "the table"), res("s2", "a.ttl", "2" * 64, "the RDF"),
+      res("s3", "evil.csv", "4" * 64)], "switch-unapproved-file"),
+    ([res("s1", "a.csv", "1" * 64, "the table"), res("s2", "a.ttl", "2" * 64, "the RDF"),
+      res("s3", "previous/v9/evil.csv", "4" * 64)], "switch-unapproved-file"),
+])
+def test_attack_a_switch_that_is_not_the_approved_release_is_refused(resources, code):
+    staging = {"resources": resources}
+    with pytest.raises(SwitchRefused) as caught:
+        check_resources({"resources": []}, staging, [r["id"] for r in resources], EXPECTED)
+    assert [p.code for p in caught.value.problems] == [code]
+
+
+def test_attack_a_resource_of_another_dataset_is_refused():
+    with pytest.raises(SwitchRefused, match="neither"):
+        check_resources({"resources": []}, {"resources": []}, ["elsewhere"], EXPECTED)
+
+
+MANIFEST = {"catalogue": {
+    "name": "d", "title": "The title", "notes": "The notes", "theme": "crime-and-justice",
+    "license_id": "uk-ogl", "publisher_name": "Home Office",
+    "publisher_uri": "https://www.gov.uk/government/organisations/home-office",
+    "contact_name": "Statistics", "contact_email": "stats@example.gov.uk",
+    "frequency": "quarterly", "tags": ["crime"]}}
+
+
+def test_the_record_is_the_approved_one_whatever_the_pipeline_sends():
+    asked = {"title": "forged", "notes": "forged", "rdf_url": "http://x/a.ttl",
+             "next_release_date": "2027-01-30T09:30:00"}
+    fields = approved_fields(MANIFEST, "r" * 64, asked, {"http://x/a.ttl"}, "series-id")
+    assert (fields["title"], fields["notes"]) == ("The title", "The notes")
+    assert fields["release_id"] == "r" * 64 and fields["rdf_url"] == "http://x/a.ttl"
+    assert fields["private"] is False and fields["in_series"] == ["series-id"]
+    assert "name" not in fields and "owner_org" not in fields
+
+
+@pytest.mark.parametrize(("asked", "code"), [
+    ({"maintainer": "forged"}, "switch-unapproved-field"),
+    ({"rdf_url": "https://example.org/forged.ttl"}, "switch-unapproved-link"),
+    ({"withdrawn": "true"}, "switch-unapproved-field"),
+])
+def test_attack_unapproved_metadata_is_refused(asked, code):
+    with pytest.raises(SwitchRefused) as caught:
+        approved_fields(MANIFEST, "r" * 64, asked, {"http://x/a.ttl"}, None)
+    assert [p.code for p in caught.value.problems] == [code]
