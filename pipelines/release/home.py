@@ -11,7 +11,7 @@ catalogue's PostgreSQL runs as ``postgres`` with its data folder to itself::
       keys/                 audit-mac.key, signing.pem, signing.pub.pem
       audit.sqlite          the audit log (unless service.yaml names PostgreSQL)
       audit-anchors.jsonl   the chain heads, one keyed line per append
-      ckan-token            the service's own catalogue credential
+      ckan-token            the catalogue publisher's token (the only one that publishes)
       locks/                one lock file per dataset (decisions and publication)
 
 ``fivestar service init`` (run as root) creates it; the service reads its

@@ -171,6 +171,65 @@ def test_attack_forged_expired_reused_or_misdirected_tickets_are_refused(tmp_pat
     assert [e.actor for e in authority.store.entries(decision=Decision.staged)] == ["stats.demo"]
 
 
+def test_a_ticket_is_checked_when_the_run_starts_and_binds_it_to_that_run(tmp_path,
+                                                                        authority, clock):
+    """Issue 10: the 30 minutes were checked only when the last step registered, so a long
+    run failed there, and a stolen ticket staged from any run until it was spent."""
+    from fivestar_dev.synthetic_release import (
+        STARS,
+        converted_files,
+        synthetic_reports,
+        write_converted,
+    )
+    from pipelines.release.authority import CLAIMED_TTL
+    from pipelines.release.stage import stage_release
+
+    spec = make_spec()
+    converted = write_converted(tmp_path / "c", [("A", "2024-Q4", 1)])
+    staged = stage_release(spec, converted, converted_files(), synthetic_reports(),
+                           extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
+                           releases_root=tmp_path / "releases", pipeline_version="t")
+    manifest, reports = release_payload(staged)
+    stats = u(authority, "stats.demo")
+    start = clock.now
+
+    # expired before the run started: refused at the start, not at the end
+    late, _ = authority.issue_ticket(stats, spec.id)
+    clock.now = start + timedelta(minutes=31)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        authority.claim_ticket(late, "run-late", spec.id)
+    clock.now = start
+
+    ticket, _ = authority.issue_ticket(stats, spec.id)
+    with pytest.raises(StagingRefused, match="another dataset"):
+        authority.claim_ticket(ticket, "run-1", "visas")
+    authority.claim_ticket(ticket, "run-1", spec.id)
+    authority.claim_ticket(ticket, "run-1", spec.id)  # a retried first step: the same claim
+    # stolen after the run started: no other run can claim it or stage with it
+    with pytest.raises(NotAuthenticated, match="claimed by another run"):
+        authority.claim_ticket(ticket, "run-thief", spec.id)
+    with pytest.raises(NotAuthenticated, match="claimed by another run"):
+        authority.register_staging(ticket, manifest, reports, "run-thief")
+    with pytest.raises(NotAuthenticated, match="claimed by another run"):
+        authority.register_staging(ticket, manifest, reports)
+    # a long run: three hours after the ticket's 30 minutes, its own last step registers
+    clock.now = start + timedelta(hours=3)
+    entry = authority.register_staging(ticket, manifest, reports, "run-1")
+    assert (entry.actor, entry.decision) == ("stats.demo", Decision.staged)
+    # one use, still
+    with pytest.raises(NotAuthenticated, match="already been used"):
+        authority.register_staging(ticket, manifest, reports, "run-1")
+    clock.now = start
+    with pytest.raises(NotAuthenticated, match="already been used"):
+        authority.claim_ticket(ticket, "run-1", spec.id)
+    # a claim is bounded: a run that outlives it must stage again
+    other, _ = authority.issue_ticket(stats, spec.id)
+    authority.claim_ticket(other, "run-2", spec.id)
+    clock.now = start + CLAIMED_TTL + timedelta(minutes=1)
+    with pytest.raises(NotAuthenticated, match="lapsed"):
+        authority.register_staging(other, manifest, reports, "run-2")
+
+
 def test_attack_a_ticket_is_not_a_publication_authorisation(authority, staged):
     from pipelines.release.signed import AUTHORISATION, SignatureRefused, verify
 
