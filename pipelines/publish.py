@@ -146,7 +146,13 @@ class _File:
 
 
 def staging_name(name: str) -> str:
-    return f"{name[:100 - len(STAGING_SUFFIX)]}{STAGING_SUFFIX}"
+    """``<name>--next``; a name too long for that (CKAN names: at most 100) keeps its
+    first 81 characters and 12 hex digits of its sha256, so two long names that share
+    their beginning never share a staging copy."""
+    if len(name) + len(STAGING_SUFFIX) <= 100:
+        return f"{name}{STAGING_SUFFIX}"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return f"{name[:100 - len(STAGING_SUFFIX) - 13]}-{digest}{STAGING_SUFFIX}"
 
 
 def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], release_id: str,

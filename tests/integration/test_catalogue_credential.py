@@ -121,7 +121,7 @@ def test_attack_the_pipelines_token_cannot_change_a_public_dataset(
                                                      force=True, records=[{}]),
             lambda: pipeline.action.datastore_delete(resource_id=res["id"], force=True),
             lambda: pipeline.action.resource_view_create(resource_id=res["id"],
-                                                         view_type="image_view",
+                                                         view_type="datatables_view",
                                                          title="forged"),
             lambda: pipeline.action.package_delete(id=before["id"]),
             lambda: pipeline.call_action("fivestar_switch_release", {

@@ -84,14 +84,14 @@ def test_attack_an_interrupted_update_leaves_the_previous_release_public(
         if where == "mid-upload":  # the first new file is in CKAN, not public
             raise Killed
 
-    def die_at_the_switch():
+    def die_at_the_switch(request):  # the review service's switch, never reached
         raise Killed
 
     monkeypatch.setattr(publishing, "_upload", upload_then_die)
     with pytest.raises(Killed):
         publishing.publish_release(
             client, second.path, second.manifest, second.id,
-            authorise=die_at_the_switch if where == "before-switch" else None)
+            switch=die_at_the_switch if where == "before-switch" else None)
     assert uploads, "the interruption came before anything was uploaded"
 
     # the public still sees the first release, whole and unchanged
@@ -133,7 +133,9 @@ def test_attack_a_publisher_killed_with_sigkill_during_the_upload(tmp_path, ckan
         publish.publish_release(connect(), pathlib.Path({str(second.path)!r}), manifest,
                                 {second.id!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], env=os.environ.copy())
+    # without a review service the publisher's own token switches (as the direct tests do)
+    proc = subprocess.Popen([sys.executable, "-c", script],
+                            env={**os.environ, "FIVESTAR_CKAN_TOKEN": ckan_stack["token"]})
     try:
         for _ in range(600):
             if marker.exists() or proc.poll() is not None:

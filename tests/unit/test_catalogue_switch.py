@@ -80,3 +80,15 @@ def test_attack_unapproved_metadata_is_refused(asked, code):
     with pytest.raises(SwitchRefused) as caught:
         approved_fields(MANIFEST, "r" * 64, asked, {"http://x/a.ttl"}, None)
     assert [p.code for p in caught.value.problems] == [code]
+
+
+def test_long_dataset_names_never_share_a_staging_copy():
+    from pipelines.publish import staging_name
+
+    assert staging_name("crime") == "crime--next"
+    near = "x" * 94
+    assert staging_name(near) == near + "--next"
+    a, b = "y" * 95 + "a", "y" * 95 + "b"
+    assert staging_name(a) != staging_name(b)
+    assert all(len(staging_name(n)) <= 100 and staging_name(n).endswith("--next")
+               for n in (a, b, "z" * 100))
