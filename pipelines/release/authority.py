@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import paths
+from pipelines.catalogue_notices import is_withdrawn
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.approvals import (
     APPROVED,
@@ -400,9 +401,11 @@ class Authority:
         """Compare the catalogue with the log: every public dataset of this service's
         releases (by dataset name or release id) must show a release the log published.
 
-        Returns how many public datasets were checked (None: the catalogue could
-        not be asked) and one break per dataset public without a ``published``
-        entry for the release it shows: someone made it public around the service.
+        A withdrawal's notice (public, withdrawn, no files) shows no release's
+        data and is not one. Returns how many public datasets were checked
+        (None: the catalogue could not be asked) and one break per dataset public
+        without a ``published`` entry for the release it shows: someone made it
+        public around the service.
         """
         published = {e.release_id for e in self.store.entries(decision=Decision.published)}
         datasets = {e.dataset_id for e in self.store.entries()}
@@ -420,6 +423,8 @@ class Authority:
                     if pkg.get("private") or (pkg.get("name") not in datasets
                                               and rid not in releases):
                         continue
+                    if is_withdrawn(pkg) and not pkg.get("resources"):
+                        continue  # a withdrawal's notice: public, but no data of any release
                     checked += 1
                     if not rid or rid not in published:
                         breaks.append(ChainBreak(None, "catalogue-unpublished", (
