@@ -133,9 +133,6 @@ def test_attack_the_pipelines_token_cannot_change_a_public_dataset(
     assert after["notes"] == before["notes"]
     assert [(r["id"], r["name"], r["hash"]) for r in after["resources"]] == \
         [(r["id"], r["name"], r["hash"]) for r in before["resources"]]
-    # hiding (never publishing) stays possible
-    pipeline.action.bulk_update_private(datasets=[before["id"]], org_id=before["owner_org"])
-    assert _public(base, spec.id) is None
 
 
 def test_attack_bytes_swapped_in_the_staging_copy_after_the_check_are_not_published(
