@@ -217,7 +217,8 @@ def build_dataset_assets(
                 published = published_release(spec, context.resources.review.client())
                 provenance = provenance.model_copy(update={"revision": plan_revision(
                     spec, run.partition, run.revision_notes, published)})
-            result = convert.convert(value.table.to_pandas(), spec, out_dir, provenance)
+            # streamed: a pass over the stored table per file, a batch in memory at a time
+            result = convert.convert(value.table.frames, spec, out_dir, provenance)
         except FivestarError as exc:
             raise _fail("conversion", exc) from None
         finally:

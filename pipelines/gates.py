@@ -106,12 +106,6 @@ def redact(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None) ->
                                       unnamed_only=True)) from None
 
 
-#: Rows per batch the record path redacts and verifies at a time: large enough that
-#: the name detectors' per-batch work on distinct candidates stays small, small enough
-#: that memory is bounded by a batch, not by the extract.
-REDACT_BATCH_ROWS = 262_144
-
-
 def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None,
                     work_dir: Path) -> tuple[ArrowTable, RedactionReport, ArrowTable | None]:
     """Redact into ``work_dir/redacted.arrow``: the stored table, the report, and
@@ -134,7 +128,7 @@ def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes |
     require_passed_validation(validated)
     fields = redaction.FieldRedactor(spec, key)
     with handles.ArrowWriter(path) as writer:
-        for batch in handles.frames(validated.source.to_pandas(), REDACT_BATCH_ROWS):
+        for batch in handles.frames(validated.source.to_pandas(), handles.STREAM_ROWS):
             try:
                 writer.write(fields(batch))
             except FivestarError as exc:
@@ -163,7 +157,7 @@ def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Probl
                              redacted.source, df.index)
     else:
         found: list[Problem] = []
-        for batch in redacted.table.frames(REDACT_BATCH_ROWS):
+        for batch in redacted.table.frames():
             found += in_source(redaction.verify(batch, spec), redacted.source, batch.index)
         problems = _merge_batches(found)
     if problems:

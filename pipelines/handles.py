@@ -43,6 +43,10 @@ from pipelines.spec import SPEC_FILENAME, DatasetSpec, load_spec
 
 #: Rows per Arrow record batch unless the reader asks for another size.
 BATCH_ROWS = 65_536
+#: Rows a streaming stage holds at a time (redaction, its verifier, conversion): large
+#: enough that the name detectors' per-batch work on distinct candidates stays small,
+#: small enough that memory is bounded by a batch, not by the table.
+STREAM_ROWS = 262_144
 #: The column of a stored table holding each row's position in the source extract.
 SOURCE_ROW = "_source_row"
 
@@ -140,9 +144,11 @@ class ArrowTable(Contract):
         df = self._open().read_all().to_pandas(types_mapper=_ARROW_TEXT.get)
         return df.set_index(SOURCE_ROW).rename_axis(None)
 
-    def frames(self, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-        """The table as pandas frames of about ``batch_rows`` rows (index as
-        :meth:`to_pandas`); memory is bounded by a batch, not by the table."""
+    def frames(self, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+        """The table as pandas frames of about ``batch_rows`` rows (default
+        :data:`STREAM_ROWS`; index as :meth:`to_pandas`); memory is bounded by a
+        batch, not by the table."""
+        batch_rows = batch_rows or STREAM_ROWS
         reader = self._open()
         if reader.num_record_batches == 0:  # an empty table: one empty frame
             empty = reader.schema.empty_table().to_pandas(types_mapper=_ARROW_TEXT.get)

@@ -78,7 +78,7 @@ def naive_rdflib(df: pd.DataFrame, spec: Any, out: Path) -> int:
     from rdflib import RDF, Literal, URIRef
 
     plan = build_plan(df, spec, spec.linked_data)
-    g = header(plan, df)
+    g = header(plan)
     ds = URIRef(plan.uris.dataset_uri)
     qb_ds = URIRef("http://purl.org/linked-data/cube#dataSet")
     obs_cls = URIRef(plan.row_class)
@@ -110,7 +110,7 @@ def run(rows: int, workdir: Path) -> list[dict]:
 
     def writer(nt_path: Path | None = work / "w.nt.gz"):
         plan = build_plan(df, spec, spec.linked_data)
-        return write_rdf(plan, df, header(plan, df), nt_path,
+        return write_rdf(plan, df, header(plan), nt_path,
                          dataset_link=("http://purl.org/linked-data/cube#dataSet",
                                        plan.uris.dataset_uri))
 

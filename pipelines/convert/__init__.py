@@ -1,6 +1,7 @@
 """The conversion stage: a redacted table → every public file of a release.
 
-``convert(df, spec, out_dir, provenance)`` writes, driven by the spec's
+``convert(data, spec, out_dir, provenance)`` writes (``data``: the table, or a
+stored table's frames, streamed), driven by the spec's
 ``linked_data:`` mapping and the code lists in ``vocabularies/``:
 
 =============================  ===========  =========================================
@@ -21,6 +22,7 @@ file                           role         what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -37,17 +39,18 @@ from pipelines.convert.csv_out import write_csv
 from pipelines.convert.csvw import write_metadata as write_csvw
 from pipelines.convert.cube import QB, write_cube
 from pipelines.convert.datapackage import write_datapackage
+from pipelines.convert.frames import Frames, column_facts, frames_of
 from pipelines.convert.metadata import build_graph, file_sha256
 from pipelines.convert.metadata import write_metadata as write_dcat
 from pipelines.convert.records import IS_PART_OF, write_records
 from pipelines.convert.stars import rate
 from pipelines.convert.terms import Plan, arrow_text, build_plan, period_string
 from pipelines.convert.verify import verify
-from pipelines.errors import ConversionError
+from pipelines.errors import ConversionError, Location, Problem
 from pipelines.periods import period_bounds
 from pipelines.spec import DatasetSpec
 
-__all__ = ["ConversionError", "ConversionResult", "convert", "verify"]
+__all__ = ["ConversionError", "ConversionResult", "Frames", "convert", "verify"]
 
 
 def _measure(out_dir: Path, f: FileInfo,
@@ -63,19 +66,23 @@ def _measure(out_dir: Path, f: FileInfo,
     return f
 
 
-def temporal_coverage(plan: Plan, df: pd.DataFrame, partition: str | None) -> TemporalCoverage:
-    """First and last day covered: the period dimension, a date field, or the partition."""
+def temporal_coverage(plan: Plan, columns: Mapping[str, pd.Series], rows: int,
+                      partition: str | None) -> TemporalCoverage:
+    """First and last day covered: the period dimension, a date field, or the partition.
+
+    ``columns``: the table's columns, or its column facts (:func:`column_facts`).
+    """
     periods = [c for c in plan.columns if c.values == "period"]
-    if periods and len(df):
-        values = period_string(df[periods[0].source]).dropna().unique()
+    if periods and rows:
+        values = period_string(columns[periods[0].source]).dropna().unique()
         bounds = [period_bounds(str(v)) for v in values]
         starts = [b[0] for b in bounds if b[0]]
         ends = [b[1] for b in bounds if b[1]]
         if starts and ends:
             return TemporalCoverage(start=min(starts), end=max(ends))
     field_name = plan.mapping.temporal_field or plan.spec.release.period_field
-    if field_name and field_name in df.columns and len(df):
-        s = df[field_name]
+    if field_name and field_name in columns and rows:
+        s = columns[field_name]
         if pd.api.types.is_datetime64_any_dtype(s) and s.notna().any():
             return TemporalCoverage(start=s.min().date().isoformat(),
                                     end=s.max().date().isoformat())
@@ -85,6 +92,18 @@ def temporal_coverage(plan: Plan, df: pd.DataFrame, partition: str | None) -> Te
                                     end=period_bounds(texts[-1])[1])
     start, end = period_bounds(partition)
     return TemporalCoverage(start=start, end=end)
+
+
+def valued_columns(spec: DatasetSpec) -> set[str]:
+    """Columns whose plan depends on their values, not only on their dtype: periods,
+    date-like text, the temporal field (see :func:`column_facts`)."""
+    mapping = spec.linked_data
+    dated = ("date", "datetime", "yearmonth", "year")
+    names = {f["name"] for f in spec.table_schema.fields if f.get("type") in dated}
+    names |= {n for n, f in (mapping.fields or {}).items() if f.values == "period"
+              or (f.link is not None and f.link.values == "period")}
+    names |= {n for n in (mapping.temporal_field, spec.release.period_field) if n}
+    return names
 
 
 def quality_measurements(provenance: Provenance, rows: int) -> dict[str, int]:
@@ -112,25 +131,40 @@ def quality_measurements(provenance: Provenance, rows: int) -> dict[str, int]:
     return q
 
 
-def convert(df: pd.DataFrame, spec: DatasetSpec, out_dir: Path,
+def convert(data: pd.DataFrame | Frames, spec: DatasetSpec, out_dir: Path,
             provenance: Provenance) -> ConversionResult:
-    """Write every public file of a release into ``out_dir``; see the module docstring."""
+    """Write every public file of a release into ``out_dir``; see the module docstring.
+
+    ``data`` is the redacted table, whole or as :data:`Frames` (a stored table
+    read batch by batch: one pass for the column facts the plan needs, one per
+    data file, memory bounded by a batch).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     mapping = spec.linked_data
-    plan = build_plan(df, spec, mapping)
-    df = arrow_text(df)  # once, for the CSV and RDF writers' per-chunk work
+    frames = frames_of(data)
+    if isinstance(data, pd.DataFrame):
+        columns: Mapping[str, pd.Series] = data
+        n_rows = len(data)
+        data = arrow_text(data)  # once, for the CSV and RDF writers' per-chunk work
+        frames = frames_of(data)
+    else:
+        columns, n_rows = column_facts(frames(), valued_columns(spec))
+    plan = build_plan(columns, spec, mapping)
     marker = spec.redaction.marker
     sid, title = spec.id, spec.title
     kind_text = "RDF Data Cube" if plan.is_cube else "typed records"
 
     csv_name = f"{sid}.csv"
-    rows = write_csv(plan, df, out_dir / csv_name, marker)
+    rows = write_csv(plan, frames, out_dir / csv_name, marker)
+    if rows != n_rows:
+        raise ConversionError(Problem("table-changed", f"the table gave {rows} rows to the CSV "
+                                      f"writer and {n_rows} to the plan", Location(file=sid)))
     link = (str(QB.dataSet), plan.uris.dataset_uri) if plan.is_cube else \
         (IS_PART_OF, plan.uris.dataset_uri)
     write_csvw(plan, out_dir / f"{sid}.csv-metadata.json", csv_name, marker, link)
     writer = write_cube if plan.is_cube else write_records
-    counts = writer(plan, df, out_dir / f"{sid}.nt.gz")
+    counts = writer(plan, frames, out_dir / f"{sid}.nt.gz")
     codelist_paths = copy_codelists(list(plan.codelists), out_dir)
 
     files = [
@@ -170,8 +204,8 @@ def convert(df: pd.DataFrame, spec: DatasetSpec, out_dir: Path,
 
     # The claim is counted in what was written; the gate recomputes it from its own parse.
     stars = rate(out_dir, sid, plan.row_class, plan.uris.base, facts=counts.facts,
-                 csv_shape=(len(df.columns), rows))
-    temporal = temporal_coverage(plan, df, provenance.partition)
+                 csv_shape=(len(list(columns)), rows))
+    temporal = temporal_coverage(plan, columns, rows, provenance.partition)
     meta_files = [
         FileInfo(path=f"{sid}.metadata.ttl", role=FileRole.metadata, media_type="text/turtle",
                  format="RDF_TURTLE", title=f"{title} (metadata, Turtle)",

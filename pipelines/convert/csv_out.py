@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipelines.convert.frames import Frames, frames_of
 from pipelines.convert.terms import CONF_COLUMN, Plan, lexical
 
 #: Leading characters a spreadsheet treats as the start of a formula.
@@ -52,19 +53,28 @@ def _column(plan: Plan, chunk: pd.DataFrame, name: str, marker: str) -> pa.Array
     return neutralise(lexical(s, "string"))
 
 
-def write_csv(plan: Plan, df: pd.DataFrame, path: Path, marker: str = "[c]") -> int:
-    """Write the CSV in chunks; returns the number of data rows."""
+def write_csv(plan: Plan, data: pd.DataFrame | Frames, path: Path, marker: str = "[c]") -> int:
+    """Write the CSV in chunks, frame by frame; returns the number of data rows."""
     opts = pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed")
-    names = list(df.columns)
     writer: pacsv.CSVWriter | None = None
+    schema: pa.Schema | None = None
+    rows = 0
     try:
-        for start in range(0, max(len(df), 1), CHUNK_ROWS):
-            chunk = df.iloc[start:start + CHUNK_ROWS]
-            table = pa.table({n: _column(plan, chunk, n, marker) for n in names})
-            if writer is None:
-                writer = pacsv.CSVWriter(str(path), table.schema, write_options=opts)
-            writer.write_table(table)
+        for frame in frames_of(data)():
+            names = list(frame.columns)
+            for start in range(0, max(len(frame), 1), CHUNK_ROWS):
+                chunk = frame.iloc[start:start + CHUNK_ROWS]
+                if writer is not None and not len(chunk):
+                    continue
+                table = pa.table({n: _column(plan, chunk, n, marker) for n in names})
+                if writer is None:
+                    schema = table.schema
+                    writer = pacsv.CSVWriter(str(path), schema, write_options=opts)
+                elif table.schema != schema:
+                    table = table.cast(schema)
+                writer.write_table(table)
+                rows += len(chunk)
     finally:
         if writer is not None:
             writer.close()
-    return len(df)
+    return rows

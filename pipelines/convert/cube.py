@@ -23,6 +23,7 @@ import pandas as pd
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from pipelines import paths
+from pipelines.convert.frames import Frames
 from pipelines.convert.rdfwriter import RdfCounts, write_rdf
 from pipelines.convert.terms import CONF_STATUS, UNIT_MEASURE, Column, Plan
 from pipelines.spec.linked_data import FIVESTAR_NS, PREFIXES
@@ -63,7 +64,7 @@ def define_property(g: Graph, col: Column, kind: URIRef, vocab: Graph) -> None:
         g.add((p, QB.codeList, URIRef(col.codelist.scheme)))
 
 
-def header(plan: Plan, df: pd.DataFrame) -> Graph:
+def header(plan: Plan) -> Graph:
     """qb:DataSet + qb:DataStructureDefinition + component property definitions."""
     g = Graph()
     vocab = vocabulary()
@@ -122,8 +123,8 @@ def header(plan: Plan, df: pd.DataFrame) -> Graph:
     return g
 
 
-def write_cube(plan: Plan, df: pd.DataFrame, nt_path: Path | None,
+def write_cube(plan: Plan, data: pd.DataFrame | Frames, nt_path: Path | None,
                **kw: object) -> RdfCounts:
     """Write the cube as (gzip) N-Triples; returns row and triple counts."""
-    return write_rdf(plan, df, header(plan, df), nt_path,
+    return write_rdf(plan, data, header(plan), nt_path,
                      dataset_link=(str(QB.dataSet), plan.uris.dataset_uri), **kw)  # type: ignore[arg-type]

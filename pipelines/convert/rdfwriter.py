@@ -29,7 +29,6 @@ import queue
 import threading
 import zlib
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rdflib import Graph
 
+from pipelines.convert.frames import Frames, chunks, frames_of
 from pipelines.convert.splice import Splicer, text_bytes
 from pipelines.convert.stars import NTriplesScanner
 from pipelines.convert.terms import RDF_TYPE, Plan, arrow_text, object_pieces, subject_terms
@@ -104,11 +104,6 @@ class _HashingFile:
         return self.size, self._hash.hexdigest()
 
 
-def _chunks(df: pd.DataFrame, rows: int) -> Iterator[tuple[int, pd.DataFrame]]:
-    for start in range(0, len(df), rows):
-        yield start, df.iloc[start:start + rows]
-
-
 def body_lines(plan: Plan, chunk: pd.DataFrame, offset: int,
                dataset_link: tuple[str, str] | None) -> tuple[pa.Array, int]:
     """N-Triples lines for one chunk, and its triple count.
@@ -151,17 +146,18 @@ def body_lines(plan: Plan, chunk: pd.DataFrame, offset: int,
     return nt.gather(), triples
 
 
-def write_rdf(plan: Plan, df: pd.DataFrame, header: Graph, nt_path: Path | None, *,
+def write_rdf(plan: Plan, data: pd.DataFrame | Frames, header: Graph, nt_path: Path | None, *,
               dataset_link: tuple[str, str] | None,
               chunk_rows: int = CHUNK_ROWS) -> RdfCounts:
-    """Write the header graph then every row, chunk by chunk, as N-Triples.
+    """Write the header graph then every row, chunk by chunk (frame by frame for a
+    streamed table), as N-Triples.
 
     ``nt_path`` ending in ``.gz`` is written gzip-compressed; ``None`` builds
     and counts everything but stores nothing (to measure the writer alone).
     """
-    counts = RdfCounts(rows=len(df), header_triples=len(header))
-    df = arrow_text(df, [*plan.key, *(c.source for c in plan.columns
-                                      if c.kind == "iri" or c.datatype in (None, "string"))])
+    counts = RdfCounts(header_triples=len(header))
+    text_columns = [*plan.key, *(c.source for c in plan.columns
+                                 if c.kind == "iri" or c.datatype in (None, "string"))]
     header_nt = header.serialize(format="nt", encoding="utf-8")
     # Sorted header lines: the same inputs always give the same bytes.
     header_nt = b"".join(sorted(set(header_nt.splitlines(keepends=True))))
@@ -204,10 +200,12 @@ def write_rdf(plan: Plan, df: pd.DataFrame, header: Graph, nt_path: Path | None,
         try:
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:
                 futures: deque[Future[tuple[pa.Array, int]]] = deque()
-                for offset, chunk in _chunks(df, chunk_rows):
+                for offset, chunk in chunks(frames_of(data)(), chunk_rows):
                     if failure:
                         break
-                    futures.append(pool.submit(body_lines, plan, chunk, offset, dataset_link))
+                    counts.rows += len(chunk)
+                    futures.append(pool.submit(body_lines, plan, arrow_text(chunk, text_columns),
+                                               offset, dataset_link))
                     if len(futures) >= WORKERS:
                         nt, n = futures.popleft().result()
                         counts.triples += n

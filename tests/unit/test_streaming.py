@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipelines import gates, handles, paths, redaction, validate
@@ -32,7 +33,7 @@ def test_redacting_in_batches_gives_the_whole_table_and_report(tmp_path, monkeyp
     spec = load_spec(FOI)
     validated = _validated(spec)
     whole = redaction.redact(validated.source.to_pandas(), spec, KEY)
-    monkeypatch.setattr(gates, "REDACT_BATCH_ROWS", 3)
+    monkeypatch.setattr(handles, "STREAM_ROWS", 3)
     table, report, certificate = gates.redact_to_table(validated, spec, KEY, tmp_path)
     assert certificate is None
     assert Path(table.path).stat().st_mode & 0o777 == 0o600
@@ -68,7 +69,7 @@ def test_verifying_in_batches_names_the_same_source_rows(tmp_path, monkeypatch):
     df = validated.source.to_pandas()  # unredacted: the verifier finds personal data
 
     def findings(batch_rows: int) -> list[dict]:
-        monkeypatch.setattr(gates, "REDACT_BATCH_ROWS", batch_rows)
+        monkeypatch.setattr(handles, "STREAM_ROWS", batch_rows)
         table = handles.write_arrow(df, tmp_path / "redacted.arrow")
         value = handles.RedactedTable(
             table=table, source=validated.source, validation=validated.report,
@@ -97,3 +98,38 @@ def test_merged_findings_keep_the_cap_and_count_the_rest():
     assert sum(1 for p in merged if p.location.row) == cap
     assert [p.message for p in merged if p.location.row is None
             and p.code == "personal-data"] == ["… 12 more rows with findings"]
+
+
+def _published(out: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+
+
+@pytest.mark.parametrize("kind", ["records", "cube"])
+def test_converting_a_stored_table_in_batches_writes_the_same_bytes(kind, tmp_path,
+                                                                   monkeypatch):
+    from fivestar_dev import synthetic_conversion as T
+    from pipelines.convert import convert
+
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", T.write_codelists(tmp_path / "vocab"))
+    spec, df = ((T.records_spec(), T.records_frame(40)) if kind == "records"
+                else (T.cube_spec(), T.cube_frame(50)))
+    whole = convert(df, spec, tmp_path / "whole", T.PROVENANCE)
+    table = handles.write_arrow(df, tmp_path / "t.arrow", batch_rows=7)
+    streamed = convert(lambda: table.frames(batch_rows=7), spec, tmp_path / "streamed",
+                       T.PROVENANCE)
+    assert _published(tmp_path / "streamed") == _published(tmp_path / "whole")
+    assert streamed.model_dump(exclude={"out_dir"}) == whole.model_dump(exclude={"out_dir"})
+
+
+def test_iso_days_are_written_as_arrow_strftime_writes_them():
+    import pyarrow.compute as pc
+
+    from pipelines.convert.uris import datetime_text
+
+    s = pd.Series(pd.to_datetime(["1969-12-31 23:59:59", "1900-01-01 12:00:00", "2024-02-29",
+                                  "1677-09-22", "2262-04-11", None], format="ISO8601"))
+    s = pd.concat([s, pd.Series(pd.date_range("1999-12-30", periods=5000, freq="37min"))])
+    fast = datetime_text(s, "%Y-%m-%d")
+    assert fast.to_pylist() == pc.strftime(pa.array(s), format="%Y-%m-%d").to_pylist()
