@@ -128,7 +128,9 @@ class ArrowTable(Contract):
             raise FivestarError(Problem("table-changed", "the stored table changed after it "
                                         "was written; refusing to use it",
                                         Location(file=path.name)))
-        return pa.ipc.open_file(pa.memory_map(str(path)))
+        # read, not memory-mapped: a batch is in memory while it is used, and the pages
+        # of a mapped file would stay in the resident set until the file is closed
+        return pa.ipc.open_file(pa.OSFile(str(path)))
 
     def batches(self, columns: list[str] | None = None,
                 batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
