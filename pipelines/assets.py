@@ -40,6 +40,7 @@ from dagster import (
     asset,
     multi_asset_check,
 )
+from dagster._core.storage.tags import ROOT_RUN_ID_TAG  # stable tag name, not exported at top level
 
 from pipelines import convert, gates, handles, release, reports, validate
 from pipelines.contracts import ConversionResult, Provenance, PublishResult
@@ -75,6 +76,7 @@ def _run(spec: DatasetSpec, context: AssetExecutionContext | AssetCheckExecution
     partition = context.partition_key if context.has_partition_key else None
     tags = context.run.tags or {}
     return RunContext(spec=spec, partition=partition, run_id=context.run.run_id,
+                      root_run_id=tags.get(ROOT_RUN_ID_TAG) or context.run.run_id,
                       ticket=staging_ticket(tags), revision_notes=tags.get(REVISION_TAG))
 
 
@@ -121,7 +123,7 @@ def build_dataset_assets(
             # a staging run's start: the service checks its ticket now and binds it to
             # this run (the last step then registers however long the run took)
             release.claim_ticket(spec, context.resources.review.client(), run.ticket,
-                                 run.run_id)
+                                 run.root_run_id)
             source = handles.open_source(spec, run.partition)
         except FivestarError as exc:
             raise _fail("extract", exc) from None
@@ -242,7 +244,8 @@ def build_dataset_assets(
         try:
             run = _run(spec, context)
             staged, stager = release.stage_and_register(
-                spec, result, context.resources.review.client(), run.ticket, run_id=run.run_id)
+                spec, result, context.resources.review.client(), run.ticket,
+                run_id=run.root_run_id)
         except FivestarError as exc:
             raise _fail("staging", exc) from None
         ref = StagedReleaseRef(release_id=staged.id, path=str(staged.path),

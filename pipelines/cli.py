@@ -150,12 +150,15 @@ def stage(
         # A queued run executes on a Celery worker, not in this process, so its
         # single-use ticket travels as a run tag (it names this dataset and period,
         # is spent by the first registration and expires; see pipelines/release/README.md).
+        # It is claimed for the run as the run enters the queue, so neither a long
+        # queue nor someone who reads the tag can use its 30 minutes.
         with signed_in(user) as client:
             planned = [PlannedRun(s, STAGING_STAGES, period, {
                 **base_tags, TICKET_TAG: client.ticket(s.id, period)["ticket"]})
                 for s in specs]
-        console.print(f"queueing {len(specs)} staging run(s) on the distributed profile")
-        outcomes = run_many(planned)
+            console.print(f"queueing {len(specs)} staging run(s) on the distributed profile")
+            outcomes = run_many(planned, on_queued=lambda run, run_id: client.claim_ticket(
+                run.tags[TICKET_TAG], run_id, run.spec.id))
         _print_outcomes(outcomes)
         if not all(o.ok for o in outcomes):
             raise typer.Exit(1)

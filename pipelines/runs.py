@@ -37,6 +37,9 @@ class RunContext:
     spec: DatasetSpec
     partition: str | None
     run_id: str
+    #: The first run of this run's Dagster retry chain (itself when it is no retry). A
+    #: staging ticket is claimed for it, so a retry of a killed run may still register.
+    root_run_id: str
     #: The staging ticket (verified by the review service, never here).
     ticket: str | None = None
     #: Revision notes when the run stages a correction of the published release.

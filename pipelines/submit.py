@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
@@ -185,8 +185,19 @@ def _run_failure_text(instance: DagsterInstance, run_id: str) -> str:
     return f"run {run_id} did not succeed"
 
 
-def run_remote(runs: Iterable[PlannedRun], *, timeout: float | None = None) -> list[RunOutcome]:
-    """Submit every run first (so the queue can run them side by side), then wait."""
+def run_remote(runs: Iterable[PlannedRun], *, timeout: float | None = None,
+               on_queued: Callable[[PlannedRun, str], None] | None = None) -> list[RunOutcome]:
+    """Submit every run first (so the queue can run them side by side), then wait.
+
+    ``on_queued(run, run_id)`` is called as each run enters the queue: `fivestar
+    stage` claims the run's staging ticket there, so a run that waits in the queue
+    longer than the ticket's 30 minutes still starts.
+    """
     gql = client()
-    subs = [submit(r.spec, r.stages, partition=r.partition, tags=r.tags, gql=gql) for r in runs]
+    subs = []
+    for r in runs:
+        sub = submit(r.spec, r.stages, partition=r.partition, tags=r.tags, gql=gql)
+        if on_queued is not None:
+            on_queued(r, sub.run_id)
+        subs.append(sub)
     return wait(subs, timeout=timeout)
