@@ -231,7 +231,14 @@ class FivestarGuardPlugin(p.SingletonPlugin):
     """The rules above, as auth functions and a last check before CKAN commits a write."""
 
     p.implements(p.IAuthFunctions)
+    p.implements(p.IConfigDeclaration)
     p.implements(p.IPackageController, inherit=True)
+
+    def declare_config_options(self, declaration, key):
+        """Declared, so CKAN knows the setting (and stops logging it as undeclared)."""
+        declaration.annotate("ckanext-fivestar guard")
+        declaration.declare(key.ckanext.fivestar.publisher_user, "").set_description(
+            "the one CKAN account that may make a dataset public or change a public one")
 
     def get_auth_functions(self):
         if not publisher():
