@@ -203,16 +203,19 @@ def test_attack_a_dataset_made_public_around_the_service_fails_the_audit(
                                               dagster_instance)
     admin = review_service.client("admin.demo")
     assert admin.verify()["ok"]
-    ckan_stack["client"].action.package_create(  # around the service, with its token
+    around = ckan_stack["client"].action.package_create(  # around the service, its token
         name=spec.id, owner_org=test_organisation, private=False, title="around",
         release_id=rid)
-    report = admin.verify()
-    assert not report["ok"] and report["catalogue_checked"] >= 1
-    assert [b["code"] for b in report["breaks"]] == ["catalogue-unpublished"]
-    from typer.testing import CliRunner
+    try:
+        report = admin.verify()
+        assert not report["ok"] and report["catalogue_checked"] >= 1
+        assert [b["code"] for b in report["breaks"]] == ["catalogue-unpublished"]
+        from typer.testing import CliRunner
 
-    from pipelines.cli import app
+        from pipelines.cli import app
 
-    monkeypatch.setenv("FIVESTAR_REVIEW_TOKEN", admin.token)
-    out = CliRunner().invoke(app, ["audit", "--verify"])
-    assert out.exit_code == 1 and "catalogue-unpublished" in out.output
+        monkeypatch.setenv("FIVESTAR_REVIEW_TOKEN", admin.token)
+        out = CliRunner().invoke(app, ["audit", "--verify"])
+        assert out.exit_code == 1 and "catalogue-unpublished" in out.output
+    finally:  # a bare public dataset would spoil the public catalogue for later tests
+        ckan_stack["client"].action.dataset_purge(id=around["id"])
