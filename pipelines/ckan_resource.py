@@ -33,21 +33,26 @@ def ckan_url() -> str:
     return os.environ.get("FIVESTAR_CKAN_URL", DEFAULT_URL).rstrip("/")
 
 
-def read_token() -> str:
-    """The API token (never logged). Raises if none is configured."""
-    token = os.environ.get("FIVESTAR_CKAN_TOKEN")
-    if token:
-        return token.strip()
-    path = Path(os.environ.get("FIVESTAR_CKAN_TOKEN_FILE")
-                or ROOT / "catalogue" / ".state" / "api-token")
+def _token_file(setting: str, default: str, missing: str) -> str:
+    """The token in the file named by ``setting`` (default ``catalogue/.state/<default>``)."""
+    path = Path(os.environ.get(setting) or ROOT / "catalogue" / ".state" / default)
     try:
         token = path.read_text(encoding="utf-8").strip()
     except OSError:
         token = ""
     if not token:
-        raise FivestarError("no CKAN API token: set FIVESTAR_CKAN_TOKEN or "
-                            "FIVESTAR_CKAN_TOKEN_FILE (make catalogue-up writes one)")
+        raise FivestarError(missing.format(path=path))
     return token
+
+
+def read_token() -> str:
+    """The API token (never logged). Raises if none is configured."""
+    token = os.environ.get("FIVESTAR_CKAN_TOKEN")
+    if token:
+        return token.strip()
+    return _token_file("FIVESTAR_CKAN_TOKEN_FILE", "api-token",
+                       "no CKAN API token: set FIVESTAR_CKAN_TOKEN or "
+                       "FIVESTAR_CKAN_TOKEN_FILE (make catalogue-up writes one)")
 
 
 def catalogue_publisher_token() -> str:
@@ -58,16 +63,9 @@ def catalogue_publisher_token() -> str:
     Read only when the service's home is set up (``fivestar service demo``, tests):
     the pipeline never uses it.
     """
-    path = Path(os.environ.get("FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE")
-                or ROOT / "catalogue" / ".state" / "publisher-api-token")
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError:
-        token = ""
-    if not token:
-        raise FivestarError(f"no catalogue publisher token in {path} (make catalogue-up "
-                            "writes one)")
-    return token
+    return _token_file("FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE", "publisher-api-token",
+                       "no catalogue publisher token in {path} (make catalogue-up "
+                       "writes one)")
 
 
 def retrying_session(attempts: int | None = None) -> requests.Session:

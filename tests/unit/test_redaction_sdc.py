@@ -269,8 +269,8 @@ ex:a3 a skos:Concept ; skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
     assert check_disclosure(result.df, spec, sdc_of(spec), df) == []
 
 
-def test_code_with_two_parents_in_the_code_list_is_a_spec_error(tmp_path, monkeypatch):
-    """The shared loader keeps every skos:broader link, so a second parent is refused."""
+def two_parent_spec(tmp_path, monkeypatch):
+    """An aggregate spec whose area code list gives `a1` two parents (R1 and R2)."""
     from pipelines import paths
 
     write_areas(tmp_path, """
@@ -286,6 +286,12 @@ ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narr
                                     "offence": {"total": "all"}}}}
     spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
     spec.table_schema.fields[1]["codelist"] = "areas"
+    return spec
+
+
+def test_code_with_two_parents_in_the_code_list_is_a_spec_error(tmp_path, monkeypatch):
+    """The shared loader keeps every skos:broader link, so a second parent is refused."""
+    spec = two_parent_spec(tmp_path, monkeypatch)
     with pytest.raises(FivestarError) as err:
         redact(leaf_frame(np.array([[30, 50], [40, 45]])), spec, None)
     problem = err.value.problems[0]
@@ -296,22 +302,9 @@ ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narr
 
 def test_the_audit_refuses_a_two_parent_code_list_on_its_own(tmp_path, monkeypatch):
     """The audit reads the code list itself: a second parent stops it, whatever suppression did."""
-    from pipelines import paths
     from pipelines.redaction.audit import parents_of
 
-    write_areas(tmp_path, """
-ex:T a skos:Concept ; skos:notation "T" .
-ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
-ex:R2 a skos:Concept ; skos:notation "R2" ; skos:broader ex:T .
-ex:a0 a skos:Concept ; skos:notation "a0" ; skos:broader ex:R1 .
-ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narrower ex:a1 .
-""")
-    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
-    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
-                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
-                                    "offence": {"total": "all"}}}}
-    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
-    spec.table_schema.fields[1]["codelist"] = "areas"
+    spec = two_parent_spec(tmp_path, monkeypatch)
     codes = {"period": {"2024"}, "area": {"a0", "a1"}, "offence": {"o0"}}
     with pytest.raises(FivestarError) as err:
         parents_of(spec, sdc_of(spec), codes)
