@@ -62,7 +62,18 @@ def release_time(value: str | None) -> str:
 
 class FivestarCataloguePlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
     p.implements(p.ITemplateHelpers)
+
+    def declare_config_options(self, declaration, key):
+        """The catalogue's own publisher, as the DCAT profile states it (declared, so CKAN
+        does not log them as undeclared)."""
+        declaration.annotate("ckanext-fivestar catalogue")
+        catalog = key.ckanext.fivestar.catalog
+        declaration.declare(catalog.publisher_uri, "").set_description(
+            "URI of the catalogue's dct:publisher")
+        declaration.declare(catalog.publisher_name, "").set_description(
+            "foaf:name of the catalogue's publisher")
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
