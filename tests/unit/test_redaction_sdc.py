@@ -226,6 +226,21 @@ def write_areas(folder, concepts: str) -> None:
         "ex:scheme a skos:ConceptScheme .\n" + concepts, encoding="utf-8")
 
 
+def areas_spec(tmp_path, monkeypatch, concepts: str):
+    """An aggregate spec (period x area x offence) whose `area` reads the code list
+    ``concepts`` with ``codelist: true`` and total `T`."""
+    from pipelines import paths
+
+    write_areas(tmp_path, concepts)
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
+    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
+                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
+                                    "offence": {"total": "all"}}}}
+    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
+    spec.table_schema.fields[1]["codelist"] = "areas"
+    return spec
+
+
 def test_total_code_not_in_code_list_is_a_spec_error(tmp_path, monkeypatch):
     from pipelines import paths
 
@@ -243,9 +258,7 @@ ex:a0 a skos:Concept ; skos:notation "a0" . ex:a1 a skos:Concept ; skos:notation
 
 def test_multi_level_hierarchy_from_skos(tmp_path, monkeypatch):
     """force area -> region -> country, read from skos:broader and skos:narrower."""
-    from pipelines import paths
-
-    write_areas(tmp_path, """
+    spec = areas_spec(tmp_path, monkeypatch, """
 ex:T a skos:Concept ; skos:notation "T" .
 ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
 ex:R2 a skos:Concept ; skos:notation "R2" . ex:T skos:narrower ex:R2 .
@@ -254,12 +267,6 @@ ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 .
 ex:a2 a skos:Concept ; skos:notation "a2" ; skos:broader ex:R2 .
 ex:a3 a skos:Concept ; skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
 """)
-    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
-    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
-                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
-                                    "offence": {"total": "all"}}}}
-    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
-    spec.table_schema.fields[1]["codelist"] = "areas"
     inner = np.array([[3, 50, 60], [40, 45, 55], [70, 4, 90], [20, 30, 40]])
     df = leaf_frame(inner)
     result = redact(df, spec, None)
@@ -271,22 +278,13 @@ ex:a3 a skos:Concept ; skos:notation "a3" . ex:R2 skos:narrower ex:a3 .
 
 def two_parent_spec(tmp_path, monkeypatch):
     """An aggregate spec whose area code list gives `a1` two parents (R1 and R2)."""
-    from pipelines import paths
-
-    write_areas(tmp_path, """
+    return areas_spec(tmp_path, monkeypatch, """
 ex:T a skos:Concept ; skos:notation "T" .
 ex:R1 a skos:Concept ; skos:notation "R1" ; skos:broader ex:T .
 ex:R2 a skos:Concept ; skos:notation "R2" ; skos:broader ex:T .
 ex:a0 a skos:Concept ; skos:notation "a0" ; skos:broader ex:R1 .
 ex:a1 a skos:Concept ; skos:notation "a1" ; skos:broader ex:R1 . ex:R2 skos:narrower ex:a1 .
 """)
-    monkeypatch.setattr(paths, "VOCABULARIES_DIR", tmp_path)
-    rules = {"sdc": {"measure": "count", "threshold": T, "protection": {"width": {"min": 3}},
-                     "dimensions": {"period": {}, "area": {"codelist": True, "total": "T"},
-                                    "offence": {"total": "all"}}}}
-    spec = make_spec(["period", "area", "offence", "count"], rules, kind="aggregate")
-    spec.table_schema.fields[1]["codelist"] = "areas"
-    return spec
 
 
 def test_code_with_two_parents_in_the_code_list_is_a_spec_error(tmp_path, monkeypatch):

@@ -124,8 +124,8 @@ def test_attack_stager_can_never_approve_whatever_roles(tmp_path, authority):
     authority.approve(u(authority, "champion.demo"), staged.id, "independent")
 
 
-def test_attack_forged_expired_reused_or_misdirected_tickets_are_refused(tmp_path, authority,
-                                                                         clock):
+def staged_payload(tmp_path):
+    """A synthetic staged release: its spec, manifest bytes and reports."""
     from fivestar_dev.synthetic_release import (
         STARS,
         converted_files,
@@ -140,6 +140,12 @@ def test_attack_forged_expired_reused_or_misdirected_tickets_are_refused(tmp_pat
                            extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
                            releases_root=tmp_path / "releases", pipeline_version="t")
     manifest, reports = release_payload(staged)
+    return spec, manifest, reports
+
+
+def test_attack_forged_expired_reused_or_misdirected_tickets_are_refused(tmp_path, authority,
+                                                                         clock):
+    spec, manifest, reports = staged_payload(tmp_path)
     stats = u(authority, "stats.demo")
 
     other_keys = ServiceKeys.create(tmp_path / "attacker-keys")
@@ -175,21 +181,9 @@ def test_a_ticket_is_checked_when_the_run_starts_and_binds_it_to_that_run(tmp_pa
                                                                         authority, clock):
     """Issue 10: the 30 minutes were checked only when the last step registered, so a long
     run failed there, and a stolen ticket staged from any run until it was spent."""
-    from fivestar_dev.synthetic_release import (
-        STARS,
-        converted_files,
-        synthetic_reports,
-        write_converted,
-    )
     from pipelines.release.authority import CLAIMED_TTL
-    from pipelines.release.stage import stage_release
 
-    spec = make_spec()
-    converted = write_converted(tmp_path / "c", [("A", "2024-Q4", 1)])
-    staged = stage_release(spec, converted, converted_files(), synthetic_reports(),
-                           extract_sha256="b" * 64, period="2024-Q4", stars=STARS,
-                           releases_root=tmp_path / "releases", pipeline_version="t")
-    manifest, reports = release_payload(staged)
+    spec, manifest, reports = staged_payload(tmp_path)
     stats = u(authority, "stats.demo")
     start = clock.now
 
