@@ -20,6 +20,11 @@ from pipelines.error_codes import kind as error_kind
 class Location(BaseModel):
     """A place in an input: file, 1-based data row (header excluded), field name.
 
+    ``line`` is the physical line of the file where that record starts, when the
+    file has lines (a CSV; not Parquet or a database query): with line breaks
+    inside quoted values the two differ, and an editor shows lines. Printed only
+    then ("row 17 (line 23)"); otherwise line = row + 1 and "row 17" says it.
+
     A pydantic model (frozen, positional arguments allowed) so problems travel
     inside typed reports and have one stable JSON form.
     """
@@ -29,6 +34,7 @@ class Location(BaseModel):
     file: str | None = None
     row: int | None = None
     field: str | None = None
+    line: int | None = None
 
     def __init__(self, *args: Any, **data: Any) -> None:
         data.update(zip(("file", "row", "field"), args, strict=False))
@@ -39,7 +45,9 @@ class Location(BaseModel):
         if self.file:
             parts.append(str(self.file))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            # the line only where it says more than the row: a record spanning lines
+            moved = self.line is not None and self.line != self.row + 1
+            parts.append(f"row {self.row}" + (f" (line {self.line})" if moved else ""))
         if self.field:
             parts.append(f"field `{self.field}`")
         return ", ".join(parts) if parts else "(no location)"
@@ -48,7 +56,7 @@ class Location(BaseModel):
 class Problem(BaseModel):
     """One finding: a code for machines, a message for people, and where it is.
 
-    Its JSON form is flat: ``{"code", "message", "file", "row", "field"}``.
+    Its JSON form is flat: ``{"code", "message", "file", "row", "field", "line"}``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -66,7 +74,7 @@ class Problem(BaseModel):
     def _from_flat(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("location") is None:
             data = {k: v for k, v in data.items() if k != "location"}
-            flat = {k: data.pop(k) for k in ("file", "row", "field") if k in data}
+            flat = {k: data.pop(k) for k in ("file", "row", "field", "line") if k in data}
             if flat:
                 data["location"] = flat
         return data
@@ -74,7 +82,8 @@ class Problem(BaseModel):
     @model_serializer
     def _flat(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "file": self.location.file,
-                "row": self.location.row, "field": self.location.field}
+                "row": self.location.row, "field": self.location.field,
+                "line": self.location.line}
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message} [{self.code}]"

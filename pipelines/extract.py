@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines import source_lines
 from pipelines.contracts.source import SourceFile
 from pipelines.errors import ExtractError, Location, Problem
 from pipelines.spec import DatasetSpec, SourceFormat
@@ -501,6 +502,10 @@ def read_source(spec: DatasetSpec, partition: str | None = None) -> SourceRead:
                 path = str(file_paths[i].resolve()) if file_paths else ""
                 files.append(SourceFile(path=path, shown=out.file, rows=len(df),
                                         lines_exact=out.lines_exact))
+        if out.problems and spec.source.format == SourceFormat.csv:
+            out.problems = source_lines.with_lines(
+                out.problems, str(file_paths[i]), lines_exact=out.lines_exact,
+                delimiter=spec.source.delimiter, encoding=spec.source.encoding)
         problems.extend(out.problems)
     if problems:
         raise ExtractError(problems[:MAX_PROBLEMS])

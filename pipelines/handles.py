@@ -24,6 +24,7 @@ can run in different processes (or on workers sharing the state volume).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -34,12 +35,12 @@ import pandas as pd
 import pyarrow as pa
 from pydantic import Field
 
-from pipelines import extract
+from pipelines import extract, source_lines
 from pipelines.contracts import RedactionReport, ValidationReport
 from pipelines.contracts.base import Contract
 from pipelines.contracts.source import Column, SourceFile
 from pipelines.errors import ExtractError, FivestarError, Location, Problem
-from pipelines.spec import SPEC_FILENAME, DatasetSpec, load_spec
+from pipelines.spec import SPEC_FILENAME, DatasetSpec, SourceFormat, load_spec
 
 #: Rows per Arrow record batch unless the reader asks for another size.
 BATCH_ROWS = 65_536
@@ -100,9 +101,26 @@ class SourceTable(Contract):
         for f in self.files:
             if position < start + f.rows:
                 row = position - start + 1
-                return Location(file=f.shown, row=row, field=field)
+                return Location(file=f.shown, row=row, field=field, line=self._line(f, row))
             start += f.rows
         return Location(file=self.dataset_id, row=position + 1, field=field)
+
+    def _line(self, file: SourceFile, row: int) -> int | None:
+        """The line where the record starts (only a CSV has lines)."""
+        dialect = _csv_dialect(self.spec_path, self.spec_sha256)
+        if dialect is None:
+            return None
+        return source_lines.record_line(file.path, row, lines_exact=file.lines_exact,
+                                        delimiter=dialect[0], encoding=dialect[1])
+
+
+@functools.lru_cache(maxsize=8)
+def _csv_dialect(spec_path: str, spec_sha256: str) -> tuple[str, str] | None:
+    """The delimiter and encoding of a CSV source (None for other formats); read
+    once per spec version, since a failing run locates many rows."""
+    del spec_sha256
+    source = load_spec(Path(spec_path)).source
+    return (source.delimiter, source.encoding) if source.format == SourceFormat.csv else None
 
 
 #: Text read back in Arrow storage (as the extract reads it), not as Python objects.

@@ -51,7 +51,8 @@ def test_the_record_sends_text_fields_as_ckan_stores_them():
 def test_problems_have_a_flat_json_form():
     p = Problem("type", "expected integer", Location("extract.csv", 3, "count"))
     assert p.model_dump(mode="json") == {"code": "type", "message": "expected integer",
-                                         "file": "extract.csv", "row": 3, "field": "count"}
+                                         "file": "extract.csv", "row": 3, "field": "count",
+                                         "line": None}
     assert Problem.model_validate_json(p.model_dump_json()) == p
     assert str(p) == "extract.csv, row 3, field `count`: expected integer [type]"
 

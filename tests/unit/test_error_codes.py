@@ -66,7 +66,7 @@ def test_a_problem_knows_its_help_and_keeps_its_json_form():
     assert p.kind is error_codes.REGISTRY["ragged-row"]
     assert "delimiter" in p.help
     assert p.to_dict() == {"code": "ragged-row", "message": "has 1 cells, expected 4",
-                           "file": "x.csv", "row": 3, "field": None}
+                           "file": "x.csv", "row": 3, "field": None, "line": None}
     assert Problem("expect_column_values_to_not_be_null", "fails").kind.code == "expectation"
     assert Problem("not-a-code", "x").help == ""
 

@@ -76,3 +76,44 @@ def test_redaction_findings_name_the_source_row_after_the_partition_filter(tmp_p
              if p.code == "personal-data" and p.location.field == "email"}
     assert found == {("extract.csv", 1), ("extract.csv", 3)}  # rows 1 and 3 of the file, not 2
     assert SECRET not in str(found)
+
+
+#: Three records; the first and second hold line breaks inside quoted values, and a
+#: blank line sits before the third: its data row is 3, its line 8.
+_SPANNING = (f'{HEADER}\r\n"C-001",2024-01-05,"{SECRET}\nsecond line",3,10.5,2024-Q1\n'
+             '"C-002",2024-04-09,"a\r\nb\nc",0,7,2024-Q2\n\nC-003,2024-07-01,,-4,1e3,2024-Q3\n')
+
+
+def test_a_record_spanning_lines_is_named_by_its_row_and_its_line(tmp_path):
+    from pipelines.errors import ExtractError
+
+    spec = make_spec(tmp_path, _SPANNING.encode())
+    try:
+        open_source(spec, None).to_pandas()
+    except ExtractError as exc:
+        found = [(p.location.row, p.location.line, p.location.field) for p in exc.problems]
+        text = str(exc)
+    else:
+        raise AssertionError("a negative count must be refused")
+    assert found == [(3, 8, "count")]
+    assert "row 3 (line 8), field `count`" in text and SECRET not in text
+
+
+def test_a_later_stage_names_the_line_through_the_partition_filter(tmp_path):
+    spec = make_spec(tmp_path, _SPANNING.replace(",-4,", ",4,").encode())
+    source = open_source(spec, "2024-Q3")  # only the third record
+    df = source.to_pandas()
+    suite = write_suite(tmp_path / "expectations",
+                        [E.ExpectColumnValuesToBeBetween(column="count", max_value=3)])
+    report = gates.bind_validation(validate(df, spec, suite), source, df.index)
+    [problem] = report.errors
+    assert (problem.location.row, problem.location.line) == (3, 8)
+    assert problem.to_dict()["line"] == 8
+
+
+def test_one_line_per_record_prints_the_row_alone(tmp_path):
+    spec = _two_files(tmp_path, GOOD_ROWS[:1], GOOD_ROWS[1:])
+    source = open_source(spec, None)
+    where = source.locate(2, "count")  # the second row of part-2.csv
+    assert (where.row, where.line) == (2, 3)
+    assert str(where).endswith("part-2.csv, row 2, field `count`")
