@@ -42,23 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
     insert,
     select,
     text,
 )
 from sqlalchemy.exc import IntegrityError
 
-from pipelines.errors import FivestarError
+from pipelines.release.database import AuditError, audit_log, engine_for, install, utc
 
 
 class Decision(StrEnum):
@@ -86,52 +77,6 @@ class Decision(StrEnum):
 #: Entries that record who looked, not what was decided: a release's state ignores them.
 ACCESS_DECISIONS = frozenset({Decision.release_viewed, Decision.release_view_refused})
 
-
-class AuditError(FivestarError):
-    """The audit log cannot be written or read."""
-
-
-metadata = MetaData()
-audit_log = Table(
-    "audit_log",
-    metadata,
-    #: The sequence number: 1, 2, 3, … with no gaps (it is inside the MAC).
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("role", String(64), nullable=False),
-    Column("dataset_id", String(200), nullable=False, index=True),
-    Column("release_id", String(64), nullable=True, index=True),
-    Column("decision", String(32), nullable=False),
-    Column("comment", Text, nullable=False, default=""),
-    #: For approvals: a release time chosen by the champion (used only when
-    #: the manifest has no pre-announced release date).
-    Column("release_at", DateTime(timezone=True), nullable=True),
-    #: Canonical JSON with the act's evidence (report hashes, ticket id, …).
-    Column("detail", Text, nullable=False, default="{}"),
-    #: Unique: two writers racing to append after the same entry cannot both
-    #: succeed, so the chain stays a single line.
-    Column("prev_mac", String(64), nullable=False, unique=True),
-    Column("mac", String(64), nullable=False),
-)
-
-_SQLITE_TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-)
-
-_PG_TRIGGERS = (
-    """CREATE OR REPLACE FUNCTION fivestar_audit_append_only() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql""",
-    "DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log",
-    """CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
-       FOR EACH ROW EXECUTE FUNCTION fivestar_audit_append_only()""",
-    "DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log",
-    """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-       FOR EACH STATEMENT EXECUTE FUNCTION fivestar_audit_append_only()""",
-)
 
 GENESIS = "0" * 64
 _APPEND_ATTEMPTS = 5
@@ -197,14 +142,6 @@ class ChainReport:
                 "head_mac": self.head_mac, "anchors_checked": self.anchors_checked,
                 "breaks": [{"seq": b.seq, "code": b.code, "message": b.message}
                            for b in self.breaks]}
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC.
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def _canonical(data: dict[str, Any]) -> bytes:
@@ -306,46 +243,6 @@ class AnchorLog:
         return anchors, breaks
 
 
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
-def engine_for(url: str) -> Engine:
-    """One engine (pool) per database URL per process, schema installed once."""
-    with _ENGINES_LOCK:
-        cached = _ENGINES.get(url)
-        if cached is not None:
-            return cached
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        _install(engine)
-        if url.startswith("sqlite:///"):
-            db = Path(url.removeprefix("sqlite:///"))
-            if db.exists():
-                db.chmod(0o600)
-        _ENGINES[url] = engine
-        return engine
-
-
-def _install(engine: Engine) -> None:
-    from pipelines.release import records  # noqa: F401 - registers the service's tables
-
-    try:
-        metadata.create_all(engine)
-        with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
-                for stmt in _SQLITE_TRIGGERS:
-                    conn.execute(text(stmt))
-            elif engine.dialect.name == "postgresql":
-                for stmt in _PG_TRIGGERS:
-                    conn.execute(text(stmt))
-    except Exception as exc:  # noqa: BLE001 - report without the URL (may hold a password)
-        raise AuditError(f"cannot open the audit log ({type(exc).__name__})") from None
-
-
 class AuditStore:
     """Append, read and verify audit entries. There is no update or delete."""
 
@@ -355,7 +252,7 @@ class AuditStore:
             raise AuditError("the audit MAC key must be at least 32 bytes")
         self.engine = engine or engine_for(url)
         if engine is not None:
-            _install(engine)
+            install(engine)
         self._key = mac_key
         self.anchors = anchors
         self._lock = threading.Lock()
@@ -386,14 +283,14 @@ class AuditStore:
         """Append one entry (MAC-chained to the previous one), anchor it, return it."""
         decision = Decision(decision)
         fields = {
-            "at": _utc(at or datetime.now(UTC)),
+            "at": utc(at or datetime.now(UTC)),
             "actor": actor,
             "role": role,
             "dataset_id": dataset_id,
             "release_id": release_id,
             "decision": decision.value,
             "comment": comment or "",
-            "release_at": _utc(release_at),
+            "release_at": utc(release_at),
             "detail": json.loads(_canonical(detail or {})),
         }
         with self._append_lock():
@@ -540,16 +437,10 @@ def _row(r) -> AuditEntry:
     except ValueError:
         detail = {"unreadable": True}
     return AuditEntry(
-        id=r["id"], at=_utc(r["at"]), actor=r["actor"], role=r["role"],
+        id=r["id"], at=utc(r["at"]), actor=r["actor"], role=r["role"],
         dataset_id=r["dataset_id"], release_id=r["release_id"],
         decision=Decision(r["decision"]) if r["decision"] in _DECISIONS else r["decision"],
         comment=r["comment"] or "",
-        release_at=_utc(r["release_at"]), detail=detail if isinstance(detail, dict) else {},
+        release_at=utc(r["release_at"]), detail=detail if isinstance(detail, dict) else {},
         prev_mac=r["prev_mac"], mac=r["mac"],
     )
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout = 10000")
-    cur.close()

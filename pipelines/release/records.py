@@ -25,12 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
-    Column,
-    DateTime,
     Engine,
-    LargeBinary,
-    String,
-    Table,
     delete,
     insert,
     select,
@@ -38,51 +33,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from pipelines.release.audit import _utc, metadata
-
-release_records = Table(
-    "release_records", metadata,
-    Column("release_id", String(64), primary_key=True),
-    Column("dataset_id", String(200), nullable=False, index=True),
-    Column("manifest", LargeBinary, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-)
-release_reports = Table(
-    "release_reports", metadata,
-    Column("release_id", String(64), primary_key=True),
-    Column("name", String(100), primary_key=True),
-    Column("sha256", String(64), nullable=False),
-    Column("content", LargeBinary, nullable=False),
-)
-sessions = Table(
-    "sessions", metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("username", String(200), nullable=False, index=True),
-    Column("csrf", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=False),
-)
-api_tokens = Table(
-    "api_tokens", metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("username", String(200), nullable=False, index=True),
-    Column("label", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)
-used_tickets = Table(
-    "used_tickets", metadata,
-    Column("jti", String(64), primary_key=True),
-    Column("username", String(200), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=False),
-)
-
-claimed_tickets = Table(
-    "claimed_tickets", metadata,
-    Column("jti", String(64), primary_key=True),
-    Column("username", String(200), nullable=False),
-    Column("run_id", String(200), nullable=False),
-    Column("claimed_at", DateTime(timezone=True), nullable=False),
+from pipelines.release.database import (
+    api_tokens,
+    claimed_tickets,
+    release_records,
+    release_reports,
+    sessions,
+    used_tickets,
+    utc,
 )
 
 
@@ -168,7 +126,7 @@ class ServiceRecords:
             row = conn.execute(select(sessions).where(sessions.c.id_hash == key)).first()
             if row is None:
                 return None
-            created, seen = _utc(row.created_at), _utc(row.last_seen)
+            created, seen = utc(row.created_at), utc(row.last_seen)
             if now - created > max_age or now - seen > idle:
                 conn.execute(delete(sessions).where(sessions.c.id_hash == key))
                 return None
@@ -200,10 +158,10 @@ class ServiceRecords:
         with self.engine.connect() as conn:
             row = conn.execute(select(api_tokens).where(
                 api_tokens.c.id_hash == _digest(token))).first()
-        if row is None or _utc(row.expires_at) <= datetime.now(UTC):
+        if row is None or utc(row.expires_at) <= datetime.now(UTC):
             return None
         return TokenInfo(username=row.username, label=row.label,
-                         expires_at=_utc(row.expires_at))
+                         expires_at=utc(row.expires_at))
 
     def revoke_token(self, token: str) -> None:
         with self.engine.begin() as conn:
@@ -228,7 +186,7 @@ class ServiceRecords:
         with self.engine.connect() as conn:
             row = conn.execute(select(claimed_tickets).where(
                 claimed_tickets.c.jti == jti)).first()
-        return (row.run_id, _utc(row.claimed_at)) if row else None
+        return (row.run_id, utc(row.claimed_at)) if row else None
 
     def ticket_spent(self, jti: str) -> bool:
         with self.engine.connect() as conn:
