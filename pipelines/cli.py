@@ -141,8 +141,9 @@ def stage(
     """
     from pipelines.instance import distributed
     from pipelines.release.cli import signed_in
-    from pipelines.runner import PlannedRun, run_many, run_stages
+    from pipelines.runner import PlannedRun, run_stages
     from pipelines.runs import TICKET_TAG
+    from pipelines.submit import run_many
 
     specs = _select(dataset, all_)
     base_tags = {REVISION_TAG: correction} if correction is not None else {}
@@ -266,8 +267,9 @@ def publish(
     from pipelines.instance import distributed
     from pipelines.release.cli import signed_in
     from pipelines.release.client import TOKEN_ENV
-    from pipelines.runner import PlannedRun, run_many, run_stages
+    from pipelines.runner import PlannedRun, run_stages
     from pipelines.runs import RELEASE_TAG
+    from pipelines.submit import run_many
 
     specs = {s.id: s for s in load_all(paths.DATASETS_DIR)[0]}
     with signed_in(user) as client:

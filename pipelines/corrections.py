@@ -34,10 +34,6 @@ def version_label(period: str | None, number: int = 0) -> str:
     return f"{base}-r{number}" if number else base
 
 
-def version_uri(dataset_uri: str, label: str) -> str:
-    return f"{dataset_uri}/version/{label}"
-
-
 def plan_revision(spec, period: str | None, notes: str,
                   published: tuple[str, Path] | None) -> Revision:
     """The revision a correction of ``spec`` for ``period`` would be (see the docstring).

@@ -8,7 +8,6 @@ same checks and gates, recorded in the same Dagster instance.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,20 +204,6 @@ class PlannedRun:
     stages: tuple[str, ...] = asset_graph.STAGING_STAGES
     partition: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
-
-
-def run_many(runs: list[PlannedRun], *,
-             on_queued: Callable[[PlannedRun, str], None] | None = None) -> list[RunOutcome]:
-    """Make every run: one after another in-process (profile ``local``), or all
-    queued at once on the distributed profile's run queue, then waited for
-    (``on_queued(run, run_id)`` as each enters the queue)."""
-    from pipelines.instance import distributed
-
-    if not distributed():
-        return [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags) for r in runs]
-    from pipelines.submit import run_remote
-
-    return run_remote(runs, on_queued=on_queued)
 
 
 def _node_name(key) -> str:

@@ -1,5 +1,8 @@
 """Runs through the run queue (the distributed profile): submit, wait, summarise.
 
+:func:`run_many` is the one entry point for a batch of runs: in-process on the
+local profile (:mod:`pipelines.runner`), queued here on the distributed one.
+
 ``fivestar stage`` and ``fivestar publish`` call this instead of running the
 assets in-process when ``FIVESTAR_DAGSTER_PROFILE=distributed``. A run is
 submitted by name through Dagster's GraphQL API (the webserver that
@@ -30,8 +33,15 @@ from dagster._core.storage.tags import (  # stable tag names, not exported at to
 
 from pipelines import assets as asset_graph
 from pipelines.errors import FivestarError
+from pipelines.instance import distributed
 from pipelines.jobs import publish_job_name, stage_job_name
-from pipelines.runner import PlannedRun, RunOutcome, default_partition, outcome_from_events
+from pipelines.runner import (
+    PlannedRun,
+    RunOutcome,
+    default_partition,
+    outcome_from_events,
+    run_stages,
+)
 from pipelines.runs import RELEASE_TAG
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags, staging_tags
@@ -201,3 +211,13 @@ def run_remote(runs: Iterable[PlannedRun], *, timeout: float | None = None,
             on_queued(r, sub.run_id)
         subs.append(sub)
     return wait(subs, timeout=timeout)
+
+
+def run_many(runs: list[PlannedRun], *,
+             on_queued: Callable[[PlannedRun, str], None] | None = None) -> list[RunOutcome]:
+    """Make every run: one after another in-process (profile ``local``), or all
+    queued at once on the distributed profile's run queue, then waited for
+    (``on_queued(run, run_id)`` as each enters the queue)."""
+    if not distributed():
+        return [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags) for r in runs]
+    return run_remote(runs, on_queued=on_queued)

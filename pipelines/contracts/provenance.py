@@ -36,6 +36,12 @@ class Revision(Contract):
     previous_version: str
 
 
+def version_uri(dataset_uri: str, label: str) -> str:
+    """The URI of one version of a dataset (``dct:hasVersion``, ``dct:isVersionOf``):
+    the dataset's URI, ``/version/``, the label (``2024-Q4`` or ``2024-Q4-r1``)."""
+    return f"{dataset_uri}/version/{label}"
+
+
 class Provenance(Contract):
     """The inputs of one conversion, and what validation and redaction reported."""
 

@@ -36,7 +36,7 @@ from typing import Any
 from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from pipelines.contracts.conversion import FileInfo, FileRole, Stars, TemporalCoverage
-from pipelines.contracts.provenance import Provenance, Revision
+from pipelines.contracts.provenance import Provenance, Revision, version_uri
 from pipelines.convert.terms import Plan
 from pipelines.spec.linked_data import FIVESTAR_NS
 
@@ -307,8 +307,6 @@ def _versions(g: Graph, ds: URIRef, title: str, revision: Revision) -> None:
     nodes are plain resources (DCAT's range for these properties), not further
     ``dcat:Dataset`` descriptions that would repeat the whole record.
     """
-    from pipelines.corrections import version_uri
-
     this = URIRef(version_uri(str(ds), revision.version))
     previous = URIRef(version_uri(str(ds), revision.previous_version))
     notes = Literal(revision.notes, lang="en")

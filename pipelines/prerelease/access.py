@@ -1,4 +1,4 @@
-"""The pre-release access rule and the record of every access to a staged release.
+"""The pre-release access rule: who may open a staged release, and when.
 
 Who may open a staged (not yet public) release in the review app:
 
@@ -11,18 +11,15 @@ Who may open a staged (not yet public) release in the review app:
   scheduled time, once it is approved;
 * nobody else (an admin account included): refused, and the refusal recorded.
 
-Once published, a release is public and the rule no longer applies.
-Every access is an entry of the keyed audit chain (``release_viewed`` or
-``release_view_refused``, naming who, what, when and on what basis), so a
-record of who saw a release early cannot be removed or edited undetected;
-a release's state ignores them (``approvals.release_status``).
+Once published, a release is public and the rule no longer applies. The
+review app records every access it decides (``pipelines.review.access_log``).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -101,40 +98,3 @@ def decide(user, entries: list[PreReleaseAccess], *, published: bool,
         return AccessDecision(False, "on the list, but pre-release access opens 24 hours "
                                      "before the release")
     return AccessDecision(True, f"pre-release access list: {listed[0].role}")
-
-
-class AccessLog:
-    """Append and read access records: entries of the audit log (``AuditStore``)."""
-
-    def __init__(self, store):
-        self.store = store
-
-    def record(self, *, user, dataset_id: str, release_id: str, what: str,
-               decision: AccessDecision, at: datetime | None = None) -> None:
-        from pipelines.release.audit import Decision
-
-        role = next((r.value for r in sorted(user.roles, key=lambda r: r.value)
-                     if r.value in PRODUCTION_ROLES), None) or \
-            next((r.value for r in sorted(user.roles, key=lambda r: r.value)), "none")
-        self.store.record(
-            actor=user.username, role=role, dataset_id=dataset_id, release_id=release_id,
-            decision=Decision.release_viewed if decision.allowed
-            else Decision.release_view_refused,
-            comment=decision.basis, at=at or datetime.now(UTC),
-            detail={"what": what, "basis": decision.basis})
-
-    def entries(self, release_id: str, limit: int = 500) -> list[dict]:
-        """The release's access records, newest first."""
-        from pipelines.release.audit import ACCESS_DECISIONS, Decision
-
-        out = []
-        for e in self.store.entries(release_id=release_id, newest_first=True):
-            if e.decision not in ACCESS_DECISIONS:
-                continue
-            out.append({"at": e.at, "actor": e.actor, "dataset_id": e.dataset_id,
-                        "release_id": e.release_id, "what": str(e.detail.get("what", "")),
-                        "allowed": e.decision == Decision.release_viewed,
-                        "basis": str(e.detail.get("basis") or e.comment)})
-            if len(out) >= limit:
-                break
-        return out

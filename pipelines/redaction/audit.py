@@ -33,7 +33,6 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,8 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from pipelines.redaction.audit_moves import cube_moves
+from pipelines.redaction.audit_perturbation import check_perturbation
+from pipelines.redaction.audit_table import located, parents_of, true_table
 from pipelines.spec.redaction import SDC, Method
 
 STATUS = "conf_status"
@@ -92,109 +93,6 @@ class AuditResult:
                 "certified": self.certified, "certificate_moves": self.certificate_moves,
                 "moves_rejected": self.moves_rejected, "cubes": self.cubes,
                 "box_solves": self.box_solves, "exact_solves": self.exact_solves}
-
-
-# -- hierarchy and truth, derived here -------------------------------------------
-
-
-def _not_a_tree(spec: Any, dim: str, code: str, first: str, second: str) -> Exception:
-    from pipelines.errors import FivestarError, Location, Problem
-
-    return FivestarError(Problem(
-        "sdc-spec", f"the audit finds code `{code}` with two parents (`{first}` and "
-        f"`{second}`): its margins would be summed twice, so nothing is published",
-        Location(file=f"datasets/{spec.id}/dataset.yaml",
-                 field=f"redaction.sdc.dimensions.{dim}")))
-
-
-def _skos_parents(spec: Any, dim: str) -> list[tuple[str, str]]:
-    """Every (child, parent) pair of the field's code list, read by this module alone."""
-    from rdflib import Graph, URIRef
-
-    from pipelines import paths
-
-    stem = next((f.get("codelist") for f in spec.table_schema.fields if f.get("name") == dim),
-                None)
-    if not stem:
-        return []
-    g = Graph().parse(Path(paths.VOCABULARIES_DIR) / f"{stem}.ttl", format="turtle")
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    note = {s: str(o) for s, o in g.subject_objects(URIRef(skos + "notation"))}
-    pairs = {(note[s], note[o]) for s, o in g.subject_objects(URIRef(skos + "broader"))
-             if s in note and o in note}
-    pairs |= {(note[o], note[s]) for s, o in g.subject_objects(URIRef(skos + "narrower"))
-              if s in note and o in note}
-    return sorted(pairs)
-
-
-def parents_of(spec: Any, sdc: SDC, codes: dict[str, set[str]]) -> dict[str, dict[str, str]]:
-    """child -> parent per dimension, over the given codes and their ancestors.
-
-    Fails closed, independently of the suppressor's hierarchy: a code the code
-    list and the spec give two different parents is a spec error here too.
-    """
-    out: dict[str, dict[str, str]] = {}
-    for dim, d in sdc.dimensions.items():
-        rel: dict[str, str] = {}
-        pairs = _skos_parents(spec, dim) if d.codelist else []
-        pairs += [(str(k), str(parent)) for parent, kids in d.parents.items() for k in kids]
-        for child, parent in pairs:
-            if rel.setdefault(child, parent) != parent:
-                raise _not_a_tree(spec, dim, child, rel[child], parent)
-        total = None if d.total is None else str(d.total)
-        if total is not None:
-            rel.pop(total, None)
-        used: set[str] = set()
-        todo = list(codes[dim])
-        while todo:
-            c = todo.pop()
-            if c in used:
-                continue
-            used.add(c)
-            p = rel.get(c, total if c != total else None)
-            if p is not None:
-                todo.append(p)
-        out[dim] = {c: rel.get(c, total) for c in used
-                    if c != total and rel.get(c, total) is not None}
-    return out
-
-
-def _chains(rel: dict[str, str]) -> dict[str, list[str]]:
-    def chain(c: str) -> list[str]:
-        out = [c]
-        while out[-1] in rel:
-            out.append(rel[out[-1]])
-        return out
-
-    codes = set(rel) | set(rel.values())
-    return {c: chain(c) for c in codes}
-
-
-def true_table(source: pd.DataFrame, sdc: SDC, rel: dict[str, dict[str, str]]) -> pd.Series:
-    """True value of every cell of the full table, indexed by the dimension codes."""
-    dims = list(sdc.dimensions)
-    frame = source[dims].astype(str).copy()
-    frame["_v"] = 1 if sdc.from_records else \
-        pd.to_numeric(source[sdc.measure], errors="coerce").fillna(0).astype("int64")
-    internal = {d: set(rel[d].values()) for d in dims}
-    leaf = np.ones(len(frame), dtype=bool)
-    for d in dims:
-        leaf &= ~frame[d].isin(internal[d]).to_numpy()
-    long = frame[leaf]
-    if sdc.zero == "suppress" and len(long):
-        # a zero is disclosive too, so an absent detailed cell is a zero that is
-        # published (suppressed): every combination of the detailed codes is a cell
-        axes = [pd.unique(long[d]) for d in dims]
-        grid = (pd.MultiIndex.from_product(axes, names=dims) if len(dims) > 1
-                else pd.Index(axes[0], name=dims[0]))
-        sums = long.groupby(dims if len(dims) > 1 else dims[0], sort=False)["_v"].sum()
-        long = sums.reindex(grid, fill_value=0).reset_index()
-    for d in dims:
-        chains = _chains(rel[d])
-        pairs = [(c, a) for c in long[d].unique() for a in chains.get(c, [c])]
-        m = pd.DataFrame(pairs, columns=[d, "_a"])
-        long = long.merge(m, on=d, how="inner").drop(columns=[d]).rename(columns={"_a": d})
-    return long.groupby(dims, sort=False)["_v"].sum()
 
 
 # -- the attacker's programme -----------------------------------------------------
@@ -722,12 +620,6 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
 # -- the gate ------------------------------------------------------------------
 
 
-def _where(spec: Any, row: int | None = None, field_name: str | None = None):
-    from pipelines.errors import Location
-
-    return Location(file=f"dataset {spec.id}", row=row, field=field_name)
-
-
 def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
                      source: pd.DataFrame | None = None,
                      certificate: pd.DataFrame | None = None) -> list:
@@ -738,7 +630,7 @@ def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
     m = sdc.measure
     if m not in df.columns or STATUS not in df.columns:
         return [Problem("sdc-output", "measure or conf_status column missing",
-                        _where(spec, field_name=m))]
+                        located(spec, field_name=m))]
     df = df.reset_index(drop=True)
     values = pd.to_numeric(df[m], errors="coerce")
     status = df[STATUS].astype("string").fillna("")
@@ -746,29 +638,27 @@ def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
     if sdc.method == Method.suppression:
         for i in np.flatnonzero(((values > 0) & (values < t)).fillna(False).to_numpy())[:200]:
             problems.append(Problem("below-threshold", f"published count below {t}",
-                                    _where(spec, int(i) + 1, m)))
+                                    located(spec, int(i) + 1, m)))
         if sdc.zero == "suppress":
             for i in np.flatnonzero((values == 0).fillna(False).to_numpy())[:200]:
                 problems.append(Problem("zero-published", "zero published but the spec "
-                                        "suppresses zeros", _where(spec, int(i) + 1, m)))
+                                        "suppresses zeros", located(spec, int(i) + 1, m)))
     mismatch = (values.isna() != status.isin(["C", "D"])).to_numpy()
     for i in np.flatnonzero(mismatch)[:200]:
         problems.append(Problem("status-mismatch", "suppressed iff status is C or D fails",
-                                _where(spec, int(i) + 1, m)))
+                                located(spec, int(i) + 1, m)))
     if sdc.rounding:
         off = (values.notna() & (values % sdc.rounding != 0)).to_numpy()
         for i in np.flatnonzero(off)[:200]:
             problems.append(Problem("not-rounded", f"not a multiple of {sdc.rounding}",
-                                    _where(spec, int(i) + 1, m)))
+                                    located(spec, int(i) + 1, m)))
     dup = df.duplicated(subset=list(sdc.dimensions)).to_numpy()
     for i in np.flatnonzero(dup)[:20]:
         problems.append(Problem("sdc-duplicate", "cell published twice",
-                                _where(spec, int(i) + 1, ",".join(sdc.dimensions))))
+                                located(spec, int(i) + 1, ",".join(sdc.dimensions))))
     if problems:
         return problems
     if sdc.method == Method.perturbation:
-        from pipelines.redaction.audit_perturbation import check_perturbation
-
         return check_perturbation(df, spec, sdc, source)
     if source is not None:
         problems += _check_values(df, spec, sdc, source)
@@ -777,7 +667,7 @@ def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
     result = audit(df, spec, sdc, source, certificate)
     for row, message in result.failures:
         problems.append(Problem("sdc-protection", message,
-                                _where(spec, row or None, m)))
+                                located(spec, row or None, m)))
     return problems
 
 
@@ -798,10 +688,10 @@ def _check_values(df: pd.DataFrame, spec: Any, sdc: SDC, source: pd.DataFrame) -
     problems = []
     for i in np.flatnonzero(np.isnan(true_v))[:50]:
         problems.append(Problem("sdc-unknown-cell", "published cell is not a cell of the table "
-                                "derived from the extract", _where(spec, int(i) + 1, None)))
+                                "derived from the extract", located(spec, int(i) + 1, None)))
     wrong = ~np.isnan(pub) & ~np.isnan(expect) & (pub != expect)
     for i in np.flatnonzero(wrong)[:50]:
         problems.append(Problem("sdc-wrong-value", "published value differs from the value "
-                                "derived from the extract", _where(spec, int(i) + 1,
+                                "derived from the extract", located(spec, int(i) + 1,
                                                                    sdc.measure)))
     return problems

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.redaction.audit import _where, parents_of, true_table
+from pipelines.redaction.audit_table import located, parents_of, true_table
 from pipelines.spec.redaction import SDC
 
 
@@ -39,7 +39,7 @@ def check_perturbation(df: pd.DataFrame, spec: Any, sdc: SDC,
     bad = (values.isna() | (values < 0) | (values % 1 != 0)).to_numpy()
     for i in np.flatnonzero(bad)[:50]:
         problems.append(Problem("perturbation", "published count is not a non-negative "
-                                "integer", _where(spec, int(i) + 1, m)))
+                                "integer", located(spec, int(i) + 1, m)))
     if source is None or problems:
         return problems
     dims = list(sdc.dimensions)
@@ -51,7 +51,7 @@ def check_perturbation(df: pd.DataFrame, spec: Any, sdc: SDC,
     if sdc.tables is None and len(truth) != len(df):
         problems.append(Problem("perturbation", f"{abs(len(truth) - len(df))} cells of the "
                                 "table are missing or extra in the published table",
-                                _where(spec)))
+                                located(spec)))
     rows = _ptable_rows(sdc, spec)
     imax = max(rows)
     pub = values.to_numpy(dtype=float)
@@ -59,12 +59,12 @@ def check_perturbation(df: pd.DataFrame, spec: Any, sdc: SDC,
         t = true_v[i]
         if np.isnan(t):
             problems.append(Problem("perturbation", "published cell is not a cell of the table "
-                                    "derived from the records", _where(spec, i + 1)))
+                                    "derived from the records", located(spec, i + 1)))
             continue
         row = min(int(t), imax)
         if int(pub[i] - t) + row not in rows.get(row, set()):
             problems.append(Problem("perturbation", "published value is not one the ptable "
-                                    "can give for this cell", _where(spec, i + 1, m)))
+                                    "can give for this cell", located(spec, i + 1, m)))
         if len(problems) >= 50:
             break
     return problems

@@ -41,7 +41,7 @@ from pipelines.contracts.conversion import (
     Stars,
     TemporalCoverage,
 )
-from pipelines.contracts.provenance import Revision
+from pipelines.contracts.provenance import Revision, version_uri
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.periods import period_bounds
 from pipelines.prerelease.access import access_list
@@ -215,8 +215,6 @@ def stage_release(
         pipeline_version = current_version()
     record = catalogue or catalogue_record(spec, period, stars, extract_sha256=extract_sha256)
     if revision is not None:  # a correction is not the pre-announced release: no date
-        from pipelines.corrections import version_uri
-
         record = record.model_copy(update={
             "release_date": None, "version": revision.version,
             "version_notes": revision.notes,

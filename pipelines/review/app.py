@@ -46,8 +46,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pipelines import paths
 from pipelines.charts.release import chart_svg, release_pictures
 from pipelines.errors import FivestarError
-from pipelines.prerelease.access import AccessLog
-from pipelines.prerelease.review import guard
 from pipelines.release import approvals
 from pipelines.release.approvals import (
     APPROVED,
@@ -62,6 +60,7 @@ from pipelines.release.embargo import Clock, announced_time, default_release_tim
 from pipelines.release.manifest import ManifestError, data_file, is_release_id
 from pipelines.release.signed import DEVICE, DEVICE_TTL, SignatureRefused, sign, verify
 from pipelines.release.users import Role, User, trusted_header, user_from_headers
+from pipelines.review.access_log import AccessLog, guard
 from pipelines.review.throttle import LoginThrottle
 
 UK = ZoneInfo("Europe/London")

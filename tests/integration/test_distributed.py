@@ -254,7 +254,7 @@ def test_restaging_and_republishing_add_nothing(at_site, ckan_stack):
 
 def test_cli_plan_runs_through_the_queue(at_site):
     """``run_many`` (what `fivestar stage --all` calls) queues every run at once."""
-    from pipelines.runner import run_many
+    from pipelines.submit import run_many
 
     spec = spec_of(at_site, "spend-over-25k")
     [outcome] = run_many([PlannedRun(spec, ("extract", "validated"))])

@@ -12,9 +12,10 @@ import yaml
 from fastapi.testclient import TestClient
 
 from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
-from pipelines.prerelease.access import AccessLog, access_list, decide, department_list
+from pipelines.prerelease.access import access_list, decide, department_list
 from pipelines.prerelease.statement import FILENAME, statement_csv
 from pipelines.release.users import DEMO_USERS, Role, User, create_demo_users
+from pipelines.review.access_log import AccessLog
 from pipelines.review.app import create_app
 from pipelines.spec import PreReleaseAccess
 

@@ -300,7 +300,7 @@ def test_code_with_two_parents_in_the_code_list_is_a_spec_error(tmp_path, monkey
 
 def test_the_audit_refuses_a_two_parent_code_list_on_its_own(tmp_path, monkeypatch):
     """The audit reads the code list itself: a second parent stops it, whatever suppression did."""
-    from pipelines.redaction.audit import parents_of
+    from pipelines.redaction.audit_table import parents_of
 
     spec = two_parent_spec(tmp_path, monkeypatch)
     codes = {"period": {"2024"}, "area": {"a0", "a1"}, "offence": {"o0"}}
