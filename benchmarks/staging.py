@@ -186,8 +186,8 @@ def stage_once(dataset_id: str, rows: int) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "DAGSTER_PG_URL")}
     # The statistician signs in to a review service (in this process, on loopback, with
     # the demo accounts), which registers the staging, as for real.
+    from fivestar_dev.demo_accounts import DEMO_USERS
     from fivestar_dev.synthetic_release import make_authority
-    from pipelines.release.users import DEMO_USERS
     from pipelines.review.app import create_app
     from tests.governance import serving
 

@@ -27,6 +27,23 @@ def _private_state(
 
 
 @app.command()
+def accounts() -> None:
+    """Set up the demo's review service (home, the demo accounts with their public
+    passwords, the publication sensor's token) and print the accounts."""
+    from fivestar_dev.demo_accounts import DEMO_USERS, demo_setup
+    from pipelines import paths
+    from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
+    from pipelines.release.home import ServiceHome
+    from pipelines.review.admin import default_home
+
+    demo_setup(ServiceHome(default_home()), ckan_url=ckan_url(),
+               ckan_token=catalogue_publisher_token(),
+               publisher_token_file=paths.STATE_DIR / "publisher.token")
+    for username, (_name, role, password) in DEMO_USERS.items():
+        console.print(f"{username} ({role.value}) password: {password}", markup=False)
+
+
+@app.command()
 def demo(
     serve: bool = typer.Option(True, help="Start the Dagster UI and review app afterwards."),
 ) -> None:

@@ -101,8 +101,8 @@ def review_url() -> str:
 
 def ensure_review_service(log=print) -> str:
     """Set up the demo's service home and start the service (as fivestar-review)."""
+    from fivestar_dev.demo_accounts import demo_setup
     from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
-    from pipelines.review.admin import demo_setup
     from pipelines.review.service import port_open, separated, start, wait_ready
 
     demo_setup(ServiceHome(review_home()), ckan_url=ckan_url(),
@@ -121,8 +121,8 @@ def ensure_review_service(log=print) -> str:
 
 
 def run_demo(log=print) -> DemoResult:
+    from fivestar_dev.demo_accounts import DEMO_USERS
     from pipelines.release.client import TOKEN_ENV, ReviewServiceClient
-    from pipelines.release.users import DEMO_USERS
     from pipelines.runner import run_stages
 
     ensure_demo_key()

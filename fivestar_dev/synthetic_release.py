@@ -13,13 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fivestar_dev.demo_accounts import create_demo_users
 from pipelines.contracts import FileInfo, FileRole, Stars
 from pipelines.contracts.provenance import Revision
 from pipelines.release.authority import Authority
 from pipelines.release.embargo import Clock, system_clock
 from pipelines.release.home import ServiceConfig, ServiceHome
 from pipelines.release.stage import StagedRelease, release_payload, stage_release
-from pipelines.release.users import create_demo_users
 from pipelines.reports import ReportFile
 from pipelines.spec import DatasetSpec
 

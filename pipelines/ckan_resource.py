@@ -60,8 +60,8 @@ def catalogue_publisher_token() -> str:
     review service's home (``FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE``, default
     ``catalogue/.state/publisher-api-token``, owned by ``fivestar-review``).
 
-    Read only when the service's home is set up (``fivestar service demo``, tests):
-    the pipeline never uses it.
+    Read only when the service's home is set up (``make demo``,
+    ``python -m fivestar_dev accounts``, tests): the pipeline never uses it.
     """
     return _token_file("FIVESTAR_CKAN_PUBLISHER_TOKEN_FILE", "publisher-api-token",
                        "no catalogue publisher token in {path} (make catalogue-up "

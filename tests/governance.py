@@ -48,8 +48,8 @@ class ReviewServiceHandle:
         self.url, self.home, self.base, self.proc = url, home, base, proc
 
     def client(self, username=None):
+        from fivestar_dev.demo_accounts import DEMO_USERS
         from pipelines.release.client import ReviewServiceClient
-        from pipelines.release.users import DEMO_USERS
 
         client = ReviewServiceClient(self.url)
         if username:
@@ -68,9 +68,9 @@ def running_review_service(base: Path, state: Path) -> Iterator[ReviewServiceHan
 
     ``base`` must be traversable by the service's OS user (0755).
     """
+    from fivestar_dev.demo_accounts import demo_setup
     from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
     from pipelines.release.home import ServiceHome
-    from pipelines.review.admin import demo_setup
     from pipelines.review.service import separated, start, wait_ready
 
     assert separated(), ("the review service must run as its own OS user: run the tests "

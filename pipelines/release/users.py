@@ -225,28 +225,5 @@ def user_from_headers(headers, directory: UserDirectory) -> User | None:
     return user if user and user.roles else None
 
 
-#: Demo accounts for `make demo` only. The passwords are public (they are in
-#: the README); the file is written into the demo's review-service home.
-DEMO_USERS: dict[str, tuple[str, Role, str]] = {
-    "stats.demo": ("Demo Statistician", Role.statistician, "stats-demo-password"),
-    "champion.demo": ("Demo Transparency Champion", Role.transparency_champion,
-                      "champion-demo-password"),
-    "admin.demo": ("Demo Administrator", Role.admin, "admin-demo-password"),
-    "ops.demo": ("Demo Pipeline Operator", Role.operator, "ops-demo-password"),
-}
 #: The publication sensor's service account (token only, no password).
 PUBLISHER = "fivestar-publisher"
-
-
-def create_demo_users(path: Path) -> Path:
-    """Write (or refresh) the demo accounts into the users file; return its path."""
-    directory = UserDirectory.load(path)
-    for username, (name, role, password) in DEMO_USERS.items():
-        rec = directory.records.get(username)
-        if rec and rec.get("roles") == [role.value] and rec.get("password_hash") and \
-                directory.authenticate(username, password):
-            continue  # unchanged: keep the hash (argon2 is slow on purpose)
-        directory.add(username, [role], password, name=name)
-    if PUBLISHER not in directory.records:
-        directory.add(PUBLISHER, [Role.publisher], None, name="Publication sensor")
-    return directory.path

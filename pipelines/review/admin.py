@@ -19,7 +19,7 @@ from pipelines import paths
 from pipelines.errors import FivestarError
 from pipelines.release.authority import SERVICE_TOKEN_TTL, Authority
 from pipelines.release.home import SERVICE_USER, ServiceConfig, ServiceHome, chown_tree
-from pipelines.release.users import DEMO_USERS, PUBLISHER, Role, create_demo_users
+from pipelines.release.users import Role
 from pipelines.review.service import separated
 
 service_app = typer.Typer(help="Set up and run the review service (on its host, as root).",
@@ -39,7 +39,7 @@ def _home(home: Path | None) -> ServiceHome:
     return ServiceHome(Path(home) if home else default_home())
 
 
-def _owned(home: ServiceHome) -> None:
+def hand_to_service(home: ServiceHome) -> None:
     """Hand what a root-run command wrote back to the service user."""
     if separated():
         chown_tree(home.path, SERVICE_USER)
@@ -102,7 +102,7 @@ def add_user(
     except FivestarError as exc:
         err.print(f"[red]refused[/]: {exc}")
         raise typer.Exit(1) from None
-    _owned(h)
+    hand_to_service(h)
     console.print(f"{user.username}: {', '.join(sorted(r.value for r in user.roles))}")
 
 
@@ -122,7 +122,7 @@ def issue_token(
         raise typer.Exit(1)
     token, expires = authority.issue_token(user, "service account", timedelta(days=days))
     write_token(out, token)
-    _owned(h)
+    hand_to_service(h)
     console.print(f"token for {username} written to {out} (expires {expires:%Y-%m-%d})")
 
 
@@ -137,31 +137,6 @@ def write_token(path: Path, token: str) -> None:
 def public_key(home: Path | None = HOME_OPTION) -> None:
     """Print the public half of the signing key (what the catalogue trusts)."""
     console.print(_home(home).public_key_path.read_text(), end="", markup=False)
-
-
-def demo_setup(home: ServiceHome, *, ckan_url: str, ckan_token: str | None,
-               publisher_token_file: Path, releases_root: Path | None = None) -> None:
-    """The demo's service: home, demo accounts, the publisher's token (all idempotent)."""
-    init_home(home, ckan_url=ckan_url, ckan_token=ckan_token, releases_root=releases_root)
-    create_demo_users(home.users_path)
-    if not publisher_token_file.exists():
-        authority = Authority(home)
-        token, _ = authority.issue_token(authority.user(PUBLISHER), "publication sensor",
-                                         SERVICE_TOKEN_TTL)
-        write_token(publisher_token_file, token)
-    _owned(home)
-
-
-@service_app.command("demo")
-def demo(home: Path | None = HOME_OPTION) -> None:
-    """Set up the demo's service (accounts with public passwords: demo only)."""
-    from pipelines.ckan_resource import catalogue_publisher_token, ckan_url
-
-    h = _home(home)
-    demo_setup(h, ckan_url=ckan_url(), ckan_token=catalogue_publisher_token(),
-               publisher_token_file=paths.STATE_DIR / "publisher.token")
-    for username, (_n, r, password) in DEMO_USERS.items():
-        console.print(f"{username} ({r.value}) password: {password}")
 
 
 @service_app.command("serve")

@@ -118,7 +118,7 @@ def test_operator_ui_needs_an_operator(web):
 
 
 def test_an_operator_signs_in_and_may_reload_same_site_only(review_service, tmp_path):
-    from pipelines.release.users import DEMO_USERS
+    from fivestar_dev.demo_accounts import DEMO_USERS
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fivestar_dev.demo_accounts import DEMO_USERS
 from pipelines import paths
-from pipelines.release.users import DEMO_USERS, hash_password
+from pipelines.release.users import hash_password
 from pipelines.review.service import system_venv
 
 pytestmark = pytest.mark.integration

@@ -129,7 +129,7 @@ def _withdraw_in_review_app(url: str, release_id: str, reason: str) -> None:
 
     import httpx
 
-    from pipelines.release.users import DEMO_USERS
+    from fivestar_dev.demo_accounts import DEMO_USERS
 
     client = httpx.Client(base_url=url, timeout=60)
 

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fivestar_dev.demo_accounts import DEMO_USERS
 from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.release.approvals import release_status
 from pipelines.release.audit import Decision
-from pipelines.release.users import DEMO_USERS
 from pipelines.review.app import create_app
 from tests.governance import serving
 

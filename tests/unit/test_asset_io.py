@@ -41,8 +41,8 @@ def _personal_values(spec) -> set[str]:
 
 def _ticket(service, spec) -> dict[str, str]:
     """A staging run's identity: the review service's single-use ticket for stats.demo."""
+    from fivestar_dev.demo_accounts import DEMO_USERS
     from pipelines.release.client import ReviewServiceClient
-    from pipelines.release.users import DEMO_USERS
 
     client = ReviewServiceClient(service[1])
     client.login("stats.demo", DEMO_USERS["stats.demo"][2])

@@ -7,6 +7,7 @@ import json
 import pytest
 import rdflib
 
+from fivestar_dev.demo_accounts import DEMO_USERS
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
 from pipelines.corrections import CorrectionError, plan_revision, version_label
@@ -14,7 +15,6 @@ from pipelines.release import published_release
 from pipelines.release.audit import Decision
 from pipelines.release.client import ReviewServiceClient
 from pipelines.release.manifest import load_manifest
-from pipelines.release.users import DEMO_USERS
 from pipelines.runner import run_stages
 from pipelines.runs import REVISION_TAG, TICKET_ENV
 from pipelines.spec import load_spec

@@ -11,10 +11,11 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from fivestar_dev.demo_accounts import DEMO_USERS, create_demo_users
 from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.prerelease.access import access_list, decide, department_list
 from pipelines.prerelease.statement import FILENAME, statement_csv
-from pipelines.release.users import DEMO_USERS, Role, User, create_demo_users
+from pipelines.release.users import Role, User
 from pipelines.review.access_log import AccessLog
 from pipelines.review.app import create_app
 from pipelines.spec import PreReleaseAccess

@@ -6,11 +6,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from fivestar_dev.demo_accounts import DEMO_USERS
 from fivestar_dev.synthetic_release import stage_synthetic
 from pipelines.release.approvals import release_status
 from pipelines.release.audit import Decision
 from pipelines.release.cli import commands, visible
-from pipelines.release.users import DEMO_USERS, hash_password
+from pipelines.release.users import hash_password
 
 
 @pytest.fixture

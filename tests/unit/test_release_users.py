@@ -3,14 +3,8 @@
 import pytest
 import yaml
 
-from pipelines.release.users import (
-    DEMO_USERS,
-    Role,
-    UserDirectory,
-    UsersError,
-    create_demo_users,
-    user_from_headers,
-)
+from fivestar_dev.demo_accounts import DEMO_USERS, create_demo_users
+from pipelines.release.users import Role, UserDirectory, UsersError, user_from_headers
 
 
 def test_passwords_are_stored_as_argon2_hashes(tmp_path):

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from fivestar_dev.demo_accounts import DEMO_USERS
 from fivestar_dev.synthetic_release import make_authority, make_spec, stage_synthetic
 from pipelines.release.approvals import release_status
 from pipelines.release.audit import Decision
-from pipelines.release.users import DEMO_USERS
 from pipelines.review.app import create_app
 from pipelines.review.throttle import LoginThrottle
 from tests.governance import serving
