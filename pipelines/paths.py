@@ -24,10 +24,13 @@ DATASETS_DIR = _env_path("FIVESTAR_DATASETS_DIR", ROOT / "datasets")
 EXPECTATIONS_DIR = _env_path("FIVESTAR_EXPECTATIONS_DIR", ROOT / "expectations")
 #: The project's own RDF terms (``fivestar.ttl``) and SHACL shapes: part of the package,
 #: never the user's folder, so pointing FIVESTAR_VOCABULARIES_DIR at your own code
-#: lists cannot break conversion.
-PROJECT_VOCABULARY_DIR = ROOT / "vocabularies"
-#: SKOS code lists (the user's: a spec's ``codelist:`` names ``<stem>.ttl`` here).
-VOCABULARIES_DIR = _env_path("FIVESTAR_VOCABULARIES_DIR", PROJECT_VOCABULARY_DIR)
+#: lists cannot break conversion. The wheel carries them inside the package
+#: (``pipelines/_project/``, see pyproject.toml); a checkout reads ``vocabularies/``.
+_PACKAGED = Path(__file__).resolve().parent / "_project"
+PROJECT_VOCABULARY_DIR = _PACKAGED if _PACKAGED.is_dir() else ROOT / "vocabularies"
+#: SKOS code lists (the user's: a spec's ``codelist:`` names ``<stem>.ttl`` here; the
+#: bundled ones in a checkout).
+VOCABULARIES_DIR = _env_path("FIVESTAR_VOCABULARIES_DIR", ROOT / "vocabularies")
 #: Mutable state (Dagster instance, run outputs, staged releases, audit DB).
 STATE_DIR = _env_path("FIVESTAR_STATE_DIR", ROOT / ".fivestar")
 #: Downloads cached between runs (virtualenvs, Maven artifacts, large extracts).
