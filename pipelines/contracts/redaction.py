@@ -54,6 +54,31 @@ class FieldReport(Contract):
         return out
 
 
+class AuditSummary(Contract):
+    """What the independent disclosure audit proved (``pipelines.redaction.audit``).
+
+    Counts and widths only, and no run time: the report is hashed into the release
+    id, so restaging unchanged inputs gives the same id.
+    """
+
+    primary_cells: int = 0
+    #: primary cells whose feasible interval was proved at least as wide as declared
+    proven: int = 0
+    failures: int = 0
+    #: narrowest proved width over the primary cells (a lower bound of the true one)
+    narrowest_width: int | None = None
+    components: int = 0
+    largest_component: int = 0
+    #: primary cells proved by a checked move of the suppressor's certificate
+    certified: int = 0
+    certificate_moves: int = 0
+    moves_rejected: int = 0
+    #: primary cells proved by the audit's own hypercubes
+    cubes: int = 0
+    box_solves: int = 0
+    exact_solves: int = 0
+
+
 class SDCReport(Contract):
     """What statistical disclosure control did to an aggregate table (counts and widths only)."""
 
@@ -83,7 +108,7 @@ class SDCReport(Contract):
     rounded: int = 0
     perturbed: int = 0
     #: the independent audit's summary (counts, widths, seconds)
-    audit: dict[str, Any] | None = None
+    audit: AuditSummary | None = None
     narrowest_interval_width: int | None = None
     notes: list[str] = Field(default_factory=list)
 

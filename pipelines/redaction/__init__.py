@@ -122,7 +122,7 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
         rounded=result.rounded,
         perturbed=getattr(result, "perturbed", 0), notes=result.notes,
         audit=audit_summary,
-        narrowest_interval_width=(audit_summary or {}).get("narrowest_width"))
+        narrowest_interval_width=audit_summary.narrowest_width if audit_summary else None)
     return result.df, report, certificate
 
 

@@ -41,6 +41,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from pipelines.contracts.redaction import AuditSummary
 from pipelines.redaction.audit_moves import cube_moves
 from pipelines.redaction.audit_perturbation import check_perturbation
 from pipelines.redaction.audit_table import located, parents_of, true_table
@@ -84,15 +85,14 @@ class AuditResult:
     def budget_left(self) -> bool:
         return self.box_solves + self.exact_solves < AUDIT_PROGRAMMES
 
-    def summary(self) -> dict[str, Any]:
-        """What the redaction report records: no run time, because the report is
-        hashed into the release id (restaging unchanged inputs gives the same id)."""
-        return {"primary_cells": self.primary_cells, "proven": self.proven,
-                "failures": len(self.failures), "narrowest_width": self.narrowest_width,
-                "components": self.components, "largest_component": self.largest_component,
-                "certified": self.certified, "certificate_moves": self.certificate_moves,
-                "moves_rejected": self.moves_rejected, "cubes": self.cubes,
-                "box_solves": self.box_solves, "exact_solves": self.exact_solves}
+    def summary(self) -> AuditSummary:
+        """What the redaction report records (see :class:`AuditSummary`)."""
+        return AuditSummary(
+            primary_cells=self.primary_cells, proven=self.proven, failures=len(self.failures),
+            narrowest_width=self.narrowest_width, components=self.components,
+            largest_component=self.largest_component, certified=self.certified,
+            certificate_moves=self.certificate_moves, moves_rejected=self.moves_rejected,
+            cubes=self.cubes, box_solves=self.box_solves, exact_solves=self.exact_solves)
 
 
 # -- the attacker's programme -----------------------------------------------------

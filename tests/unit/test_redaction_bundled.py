@@ -93,4 +93,4 @@ def test_bundled_aggregates_are_protected(dataset_id: str):
         assert len(out) == len(df)
     assert pd.Series(out[measure].isna()).equals(out["conf_status"].isin(["C", "D"]))
     assert [str(p) for p in verify(out, spec, df)] == []
-    assert result.report.sdc.audit["failures"] == 0
+    assert result.report.sdc.audit.failures == 0

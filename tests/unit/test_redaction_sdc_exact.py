@@ -75,7 +75,7 @@ def test_a_table_the_old_search_refused_is_now_published_and_audited():
     assert sup.unresolved == [] and sup.programmes > 0  # the exact stage was needed
     result = redact(df, spec, None)  # runs the independent audit too (fails closed)
     out = result.df
-    assert result.report.sdc.audit["proven"] == result.report.sdc.audit["primary_cells"] > 0
+    assert result.report.sdc.audit.proven == result.report.sdc.audit.primary_cells > 0
     assert result.report.sdc.narrowest_interval_width >= 3
     assert check_disclosure(out, spec, sdc, df, result.certificate) == []  # as the gate does
 
