@@ -118,14 +118,44 @@ def test_gx_sees_numpy_numbers_unless_the_suite_inspects_the_type():
     df = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"),
                        "m": pd.array([1, 2, 3], dtype="Int64"),
                        "s": pd.array(["a", None, "c"], dtype="string")})
-    plain = gx.ExpectationSuite(name="x", expectations=[E.ExpectColumnValuesToNotBeNull(
-        column="n")])
+    plain = gx.ExpectationSuite(name="x", expectations=[
+        E.ExpectColumnValuesToNotBeNull(column=c) for c in ("n", "m", "s")])
     view = gx_view(df, plain)
     assert str(view["n"].dtype) == "float64" and view["n"].isna().tolist() == [False, True, False]
     assert str(view["m"].dtype) == "int64" and view["s"].dtype == df["s"].dtype
     typed = gx.ExpectationSuite(name="y", expectations=[E.ExpectColumnValuesToBeOfType(
         column="n", type_="Int64")])
     assert gx_view(df, typed)["n"].dtype == df["n"].dtype
+
+
+def test_gx_sees_only_the_columns_its_expectations_read():
+    from pipelines.validate import columns_read, gx_view
+
+    df = pd.DataFrame({"a": pd.array(["x", None], dtype="string"),
+                       "b": pd.array(["private", "text"], dtype="string"), "c": [1, 2]})
+    suite = gx.ExpectationSuite(name="x", expectations=[
+        E.ExpectTableColumnsToMatchOrderedList(column_list=["a", "b", "c"]),
+        E.ExpectColumnValuesToNotBeNull(column="a"),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="c", column_B="c", or_equal=True)])
+    # the column list of a names-only expectation reads no values
+    assert columns_read(suite) == {"a", "c"}
+    narrow = gx.ExpectationSuite(name="y", expectations=[
+        E.ExpectTableRowCountToBeBetween(min_value=1),
+        E.ExpectColumnValuesToNotBeNull(column="a")])
+    assert columns_read(narrow) == {"a"}
+    view = gx_view(df, narrow)
+    assert list(view.columns) == ["a", "b", "c"] and view["b"].nbytes == 2
+    assert view["a"].isna().tolist() == [False, True]
+    conditional = gx.ExpectationSuite(name="z", expectations=[E.ExpectColumnValuesToNotBeNull(
+        column="a", row_condition='c>1', condition_parser="pandas")])
+    assert columns_read(conditional) is None and gx_view(df, conditional)["b"].equals(df["b"])
+
+
+def test_a_narrowed_view_still_fails_what_it_should(cases):
+    spec, df, d = cases
+    write_suite(d, [E.ExpectColumnValuesToBeBetween(column="count", max_value=0)])
+    result = validate(df, spec, d)
+    assert not result.passed and result.expectations[0].unexpected_count
 
 
 def test_rows_are_reported_for_a_failure_that_mostly_lets_pass(cases):
