@@ -214,11 +214,18 @@ def stage_all(site, specs, budget_s: float | None) -> tuple[dict, list]:
 
 
 def run_costs(instance, run_ids: list[str]) -> dict:
-    """Median and total seconds per phase of these runs and their retries (release_day_costs)."""
+    """Median and total seconds per phase of these runs and their retries (release_day_costs).
+
+    Only runs that ended count: a run still queued or running when the phase's budget ran
+    out has no step or launch marks yet, and would pull every median to zero. ``runs``
+    says how many the figures cover.
+    """
     from benchmarks.release_day_costs import phases, run_events, summarise
 
-    return summarise(phases(run_events(instance, run.run_id))
-                     for root in run_ids for run in _chain(instance, root))
+    ended = [run for root in run_ids for run in _chain(instance, root) if run.is_finished]
+    costs = summarise(phases(run_events(instance, run.run_id)) for run in ended)
+    costs["runs"] = {"median": len(ended), "total": len(ended)}
+    return costs
 
 
 def _chain(instance, root):
@@ -413,7 +420,9 @@ def _report_costs(runs: list[dict]) -> None:
     for r in runs:
         for label, costs in ((f"staging, {r['workers']} worker(s)", r.get("costs")),
                              ("publication", (r.get("publication") or {}).get("costs"))):
-            if costs:
+            if costs and costs.get("fixed"):
+                if "runs" in costs:
+                    label = f"{label} ({int(costs['runs']['total'])} ended)"
                 table.add_row(label, *(f"{costs[k]['median']:.1f}" for k in (*PHASES, "fixed")))
     console.print(table)
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import gzip
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -37,7 +37,14 @@ from typing import IO, Any
 from rdflib import Graph
 
 from pipelines.errors import FivestarError, Location, Problem
-from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore, insert_data
+from pipelines.linkeddata.store import (
+    DRAFT,
+    LIVE,
+    FusekiStore,
+    has_blank_nodes,
+    insert_data,
+    patch_add,
+)
 from pipelines.paths import PROJECT_VOCABULARY_DIR
 
 log = logging.getLogger("fivestar.linkeddata")
@@ -205,13 +212,19 @@ def go_live(store: FusekiStore, drafted: DraftRelease) -> None:
     old = store.graphs(dataset_graphs(drafted.dataset), LIVE)
     drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in old)
 
-    def body() -> Iterator[bytes]:
-        yield from insert_data(drafted.graph, _lines(drafted.ntriples), prefix=drops)
-
+    extra = _as_ntriples(drafted.extra) if drafted.extra else b""
     started = time.monotonic()
     log.info("linked data: %s going live (%d triples, one transaction)", drafted.graph,
              drafted.triples)
-    store.update(_chain(body(), drafted), LIVE)
+    if not old and not has_blank_nodes(extra):
+        # nothing to replace: an RDF Patch of the additions (one transaction, RIOT's parser)
+        store.patch(_then(patch_add(drafted.graph, _lines(drafted.ntriples)),
+                          patch_add(drafted.graph, [extra])), LIVE)
+    else:
+        # the drops and the insert in one SPARQL Update request (one transaction)
+        store.update(_then(insert_data(drafted.graph, _lines(drafted.ntriples), prefix=drops),
+                           [b";\n", *insert_data(drafted.graph, [extra])] if extra else []),
+                     LIVE)
     log.info("linked data: %s committed live in %.0f s", drafted.graph,
              time.monotonic() - started)
     live = store.count(drafted.graph, LIVE)
@@ -223,12 +236,11 @@ def go_live(store: FusekiStore, drafted: DraftRelease) -> None:
     log.info("linked data: %s live (replaced %d graph(s))", drafted.graph, len(old))
 
 
-def _chain(body: Iterator[bytes], drafted: DraftRelease) -> Iterator[bytes]:
-    """The N-Triples insert, then the code lists and metadata in the same request."""
-    yield from body
-    if drafted.extra:
-        yield b";\n"
-        yield from insert_data(drafted.graph, [_as_ntriples(drafted.extra)])
+def _then(*parts: Iterable[bytes]) -> Iterator[bytes]:
+    """One request body from its parts: the release's N-Triples, then its code lists and
+    metadata."""
+    for part in parts:
+        yield from part
 
 
 def ensure_shared_vocabularies(store: FusekiStore) -> None:

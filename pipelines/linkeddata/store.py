@@ -108,6 +108,13 @@ class FusekiStore:
         self._send("POST", f"{dataset}/update", data=update,
                    headers={"Content-Type": "application/sparql-update"})
 
+    def patch(self, patch: bytes | Iterable[bytes], dataset: str = LIVE) -> None:
+        """One RDF Patch request (``A``/``D`` quad rows): Fuseki applies the whole body in
+        one TDB2 write transaction, parsing it with RIOT's tokenizer (measured about twice
+        as fast as the same triples in a SPARQL ``INSERT DATA``)."""
+        self._send("POST", f"{dataset}/patch", data=patch,
+                   headers={"Content-Type": "application/rdf-patch"})
+
     def drop(self, graphs: Iterable[str], dataset: str = LIVE) -> None:
         ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
         if ops:
@@ -149,3 +156,53 @@ def insert_data(graph: str, ntriples: Iterable[bytes], prefix: str = "") -> Iter
     yield f"{prefix}INSERT DATA {{ GRAPH <{graph}> {{\n".encode()
     yield from ntriples
     yield b"\n} }\n"
+
+
+def patch_add(graph: str, ntriples: Iterable[bytes], batch: int = 1 << 20) -> Iterator[bytes]:
+    """An RDF Patch adding N-Triples to ``graph``, ``A s p o <graph> .`` a line, streamed in
+    blocks of about ``batch`` bytes (each line's final `` .`` becomes the graph and `` .``;
+    nothing is parsed, nothing held).
+
+    Blank nodes are refused: a patch names a blank node by its label, so ``_:b1`` in two
+    releases would be one node (``INSERT DATA``, which makes fresh ones, is the path for
+    them). fivestar's converter writes none.
+    """
+    tail = f" <{graph}> .\n".encode()
+    out: list[bytes] = []
+    size = 0
+    for line in _complete_lines(ntriples):
+        s = line.strip()
+        if not s or s.startswith(b"#"):
+            continue
+        if not s.endswith(b"."):
+            raise StoreError(f"not an N-Triples line (no final '.'): {s[:80]!r}")
+        q = s.find(b'"')
+        if s.startswith(b"_:") or b" _:" in (s if q < 0 else s[:q]):
+            raise StoreError("a blank node in N-Triples sent as an RDF Patch")
+        out.append(b"A " + s[:-1].rstrip() + tail)
+        size += len(s)
+        if size >= batch:
+            yield b"".join(out)
+            out, size = [], 0
+    if out:
+        yield b"".join(out)
+
+
+def has_blank_nodes(ntriples: bytes) -> bool:
+    """Whether an N-Triples text (one line a triple) names a blank node."""
+    for line in ntriples.splitlines():
+        q = line.find(b'"')
+        if line.startswith(b"_:") or b" _:" in (line if q < 0 else line[:q]):
+            return True
+    return False
+
+
+def _complete_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines from byte chunks that may split a line anywhere."""
+    rest = b""
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
