@@ -10,10 +10,12 @@ has been checked:
    need not be one transaction);
 2. **verify** — in the draft: the graph holds every triple of the N-Triples file, and the
    dataset has exactly one observation/record per CSV row;
-3. **live** — one SPARQL Update request on the live store drops the graphs of the
-   dataset's earlier releases and inserts the new one. Fuseki runs one request as one
-   TDB2 write transaction, so a reader sees the old release or the new one, never both
-   or a half; then the live graph is counted again and the draft is removed.
+3. **live** — one request on the live store, which Fuseki runs as one TDB2 write
+   transaction, so a reader sees the old release or the new one, never both or a half:
+   a SPARQL Update that drops the graphs of the dataset's earlier releases and inserts
+   the new one, or, when there is nothing to replace, an RDF Patch of the additions
+   (RIOT's tokenizer reads it about 2.4 times as fast as ``INSERT DATA``); then the live
+   graph is counted again and the draft is removed.
 
 Withdrawal drops every graph of the dataset from both stores.
 
