@@ -19,7 +19,10 @@
    the service runs its gate, checks the request against the approved
    manifest and switches with its own token; the pipeline's token cannot
    (ckanext-fivestar's ``fivestar_guard``). The staging copy is then purged
-   and the release's linked data goes live.
+   and the release's linked data goes live: by the same party, with the
+   triple store's publisher login, after comparing the draft graph with the
+   approved RDF (:mod:`pipelines.linkeddata.release`); the pipeline's login
+   writes drafts only.
 
 Until the switch commits the public sees the previous release unchanged, so
 an interrupted update never hides published data nor puts new metadata on
@@ -233,15 +236,22 @@ def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], rele
     fields = {**desired, **_links(manifest, predicted), "private": False}
     changed = staging is not None or catalogue_fields.differs(pkg, fields) or \
         [r["id"] for r in pkg.get("resources", [])] != [r["id"] for r in final]
-    if changed:
-        _switch(client, pkg, staging, final, fields, switch)
+    if switch is not None:  # the service checks the draft graph and makes it live too
+        if changed or prepared.drafted is not None:
+            _switch(client, pkg, staging, final, fields, switch)
+    else:  # ``client`` is the catalogue's publisher: so is the store that goes live
+        live_store = content.linked_data_store(publisher=True) if store is not None else None
+        with content.checked_linked_data(live_store, release_dir, manifest,
+                                         release_id) as approved:
+            if changed:
+                _switch(client, pkg, staging, final, fields, switch)
+            content.go_live(approved, live_store, client, manifest)  # one transaction
     public = _call(client.action.package_show, id=pkg["id"], what="dataset lookup")
     urls = {r["name"]: r["url"] for r in public.get("resources", []) if r["name"] in files}
     if urls != predicted or set(urls) != set(files):
         raise PublicationError(Problem("switch-mismatch", "the dataset does not hold the "
                                        "release's files where expected after the switch",
                                        Location(file=name)))
-    content.go_live(prepared, store, client, manifest)  # the graph live, one transaction
     base = client.address.rstrip("/")
     return PublishResult(dataset_url=f"{base}/dataset/{name}", resource_urls=urls,
                          changed=changed, version=desired.get("version"))

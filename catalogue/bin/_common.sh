@@ -59,6 +59,9 @@ FUSEKI_CACHE="$CACHE/fuseki"
 FUSEKI_URL="http://$HOST:$FUSEKI_PORT"
 FUSEKI_HEAP="${FIVESTAR_FUSEKI_HEAP:-1g}"
 FUSEKI_USER=fivestar
+# the live store's writer: its password is for the review service alone (like CKAN's publisher)
+FUSEKI_PUBLISHER=fivestar-publisher
+FUSEKI_PUBLISHER_PASSWORD_FILE="$STATE/fuseki-publisher-password"
 LD_URL="http://$HOST:$LD_PORT"
 # The base of the URIs the front answers for (fivestar mints {base}/id/..., /doc/..., /def/...).
 # Locally the front's own address, so every URI in the demo resolves; in production the

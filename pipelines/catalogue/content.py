@@ -2,14 +2,19 @@
 
 ``prepare`` runs once every file is in CKAN and verified, while the dataset is still
 private: it loads the CSV's rows into the DataStore (typed by the Table Schema) and loads
-the release into the triple store's *draft* store, verifying both. Any failure raises, so
-the dataset stays private (fail closed). The switch to public puts the resources in
-reading order. ``go_live`` runs after CKAN has made the dataset public and switches the
-release's graph live in one transaction, then replaces the series' description in its
-own live graph (:mod:`pipelines.catalogue.series`; read from CKAN then: the review
-service makes or updates the series record at the switch). ``withdraw`` removes the
-release's graphs from the store (the series stays, as in CKAN); ``remove_series`` removes a
-series' graph.
+the release into the triple store's *draft* store with the pipeline's login, verifying
+both. Any failure raises, so the dataset stays private (fail closed). The switch to public
+puts the resources in reading order.
+
+The linked data goes live by the **publisher's** login only (the pipeline's is refused on
+the live store): ``checked_linked_data`` compares the draft graph with the approved RDF
+(:mod:`pipelines.linkeddata.release`), before the switch, and ``go_live`` puts the
+approved copy live in one transaction after it, then replaces the series' description in
+its own live graph (:mod:`pipelines.catalogue.series`, read from CKAN then). With a review
+service the service does both around its own switch (``Authority.switch``); without one
+the caller is the catalogue's publisher and :mod:`pipelines.publish` calls them.
+``withdraw`` removes the release's graphs from the store (the series stays, as in CKAN);
+``remove_series`` removes a series' graph; both need the publisher's login too.
 
 Set ``FIVESTAR_LINKED_DATA=off`` only where no triple store exists (the publication then
 has no resolving URIs; it is logged).
@@ -17,8 +22,10 @@ has no resolving URIs; it is logged).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,26 +34,26 @@ import ckanapi
 
 from pipelines.catalogue import datastore, series
 from pipelines.linkeddata import load as linked
-from pipelines.linkeddata.store import LIVE, FusekiStore
+from pipelines.linkeddata import release as linked_release
+from pipelines.linkeddata.store import LIVE, FusekiStore, publisher_store
 
 log = logging.getLogger("fivestar.publish")
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """What ``prepare`` left ready for ``go_live``."""
+    """What ``prepare`` left ready for the switch."""
 
     drafted: linked.DraftRelease | None
     datastore_loaded: tuple[str, ...] = ()
-    #: the series' live graph, for a periodic dataset (its description is read at go-live)
-    series_graph: str | None = None
 
 
-def linked_data_store() -> FusekiStore | None:
+def linked_data_store(*, publisher: bool = False) -> FusekiStore | None:
+    """The triple store with the pipeline's login (drafts), or the publisher's (live)."""
     if os.environ.get("FIVESTAR_LINKED_DATA", "on").lower() in ("off", "0", "false", "no"):
         log.warning("FIVESTAR_LINKED_DATA=off: the release is not loaded into the triple store")
         return None
-    return FusekiStore()
+    return publisher_store() if publisher else FusekiStore()
 
 
 def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
@@ -60,27 +67,38 @@ def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
                 and datastore.load(client, by_name[f["path"]], release_dir, manifest, f):
             loaded.append(f["path"])
     drafted = linked.draft(store, release_dir, manifest, release_id) if store else None
-    cat = manifest["catalogue"]
-    if store is None or not series.is_periodic(cat):
-        return Prepared(drafted, tuple(loaded))
-    return Prepared(drafted, tuple(loaded),
-                    series.series_graph(linked.base_of(cat["uri"]), cat["name"]))
+    return Prepared(drafted, tuple(loaded))
 
 
-def go_live(prepared: Prepared, store: FusekiStore | None, client: ckanapi.RemoteCKAN,
-            manifest: dict[str, Any]) -> None:
+@contextlib.contextmanager
+def checked_linked_data(store: FusekiStore | None, release_dir: Path,
+                        manifest: dict[str, Any], release_id: str
+                        ) -> Iterator[linked_release.Approved | None]:
+    """The release's draft graph compared with its approved RDF (refused if it differs);
+    what ``go_live`` makes live, inside the ``with`` block."""
+    if store is None:
+        yield None
+        return
+    with linked_release.checked(store, release_dir, manifest, release_id) as approved:
+        yield approved
+
+
+def go_live(approved: linked_release.Approved | None, store: FusekiStore | None,
+            client: ckanapi.RemoteCKAN, manifest: dict[str, Any]) -> None:
+    """After the switch: the approved graph live, then the series' description."""
     if store is None:
         return
-    if prepared.drafted is not None:
-        linked.go_live(store, prepared.drafted)
-    if prepared.series_graph:
-        store.put_graph(prepared.series_graph,
-                        series.description(client, manifest["catalogue"]), LIVE)
+    if approved is not None:
+        linked_release.make_live(store, approved)
+    cat = manifest["catalogue"]
+    if series.is_periodic(cat) and cat.get("uri"):
+        store.put_graph(series.series_graph(linked.base_of(cat["uri"]), cat["name"]),
+                        series.description(client, cat), LIVE)
 
 
 def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None = None) -> None:
     """Take the dataset's linked data out of the live store (withdrawal)."""
-    store = store if store is not None else linked_data_store()
+    store = store if store is not None else linked_data_store(publisher=True)
     if store is None or not dataset_uri:
         return
     dropped = linked.withdraw(store, dataset_uri, dataset_id)
@@ -90,7 +108,7 @@ def withdraw(dataset_uri: str | None, dataset_id: str, store: FusekiStore | None
 def remove_series(series_uri: str | None, dataset_id: str,
                   store: FusekiStore | None = None) -> None:
     """Take a series' description out of the live store (its record is being deleted)."""
-    store = store if store is not None else linked_data_store()
+    store = store if store is not None else linked_data_store(publisher=True)
     if store is None or not series_uri:
         return
     base = linked.base_of(series_uri.removesuffix("/series"))

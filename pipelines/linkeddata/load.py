@@ -10,14 +10,14 @@ has been checked:
    need not be one transaction);
 2. **verify** — in the draft: the graph holds every triple of the N-Triples file, and the
    dataset has exactly one observation/record per CSV row;
-3. **live** — one request on the live store, which Fuseki runs as one TDB2 write
-   transaction, so a reader sees the old release or the new one, never both or a half:
-   a SPARQL Update that drops the graphs of the dataset's earlier releases and inserts
-   the new one, or, when there is nothing to replace, an RDF Patch of the additions
-   (RIOT's tokenizer reads it about 2.4 times as fast as ``INSERT DATA``); then the live
-   graph is counted again and the draft is removed.
+3. **live** — not here: the pipeline's login cannot write the live store. Whoever holds
+   the publisher's (the review service) compares the draft with the approved RDF and
+   makes the approved copy live in one request, one TDB2 write transaction
+   (:mod:`pipelines.linkeddata.release`: a SPARQL Update that drops the dataset's earlier
+   graphs and inserts the new one, or, when there is nothing to replace, an RDF Patch of
+   the additions, which RIOT's tokenizer reads about 2.4 times as fast as ``INSERT DATA``).
 
-Withdrawal drops every graph of the dataset from both stores.
+Withdrawal drops every graph of the dataset from both stores (the publisher's login).
 
 So a release's triples reach Fuseki twice (draft, then live): the price of verifying them
 in a store nobody reads before the one transaction that makes them public. Neither request
@@ -31,7 +31,7 @@ from __future__ import annotations
 import gzip
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -39,14 +39,7 @@ from typing import IO, Any
 from rdflib import Graph
 
 from pipelines.errors import FivestarError, Location, Problem
-from pipelines.linkeddata.store import (
-    DRAFT,
-    LIVE,
-    FusekiStore,
-    has_blank_nodes,
-    insert_data,
-    patch_add,
-)
+from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore
 from pipelines.paths import PROJECT_VOCABULARY_DIR
 
 log = logging.getLogger("fivestar.linkeddata")
@@ -207,42 +200,6 @@ def _members(store: FusekiStore, graph: str, dataset_uri: str, dataset: str) -> 
         f"{{ ?s <{QB}dataSet> <{dataset_uri}> }} UNION {{ ?s <{DCT}isPartOf> <{dataset_uri}> }}"
         " } }", dataset)
     return int(rows[0]["n"])
-
-
-def go_live(store: FusekiStore, drafted: DraftRelease) -> None:
-    """Step 3: replace the dataset's live graphs by the drafted one in one transaction."""
-    old = store.graphs(dataset_graphs(drafted.dataset), LIVE)
-    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in old)
-
-    extra = _as_ntriples(drafted.extra) if drafted.extra else b""
-    started = time.monotonic()
-    log.info("linked data: %s going live (%d triples, one transaction)", drafted.graph,
-             drafted.triples)
-    if not old and not has_blank_nodes(extra):
-        # nothing to replace: an RDF Patch of the additions (one transaction, RIOT's parser)
-        store.patch(_then(patch_add(drafted.graph, _lines(drafted.ntriples)),
-                          patch_add(drafted.graph, [extra])), LIVE)
-    else:
-        # the drops and the insert in one SPARQL Update request (one transaction)
-        store.update(_then(insert_data(drafted.graph, _lines(drafted.ntriples), prefix=drops),
-                           [b";\n", *insert_data(drafted.graph, [extra])] if extra else []),
-                     LIVE)
-    log.info("linked data: %s committed live in %.0f s", drafted.graph,
-             time.monotonic() - started)
-    live = store.count(drafted.graph, LIVE)
-    if live != drafted.triples:
-        raise LinkedDataError(f"live graph {drafted.graph} holds {live} triples, the verified "
-                              f"draft {drafted.triples}")
-    store.drop([drafted.graph], DRAFT)
-    ensure_shared_vocabularies(store)
-    log.info("linked data: %s live (replaced %d graph(s))", drafted.graph, len(old))
-
-
-def _then(*parts: Iterable[bytes]) -> Iterator[bytes]:
-    """One request body from its parts: the release's N-Triples, then its code lists and
-    metadata."""
-    for part in parts:
-        yield from part
 
 
 def ensure_shared_vocabularies(store: FusekiStore) -> None:

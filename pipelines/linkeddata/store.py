@@ -2,17 +2,26 @@
 
 The store has two TDB2 datasets (catalogue/fuseki/config.ttl.in): ``fivestar``, the live
 one the public queries (read-only for them), and ``fivestar-draft``, where a release is
-loaded and verified before anyone can see it. Writing needs the publisher's login
-(``FIVESTAR_FUSEKI_USER`` / the password in ``FIVESTAR_FUSEKI_PASSWORD_FILE``, default
-``catalogue/.state/fuseki-password``, written by ``catalogue/bin/up``).
+loaded and verified before anyone can see it. Two logins, checked by Fuseki itself:
+
+* the pipeline's (``FIVESTAR_FUSEKI_USER``, default ``fivestar``; the password in
+  ``FIVESTAR_FUSEKI_PASSWORD_FILE``, default ``catalogue/.state/fuseki-password``) reads
+  and writes the draft store only;
+* the publisher's (:func:`publisher_store`: ``fivestar-publisher``, the password in
+  ``FIVESTAR_FUSEKI_PUBLISHER_PASSWORD_FILE``, default
+  ``catalogue/.state/fuseki-publisher-password``, owned by ``fivestar-review``) is the only
+  one that writes the live store; the review service holds it in its home.
+
+``catalogue/bin/up`` writes both.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import requests
 
@@ -22,6 +31,8 @@ from pipelines.paths import ROOT
 LIVE = "fivestar"
 DRAFT = "fivestar-draft"
 DEFAULT_URL = "http://127.0.0.1:3330"
+PIPELINE_USER = "fivestar"
+PUBLISHER_USER = "fivestar-publisher"
 
 
 class StoreError(FivestarError):
@@ -41,18 +52,36 @@ def store_url() -> str:
 
 
 def read_password() -> str | None:
+    """The pipeline's password (drafts only)."""
     if os.environ.get("FIVESTAR_FUSEKI_PASSWORD"):
         return os.environ["FIVESTAR_FUSEKI_PASSWORD"].strip()
-    path = Path(os.environ.get("FIVESTAR_FUSEKI_PASSWORD_FILE")
-                or ROOT / "catalogue" / ".state" / "fuseki-password")
+    return _read(os.environ.get("FIVESTAR_FUSEKI_PASSWORD_FILE")
+                 or ROOT / "catalogue" / ".state" / "fuseki-password")
+
+
+def read_publisher_password() -> str | None:
+    """The publisher's password (the live store's writer), from the review service's home
+    or as ``catalogue/bin/up`` hands it over; never from a plain environment variable."""
+    return _read(os.environ.get("FIVESTAR_FUSEKI_PUBLISHER_PASSWORD_FILE")
+                 or ROOT / "catalogue" / ".state" / "fuseki-publisher-password")
+
+
+def _read(path: str | Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8").strip() or None
+        return Path(path).read_text(encoding="utf-8").strip() or None
     except OSError:
         return None
 
 
+def publisher_store(**kwargs: Any) -> FusekiStore:
+    """The store with the publisher's login: what makes graphs live or takes them down."""
+    return FusekiStore(user=os.environ.get("FIVESTAR_FUSEKI_PUBLISHER_USER", PUBLISHER_USER),
+                       password=read_publisher_password() or "", **kwargs)
+
+
 class FusekiStore:
-    """Query the live store anonymously; load, switch and drop with the publisher's login."""
+    """Query the live store anonymously; write with the login given (the pipeline's by
+    default: drafts only; :func:`publisher_store` for the live store)."""
 
     def __init__(self, url: str | None = None, *, user: str | None = None,
                  password: str | None = None, session: requests.Session | None = None,
@@ -62,7 +91,8 @@ class FusekiStore:
         self.auth = None
         password = password if password is not None else read_password()
         if password:
-            self.auth = (user or os.environ.get("FIVESTAR_FUSEKI_USER", "fivestar"), password)
+            self.auth = (user or os.environ.get("FIVESTAR_FUSEKI_USER", PIPELINE_USER),
+                         password)
         self.timeout = timeout
 
     # ---------------------------------------------------------------- reads
@@ -89,6 +119,18 @@ class FusekiStore:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
                            f"FILTER(CONTAINS(STR(?g), \"{_escape(fragment)}\")) }}", dataset)
         return sorted(r["g"] for r in rows)
+
+    @contextlib.contextmanager
+    def open_graph(self, graph: str, dataset: str = DRAFT) -> Iterator[IO[bytes]]:
+        """One named graph as N-Triples, a stream to read (Graph Store Protocol GET),
+        never held whole in memory."""
+        path = f"{dataset}/data" if dataset != LIVE else f"{dataset}/get"
+        resp = self._request("GET", path, params={"graph": graph}, stream=True,
+                             headers={"Accept": "application/n-triples"},
+                             auth=self.auth if dataset != LIVE else None)
+        with resp:
+            resp.raw.decode_content = True
+            yield resp.raw
 
     # --------------------------------------------------------------- writes
     def put_graph(self, graph: str, data: Iterable[bytes] | bytes, dataset: str = DRAFT,

@@ -440,6 +440,39 @@ class Authority:
             return None, []
         return checked, breaks
 
+    def verify_linked_data(self) -> tuple[int | None, list[ChainBreak]]:
+        """Compare the live triple store with the log, as :meth:`verify_catalogue` does
+        the catalogue: every live graph must be of a release the log published and still
+        shows published, holding exactly its approved RDF
+        (:func:`pipelines.linkeddata.release.audit_live`). Returns how many live graphs
+        were checked (None: the store could not be asked) and one break per graph put
+        in or changed around the service."""
+        from pipelines.catalogue import content
+        from pipelines.linkeddata.release import audit_live
+
+        store = content.linked_data_store(publisher=True)
+        if store is None:
+            return None, []
+        entries = self.store.entries(decision=Decision.published)
+        published = {e.release_id for e in entries if e.release_id and
+                     release_status(self.store, e.release_id).state == PUBLISHED}
+
+        def release(rid: str) -> tuple[Path, dict] | None:
+            try:
+                info = self.release(rid)
+            except FivestarError:
+                return None
+            return info.path, info.manifest
+
+        try:
+            checked, found = audit_live(store, release, published,
+                                        {e.dataset_id for e in entries})
+        except Exception as exc:  # noqa: BLE001 - reported: the log itself is verified apart
+            log.warning("could not compare the triple store with the log (%s)",
+                        type(exc).__name__)
+            return None, []
+        return checked, [ChainBreak(None, code, message) for code, message in found]
+
     # -- decisions -----------------------------------------------------------
     def _open(self, user: User, ref: str, verb: str) -> ReleaseInfo:
         if not user.has(Role.transparency_champion):
@@ -717,6 +750,8 @@ class Authority:
         """
         import ckanapi
 
+        from pipelines.catalogue import content
+        from pipelines.linkeddata.release import LinkedDataRefused
         from pipelines.release import catalogue_switch
 
         role = self._publisher_role(user)
@@ -729,12 +764,17 @@ class Authority:
             if next_release is None:
                 asked = (request.get("fields") or {}).get("next_release_date")
                 next_release = _utc(asked) if asked else None
+            store = content.linked_data_store(publisher=True)
             try:
-                catalogue_switch.switch(
-                    self.ckan(), info.manifest, info.id, request,
-                    superseded=parse_manifest(old_bytes)[0] if old_bytes else None,
-                    next_release=next_release)
-            except (catalogue_switch.SwitchRefused, ManifestError) as exc:
+                with content.checked_linked_data(store, info.path, info.manifest,
+                                                 info.id) as approved:
+                    client = self.ckan()
+                    catalogue_switch.switch(
+                        client, info.manifest, info.id, request,
+                        superseded=parse_manifest(old_bytes)[0] if old_bytes else None,
+                        next_release=next_release)
+                    self._linked_live(user, info, store, approved, client)
+            except (catalogue_switch.SwitchRefused, ManifestError, LinkedDataRefused) as exc:
                 self._refuse(user, role, info, info.id, exc)
                 raise PublicationRefused(exc.problems) from None
             except (ckanapi.ValidationError, ckanapi.NotAuthorized, ckanapi.NotFound,
@@ -745,6 +785,27 @@ class Authority:
                 self._refuse(user, role, info, info.id, refused)
                 raise refused from None
             return intent
+
+    def _linked_live(self, user: User, info: ReleaseInfo, store: Any, approved: Any,
+                     client: Any) -> None:
+        """After the catalogue's switch: the checked linked data live (the publisher's
+        login, held here). A store that fails now is recorded as a failed publication
+        (the catalogue already shows the release; the next attempt drafts and checks
+        again), so no ``publishing`` intent is left for :meth:`_reconcile` to settle as
+        published with the graph missing."""
+        from pipelines.catalogue import content
+        from pipelines.linkeddata.load import LinkedDataError
+        from pipelines.linkeddata.store import StoreError
+
+        try:
+            content.go_live(approved, store, client, info.manifest)
+        except (StoreError, LinkedDataError) as exc:
+            log.warning("linked data of %s did not go live (%s)", info.id,
+                        type(exc).__name__)
+            self.record_failure(user, info.id, ["linked-live-failed"])
+            raise PublicationRefused(Problem(
+                "linked-live-failed", "the catalogue switched but the linked data did not "
+                "go live; publish again", Location(file=info.id))) from None
 
     def record_published(self, user: User, ref: str, dataset_url: str) -> AuditEntry:
         """Record a publication, re-reading the decisions under the dataset lock.

@@ -269,6 +269,13 @@ def audit(
     else:
         console.print(f"catalogue matches the log: {checked} public dataset(s), each "
                       "showing a release the log published")
+    linked = report.get("linked_checked")
+    if linked is None:
+        err.print("[yellow]the triple store was not compared with the log[/] (the service "
+                  "could not ask it, or linked data is off)")
+    else:
+        console.print(f"triple store matches the log: {linked} live graph(s), each a "
+                      "published release's approved RDF, its series or the vocabulary")
 
 
 @users_app.command("list")

@@ -12,6 +12,8 @@ catalogue's PostgreSQL runs as ``postgres`` with its data folder to itself::
       audit.sqlite          the audit log (unless service.yaml names PostgreSQL)
       audit-anchors.jsonl   the chain heads, one keyed line per append
       ckan-token            the catalogue publisher's token (the only one that publishes)
+      fuseki-publisher-password  the triple store's publisher login (the only one that
+                            writes the live store: linked data goes live from here)
       locks/                one lock file per dataset (decisions and publication)
 
 ``fivestar service init`` (run as root) creates it; the service reads its
@@ -90,8 +92,9 @@ class ServiceHome:
 
     @property
     def fuseki_password_path(self) -> Path:
-        """The triple store's update password (withdrawals drop a release's graphs)."""
-        return self.path / "fuseki-password"
+        """The triple store publisher's password: the only login Fuseki lets write the
+        live store (a release's graphs go live, a withdrawal drops them)."""
+        return self.path / "fuseki-publisher-password"
 
     @property
     def locks_dir(self) -> Path:

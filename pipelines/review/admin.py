@@ -50,16 +50,17 @@ def init_home(home: ServiceHome, *, db_url: str | None = None, ckan_url: str | N
               public_origin: str | None = None) -> ServiceHome:
     """Create the home (idempotent; keys are never replaced), owned by the service user.
 
-    The catalogue credentials the service needs to take data out of public view
-    (CKAN's token, the triple store's update password) are copied into it.
+    The catalogue credentials only the service holds (CKAN's publisher token, the
+    triple store's publisher password: what makes data public and takes it down) are
+    copied into it.
     """
-    from pipelines.linkeddata.store import read_password
+    from pipelines.linkeddata.store import read_publisher_password
 
     config = ServiceConfig(db_url=db_url, ckan_url=ckan_url,
                            releases_root=str(releases_root or paths.releases_dir()),
                            public_origin=public_origin)
     home.init(config, owner=SERVICE_USER if separated() else None, ckan_token=ckan_token,
-              fuseki_password=read_password())
+              fuseki_password=read_publisher_password())
     return home
 
 

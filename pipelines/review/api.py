@@ -240,10 +240,13 @@ def build_api(authority: Authority, signin, specs: Callable[[], list[Any]]) -> A
 
     @router.get("/audit/verify")
     def verify(user: User = Depends(caller)):  # noqa: B008
-        """The keyed chain and its anchors, then the catalogue against the log."""
+        """The keyed chain and its anchors, then the catalogue and the live triple store
+        against the log."""
         out = authority.verify().to_dict()
         checked, breaks = authority.verify_catalogue()
         out["catalogue_checked"] = checked
+        out["linked_checked"], linked = authority.verify_linked_data()
+        breaks += linked
         if breaks:
             out["ok"] = False
             out["breaks"] += [{"seq": b.seq, "code": b.code, "message": b.message}

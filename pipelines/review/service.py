@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 
 from pipelines import paths
-from pipelines.release.home import SERVICE_USER, service_user_exists
+from pipelines.release.home import SERVICE_USER, ServiceHome, service_user_exists
 
 #: The environment on /usr/bin/python3.11 that non-root users can run (scripts/setup.sh).
 SYSTEM_VENV_ENV = "FIVESTAR_SYSTEM_VENV"
@@ -52,10 +52,12 @@ def start(home: Path, port: int, log_path: Path, *, host: str = "127.0.0.1",
     """Launch the service in the background (as ``fivestar-review`` when we are root)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FIVESTAR_REVIEW_TOKEN",
                                                                      "FIVESTAR_PASSWORD"))}
-    env.pop("FIVESTAR_FUSEKI_PASSWORD", None)
+    for var in ("FIVESTAR_FUSEKI_PASSWORD", "FIVESTAR_FUSEKI_PASSWORD_FILE"):
+        env.pop(var, None)  # the pipeline's login: the service never uses it
     env.update({"HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1",
-                # the triple store's password, from the service's own home (0600)
-                "FIVESTAR_FUSEKI_PASSWORD_FILE": str(Path(home) / "fuseki-password"),
+                # the triple store publisher's password, from the service's own home (0600)
+                "FIVESTAR_FUSEKI_PUBLISHER_PASSWORD_FILE":
+                    str(ServiceHome(Path(home)).fuseki_password_path),
                 **(extra_env or {})})
     cmd = [service_python(), "-m", "pipelines.review.service", "serve", "--home", str(home),
            "--host", host, "--port", str(port)]
