@@ -287,14 +287,18 @@ def checked(store: FusekiStore, release_dir: Path, manifest: dict[str, Any],
 
 
 def audit_live(store: FusekiStore, release: Callable[[str], tuple[Path, dict] | None],
-               published: set[str], series_of: set[str]) -> tuple[int, list[tuple[str, str]]]:
+               published: set[str], series_of: set[str],
+               known: Callable[[str], bool] | None = None
+               ) -> tuple[int, list[tuple[str, str]]]:
     """Every live graph against the log: ``(graphs checked, [(code, message)])``.
 
     A release's graph must be of a release the log shows published (and not withdrawn
     since: ``published``) and hold exactly its approved RDF (``release(id)`` gives its
     folder and approved manifest); a series graph must be of a dataset the log has
     published (``series_of``); the shared vocabulary's graph is the project's. Anything
-    else was put in around the service: ``linked-unpublished``.
+    else was put in around the service: ``linked-unpublished``. With ``known`` only the
+    graphs whose dataset or release it knows are checked (several services sharing
+    one store, each auditing its own); without it, every live graph.
     """
     from pipelines.catalogue.series import series_graph
     from pipelines.spec.linked_data import FIVESTAR_NS
@@ -302,10 +306,14 @@ def audit_live(store: FusekiStore, release: Callable[[str], tuple[Path, dict] | 
     shared = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
     graphs = sorted(r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
     breaks: list[tuple[str, str]] = []
+    checked = 0
     for graph in graphs:
         if graph == shared:
             continue
         last = graph.rpartition("/")[2]
+        if known is not None and not (known(last) or known(_dataset_of(graph))):
+            continue
+        checked += 1
         rid = last if last in published else None
         found = release(rid) if rid else None
         if found is not None:
@@ -322,7 +330,14 @@ def audit_live(store: FusekiStore, release: Callable[[str], tuple[Path, dict] | 
             continue
         breaks.append(("linked-unpublished", f"live graph {graph} is in the triple store but "
                        "is not a release the log shows published"))
-    return len(graphs), breaks
+    return checked, breaks
+
+
+def _dataset_of(graph: str) -> str:
+    """``{base}/graph/{dataset}/{release}`` or ``{base}/graph/{dataset}-series`` ->
+    the dataset ('' for a graph named otherwise)."""
+    name = graph.rpartition("/graph/")[2]
+    return name.split("/", 1)[0].removesuffix("-series") if name != graph else ""
 
 
 def make_live(store: FusekiStore, approved: Approved) -> None:
