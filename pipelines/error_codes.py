@@ -412,6 +412,22 @@ _ALL: list[ErrorKind] = [
         ("store-rows", "SPARQL store rows differ", "The triple store holds a different row count."),
         ("store-triples", "SPARQL store triples differ",
          "The triple store holds a different number of triples."),
+        ("linked-draft-differs", "Draft graph is not the approved RDF",
+         "The release's draft graph differs from its approved N-Triples, code lists and "
+         "metadata (a triple added, removed or changed after the approval): nothing went "
+         "live; publish again (the pipeline drafts it afresh), and investigate who wrote "
+         "the draft store if it repeats."),
+        ("linked-file-changed", "Approved RDF file changed",
+         "An RDF file of the release differs from the approved manifest: nothing went "
+         "live; restore the approved release or stage again."),
+        ("linked-file-missing", "Approved RDF file missing",
+         "An RDF file of the release is missing or not a regular file: restore it."),
+        ("linked-too-many-blank-nodes", "Too many blank nodes",
+         "The release's RDF has more triples with blank nodes than can be compared: give "
+         "the things URIs (the data's own RDF uses URIs throughout)."),
+        ("linked-live-failed", "Linked data did not go live",
+         "The catalogue switched but the triple store did not take the release's graph: "
+         "publish again (it is drafted and checked again, then made live)."),
     ),
     *_kinds(
         Stage.calendar,

@@ -69,7 +69,8 @@ def test_attack_the_attacker_cannot_read_any_of_the_services_secrets(review_serv
     review_service.client("stats.demo").withdraw("no-such-dataset", "an entry", catalogue=False)
     home = review_service.home
     for target in (home.users_path, home.path / "audit.sqlite", home.keys_dir / "audit-mac.key",
-                   home.keys_dir / "signing.pem", home.anchors_path, home.ckan_token_path):
+                   home.keys_dir / "signing.pem", home.anchors_path, home.ckan_token_path,
+                   home.fuseki_password_path):
         assert target.exists(), target
         result = as_attacker(["cat", str(target)], attacker_home)
         assert result.returncode != 0 and "Permission denied" in result.stderr, target
