@@ -753,6 +753,12 @@ class Authority:
         request that is not the approved release, or that the catalogue
         refuses, is recorded as refused; a catalogue that did not answer
         leaves the intent, which the next attempt settles (:meth:`_reconcile`).
+
+        The linked data likewise: before CKAN is asked, the release's draft graph
+        is compared with the approved RDF (refused, and recorded, if it differs:
+        nothing becomes public); after the switch the service puts its private
+        copy of the approved RDF live with the triple store publisher's login,
+        which only this home holds (:mod:`pipelines.linkeddata.release`).
         """
         import ckanapi
 
