@@ -94,6 +94,25 @@ def uk_time(value: datetime | None) -> str:
     return value.astimezone(UK).strftime("%A %-d %B %Y, %H:%M:%S %Z")
 
 
+#: How a state or a decision reads in the app (the audit's own words stay in the log).
+LABELS = {
+    "publishing": "switching to public",
+    "publication_refused": "publication refused",
+    "publication_failed": "publication failed",
+    "awaiting_approval": "awaiting approval",
+    "not_staged": "not staged",
+    "release_date_changed": "release date changed",
+    "release_viewed": "viewed before release",
+    "release_view_refused": "viewing refused",
+}
+
+
+def label(value: object) -> str:
+    """A state or decision as people read it: ``publishing`` -> "switching to public"."""
+    text = str(value)
+    return LABELS.get(text, text.replace("_", " "))
+
+
 def _templates() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -102,6 +121,7 @@ def _templates() -> Environment:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["uk_time"] = uk_time
+    env.filters["label"] = label
     return env
 
 

@@ -434,3 +434,17 @@ def test_api_refuses_huge_bodies(env):
                                 headers={"Content-Length": str(10 ** 9),
                                          "Content-Type": "application/json"})
     assert r.status_code == 413
+
+
+def test_decisions_read_as_words_not_codes(env):
+    """The ``publishing`` intent (and every other decision code) is shown as people read
+    it in the audit page and the release's history, never as the raw code."""
+    authority, staged, app = env
+    authority.store.record(actor="fivestar-publisher", role="publisher",
+                           dataset_id=staged.manifest["dataset_id"], release_id=staged.id,
+                           decision=Decision.publishing, comment="switching to public",
+                           at=NOW)
+    client = _login(TestClient(app), "champion.demo")
+    for page in (client.get("/audit").text, client.get(f"/releases/{staged.id}").text):
+        assert "switching to public</" in page
+        assert ">publishing<" not in page and ">awaiting_approval<" not in page
