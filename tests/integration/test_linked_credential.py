@@ -52,6 +52,8 @@ def test_attack_the_pipelines_password_cannot_write_the_live_store(ckan_stack):
                                             f"{TRIPLE.decode()} }} }}", LIVE),
                     lambda: pipeline.put_graph(graph, TRIPLE, LIVE),
                     lambda: pipeline.add_to_graph(graph, TRIPLE, LIVE),
+                    lambda: pipeline.patch(b"A " + TRIPLE[:-3] + f" <{graph}> .\n".encode(),
+                                           LIVE),
                     lambda: pipeline.drop([graph], LIVE)):
         with pytest.raises(StoreError, match="HTTP 403"):
             attempt()
