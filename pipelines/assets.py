@@ -42,7 +42,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import ROOT_RUN_ID_TAG  # stable tag name, not exported at top level
 
-from pipelines import convert, gates, handles, release, reports, validate
+from pipelines import convert, gates, handles, release, reports
 from pipelines.contracts import ConversionResult, Provenance, PublishResult
 from pipelines.corrections import plan_revision
 from pipelines.errors import FivestarError, Problem
@@ -137,8 +137,7 @@ def build_dataset_assets(
                        "blocking `expectations` check stops the run on any ERROR.")
     def validated(context: AssetExecutionContext, source: SourceTable) -> Output[ValidatedExtract]:
         run = _run(spec, context)
-        df = source.to_pandas()
-        report = gates.bind_validation(validate.validate(df, spec), source, df.index)
+        report = gates.validate_source(source, spec)
         files = reports.write_validation(report, run.reports_dir)
         handles.release_memory()
         return Output(ValidatedExtract(source=source, report=report), metadata={
@@ -182,10 +181,7 @@ def build_dataset_assets(
         except FivestarError as exc:
             raise _fail("redaction", exc) from None
         path = reports.write_redaction(report, run.reports_dir)
-        if spec.redaction.sdc is None:  # only the disclosure audit reads the source again
-            handles.forget_source()
-        else:
-            handles.release_memory()
+        handles.release_memory()
         return Output(RedactedTable(table=table, source=value.source, validation=value.report,
                                     report=report, certificate=certificate), metadata={
             "rows": table.rows, "columns": MetadataValue.json(table.columns),

@@ -23,6 +23,7 @@ import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,19 +208,33 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def _read_parquet(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | None:
+def _parquet_batches(path: Path, spec: DatasetSpec, out: _Collector, batch_rows: int,
+                     columns: list[str] | None = None) -> Iterator[pd.DataFrame] | None:
+    """A Parquet file's rows in batches (a batch in memory at a time: reading the whole
+    table costs about four times the CPU of reading it batch by batch, and its memory)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        reader = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError):
         out.add("parquet-unreadable", "not a readable Parquet file")
         return None
-    if table.num_rows == 0:
+    if reader.metadata.num_rows == 0:
         out.add("empty-file", "Parquet file has no rows")
         return None
-    return _to_pandas(table, spec)
+
+    def batches() -> Iterator[pd.DataFrame]:
+        try:
+            for batch in reader.iter_batches(batch_size=batch_rows, columns=columns,
+                                              use_threads=False):
+                yield _to_pandas(pa.Table.from_batches([batch]), spec)
+        except (pa.ArrowInvalid, OSError):
+            out.add("parquet-unreadable", "not a readable Parquet file (a corrupt part)")
+        finally:
+            reader.close()
+
+    return batches()
 
 
 def _to_pandas(table, spec: DatasetSpec) -> pd.DataFrame:
@@ -277,10 +292,11 @@ def _missing(s: pd.Series, missing_values: list[str]) -> pd.Series:
     return s.isna()
 
 
-def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector) -> pd.Series:
-    """Cast one column to its Table Schema type; report rows that do not fit."""
+def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector,
+          rows: np.ndarray) -> pd.Series:
+    """Cast one column to its Table Schema type; report rows (1-based numbers in the file,
+    ``rows``) that do not fit."""
     name, ftype = field["name"], field.get("type", "string")
-    rows = np.arange(1, len(s) + 1)
     if ftype in ("integer", "year"):
         num = pd.to_numeric(s.where(~missing), errors="coerce")
         bad = ~missing & (num.isna() | (num.notna() & (num != np.floor(num.fillna(0)))))
@@ -327,10 +343,12 @@ def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector) -> pd.
     return text.where(~missing, pd.NA)
 
 
-def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collector) -> None:
+def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collector,
+                 rows: np.ndarray, keys: dict[str, _Keys]) -> None:
+    """The field's constraints over one batch; ``unique`` is gathered in ``keys`` (it
+    spans the batches) and judged when the file has been read."""
     name = field["name"]
     c = field.get("constraints") or {}
-    rows = np.arange(1, len(col) + 1)
     present = col.notna().to_numpy()
     if c.get("required") and missing.any():
         out.rows("required", "is required but empty", rows[missing.to_numpy()], name)
@@ -364,9 +382,7 @@ def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collecto
         if bad.any():
             out.rows("length", "has a length outside the allowed range", rows[bad], name)
     if c.get("unique"):
-        dup = present & col.duplicated(keep=False).to_numpy()
-        if dup.any():
-            out.rows("unique", "repeats a value that must be unique", rows[dup], name)
+        keys.setdefault(name, _Keys([name])).add(col.to_frame(), present)
 
 
 #: Delimiters an extract is likely to use, for the wrong-delimiter hint.
@@ -419,35 +435,63 @@ def _check_header(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
     return not (missing or extra or dupes)
 
 
-def _type_frame(raw: pd.DataFrame, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | None:
-    found = [str(c).strip("\ufeff").strip() for c in raw.columns]
-    raw.columns = found
-    if not _check_header(found, spec, out):
-        return None
-    raw = raw.reset_index(drop=True)
+class _Keys:
+    """A uniqueness check spanning batches: a 64-bit hash per row, never the values.
+
+    Memory is 9 bytes a row whatever the key's width. Rows whose hashes repeat
+    are only candidates: :func:`_confirm_duplicates` re-reads those rows' values
+    and compares them exactly, so a hash collision never makes a false error
+    and a true repeat is never missed (equal values always hash equal).
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._hashes: list[np.ndarray] = []
+        self._present: list[np.ndarray] = []
+
+    def add(self, frame: pd.DataFrame, present: np.ndarray) -> None:
+        self._hashes.append(pd.util.hash_pandas_object(frame[self.columns], index=False)
+                            .to_numpy())
+        self._present.append(np.asarray(present, dtype=bool))
+
+    def candidates(self) -> np.ndarray:
+        """0-based positions (in the rows added, in order) whose hash repeats."""
+        if not self._hashes:
+            return np.array([], dtype=np.int64)
+        hashes = np.concatenate(self._hashes)
+        present = np.flatnonzero(np.concatenate(self._present))
+        seen = pd.Series(hashes[present]).duplicated(keep=False).to_numpy()
+        return present[seen]
+
+
+def _typed_batch(raw: pd.DataFrame, spec: DatasetSpec, out: _Collector, first_row: int,
+                 keys: dict[str, _Keys] | None) -> pd.DataFrame:
+    """One batch typed by the Table Schema; with ``keys``, its constraints checked too
+    (``first_row``: the batch's first row, 1-based in its file)."""
+    rows = np.arange(first_row, first_row + len(raw))
     typed = {}
     missing_values = spec.table_schema.missingValues
     for field in spec.table_schema.fields:
-        s = raw[field["name"]]
+        if field["name"] not in raw.columns:  # a reader asked for some columns only
+            continue
+        s = raw[field["name"]].reset_index(drop=True)
         missing = _missing(s, missing_values).fillna(True).astype(bool)
-        col = _cast(s, field, missing, out)
-        _constraints(col, field, missing, out)
+        col = _cast(s, field, missing, out, rows)
+        if keys is not None:
+            _constraints(col, field, missing, out, rows, keys)
         typed[field["name"]] = col
-    df = pd.DataFrame(typed)
-    pk = spec.table_schema.primary_key
-    if pk and len(out.problems) == 0:
-        dup = df.duplicated(subset=pk, keep=False).to_numpy()
-        if dup.any():
-            groups = df[dup].groupby(pk, dropna=False, sort=False).indices
-            for _, positions in list(groups.items())[:MAX_ROWS_LISTED]:
-                listed = " and ".join(str(p + 1) for p in sorted(
-                    np.flatnonzero(dup)[positions])[:5])
-                out.add("primary-key", f"rows {listed} share a primary key "
-                        f"({', '.join(pk)})", row=int(np.flatnonzero(dup)[positions][0]) + 1)
-    return df
+    return pd.DataFrame(typed)
+
+
+def _read_header(raw: pd.DataFrame, spec: DatasetSpec, out: _Collector) -> bool:
+    raw.columns = [str(c).strip("\ufeff").strip() for c in raw.columns]
+    return _check_header(list(raw.columns), spec, out)
 
 
 # -- public API -----------------------------------------------------------------
+
+#: Rows typed at a time when an extract is read in batches.
+BATCH_ROWS = 262_144
 
 
 @dataclass
@@ -469,55 +513,187 @@ def read_extract(spec: DatasetSpec, partition: str | None = None) -> pd.DataFram
 
 
 def read_source(spec: DatasetSpec, partition: str | None = None) -> SourceRead:
-    """The typed extract with a description of each file (see :class:`SourceRead`)."""
+    """The whole typed extract, checked, with a description of each file (see
+    :class:`SourceRead`); :func:`check_source` and :func:`typed_batches` do the same
+    a batch at a time."""
+    files = check_source(spec)
+    frames = list(typed_batches(spec, partition))
+    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    return SourceRead(df=df, files=files)
+
+
+def check_source(spec: DatasetSpec, batch_rows: int = BATCH_ROWS) -> list[SourceFile]:
+    """Read every row of the extract once, typing and checking it batch by batch; the
+    files it is made of (raises ``ExtractError`` with every problem found).
+
+    Memory is a batch, plus 9 bytes a row for each uniqueness check (the primary
+    key, each ``unique`` field): nothing of the extract is kept.
+    """
     _check_schema_descriptor(spec)
-    if spec.source.format == SourceFormat.sql:
-        out = _Collector(f"{spec.id} (SQL source)")
-        raw = _read_sql(spec, out)
-        out.raise_if_any()
-        frames = [(out, raw)]
-    else:
-        paths = spec.source_paths()
-        if not paths:
-            raise ExtractError(Problem("no-files", f"source.path `{spec.source.path}` matches "
-                                       "no files", Location(file=_display(spec.folder))))
-        frames = []
-        for path in paths:
-            out = _Collector(_display(path))
-            if not path.is_file():
-                out.add("missing-file", "file does not exist")
-                out.raise_if_any()
-            reader = {SourceFormat.csv: _read_csv, SourceFormat.xlsx: _read_xlsx,
-                      SourceFormat.parquet: _read_parquet}[spec.source.format]
-            frames.append((out, reader(path, spec, out)))
-    typed = []
     problems: list[Problem] = []
     files: list[SourceFile] = []
-    file_paths = spec.source_paths() if spec.source.format != SourceFormat.sql else []
-    for i, (out, raw) in enumerate(frames):
-        if raw is not None:
-            df = _type_frame(raw, spec, out)
-            if df is not None:
-                typed.append(df)
-                path = str(file_paths[i].resolve()) if file_paths else ""
-                files.append(SourceFile(path=path, shown=out.file, rows=len(df),
-                                        lines_exact=out.lines_exact))
-        if out.problems and spec.source.format == SourceFormat.csv:
+    pk = spec.table_schema.primary_key
+    for out, path, batches in _raw_files(spec, batch_rows):
+        keys: dict[str, _Keys] = {}
+        file_pk = _Keys(pk) if pk else None
+        rows = 0
+        ok = batches is not None
+        header = False
+        for raw in batches or ():
+            if not header and not _read_header(raw, spec, out):
+                ok = False
+                break
+            header = True
+            raw.columns = [str(c).strip("\ufeff").strip() for c in raw.columns]
+            typed = _typed_batch(raw, spec, out, rows + 1, keys)
+            if file_pk is not None:
+                file_pk.add(typed, np.ones(len(typed), dtype=bool))
+            rows += len(typed)
+        if ok and not out.problems:
+            _judge_keys(spec, out, path, keys, file_pk)
+        if ok and not out.problems:
+            files.append(SourceFile(path=str(path.resolve()) if path else "", shown=out.file,
+                                    rows=rows, lines_exact=out.lines_exact))
+        if out.problems and spec.source.format == SourceFormat.csv and path is not None:
             out.problems = source_lines.with_lines(
-                out.problems, str(file_paths[i]), lines_exact=out.lines_exact,
+                out.problems, str(path), lines_exact=out.lines_exact,
                 delimiter=spec.source.delimiter, encoding=spec.source.encoding)
         problems.extend(out.problems)
     if problems:
         raise ExtractError(problems[:MAX_PROBLEMS])
-    df = pd.concat(typed, ignore_index=True) if len(typed) > 1 else typed[0]
-    if len(typed) > 1 and spec.table_schema.primary_key:
-        _check_pk_across_files(df, spec)
-    return SourceRead(df=filter_partition(df, spec, partition), files=files)
+    if pk and len(files) > 1:
+        _check_pk_across_files(spec)
+    return files
 
 
-def _check_pk_across_files(df: pd.DataFrame, spec: DatasetSpec) -> None:
+def _judge_keys(spec: DatasetSpec, out: _Collector, path: Path | None,
+                keys: dict[str, _Keys], file_pk: _Keys | None) -> None:
+    """Uniqueness within one file: candidates by hash, then an exact comparison."""
+    for name, state in keys.items():
+        dup = _confirm_duplicates(spec, path, state)
+        if len(dup):
+            out.rows("unique", "repeats a value that must be unique", dup + 1, name)
+    if file_pk is None or out.problems:
+        return
+    dup = _confirm_duplicates(spec, path, file_pk)
+    if not len(dup):
+        return
+    values = _rows_at(spec, path, dup, file_pk.columns)
+    groups = values.groupby(file_pk.columns, dropna=False, sort=False).indices
+    for _, at in list(groups.items())[:MAX_ROWS_LISTED]:
+        rows = sorted(int(values.index[i]) + 1 for i in at)
+        listed = " and ".join(str(r) for r in rows[:5])
+        out.add("primary-key", f"rows {listed} share a primary key "
+                f"({', '.join(file_pk.columns)})", row=rows[0])
+
+
+def _confirm_duplicates(spec: DatasetSpec, path: Path | None, state: _Keys) -> np.ndarray:
+    """0-based rows of the file whose key values truly repeat (sorted)."""
+    candidates = state.candidates()
+    if not len(candidates):
+        return candidates
+    values = _rows_at(spec, path, candidates, state.columns)
+    return np.sort(values.index[values.duplicated(keep=False)].to_numpy())
+
+
+def _rows_at(spec: DatasetSpec, path: Path | None, rows: np.ndarray,
+             columns: list[str]) -> pd.DataFrame:
+    """The typed ``columns`` of the file's rows ``rows`` (0-based), indexed by them."""
+    wanted = np.asarray(rows)
+    parts = []
+    start = 0
+    for out, p, batches in _raw_files(spec, BATCH_ROWS):
+        if p != path:
+            continue
+        for raw in batches or ():
+            raw.columns = [str(c).strip("\ufeff").strip() for c in raw.columns]
+            typed = _typed_batch(raw, spec, out, start + 1, None)
+            at = wanted[(wanted >= start) & (wanted < start + len(typed))]
+            part = typed.iloc[at - start][columns]
+            part.index = at
+            parts.append(part)
+            start += len(typed)
+    return pd.concat(parts) if parts else pd.DataFrame(columns=columns)
+
+
+def typed_batches(spec: DatasetSpec, partition: str | None = None,
+                  batch_rows: int = BATCH_ROWS,
+                  columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The extract :func:`check_source` passed, typed, a batch at a time; each frame's
+    index is its rows' positions in the matched files taken in order, kept through the
+    partition filter. At least one frame (maybe empty).
+
+    Checks are not repeated here (the caller has checked the extract's sha256
+    against the one :func:`check_source` judged); a problem found anyway raises.
+    """
+    start = 0
+    yielded = False
+    names = columns or spec.table_schema.field_names
+    period = spec.release.period_field
+    wanted = None if columns is None else list(dict.fromkeys(
+        [*columns, *([period] if partition and period else [])]))
+    for out, _, batches in _raw_files(spec, batch_rows, wanted):
+        first = 1
+        for raw in batches or ():
+            raw.columns = [str(c).strip("\ufeff").strip() for c in raw.columns]
+            typed = _typed_batch(raw, spec, out, first, None)
+            out.raise_if_any()
+            typed.index = pd.RangeIndex(start, start + len(typed))
+            first += len(typed)
+            start += len(typed)
+            kept = filter_partition(typed, spec, partition)
+            if len(kept) or not yielded:
+                yielded = True
+                yield kept[names]
+        out.raise_if_any()
+    if not yielded:
+        empty = pd.DataFrame({n: pd.Series(dtype="object") for n in names})
+        yield empty
+
+
+def _raw_files(spec: DatasetSpec, batch_rows: int, columns: list[str] | None = None
+               ) -> Iterator[tuple[_Collector, Path | None, Iterator[pd.DataFrame] | None]]:
+    """Each source file (or the SQL query) with its raw rows in batches (None when
+    unreadable; the problem is in the collector). A Parquet file is read a row group's
+    batch at a time; CSV, XLSX and SQL are read whole, then handed on in batches."""
+    if spec.source.format == SourceFormat.sql:
+        out = _Collector(f"{spec.id} (SQL source)")
+        raw = _read_sql(spec, out)
+        yield out, None, None if raw is None else _slices(raw, batch_rows)
+        return
+    paths = spec.source_paths()
+    if not paths:
+        raise ExtractError(Problem("no-files", f"source.path `{spec.source.path}` matches "
+                                   "no files", Location(file=_display(spec.folder))))
+    for path in paths:
+        out = _Collector(_display(path))
+        if not path.is_file():
+            out.add("missing-file", "file does not exist")
+            out.raise_if_any()
+        if spec.source.format == SourceFormat.parquet:
+            yield out, path, _parquet_batches(path, spec, out, batch_rows, columns)
+            continue
+        reader = {SourceFormat.csv: _read_csv, SourceFormat.xlsx: _read_xlsx}[spec.source.format]
+        raw = reader(path, spec, out)
+        yield out, path, None if raw is None else _slices(raw, batch_rows)
+
+
+def _slices(df: pd.DataFrame, batch_rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, max(len(df), 1), batch_rows):
+        yield df.iloc[start:start + batch_rows].copy(deep=False)
+
+
+def _check_pk_across_files(spec: DatasetSpec) -> None:
     pk = spec.table_schema.primary_key
-    dup = np.flatnonzero(df.duplicated(subset=pk, keep=False).to_numpy())
+    state = _Keys(pk)
+    for frame in typed_batches(spec, None, columns=pk):
+        state.add(frame, np.ones(len(frame), dtype=bool))
+    candidates = state.candidates()
+    if not len(candidates):
+        return
+    values = pd.concat(f.loc[f.index.isin(candidates)] for f in typed_batches(spec, None,
+                                                                              columns=pk))
+    dup = np.sort(values.index[values.duplicated(keep=False)].to_numpy())
     if len(dup):
         raise ExtractError(Problem("primary-key", f"{len(dup)} rows across the matched files "
                                    f"share a primary key ({', '.join(pk)})",

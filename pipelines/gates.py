@@ -92,6 +92,28 @@ def source_file(source: SourceTable) -> str:
     return source.dataset_id
 
 
+def validate_source(source: SourceTable, spec: DatasetSpec) -> ValidationReport:
+    """The suite and code lists over the source's rows, positions bound to its files.
+
+    Only the columns validation reads values of are held, whole (an expectation
+    such as uniqueness or a column's mean judges a column, not a batch); the
+    others are read a batch at a time by the other steps and shown to GX by name.
+    """
+    import numpy as np
+
+    from pipelines import validate
+
+    needed = validate.columns_needed(spec)
+    parts = list(source.frames(columns=needed))
+    df = pd.concat(parts) if len(parts) > 1 else parts[0]
+    del parts
+    if needed is not None:
+        names = spec.table_schema.field_names
+        df = df.assign(**{n: np.zeros(len(df), dtype=np.bool_)
+                          for n in names if n not in needed})[names]
+    return bind_validation(validate.validate(df, spec), source, df.index)
+
+
 def redact(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None) -> RedactionResult:
     """Redaction of exactly the rows validation passed; what it refuses names the source
     file and row (redaction counts rows of the frame it is handed)."""
@@ -128,7 +150,7 @@ def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes |
     require_passed_validation(validated)
     fields = redaction.FieldRedactor(spec, key)
     with handles.ArrowWriter(path) as writer:
-        for batch in handles.frames(validated.source.to_pandas(), handles.STREAM_ROWS):
+        for batch in validated.source.frames():
             try:
                 writer.write(fields(batch))
             except FivestarError as exc:

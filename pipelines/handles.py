@@ -83,17 +83,30 @@ class SourceTable(Contract):
     def to_pandas(self) -> pd.DataFrame:
         """The typed rows; the index is each row's position in the merged source files.
 
-        Read again from the source (cached for the process), after checking the
-        extract and the spec still hash to what the ``extract`` step saw.
+        Read again from the source, after checking the extract and the spec still
+        hash to what the ``extract`` step saw. Memory grows with the rows: the
+        record path streams (:meth:`frames`); an aggregate's disclosure control
+        needs its whole table of cells.
         """
-        return _read_source(self.spec_path, self.spec_sha256, self.extract_sha256,
-                            self.partition).df.copy(deep=False)
+        frames = list(self.frames())
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def frames(self, batch_rows: int | None = None,
+               columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The typed rows a batch at a time (about ``batch_rows`` rows, default
+        :data:`STREAM_ROWS`; index as :meth:`to_pandas`), read from the source after
+        the same check; memory is bounded by a batch, not by the extract."""
+        spec = _checked_spec(self.spec_path, self.spec_sha256, self.extract_sha256)
+        yield from extract.typed_batches(spec, self.partition, batch_rows or STREAM_ROWS,
+                                         columns)
+        # and after: bytes changed while they were read would not be the ones judged
+        _checked_spec(self.spec_path, self.spec_sha256, self.extract_sha256)
 
     def batches(self, columns: list[str] | None = None,
                 batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-        df = self.to_pandas()
-        table = pa.Table.from_pandas(df[columns] if columns else df, preserve_index=False)
-        yield from table.to_batches(max_chunksize=batch_rows)
+        for df in self.frames(batch_rows, columns):
+            yield from pa.Table.from_pandas(df, preserve_index=False).to_batches(
+                max_chunksize=batch_rows)
 
     def locate(self, position: int, field: str | None = None) -> Location:
         """Where row ``position`` (0-based, in the merged files) is in its source file."""
@@ -247,12 +260,6 @@ class ArrowWriter:
                                 columns=self._columns or [])
 
 
-def frames(df: pd.DataFrame, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """``df`` in consecutive slices of ``batch_rows`` rows (views, index kept); at least one."""
-    for start in range(0, max(len(df), 1), batch_rows):
-        yield df.iloc[start:start + batch_rows]
-
-
 class ValidatedExtract(Contract):
     """The source extract with the validation report about exactly its rows."""
 
@@ -292,28 +299,21 @@ def _sha256(path: Path) -> str:
 
 
 def open_source(spec: DatasetSpec, partition: str | None) -> SourceTable:
-    """Read and check the extract of ``partition``; a handle to it (raises ``ExtractError``)."""
+    """Read and check the whole extract (batch by batch); a handle to ``partition``'s rows
+    (raises ``ExtractError``). Nothing of the extract is kept: later steps read it again."""
     sha = extract.extract_sha256(spec)
-    spec_path = str(spec.folder / SPEC_FILENAME)
-    read = extract.read_source(spec, partition)
-    _LAST_READ.clear()
-    _LAST_READ[(spec_path, spec.spec_sha256, sha, partition)] = read
+    files = extract.check_source(spec)
+    rows = sum(len(f) for f in extract.typed_batches(
+        spec, partition, columns=[spec.release.period_field]
+        if partition and spec.release.period_field else spec.table_schema.field_names[:1]))
+    if extract.extract_sha256(spec) != sha:
+        raise ExtractError(Problem("extract-changed", "the extract changed while it was read; "
+                                   "stage again", Location(file=spec.source.path)))
     return SourceTable(
-        dataset_id=spec.id, spec_path=spec_path, spec_sha256=spec.spec_sha256,
-        extract_sha256=sha, partition=partition, files=read.files, rows=len(read.df),
-        columns=[Column(name=f["name"], type=f.get("type", "string"))
-                 for f in spec.table_schema.fields])
-
-
-#: The last extract read in this process: the steps of one in-process run share it.
-_LAST_READ: dict[tuple[str, str, str, str | None], extract.SourceRead] = {}
-
-
-def forget_source() -> None:
-    """Drop the extract this process holds in memory (a run calls it when it ends, and
-    redaction when no later step reads the source)."""
-    _LAST_READ.clear()
-    release_memory()
+        dataset_id=spec.id, spec_path=str(spec.folder / SPEC_FILENAME),
+        spec_sha256=spec.spec_sha256, extract_sha256=sha, partition=partition, files=files,
+        rows=rows, columns=[Column(name=f["name"], type=f.get("type", "string"))
+                            for f in spec.table_schema.fields])
 
 
 def release_memory() -> None:
@@ -322,9 +322,8 @@ def release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _read_source(spec_path: str, spec_sha256: str, extract_sha256: str,
-                 partition: str | None) -> extract.SourceRead:
-    """The extract the handle names, after checking it still hashes the same."""
+def _checked_spec(spec_path: str, spec_sha256: str, extract_sha256: str) -> DatasetSpec:
+    """The spec the handle names, after checking it and its extract still hash the same."""
     spec = load_spec(Path(spec_path))
     if spec.spec_sha256 != spec_sha256:
         raise FivestarError(Problem("spec-changed", "dataset.yaml changed during the run; "
@@ -332,8 +331,4 @@ def _read_source(spec_path: str, spec_sha256: str, extract_sha256: str,
     if extract.extract_sha256(spec) != extract_sha256:
         raise ExtractError(Problem("extract-changed", "the extract changed during the run; "
                                    "stage again", Location(file=spec.source.path)))
-    key = (spec_path, spec_sha256, extract_sha256, partition)
-    if key not in _LAST_READ:
-        _LAST_READ.clear()
-        _LAST_READ[key] = extract.read_source(spec, partition)
-    return _LAST_READ[key]
+    return spec

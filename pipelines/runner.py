@@ -88,13 +88,16 @@ def default_partition(spec: DatasetSpec) -> str | None:
     keys = parts.get_partition_keys()
     if spec.release.period_field:
         from pipelines.errors import FivestarError
-        from pipelines.extract import read_extract
+        from pipelines.extract import typed_batches
 
-        try:
-            present = read_extract(spec)[spec.release.period_field].dropna().astype(str)
+        field = spec.release.period_field
+        present: set[str] = set()
+        try:  # the period column only, a batch at a time
+            for frame in typed_batches(spec, columns=[field]):
+                present.update(frame[field].dropna().astype(str).unique())
         except FivestarError:
             return keys[-1]  # the run itself will report what is wrong with the extract
-        candidates = [k for k in keys if k in set(present)]
+        candidates = [k for k in keys if k in present]
         if candidates:
             return candidates[-1]
     return keys[-1]
@@ -135,7 +138,7 @@ def run_stages(
         k = asset_graph.key(spec, stage)
         if stage in outcome.materialized:
             outcome.outputs[stage] = result.output_for_node(_node_name(k))
-    handles.forget_source()  # the run is over: drop the extract from this process's memory
+    handles.release_memory()  # the run is over: give back what Arrow's allocator holds
     return outcome
 
 

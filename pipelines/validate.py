@@ -104,6 +104,20 @@ def columns_read(suite: Any) -> set[str] | None:
     return read
 
 
+def columns_needed(spec: DatasetSpec, expectations_dir: Path | None = None) -> list[str] | None:
+    """The schema's columns :func:`validate` reads values of (the suite's and the code
+    lists'); ``None`` for all of them (a suite that may read any, or does not load)."""
+    try:
+        suite, _ = load_suite(spec, expectations_dir)
+    except (OSError, ValueError, TypeError):
+        return None  # validate() reports what is wrong with the suite
+    read = columns_read(suite)
+    if read is None:
+        return None
+    read |= {f["name"] for f in spec.table_schema.fields if f.get("codelist")}
+    return [n for n in spec.table_schema.field_names if n in read]
+
+
 def gx_view(df: pd.DataFrame, suite: Any) -> pd.DataFrame:
     """``df`` as GX should see it: the columns it reads, in types its fast paths take.
 

@@ -266,3 +266,32 @@ def test_extract_hash_changes_with_bytes(tmp_path):
     first = extract_sha256(spec)
     (spec.folder / "extract.csv").write_bytes(csv_bytes(rows=GOOD_ROWS[:2]))
     assert extract_sha256(spec) != first
+
+
+def test_batches_check_every_row_and_keep_positions(tmp_path):
+    from pipelines.extract import check_source, typed_batches
+
+    rows = [f"C-{i:03d},2024-01-05,,{i},1,2024-Q1" for i in range(7)]
+    spec = make_spec(tmp_path, fmt="parquet", path="extract.parquet")
+    frame = pd.read_csv(pd.io.common.StringIO("\n".join([HEADER, *rows])), dtype=str)
+    frame.to_parquet(spec.folder / "extract.parquet")
+    (f,) = check_source(spec, batch_rows=2)
+    assert f.rows == 7
+    parts = list(typed_batches(spec, batch_rows=3))
+    assert [len(p) for p in parts] == [3, 3, 1]
+    assert pd.concat(parts).index.tolist() == list(range(7))
+    assert pd.concat(parts).equals(read_extract(spec))
+    # a repeat in different batches (rows 2 and 6) is found, exactly and with both rows
+    frame.loc[5, "case_id"] = "C-001"
+    frame.loc[3, "count"] = "-4"
+    frame.to_parquet(spec.folder / "extract.parquet")
+    with pytest.raises(ExtractError) as err:
+        check_source(spec, batch_rows=2)
+    found = {(p.code, p.location.row, p.location.field) for p in err.value.problems}
+    assert ("minimum", 4, "count") in found
+    frame.loc[3, "count"] = "4"
+    frame.to_parquet(spec.folder / "extract.parquet")
+    with pytest.raises(ExtractError) as err:
+        check_source(spec, batch_rows=2)
+    (p,) = err.value.problems
+    assert p.code == "primary-key" and "rows 2 and 6" in p.message
