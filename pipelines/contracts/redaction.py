@@ -54,6 +54,22 @@ class FieldReport(Contract):
         return out
 
 
+class ProtectionLevel(Contract):
+    """``max(percent % of the cell's true value, min)``: one declared requirement."""
+
+    percent: float = 0
+    min: int = 0
+
+
+class DeclaredProtection(Contract):
+    """The protection interval the spec declared for every primary cell (tau-Argus
+    terms: ``width`` the sliding protection range, ``upper`` / ``lower`` the levels)."""
+
+    width: ProtectionLevel = Field(default_factory=lambda: ProtectionLevel(min=1))
+    upper: ProtectionLevel = Field(default_factory=ProtectionLevel)
+    lower: ProtectionLevel = Field(default_factory=ProtectionLevel)
+
+
 class AuditSummary(Contract):
     """What the independent disclosure audit proved (``pipelines.redaction.audit``).
 
@@ -91,7 +107,7 @@ class SDCReport(Contract):
     totals: str = "computed"
     loss: str = "value"
     #: the declared protection interval rule (tau-Argus terms)
-    protection: dict[str, Any] = Field(default_factory=dict)
+    protection: DeclaredProtection = Field(default_factory=DeclaredProtection)
     tables: list[list[str]] = Field(default_factory=list)
     #: dimension -> number of codes with a parent (in the data's part of the tree)
     hierarchies: dict[str, int] = Field(default_factory=dict)

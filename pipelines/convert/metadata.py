@@ -37,6 +37,7 @@ from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Graph, Litera
 
 from pipelines.contracts.conversion import FileInfo, FileRole, Stars, TemporalCoverage
 from pipelines.contracts.provenance import Provenance, Revision, version_uri
+from pipelines.contracts.redaction import SDCReport
 from pipelines.convert.terms import Plan
 from pipelines.spec.linked_data import FIVESTAR_NS
 
@@ -273,12 +274,12 @@ _METHOD_WORDS = {
 
 
 def _disclosure_control(g: Graph, ds: URIRef, activity: URIRef, agent: URIRef, base: str,
-                        sdc: Any) -> None:
+                        sdc: SDCReport | None) -> None:
     """Which disclosure-control method was applied: words, a prov:Plan and a DQV annotation."""
     if sdc is None:
         return
     method = str(sdc.method or "suppression")
-    width = (((sdc.protection or {}).get("width") or {}).get("min") or 1) + 1
+    width = (sdc.protection.width.min or 1) + 1
     words = _METHOD_WORDS.get(method, method).format(
         lo=int(sdc.threshold) - 1, w=width, base=sdc.rounding_base)
     plan = URIRef(f"{base}/disclosure-control/{method}")

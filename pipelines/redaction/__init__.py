@@ -16,7 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.contracts.redaction import FieldReport, RedactionReport, SDCReport
+from pipelines.contracts.redaction import (
+    DeclaredProtection,
+    FieldReport,
+    RedactionReport,
+    SDCReport,
+)
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.redaction.generalise import generalise
 from pipelines.redaction.pseudonymise import pseudonymise_series, require_key
@@ -110,7 +115,7 @@ def protect_table(df: pd.DataFrame, spec: Any, sdc: SDC,
         method=sdc.method.value, measure=sdc.measure, threshold=sdc.threshold,
         zero=sdc.zero, marker=sdc.marker, rounding_base=sdc.rounding,
         totals=sdc.totals.value, loss=sdc.loss.value,
-        protection=sdc.protection.model_dump(),
+        protection=DeclaredProtection.model_validate(sdc.protection.model_dump()),
         tables=sdc.tables or [list(sdc.dimensions)],
         hierarchies={d: int((table.hier[d].parent >= 0).sum()) for d in table.dims},
         cells_published=len(result.df), cells_computed=result.cells_computed,
