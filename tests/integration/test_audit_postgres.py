@@ -39,10 +39,10 @@ def pg_url(ckan_stack):
     try:
         yield _superuser_url(name)
     finally:
-        from pipelines.release import audit
+        from pipelines.release import database
 
-        for url in [u for u in audit._ENGINES if name in u]:
-            audit._ENGINES.pop(url).dispose()
+        for url in [u for u in database._ENGINES if name in u]:
+            database._ENGINES.pop(url).dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
