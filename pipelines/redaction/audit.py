@@ -87,12 +87,8 @@ class AuditResult:
 
     def summary(self) -> AuditSummary:
         """What the redaction report records (see :class:`AuditSummary`)."""
-        return AuditSummary(
-            primary_cells=self.primary_cells, proven=self.proven, failures=len(self.failures),
-            narrowest_width=self.narrowest_width, components=self.components,
-            largest_component=self.largest_component, certified=self.certified,
-            certificate_moves=self.certificate_moves, moves_rejected=self.moves_rejected,
-            cubes=self.cubes, box_solves=self.box_solves, exact_solves=self.exact_solves)
+        counts = {f: getattr(self, f) for f in AuditSummary.model_fields if f != "failures"}
+        return AuditSummary(**counts, failures=len(self.failures))
 
 
 # -- the attacker's programme -----------------------------------------------------
