@@ -61,8 +61,8 @@ def plan_revision(spec, period: str | None, notes: str,
     if actual != last[0]:
         raise CorrectionError(Problem("published-changed", "the published release's folder "
                                       "no longer matches its manifest", where))
-    if manifest.get("period") != period:
-        published = manifest.get("period") or "no period"
+    if manifest["period"] != period:
+        published = manifest["period"] or "no period"
         raise CorrectionError(Problem(
             "other-period", f"the published release is for {published}; a correction must "
             "be for the same period", where))
@@ -70,5 +70,5 @@ def plan_revision(spec, period: str | None, notes: str,
     number = int(previous.get("number") or 0) + 1
     return Revision(notes=text, number=number, of_release=last[0],
                     version=version_label(period, number),
-                    previous_version=(manifest.get("catalogue") or {}).get("version")
+                    previous_version=manifest["catalogue"].get("version")
                     or version_label(period, number - 1))

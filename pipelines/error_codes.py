@@ -270,6 +270,9 @@ _ALL: list[ErrorKind] = [
          "manifest.json is not in canonical form: it was edited after staging."),
         ("manifest-version", "Unknown manifest version",
          "The release was made by another fivestar."),
+        ("manifest-shape", "Manifest incomplete or mistyped",
+         "manifest.json lacks a key, has an unknown one, or a value of the wrong type: "
+         "it was not written by fivestar's staging; stage again."),
         ("file-missing", "Release file missing", "A file listed in the manifest is missing."),
         ("file-unlisted", "File not in the manifest",
          "The release folder holds a file the manifest does not list."),

@@ -51,6 +51,7 @@ from pipelines.catalogue import fields as catalogue_fields
 from pipelines.catalogue_notices import is_withdrawn, restored_fields
 from pipelines.contracts.catalogue import CatalogueRecord, PublishResult, solr_date
 from pipelines.contracts.conversion import FileRole
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 
 ORG_TITLE = {"home-office": "Home Office"}
@@ -131,7 +132,7 @@ class Superseded:
     against the folder by the caller) and its version label, kept as ``previous/…``."""
 
     folder: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     label: str
 
 
@@ -158,7 +159,7 @@ def staging_name(name: str) -> str:
     return f"{name[:100 - len(STAGING_SUFFIX) - 13]}-{digest}{STAGING_SUFFIX}"
 
 
-def publish_release(ckan: Any, release_dir: Path, manifest: dict[str, Any], release_id: str,
+def publish_release(ckan: Any, release_dir: Path, manifest: Manifest, release_id: str,
                     *, org: str | None = None,
                     verify_hook: Callable[[ckanapi.RemoteCKAN, dict], None] | None = None,
                     store: Any = _FROM_ENV, next_release: Any = None,
@@ -288,7 +289,7 @@ def _refreshed(client: ckanapi.RemoteCKAN, final: list[dict], pkg: dict,
     return [now.get(r["id"], r) for r in final]
 
 
-def wanted_files(release_dir: Path, manifest: dict[str, Any],
+def wanted_files(release_dir: Path, manifest: Manifest,
             superseded: Superseded | None) -> dict[str, _File]:
     """Every resource the release puts in the dataset, by name."""
     out = {f["path"]: _File(f["path"], release_dir, f) for f in manifest["files"]}
@@ -345,7 +346,7 @@ def _stage(client: ckanapi.RemoteCKAN, pkg: dict, org: str, desired: dict[str, A
     return staging
 
 
-def _final_order(manifest: dict[str, Any], kept: dict[str, dict],
+def _final_order(manifest: Manifest, kept: dict[str, dict],
                  staged: list[dict]) -> list[dict]:
     """The dataset's resources after the switch, in reading order (the release's files in
     :func:`pipelines.catalogue.fields.resource_order`, then earlier versions' files)."""
@@ -422,7 +423,7 @@ def _verify(client: ckanapi.RemoteCKAN, pkg: dict, files: dict[str, dict]) -> di
     return urls
 
 
-def _links(manifest: dict, urls: dict[str, str]) -> dict[str, str]:
+def _links(manifest: Manifest, urls: dict[str, str]) -> dict[str, str]:
     """Point the dataset at its RDF and CSVW distributions."""
     links = {}
     for f in manifest["files"]:

@@ -28,11 +28,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import ckanapi
 
 from pipelines.catalogue import datastore, series
+from pipelines.contracts.manifest import Manifest
 from pipelines.linkeddata import load as linked
 from pipelines.linkeddata import release as linked_release
 from pipelines.linkeddata.store import LIVE, FusekiStore, publisher_store
@@ -57,7 +57,7 @@ def linked_data_store(*, publisher: bool = False) -> FusekiStore | None:
 
 
 def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
-            manifest: dict[str, Any], release_id: str,
+            manifest: Manifest, release_id: str,
             store: FusekiStore | None = None) -> Prepared:
     by_name = {r["name"]: r for r in pkg.get("resources", [])}
     loaded = []
@@ -72,7 +72,7 @@ def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
 
 @contextlib.contextmanager
 def checked_linked_data(store: FusekiStore | None, release_dir: Path,
-                        manifest: dict[str, Any], release_id: str
+                        manifest: Manifest, release_id: str
                         ) -> Iterator[linked_release.Approved | None]:
     """The release's draft graph compared with its approved RDF (refused if it differs);
     what ``go_live`` makes live, inside the ``with`` block."""
@@ -84,7 +84,7 @@ def checked_linked_data(store: FusekiStore | None, release_dir: Path,
 
 
 def go_live(approved: linked_release.Approved | None, store: FusekiStore | None,
-            client: ckanapi.RemoteCKAN, manifest: dict[str, Any]) -> None:
+            client: ckanapi.RemoteCKAN, manifest: Manifest) -> None:
     """After the switch: the approved graph live, then the series' description."""
     if store is None:
         return

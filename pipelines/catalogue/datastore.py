@@ -30,6 +30,7 @@ from typing import Any
 
 import ckanapi
 
+from pipelines.contracts.manifest import Manifest, ManifestFile
 from pipelines.convert.terms import CONF_COLUMN
 from pipelines.errors import FivestarError, Location, Problem
 
@@ -51,7 +52,7 @@ class DataStoreError(FivestarError):
     """The rows could not be loaded into the DataStore exactly as published."""
 
 
-def table_schema(release_dir: Path, manifest: dict[str, Any], csv_path: str) -> dict | None:
+def table_schema(release_dir: Path, manifest: Manifest, csv_path: str) -> dict | None:
     """The Table Schema of ``csv_path`` from the release's data package, if it has one."""
     for f in manifest["files"]:
         if f.get("role") != "datapackage":
@@ -161,7 +162,7 @@ def _dictionary(fields: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
 
 
 def load(client: ckanapi.RemoteCKAN, resource: dict, release_dir: Path,
-         manifest: dict[str, Any], file: dict[str, Any]) -> bool:
+         manifest: Manifest, file: ManifestFile) -> bool:
     """Make the resource's DataStore table hold exactly the CSV's rows, typed by its schema.
 
     Returns False (and loads nothing) for a CSV without a Table Schema: its types would

@@ -8,10 +8,10 @@ DataStore API serves every row. ``make demo`` ends with this for every bundled d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError
 from pipelines.linkeddata.store import FusekiStore, service_port
 from pipelines.spec.linked_data import DEFAULT_BASE_URI
@@ -30,7 +30,7 @@ def front_url() -> str:
     return f"http://127.0.0.1:{service_port('LINKEDDATA', 8090)}"
 
 
-def check(manifest: dict[str, Any], ckan_url: str, front: str | None = None,
+def check(manifest: Manifest, ckan_url: str, front: str | None = None,
           store: FusekiStore | None = None) -> PublicSide:
     cat = manifest["catalogue"]
     uri, name = cat["uri"], cat["name"]

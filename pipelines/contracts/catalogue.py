@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
 from pydantic import Field
 
 from pipelines.contracts.base import Contract
+from pipelines.contracts.manifest import ManifestCatalogue
 
 #: CKAN dataset fields set at publication or withdrawal, never from a staged record.
 PUBLICATION_FIELDS: dict[str, str] = {
@@ -91,9 +92,9 @@ class CatalogueRecord(Contract):
         sent = {_CKAN_NAME.get(n, n) for n in cls.model_fields if n not in _NOT_SENT}
         return sent | set(PUBLICATION_FIELDS) | set(DCAT_FIELDS)
 
-    def manifest_json(self) -> dict[str, Any]:
+    def manifest_json(self) -> ManifestCatalogue:
         """The manifest's ``catalogue`` object (unset values left out)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return cast(ManifestCatalogue, self.model_dump(mode="json", exclude_none=True))
 
     def to_ckan(self, release_id: str) -> dict[str, str]:
         """The dataset fields for ``package_create`` / ``package_patch``, as CKAN stores them.

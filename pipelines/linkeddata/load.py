@@ -34,10 +34,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from rdflib import Graph
 
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.linkeddata.store import DRAFT, LIVE, FusekiStore
 from pipelines.paths import PROJECT_VOCABULARY_DIR
@@ -90,7 +91,7 @@ def base_of(dataset_uri: str) -> str:
     return dataset_uri.rsplit("/id/", 1)[0]
 
 
-def _rdf_files(release_dir: Path, manifest: dict[str, Any]) -> tuple[Path | None, list[Path]]:
+def _rdf_files(release_dir: Path, manifest: Manifest) -> tuple[Path | None, list[Path]]:
     ntriples, extra = None, []
     for f in manifest["files"]:
         path = release_dir / f["path"]
@@ -101,7 +102,7 @@ def _rdf_files(release_dir: Path, manifest: dict[str, Any]) -> tuple[Path | None
     return ntriples, extra
 
 
-def _csv_rows(manifest: dict[str, Any]) -> int | None:
+def _csv_rows(manifest: Manifest) -> int | None:
     for f in manifest["files"]:
         if f.get("role") == "data" and f.get("media_type") == "text/csv" and "rows" in f:
             return int(f["rows"])
@@ -154,7 +155,7 @@ def _as_ntriples(paths: tuple[Path, ...] | list[Path]) -> bytes:
     return g.serialize(format="nt", encoding="utf-8")
 
 
-def draft(store: FusekiStore, release_dir: Path, manifest: dict[str, Any],
+def draft(store: FusekiStore, release_dir: Path, manifest: Manifest,
           release_id: str) -> DraftRelease | None:
     """Load the release into the draft store and verify it there (steps 1-2).
 

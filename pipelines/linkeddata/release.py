@@ -46,6 +46,7 @@ import pyoxigraph
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import Location, Problem
 from pipelines.linkeddata import load
 from pipelines.linkeddata.store import (
@@ -228,7 +229,7 @@ def _approved_fingerprint(ntriples: Path, extra: bytes) -> Fingerprint:
     return acc.result()
 
 
-def _approved(release_dir: Path, manifest: dict[str, Any], release_id: str,
+def _approved(release_dir: Path, manifest: Manifest, release_id: str,
               tmp: Path) -> Approved | None:
     """The release's approved RDF copied into ``tmp`` and fingerprinted (None: no RDF)."""
     cat = manifest.get("catalogue") or {}
@@ -259,7 +260,7 @@ def _private_folder() -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def checked(store: FusekiStore, release_dir: Path, manifest: dict[str, Any],
+def checked(store: FusekiStore, release_dir: Path, manifest: Manifest,
             release_id: str) -> Iterator[Approved | None]:
     """Step 1 (module docstring); None for a release without linked data. The private
     copies last as long as the ``with`` block: call :func:`make_live` inside it."""

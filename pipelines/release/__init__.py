@@ -25,6 +25,7 @@ from typing import Any
 from pipelines import paths, publish
 from pipelines.contracts.catalogue import PublishResult
 from pipelines.contracts.conversion import ConversionResult
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.client import PublicationRefused, ReviewServiceClient
 from pipelines.release.manifest import (
@@ -139,7 +140,7 @@ def publish_approved(spec: Any, release_id: str, ckan: Any, client: ReviewServic
     return result
 
 
-def superseded_release(release_dir: Path, manifest: dict[str, Any]
+def superseded_release(release_dir: Path, manifest: Manifest
                        ) -> publish.Superseded | None:
     """For a correction: the release it corrects, whose files stay public as ``previous/…``.
 

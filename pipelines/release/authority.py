@@ -35,6 +35,7 @@ from typing import Any
 
 from pipelines import paths
 from pipelines.catalogue_notices import is_withdrawn
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.approvals import (
     APPROVED,
@@ -105,7 +106,7 @@ class PublicationPlan:
 
     release_id: str
     dataset_id: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_bytes: bytes
     approval_id: int
 

@@ -38,6 +38,7 @@ from pipelines.catalogue import fields as catalogue_fields
 from pipelines.catalogue import series
 from pipelines.catalogue_notices import restored_fields
 from pipelines.contracts.catalogue import CatalogueRecord, solr_date
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 
 #: Dataset fields the pipeline may set at the switch (checked), beside the approved record's.
@@ -53,14 +54,14 @@ def _refuse(code: str, message: str, where: str | None = None) -> SwitchRefused:
     return SwitchRefused(Problem(code, message, Location(file=where)))
 
 
-def expected_files(manifest: dict[str, Any], superseded: dict[str, Any] | None,
+def expected_files(manifest: Manifest, superseded: Manifest | None,
                    label: str | None) -> dict[str, dict[str, Any]]:
     """Every resource the approved release puts in the dataset: name -> CKAN fields."""
     old = publish.Superseded(Path(), superseded, label or "") if superseded else None
     return {name: f.meta for name, f in publish.wanted_files(Path(), manifest, old).items()}
 
 
-def superseded_label(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+def superseded_label(manifest: Manifest) -> tuple[str | None, str | None]:
     """A correction's corrected release id and the version label its files keep."""
     revision = manifest.get("revision") or {}
     old = revision.get("of_release")
@@ -96,7 +97,7 @@ def check_resources(pkg: dict, staging: dict | None, order: list[str],
                       missing[0])
 
 
-def approved_fields(manifest: dict[str, Any], release_id: str, asked: dict[str, Any],
+def approved_fields(manifest: Manifest, release_id: str, asked: dict[str, Any],
                     public_urls: set[str], series_id: str | None) -> dict[str, Any]:
     """The dataset fields to set: the approved record's, plus the pipeline's checked ones."""
     catalogue = manifest["catalogue"]
@@ -122,8 +123,8 @@ def approved_fields(manifest: dict[str, Any], release_id: str, asked: dict[str, 
     return {k: v for k, v in out.items() if k not in ("id", "name", "owner_org")}
 
 
-def switch(client: ckanapi.RemoteCKAN, manifest: dict[str, Any], release_id: str,
-           request: dict[str, Any], *, superseded: dict[str, Any] | None,
+def switch(client: ckanapi.RemoteCKAN, manifest: Manifest, release_id: str,
+           request: dict[str, Any], *, superseded: Manifest | None,
            next_release: Any = None) -> dict[str, Any]:
     """Check ``request`` against the approved ``manifest``, then switch; the public dataset."""
     name = str(manifest["catalogue"]["name"])

@@ -55,20 +55,20 @@ def _key_text(k: tuple) -> list[str]:
 def diff_releases(new_dir: Path, new_manifest: Manifest, baseline_dir: Path | None,
                   primary_key: list[str]) -> dict[str, Any]:
     """Compare a release (folder + manifest) with a published baseline folder."""
-    new_stars = (new_manifest.get("stars") or {}).get("rating")
+    new_stars = new_manifest["stars"]["rating"]
     if baseline_dir is None:
         return {"baseline": None, "first_release": True,
                 "stars": {"from": None, "to": new_stars, "changed": False},
                 "rows": None, "schema": None, "files": None}
     old_manifest, old_id = load_manifest(baseline_dir)
-    old_stars = (old_manifest.get("stars") or {}).get("rating")
+    old_stars = old_manifest["stars"]["rating"]
     result: dict[str, Any] = {
-        "baseline": {"release_id": old_id, "period": old_manifest.get("period")},
+        "baseline": {"release_id": old_id, "period": old_manifest["period"]},
         "first_release": False,
         "stars": {"from": old_stars, "to": new_stars, "changed": old_stars != new_stars},
     }
-    old_files = {f["path"]: f["sha256"] for f in old_manifest.get("files", [])}
-    new_files = {f["path"]: f["sha256"] for f in new_manifest.get("files", [])}
+    old_files = {f["path"]: f["sha256"] for f in old_manifest["files"]}
+    new_files = {f["path"]: f["sha256"] for f in new_manifest["files"]}
     result["files"] = {
         "added": sorted(set(new_files) - set(old_files)),
         "removed": sorted(set(old_files) - set(new_files)),

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
+
+from pipelines.contracts.manifest import Manifest
 
 UK = ZoneInfo("Europe/London")
 DEFAULT_RELEASE_TIME = time(9, 30)
@@ -58,12 +59,12 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UK)
 
 
-def announced_time(manifest: dict[str, Any]) -> datetime | None:
+def announced_time(manifest: Manifest) -> datetime | None:
     """The pre-announced release time in the manifest, if any."""
-    return parse_time((manifest.get("catalogue") or {}).get("release_date"))
+    return parse_time(manifest["catalogue"].get("release_date"))
 
 
-def scheduled_time(manifest: dict[str, Any], approved_at: datetime,
+def scheduled_time(manifest: Manifest, approved_at: datetime,
                    release_at: datetime | None = None,
                    moved_to: datetime | None = None) -> datetime:
     """When an approved release becomes due (see the module docstring).

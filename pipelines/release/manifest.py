@@ -14,9 +14,16 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 from pipelines.contracts.conversion import FileInfo, FileRole
+from pipelines.contracts.manifest import (
+    Manifest,
+    ManifestCatalogue,
+    ManifestFile,
+    ManifestStars,
+    ReportEntry,
+    manifest_shape_errors,
+)
 from pipelines.errors import FivestarError, Location, Problem
 
 MANIFEST_NAME = "manifest.json"
@@ -24,9 +31,6 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 2
 #: Folder inside a release holding the reports (not public files).
 REPORTS_DIR = "reports"
-
-#: A manifest as read from disk (plain JSON data; see docs/ARCHITECTURE.md).
-Manifest = dict[str, Any]
 
 _RELEASE_ID = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024
@@ -72,14 +76,14 @@ def count_csv_rows(path: Path) -> int:
         return sum(1 for _ in reader)
 
 
-def file_entry(root: Path, info: FileInfo) -> dict[str, Any]:
+def file_entry(root: Path, info: FileInfo) -> ManifestFile:
     """A manifest ``files`` entry: as the writer described it, with size and hash measured.
 
     Measured facts always win over declared ones; a data CSV whose writer did
     not count its rows is counted here.
     """
     path = root / info.path
-    entry: dict[str, Any] = {
+    entry: ManifestFile = {
         **info.model_dump(mode="json", exclude_none=True),
         "bytes": path.stat().st_size,
         "sha256": sha256_file(path),
@@ -96,11 +100,11 @@ def build_manifest(
     spec_sha256: str,
     extract_sha256: str,
     pipeline_version: str,
-    files: list[dict[str, Any]],
-    catalogue: dict[str, Any],
-    stars: dict[str, Any],
-    reports: dict[str, dict[str, Any]],
-    row_counts: dict[str, Any],
+    files: list[ManifestFile],
+    catalogue: ManifestCatalogue,
+    stars: ManifestStars,
+    reports: dict[str, ReportEntry],
+    row_counts: dict[str, int],
 ) -> Manifest:
     """Assemble a manifest in the documented shape (files sorted by path).
 
@@ -133,7 +137,7 @@ def write_manifest(release_dir: Path, manifest: Manifest) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def report_entry(root: Path, rel_path: str) -> dict[str, Any]:
+def report_entry(root: Path, rel_path: str) -> ReportEntry:
     """A manifest ``reports`` entry: path, measured size and sha256."""
     path = root / rel_path
     return {"path": rel_path, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
@@ -161,7 +165,12 @@ def load_manifest(release_dir: Path) -> tuple[Manifest, str]:
 
 
 def parse_manifest(data: bytes, shown: str = MANIFEST_NAME) -> tuple[Manifest, str]:
-    """A manifest and its id from its bytes (canonical form and version checked)."""
+    """A manifest and its id from its bytes: canonical form, version and shape checked.
+
+    The shape check is closed and strict (:func:`manifest_shape_errors`): what
+    the gate, the service and the publisher read from a manifest is there, with
+    its type, or nothing trusts it.
+    """
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -174,6 +183,11 @@ def parse_manifest(data: bytes, shown: str = MANIFEST_NAME) -> tuple[Manifest, s
     if manifest.get("manifest_version") != MANIFEST_VERSION:
         raise ManifestError(Problem("manifest-version", "unsupported manifest_version",
                                     Location(file=shown, field="manifest_version")))
+    shape = manifest_shape_errors(manifest)
+    if shape:
+        raise ManifestError([Problem("manifest-shape", f"manifest.json: {message}",
+                                     Location(file=shown, field=key or None))
+                             for key, message in shape])
     return manifest, hashlib.sha256(data).hexdigest()
 
 
@@ -182,11 +196,9 @@ def _safe_rel(rel: str) -> bool:
     return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
 
 
-def _listed(manifest: Manifest) -> list[dict[str, Any]]:
+def _listed(manifest: Manifest) -> list[ManifestFile | ReportEntry]:
     """Every file the manifest binds: public files, then reports."""
-    reports = manifest.get("reports") or {}
-    return [*manifest.get("files", []),
-            *(r for r in reports.values() if isinstance(r, dict))]
+    return [*manifest["files"], *manifest["reports"].values()]
 
 
 def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
@@ -204,7 +216,7 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
         return [Problem("symlink", "the release folder is a symlink",
                         Location(file=release_dir.name))]
     for entry in _listed(manifest):
-        rel = str(entry.get("path", ""))
+        rel = entry["path"]
         listed.add(rel)
         loc = Location(file=rel)
         if not _safe_rel(rel):
@@ -218,10 +230,10 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
         if not path.is_file():
             problems.append(Problem("file-missing", "listed in the manifest but missing", loc))
             continue
-        if path.stat().st_size != entry.get("bytes"):
+        if path.stat().st_size != entry["bytes"]:
             problems.append(Problem("size-mismatch", "size differs from the manifest", loc))
             continue
-        if sha256_file(path) != entry.get("sha256"):
+        if sha256_file(path) != entry["sha256"]:
             problems.append(Problem("sha256-mismatch", "sha256 differs from the manifest", loc))
     for path in sorted(release_dir.rglob("*")):
         rel = path.relative_to(release_dir).as_posix()
@@ -237,9 +249,9 @@ def verify_files(release_dir: Path, manifest: Manifest) -> list[Problem]:
     return problems
 
 
-def data_file(manifest: Manifest) -> dict[str, Any] | None:
+def data_file(manifest: Manifest) -> ManifestFile | None:
     """The main public CSV (first ``data`` file with a CSV media type), if any."""
-    for entry in manifest.get("files", []):
-        if entry.get("role") == "data" and entry.get("media_type") == "text/csv":
+    for entry in manifest["files"]:
+        if entry["role"] == FileRole.data and entry["media_type"] == "text/csv":
             return entry
     return None

@@ -51,6 +51,7 @@ from pipelines.release.manifest import (
     MANIFEST_NAME,
     REPORTS_DIR,
     Manifest,
+    ReportEntry,
     build_manifest,
     canonical_json,
     file_entry,
@@ -224,7 +225,7 @@ def stage_release(
     dataset_dir = root / spec.id
     dataset_dir.mkdir(parents=True, exist_ok=True)
 
-    def manifest_with(report_entries: dict[str, dict]) -> dict:
+    def manifest_with(report_entries: dict[str, ReportEntry]) -> Manifest:
         manifest = build_manifest(
             dataset_id=spec.id, period=period, spec_sha256=spec.spec_sha256,
             extract_sha256=extract_sha256, pipeline_version=pipeline_version, files=entries,

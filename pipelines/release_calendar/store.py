@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release_calendar.schedule import DEFAULT_HORIZON, MIN_NOTICE, coming_releases
 from pipelines.release_calendar.workdays import UK, bank_holiday, is_working_day
@@ -253,7 +254,7 @@ class ReleaseCalendar:
                     if e.slot == slot)
 
 
-def moved_release_time(store, manifest: dict) -> datetime | None:
+def moved_release_time(store, manifest: Manifest) -> datetime | None:
     """The calendar's new time for a manifest's pre-announced release date, if it moved.
 
     ``store`` is the audit log (``AuditStore``), whose database holds the calendar.
@@ -263,4 +264,4 @@ def moved_release_time(store, manifest: dict) -> datetime | None:
     announced = announced_time(manifest)
     if announced is None:
         return None
-    return ReleaseCalendar(store.engine).moved_time(str(manifest.get("dataset_id")), announced)
+    return ReleaseCalendar(store.engine).moved_time(manifest["dataset_id"], announced)

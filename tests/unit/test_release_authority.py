@@ -538,8 +538,8 @@ def test_scheduled_time_precedence():
     announced = {"catalogue": {"release_date": "2025-02-06T09:30:00+00:00"}}
     assert scheduled_time(announced, approved, chosen) == datetime(2025, 2, 6, 9, 30,
                                                                    tzinfo=UTC)
-    assert scheduled_time({}, approved, chosen) == chosen
-    assert scheduled_time({}, approved) == datetime(2025, 2, 3, 9, 30, tzinfo=UK)
+    assert scheduled_time({"catalogue": {}}, approved, chosen) == chosen
+    assert scheduled_time({"catalogue": {}}, approved) == datetime(2025, 2, 3, 9, 30, tzinfo=UK)
     assert not is_due(chosen, chosen - timedelta(microseconds=1))
     assert is_due(chosen, chosen)
 
