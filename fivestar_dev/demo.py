@@ -177,11 +177,12 @@ def run_demo(log=print) -> DemoResult:
                 result.failures.append(f"{spec.id}: public copy does not match: {exc}")
             try:
                 from pipelines.catalogue import public_check
+                from pipelines.ckan_resource import ckan_url
                 from pipelines.release.manifest import load_manifest
 
                 result.public_side[spec.id] = public_check.check(
                     load_manifest(release_dir)[0],
-                    os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"))
+                    ckan_url())
             except (FivestarError, requests.RequestException, KeyError, StopIteration) as exc:
                 result.failures.append(f"{spec.id}: linked data / SPARQL / DataStore: {exc}")
         if CORRECTED in result.published:
@@ -267,10 +268,11 @@ def verify_public(dataset_id: str, release_dir: Path) -> int:
     Returns the number of files checked. Anonymous on purpose: this is what the
     public gets, not what an administrator can see.
     """
+    from pipelines.ckan_resource import ckan_url
     from pipelines.release.manifest import load_manifest
 
     manifest, _ = load_manifest(release_dir)
-    base = os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055").rstrip("/")
+    base = ckan_url()
     resp = requests.get(f"{base}/api/3/action/package_show", params={"id": dataset_id},
                         timeout=30)
     if resp.status_code != 200:

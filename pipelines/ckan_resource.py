@@ -30,7 +30,12 @@ USER_AGENT = "fivestar-publisher/0.1 (+https://github.com/)"
 
 
 def ckan_url() -> str:
-    return os.environ.get("FIVESTAR_CKAN_URL", DEFAULT_URL).rstrip("/")
+    """``FIVESTAR_CKAN_URL``, else the local CKAN on ``FIVESTAR_CKAN_PORT`` (the port
+    ``catalogue/bin/up`` starts it on), else the default."""
+    url = os.environ.get("FIVESTAR_CKAN_URL")
+    if not url and os.environ.get("FIVESTAR_CKAN_PORT"):
+        url = f"http://127.0.0.1:{os.environ['FIVESTAR_CKAN_PORT']}"
+    return (url or DEFAULT_URL).rstrip("/")
 
 
 def _token_file(setting: str, default: str, missing: str) -> str:
