@@ -167,7 +167,7 @@ class Day:
     reads only the runs still pending.
     """
 
-    POLL_SECONDS = 3
+    POLL_SECONDS = 5
 
     def __init__(self, site, specs, budget_s: float | None, publish: bool) -> None:
         from pipelines.instance import get_instance
@@ -196,15 +196,19 @@ class Day:
 
     def run(self) -> bool:
         """Poll until every staging run settled and every approved release's publication
-        did (True), or the budget ran out (False)."""
-        from pipelines.submit import _settled, outcome
+        did (True), or the budget ran out (False). Each poll is one query: the site's
+        runs (``pipelines.submit.chains``), never two per run."""
+        from pipelines.runs import RELEASE_TAG
+        from pipelines.submit import chains, outcome, settled
+        from pipelines.workload import OPERATION_TAG
 
         failed_since: dict[str, float] = {}
         pending = {s.run_id: s for s in self.subs}
         while True:
             self.phase.loads.append(os.getloadavg()[0])
+            by_root = chains(self.instance.get_runs())
             for root, sub in list(pending.items()):
-                if _settled(self.instance, root, failed_since) is None:
+                if root not in by_root or settled(by_root[root], failed_since) is None:
                     continue
                 del pending[root]
                 self.staging_end = time.time()
@@ -213,35 +217,21 @@ class Day:
                 if self.publish and ref is not None:
                     self.champion.approve(ref.release_id, "release day benchmark")
                     self.approved[ref.release_id] = time.time()
-            if self.publish:
-                self._follow_publications(failed_since)
-            done = not pending and len(self.published_end) == len(self.approved)
-            if done:
+            # the sensor's first publication run of each approved release (get_runs lists
+            # the newest first)
+            for root, chain in reversed(list(by_root.items())):
+                rid = chain[0].tags.get(RELEASE_TAG)
+                if rid in self.approved and rid not in self.publication_roots \
+                        and chain[0].tags.get(OPERATION_TAG) == "publish":
+                    self.publication_roots[rid] = root
+            for rid, root in self.publication_roots.items():
+                if rid not in self.published_end and settled(by_root[root], failed_since):
+                    self.published_end[rid] = time.time()
+            if not pending and len(self.published_end) == len(self.approved):
                 return True
             if self.phase.deadline is not None and time.monotonic() > self.phase.deadline:
                 return False
             time.sleep(self.POLL_SECONDS)
-
-    def _follow_publications(self, failed_since: dict[str, float]) -> None:
-        """Find the sensor's publication run of each approved release; note when it settled."""
-        from dagster import RunsFilter
-        from dagster._core.storage.tags import ROOT_RUN_ID_TAG
-
-        from pipelines.runs import RELEASE_TAG
-        from pipelines.submit import _settled
-
-        for rid in self.approved:
-            if rid in self.published_end:
-                continue
-            root = self.publication_roots.get(rid)
-            if root is None:
-                runs = [r for r in self.instance.get_runs(
-                    filters=RunsFilter(tags={RELEASE_TAG: rid})) if ROOT_RUN_ID_TAG not in r.tags]
-                if not runs:
-                    continue
-                root = self.publication_roots[rid] = runs[-1].run_id  # the oldest
-            if _settled(self.instance, root, failed_since) is not None:
-                self.published_end[rid] = time.time()
 
     def staging_figures(self) -> dict:
         instance, roots = self.instance, [s.run_id for s in self.subs]

@@ -123,9 +123,25 @@ def run_chain(instance: DagsterInstance, root_run_id: str) -> list:
     return [root, *sorted(retries, key=lambda r: int(r.tags.get("dagster/retry_number", 0)))]
 
 
-def _settled(instance: DagsterInstance, root_run_id: str, failed_since: dict[str, float]):
-    """The last run of the chain once nothing more will happen to it, else None."""
-    last = run_chain(instance, root_run_id)[-1]
+def chains(runs: Iterable) -> dict[str, list]:
+    """Runs grouped as :func:`run_chain` groups them, by root run id: one query's worth
+    of runs (``instance.get_runs()``) instead of two queries per root."""
+    out: dict[str, list] = {}
+    retries = []
+    for run in runs:
+        if ROOT_RUN_ID_TAG in run.tags:
+            retries.append(run)
+        else:
+            out[run.run_id] = [run]
+    for run in sorted(retries, key=lambda r: int(r.tags.get("dagster/retry_number", 0))):
+        if run.tags[ROOT_RUN_ID_TAG] in out:
+            out[run.tags[ROOT_RUN_ID_TAG]].append(run)
+    return out
+
+
+def settled(chain: list, failed_since: dict[str, float]):
+    """The chain's last run once nothing more will happen to it, else None."""
+    last = chain[-1]
     if last.status not in FINISHED:
         return None
     if last.status is DagsterRunStatus.SUCCESS:
@@ -139,6 +155,11 @@ def _settled(instance: DagsterInstance, root_run_id: str, failed_since: dict[str
     if time.monotonic() - since > RETRY_DECISION_SECONDS:
         return last
     return None
+
+
+def _settled(instance: DagsterInstance, root_run_id: str, failed_since: dict[str, float]):
+    """The last run of the chain once nothing more will happen to it, else None."""
+    return settled(run_chain(instance, root_run_id), failed_since)
 
 
 def wait(submitted: Iterable[Submitted], *, instance: DagsterInstance | None = None,

@@ -41,3 +41,20 @@ def test_ckan_url_follows_the_port_the_catalogue_was_started_on(monkeypatch):
     assert ckan_url() == "http://127.0.0.1:5555"
     monkeypatch.setenv("FIVESTAR_CKAN_URL", "https://ckan.example/")
     assert ckan_url() == "https://ckan.example"
+
+
+def test_chains_group_retries_under_their_root_in_retry_order():
+    from types import SimpleNamespace
+
+    from pipelines.submit import chains
+
+    def run(run_id, **tags):
+        return SimpleNamespace(run_id=run_id, tags=tags)
+
+    listed = [run("c", **{"dagster/root_run_id": "a", "dagster/retry_number": "2"}),
+              run("b", **{"dagster/root_run_id": "a", "dagster/retry_number": "1"}),
+              run("z"), run("a"),
+              run("orphan", **{"dagster/root_run_id": "gone", "dagster/retry_number": "1"})]
+    got = {root: [r.run_id for r in chain] for root, chain in chains(listed).items()}
+    assert got == {"z": ["z"], "a": ["a", "b", "c"]}
+    assert list(got) == ["z", "a"]  # roots keep the listing's order (newest first)
