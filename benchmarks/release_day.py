@@ -412,7 +412,8 @@ def _one_day(n_workers: int, scale: Scale, root: Path, due: datetime, budget_s: 
                       "starting the site")
         site.up()
         try:
-            limits = tag_limits(instance_config(Path(site.env["DAGSTER_HOME"])))
+            config = instance_config(Path(site.env["DAGSTER_HOME"]))
+            limits = tag_limits(config)
             specs = [load_spec(p) for p in sorted(site.datasets.glob("*/dataset.yaml"))]
             console.print(f"queueing {len(specs)} staging runs"
                           + ("; each release approved as it is staged, the publication "
@@ -422,6 +423,8 @@ def _one_day(n_workers: int, scale: Scale, root: Path, due: datetime, budget_s: 
             finished = day.run()
             result = day.staging_figures()
             result["limits"] = {f"{k}={v}": n for (k, v), n in limits.items()}
+            result["max_concurrent_runs"] = config["run_coordinator"]["config"][
+                "max_concurrent_runs"]
             if publish:
                 result["publication"] = day.publication_figures()
                 result["publication"]["duplicates"] = day.duplicates()
@@ -440,35 +443,48 @@ def _one_day(n_workers: int, scale: Scale, root: Path, due: datetime, budget_s: 
 
 
 def _report(runs: list[dict], scale: Scale) -> None:
+    """The day's table: one row per figure, one column per worker count (it stays legible
+    at any terminal width)."""
     table = Table(title="Release day on the distributed profile (figures under shared load)")
-    for col in ("workers", "datasets", "staged ok / failed / unfinished", "staging wall s",
-                "published / failed / unfinished (of approved)", "publication wall s",
-                "day wall s", "load avg (mean, max)", "worker utilisation (day)",
-                "retried (staging, publication)", "runs in flight (max)",
-                f"large in flight (max / limit {scale.max_large})",
-                f"publications in flight (max / limit {scale.max_publications})",
-                "duplicate approvals or publications"):
-        table.add_column(col)
+    table.add_column("")
     for r in runs:
-        util = ", ".join(f"{h.split('@')[0]} {u:.0%}" for h, u in r["utilisation"].items())
+        table.add_column(f"{r['workers']} worker(s)")
+    rows: dict[str, list[str]] = defaultdict(list)
+    for r in runs:
         day = r.get("day") or {"wall_seconds": r["wall_seconds"],
                                "load_average": r["load_average"]}
-        load = day["load_average"]
         pub = r.get("publication")
-        table.add_row(
-            str(r["workers"]), str(r["datasets"]),
-            f"{r['ok']} / {len(r['failed'])} / {len(r['unfinished'])}",
-            f"{r['wall_seconds']:.0f}",
-            f"{pub['published']} / {pub['failed']} / {pub['unfinished']} "
-            f"(of {pub['approved']})" if pub else "not published",
-            f"{pub['wall_seconds']:.0f}" if pub else "-",
-            f"{day['wall_seconds']:.0f}", f"{load['mean']}, {load['max']}", util,
-            f"{r['retried_runs']}, {pub['retried_runs']}" if pub else str(r["retried_runs"]),
-            str(day.get("runs_in_flight_max", r["runs_in_flight_max"])),
-            f"{r['large_in_flight_max']} of {r['large_runs']} large runs",
-            f"{pub['publications_in_flight_max']} of {pub['publication_runs']} runs"
-            if pub else "-",
-            str(len(pub["duplicates"])) if pub else "-")
+        load = day["load_average"]
+        for label, value in (
+            ("datasets", str(r["datasets"])),
+            ("staged ok / failed / unfinished",
+             f"{r['ok']} / {len(r['failed'])} / {len(r['unfinished'])}"),
+            ("staging wall s (first queued to last staged)", f"{r['wall_seconds']:.0f}"),
+            ("published / failed / unfinished (of approved)",
+             f"{pub['published']} / {pub['failed']} / {pub['unfinished']} (of {pub['approved']})"
+             if pub else "not published"),
+            ("publication wall s (first approval to last published)",
+             f"{pub['wall_seconds']:.0f}" if pub else "-"),
+            ("day wall s", f"{day['wall_seconds']:.0f}"),
+            ("load average (mean, max)", f"{load['mean']}, {load['max']}"),
+            ("worker utilisation over the day (step time / wall)",
+             ", ".join(f"{h.split('@')[0]} {u:.0%}" for h, u in r["utilisation"].items())),
+            ("runs retried (staging, publication)",
+             f"{r['retried_runs']}, {pub['retried_runs']}" if pub else str(r["retried_runs"])),
+            ("runs in flight, max (limit from the profile)",
+             f"{day.get('runs_in_flight_max', r['runs_in_flight_max'])}"
+             f" ({r.get('max_concurrent_runs', 8)})"),
+            (f"large runs in flight, max (limit {scale.max_large})",
+             f"{r['large_in_flight_max']} ({r['large_runs']} large runs)"),
+            (f"publications in flight, max (limit {scale.max_publications})",
+             f"{pub['publications_in_flight_max']} ({pub['publication_runs']} runs)"
+             if pub else "-"),
+            ("releases with a duplicate approval or publication",
+             str(len(pub["duplicates"])) if pub else "-"),
+        ):
+            rows[label].append(value)
+    for label, values in rows.items():
+        table.add_row(label, *values)
     console.print(table)
     _report_costs(runs)
     for r in runs:
