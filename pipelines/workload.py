@@ -5,7 +5,11 @@ by tag: ``fivestar/operation=publish`` (uploads to CKAN; and one at a time
 per dataset, by ``fivestar/publishing=<dataset>``) and
 ``fivestar/size=large`` (staging runs of extracts with at least
 ``FIVESTAR_LARGE_EXTRACT_ROWS`` rows, default 500 000, which hold gigabytes
-while they convert). The row count is estimated without reading the data:
+while they convert). Publication runs also carry Dagster's ``dagster/priority``
+above the default: an approved release due at its announced time takes the
+next free place in the queue ahead of staging runs queued before it (on a
+release day, fifty staging runs queued at once would otherwise hold every
+place until the last of them started). The row count is estimated without reading the data:
 Parquet from its footer, CSV by counting line ends, Excel from the sheet's
 dimension; a SQL source is counted by nobody and so is never "large".
 """
@@ -21,6 +25,9 @@ OPERATION_TAG = "fivestar/operation"
 SIZE_TAG = "fivestar/size"
 ROWS_TAG = "fivestar/estimated_rows"
 PUBLISHING_TAG = "fivestar/publishing"
+#: Dagster's queue priority tag (``dagster._core.storage.tags.PRIORITY_TAG``; higher first).
+PRIORITY_TAG = "dagster/priority"
+PUBLICATION_PRIORITY = "1"
 LARGE_ROWS_ENV = "FIVESTAR_LARGE_EXTRACT_ROWS"
 DEFAULT_LARGE_ROWS = 500_000
 
@@ -79,6 +86,8 @@ def staging_tags(spec: DatasetSpec) -> dict[str, str]:
 
 
 def publication_tags(dataset_id: str) -> dict[str, str]:
-    """Publication runs: limited in number, and one at a time per dataset (the sensor
-    and ``fivestar publish`` may both ask for the same release)."""
-    return {OPERATION_TAG: "publish", PUBLISHING_TAG: dataset_id}
+    """Publication runs: limited in number, one at a time per dataset (the sensor
+    and ``fivestar publish`` may both ask for the same release), and ahead of queued
+    staging runs."""
+    return {OPERATION_TAG: "publish", PUBLISHING_TAG: dataset_id,
+            PRIORITY_TAG: PUBLICATION_PRIORITY}

@@ -100,7 +100,11 @@ def test_run_tags_estimate_the_extract_without_reading_it(monkeypatch):
         workload.OPERATION_TAG: "stage", workload.SIZE_TAG: "large",
         workload.ROWS_TAG: str(csv_rows)}
     assert workload.publication_tags("x") == {workload.OPERATION_TAG: "publish",
-                                              workload.PUBLISHING_TAG: "x"}
+                                              workload.PUBLISHING_TAG: "x",
+                                              workload.PRIORITY_TAG: "1"}
+    from dagster._core.storage.tags import PRIORITY_TAG
+
+    assert workload.PRIORITY_TAG == PRIORITY_TAG  # the tag the queue sorts by
 
 
 def test_distributed_definitions_run_steps_on_celery(monkeypatch):
