@@ -32,8 +32,9 @@ bench: setup
 eval: setup
 	$(RUN) python -m benchmarks.names.evaluate
 
-## A release day on the distributed profile: 8 datasets staged with 1 and 2
-## Celery workers, then published (FULL=1: fifty datasets, up to 250 000 rows).
+## A release day on the distributed profile, once with 1 and once with 2 Celery
+## workers: 8 datasets staged, each approved as it is staged and published
+## (FULL=1: fifty datasets, up to 250 000 rows).
 bench-release-day: setup catalogue-up
 	$(RUN) python -m benchmarks.release_day $(if $(FULL),--full,) $(BENCH_ARGS)
 

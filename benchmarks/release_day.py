@@ -3,22 +3,26 @@
 ``make bench-release-day`` (or ``python -m benchmarks.release_day``) builds
 copies of the bundled specs with generated extracts of mixed sizes, then for
 each worker count (default 1 and 2) starts a private site (tests/distributed_site.py:
-PostgreSQL instance, queued run coordinator, daemon, N Celery workers),
-queues every staging run at once and measures:
+PostgreSQL instance, queued run coordinator, daemon, N Celery workers, its
+review service) and runs a whole day on it: every staging run queued at once;
+each release approved by the Transparency Champion as soon as it is staged
+(as on a real release day), so the publication sensor publishes it to the
+local CKAN while later releases are still staging. It measures:
 
-* wall time from the first submission to the last run finishing;
-* each Celery worker's utilisation (time spent executing steps / wall time);
+* wall time of the staging, of the publications and of the whole day;
+* each Celery worker's utilisation (time spent executing steps / the day's wall time);
 * the concurrency the queue allowed: runs in flight, large runs in flight
-  (``fivestar/size=large``), against the configured limits;
+  (``fivestar/size=large``), publication runs in flight, against the limits;
+* staged / failed / unfinished, published / failed / unfinished, runs retried,
+  and releases with more than one approval or ``published`` audit entry;
+* where each run's time went (``benchmarks/release_day_costs.py``).
 
-and, on the last worker count, approves every staged release and lets the
-publication sensor publish them to the local CKAN, measuring publication runs
-in flight against the publication limit. Figures go to the console and to
+The day ends when every staging run and every approved release's publication
+has settled. ``--budget MINUTES`` (default 150) is a safety net: what has not
+settled by then is reported as unfinished. Figures go to the console and to
 ``benchmarks/results/release-day-*.json`` (or ``--results PATH``), written
-after every phase, so a cut-off day keeps what it measured; run again with the
-same ``--results`` to resume (worker counts already measured are not re-run).
-``--budget MINUTES`` bounds each phase: what has not finished by then is named
-in the report as unfinished, and the figures are those of what did finish.
+after each day; run again with the same ``--results`` to resume (worker
+counts already measured are not re-run, the table is printed again).
 
 Default size is modest (8 datasets, up to 20 000 rows: the machine is shared);
 ``--full`` is the issue's release day (50 datasets, up to 250 000 rows).
