@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.errors import Location, Problem
 from pipelines.redaction import verify_names
@@ -286,7 +287,14 @@ def _gx_suite(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Proble
 
 
 def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
-    """Run every detector over every text field (except pseudonyms and status codes)."""
+    """Run every detector over every text field (except pseudonyms and status codes).
+
+    Every detector judges one value at a time, so each runs once per *distinct*
+    value of a column and its verdict is given to every row holding that value
+    (the findings are the same as row by row); the name scan runs once over the
+    distinct values of all the columns it reads together, so its fixed cost (the
+    allow-list's automaton) is paid once per table, not once per column.
+    """
     problems: list[Problem] = []
     structured = {f for f, r in rules.fields.items()
                   if isinstance(r, Pseudonymise | Generalise) and r.when is None}
@@ -294,14 +302,15 @@ def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
     # a `replace` rule with a `when` declares the rows outside it not personal
     # (supplier names of organisations): the name scan trusts that declaration
     declared = {f for f, r in rules.fields.items() if isinstance(r, Replace) and r.when}
-    for col in df.columns:
-        if col in structured or col == "conf_status" or not _is_text(df[col]):
-            continue
-        if col not in declared:
-            problems += _scan_names(df[col], spec, col, allow)
-        arr = pa.array(df[col].astype("string"), type=pa.string(), from_pandas=True)
-        column = pl.Series("t", arr, dtype=pl.String)
-        by_row: dict[int, list[str]] = defaultdict(list)
+    columns = {col: _distinct(df[col]) for col in df.columns
+               if col not in structured and col != "conf_status" and _is_text(df[col])}
+    named = _names_by_value({c: d for c, (d, _) in columns.items() if c not in declared},
+                            allow)
+    for col, (values, codes) in columns.items():
+        if col in named:
+            problems += _name_problems(named[col], codes, spec, col)
+        column = pl.Series("t", values, dtype=pl.String)
+        kinds_of: dict[int, list[str]] = defaultdict(list)  # distinct value -> its kinds
         for kind, pre in PREFILTERS.items():  # each detector reads only its own candidates
             rows = column.str.contains(pre).fill_null(False).arg_true()
             if rows.len() == 0:
@@ -309,12 +318,12 @@ def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
             pattern = DETECTORS[kind]
             for i, text in zip(rows.to_list(), column.gather(rows).to_list(), strict=True):
                 if any(_confirm(kind, m) for m in pattern.finditer(text)):
-                    by_row[i].append(kind)
+                    kinds_of[i].append(kind)
         found = 0
-        for i in sorted(by_row):
+        for i, code in _rows_with(codes, kinds_of):
             found += 1
             if found <= MAX_FINDINGS_PER_FIELD:
-                kinds = [k for k in DETECTORS if k in by_row[i]]
+                kinds = [k for k in DETECTORS if k in kinds_of[code]]
                 problems.append(Problem(
                     "personal-data", "contains " + " ".join(f"[{k}]" for k in kinds),
                     _where(spec, int(i) + 1, col)))
@@ -325,15 +334,52 @@ def _scan(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
     return problems
 
 
-def _scan_names(values: pd.Series, spec: Any, col: str, allow: list[str]) -> list[Problem]:
+def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """(the column's distinct non-null values, each row's index into them, -1 for null)."""
+    arr = pa.array(values.astype("string"), type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary, codes
+
+
+def _rows_with(codes: np.ndarray, flagged: dict[int, Any]) -> list[tuple[int, int]]:
+    """(row, distinct value's index) of every row whose value is ``flagged``, in row order."""
+    if not flagged:
+        return []
+    rows = np.nonzero(np.isin(codes, np.fromiter(flagged, dtype=np.int64)))[0]
+    return list(zip(rows.tolist(), codes[rows].tolist(), strict=True))
+
+
+def _names_by_value(columns: dict[str, pa.Array],
+                    allow: list[str]) -> dict[str, dict[int, str]]:
+    """{column: {distinct value's index: what was found}} from one name scan over the
+    distinct values of every column (each value is judged on its own text)."""
+    if not columns:
+        return {}
+    values = pa.concat_arrays([v.cast(pa.string()) for v in columns.values()])
+    found = verify_names.scan_column(
+        pd.Series(pd.array(values, dtype=pd.StringDtype("pyarrow"))), allow)
+    offsets = np.cumsum([0, *(len(v) for v in columns.values())])
+    out: dict[str, dict[int, str]] = {c: {} for c in columns}
+    names = list(columns)
+    for pos, what in found:
+        k = int(np.searchsorted(offsets, pos, side="right")) - 1
+        out[names[k]][pos - int(offsets[k])] = what
+    return out
+
+
+def _name_problems(found: dict[int, str], codes: np.ndarray, spec: Any,
+                   col: str) -> list[Problem]:
     """Person-like words left in one text column (never the word: row and field only)."""
-    found = verify_names.scan_column(values, allow)
-    problems = [Problem("personal-data-name", f"contains {what} (if it is not a person, add "
-                        "it to `redaction.allow_terms`)", _where(spec, row + 1, col))
-                for row, what in found[:MAX_FINDINGS_PER_FIELD]]
-    if len(found) > MAX_FINDINGS_PER_FIELD:
+    rows = _rows_with(codes, found)
+    problems = [Problem("personal-data-name", f"contains {found[code]} (if it is not a "
+                        "person, add it to `redaction.allow_terms`)", _where(spec, row + 1, col))
+                for row, code in rows[:MAX_FINDINGS_PER_FIELD]]
+    if len(rows) > MAX_FINDINGS_PER_FIELD:
         problems.append(Problem(
-            "personal-data-name", f"… {len(found) - MAX_FINDINGS_PER_FIELD} more rows with "
+            "personal-data-name", f"… {len(rows) - MAX_FINDINGS_PER_FIELD} more rows with "
             "person-like words", _where(spec, field=col)))
     return problems
 

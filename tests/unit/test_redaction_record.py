@@ -154,6 +154,37 @@ def test_broken_rule_is_caught_by_verify_naming_dataset_row_field_not_value():
         assert "example" not in shown.lower() and "bob" not in shown.lower()
 
 
+def test_verify_judges_each_distinct_value_once_with_the_findings_of_row_by_row():
+    """The scan runs once per distinct value (and once over all text columns for names):
+    repeated values, nulls and values shared by two columns get exactly the findings each
+    row gets when it is verified on its own."""
+    rules = {"fields": {k: v for k, v in RULES["fields"].items() if k != "request_summary"}}
+    texts = ["write to bob.jones@example.net", "nothing here", None,
+             "Her brother Kwabena Osei called", "write to bob.jones@example.net",
+             "nothing here", "Her brother Kwabena Osei called", "call 07700 900123"]
+    df = pd.DataFrame({c: frame()[c].iloc[[i % 3 for i in range(len(texts))]].to_numpy()
+                       for c in FIELDS}).astype({"age": "Int64"})
+    df["request_summary"] = pd.array(texts, dtype="string")
+    # the same values in a column with no rule, which the name scan reads too
+    df["supplier_type"] = pd.array(texts[::-1], dtype="string")
+    spec = make_spec(FIELDS, rules, dataset_id="foi-requests")
+    out = redact(df, spec, KEY).df
+    whole = verify(out, spec)
+    by_row = []
+    for i in range(len(out)):
+        for p in verify(out.iloc[[i]], spec):
+            if p.location.row is None:
+                by_row.append(p)
+            else:
+                by_row.append(p.model_copy(update={"location": p.location.model_copy(
+                    update={"row": i + 1})}))
+    key = lambda p: (p.location.field or "", p.location.row or 0, p.code, p.message)  # noqa: E731
+    assert sorted({key(p) for p in whole}) == sorted({key(p) for p in by_row})
+    assert {(p.code, p.location.field) for p in whole} >= {
+        (code, field) for code in ("personal-data", "personal-data-name")
+        for field in ("request_summary", "supplier_type")}
+
+
 def test_verify_flags_undropped_and_unreplaced_and_unruled_fields():
     spec = make_spec(FIELDS, RULES)
     out = redact(frame(), spec, KEY).df
