@@ -27,8 +27,9 @@ class Contract(BaseModel):
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """The stable JSON form (keys in declaration order)."""
-        return self.model_dump_json(indent=indent)
+        """The stable JSON form (keys in declaration order, under their aliases: a field
+        whose JSON name is a Python keyword or a pydantic name, e.g. ``from``)."""
+        return self.model_dump_json(indent=indent, by_alias=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:

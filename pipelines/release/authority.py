@@ -24,7 +24,6 @@ tested without HTTP; ``pipelines.review`` serves it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -33,8 +32,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from pipelines import paths
 from pipelines.catalogue_notices import is_withdrawn
+from pipelines.contracts import Contract, RedactionReport, ValidationReport
+from pipelines.contracts.diff import ReleaseDiff
 from pipelines.contracts.manifest import Manifest
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.release.approvals import (
@@ -74,6 +77,10 @@ from pipelines.release.signed import TICKET, TICKET_TTL, SignatureRefused, sign,
 from pipelines.release.users import Role, User, UserDirectory
 
 log = logging.getLogger("fivestar.review")
+
+#: The reports a release carries that the service reads, by manifest name.
+REPORT_CONTRACTS: dict[str, type[Contract]] = {
+    "validation": ValidationReport, "redaction": RedactionReport, "diff": ReleaseDiff}
 
 TOKEN_TTL = timedelta(hours=12)
 #: How long a staging run may take after it claimed its ticket at its start.
@@ -372,16 +379,22 @@ class Authority:
         out.sort(key=lambda r: r.status.last.at if r.status.last else epoch, reverse=True)
         return out
 
-    def report(self, info: ReleaseInfo, name: str) -> Any:
-        """A report as staged (JSON-decoded), or None if absent or altered."""
-        entry = (info.manifest.get("reports") or {}).get(name)
+    def report(self, info: ReleaseInfo, name: str) -> Contract | None:
+        """A report as staged, read as its contract; None if absent, altered or malformed.
+
+        Only the reports in :data:`REPORT_CONTRACTS` are read (the HTML copy of the
+        validation report is served as bytes, not interpreted): what the champion
+        is shown has the shape the stage wrote, or is shown as missing.
+        """
+        entry = info.manifest["reports"].get(name)
+        contract = REPORT_CONTRACTS.get(name)
         content = self.records.report(info.id, name)
-        if not isinstance(entry, dict) or content is None or \
-                hashlib.sha256(content).hexdigest() != entry.get("sha256"):
+        if entry is None or contract is None or content is None or \
+                hashlib.sha256(content).hexdigest() != entry["sha256"]:
             return None
         try:
-            return json.loads(content.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            return contract.model_validate_json(content)
+        except ValidationError:
             return None
 
     def last_published(self, dataset_id: str) -> str | None:

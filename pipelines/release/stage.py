@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -245,8 +244,7 @@ def stage_release(
             report.write(tmp / REPORTS_DIR)
         diff = diff_releases(converted_dir, manifest_with({}), baseline,
                              spec.table_schema.primary_key)
-        (tmp / report_paths["diff"]).write_text(
-            json.dumps(diff, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        (tmp / report_paths["diff"]).write_text(diff.to_json(), encoding="utf-8")
         manifest = manifest_with({name: report_entry(tmp, rel)
                                   for name, rel in report_paths.items()})
         rid = manifest_id(manifest)

@@ -45,6 +45,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipelines import paths
 from pipelines.charts.release import chart_svg, release_pictures
+from pipelines.contracts import Contract
+from pipelines.contracts.diff import ReleaseDiff
 from pipelines.errors import FivestarError
 from pipelines.release import approvals
 from pipelines.release.approvals import (
@@ -308,8 +310,9 @@ def create_app(authority: Authority, *, secure_cookies: bool | None = None,
         """Charts against the last published release and the suppression grid (cached)."""
         if spec is None:
             return None
-        diff = authority.report(info, "diff") or {}
-        baseline = (diff.get("baseline") or {}).get("release_id")
+        diff = authority.report(info, "diff")
+        baseline = diff.baseline.release_id \
+            if isinstance(diff, ReleaseDiff) and diff.baseline else None
         base_dir = authority.releases_root / info.dataset_id / baseline \
             if baseline and is_release_id(baseline) else None
         key = (info.id, baseline, spec.spec_sha256)
@@ -546,22 +549,18 @@ def _pretty(data: Any) -> str:
     return text
 
 
-def _problems(value: Any) -> list[dict[str, Any]] | None:
-    if isinstance(value, list):
-        return [v if isinstance(v, dict) else {"message": str(v)} for v in value]
-    return None
+def _as_json(report: Contract | None) -> dict[str, Any] | None:
+    """A report as the page shows it: its stored JSON form (the templates read keys)."""
+    return json.loads(report.to_json()) if report is not None else None
 
 
-def _validation_summary(report: Any) -> dict[str, Any] | None:
-    if not isinstance(report, dict):
+def _validation_summary(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The validation verdict and its located problems (a ``ValidationReport``'s JSON)."""
+    if report is None:
         return None
-    errors, warnings = _problems(report.get("errors")), _problems(report.get("warnings"))
-    return {
-        "passed": report.get("passed"),
-        "errors": errors, "warnings": warnings,
-        "n_errors": len(errors) if errors is not None else report.get("errors"),
-        "n_warnings": len(warnings) if warnings is not None else report.get("warnings"),
-    }
+    return {"passed": report["passed"], "errors": report["errors"],
+            "warnings": report["warnings"], "n_errors": len(report["errors"]),
+            "n_warnings": len(report["warnings"])}
 
 
 def _preview(info: ReleaseInfo) -> dict[str, Any] | None:
@@ -584,8 +583,8 @@ def _preview(info: ReleaseInfo) -> dict[str, Any] | None:
 
 def _release_view(authority: Authority, info: ReleaseInfo, user: User,
                   now: datetime) -> dict[str, Any]:
-    listed = info.manifest.get("reports") or {}
-    reports = {name: authority.report(info, name) for name in listed}
+    listed = info.manifest["reports"]
+    reports = {name: _as_json(authority.report(info, name)) for name in listed}
     validation, redaction, diff = (reports.get("validation"), reports.get("redaction"),
                                    reports.get("diff"))
     status = info.status
@@ -607,11 +606,11 @@ def _release_view(authority: Authority, info: ReleaseInfo, user: User,
         "stars": info.manifest.get("stars") or {},
         "validation": _validation_summary(validation),
         "validation_json": _pretty(validation) if validation is not None else None,
-        "redaction": redaction if isinstance(redaction, dict) else None,
+        "redaction": redaction,
         "redaction_json": _pretty(redaction) if redaction is not None else None,
-        "diff": diff if isinstance(diff, dict) else None,
+        "diff": diff,
         "reports_missing": sorted(n for n in listed if reports.get(n) is None
-                                  and not str(listed[n].get("path", "")).endswith(".html")),
+                                  and not listed[n]["path"].endswith(".html")),
         "preview": _preview(info),
         "announced": announced,
         "scheduled": info.scheduled,

@@ -29,6 +29,7 @@ from pipelines.release.keys import ServiceKeys
 from pipelines.release.sensor import SWITCH_GRACE
 from pipelines.release.signed import TICKET, sign
 from pipelines.release.stage import release_payload
+from pipelines.reports import ReportFile
 from tests.unit.fake_ckan import FakeCKAN
 
 UK = ZoneInfo("Europe/London")
@@ -256,8 +257,8 @@ def test_attack_forged_report_in_the_release_folder(authority, staged, clock):
     diff.chmod(0o644)
     diff.write_text('{"first_release": true, "rows": {"removed": 0}}')
     info = authority.release(staged.id)
-    assert authority.report(info, "diff")["first_release"] is True  # the service's own copy
-    assert "removed" not in (authority.report(info, "diff").get("rows") or {})
+    shown = authority.report(info, "diff")  # the service's own copy, as staged
+    assert shown.first_release is True and shown.rows is None
     with pytest.raises(ApprovalError) as exc:
         authority.approve(u(authority, "champion.demo"), staged.id, "ok")
     assert "reports/diff.json" in str(exc.value)
@@ -662,3 +663,13 @@ def test_attack_a_withdrawal_before_the_switch_stops_it(authority, staged):
     decisions = [e.decision for e in authority.store.entries(release_id=staged.id)]
     assert Decision.publishing not in decisions
     assert decisions[-2:] == [Decision.withdrawn, Decision.publication_refused]
+
+
+def test_a_report_that_is_not_its_contract_is_shown_as_missing(authority, tmp_path):
+    """A report bound by hash but not of its contract's shape is never interpreted."""
+    staged = stage_synthetic(tmp_path / "odd", authority, reports={
+        "redaction": ReportFile("redaction.json", b'{"suppressed_primary": 0}')})
+    info = authority.release(staged.id)
+    assert authority.report(info, "redaction") is None
+    assert authority.report(info, "validation_html") is None  # HTML is served, not read
+    assert authority.report(info, "diff").first_release is True
