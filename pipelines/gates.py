@@ -175,8 +175,9 @@ def redaction_findings(redacted: RedactedTable, spec: DatasetSpec) -> list[Probl
         df = redacted.table.to_pandas()
         before = redacted.source.to_pandas()
         certificate = redacted.certificate.to_pandas() if redacted.certificate else None
+        # the audit names rows of the published table (not the extract's) by their cells
         problems = in_source(redaction.verify(df, spec, before, certificate),
-                             redacted.source, df.index)
+                             redacted.source, df.index, unnamed_only=True)
     else:
         found: list[Problem] = []
         for batch in redacted.table.frames():

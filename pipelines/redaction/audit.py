@@ -44,7 +44,7 @@ from scipy.sparse.csgraph import connected_components
 from pipelines.contracts.redaction import AuditSummary
 from pipelines.redaction.audit_moves import cube_moves
 from pipelines.redaction.audit_perturbation import check_perturbation
-from pipelines.redaction.audit_table import located, parents_of, true_table
+from pipelines.redaction.audit_table import located, name_cells, parents_of, true_table
 from pipelines.spec.redaction import SDC, Method
 
 STATUS = "conf_status"
@@ -619,7 +619,15 @@ def _exact(system: _System, todo: list[int], wit: _Witnesses, res: AuditResult,
 def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
                      source: pd.DataFrame | None = None,
                      certificate: pd.DataFrame | None = None) -> list:
-    """Located problems that must block publication of this table (never a value)."""
+    """Located problems that must block publication of this table (never a value): rows
+    of the published table, each named by its cell's codes."""
+    df = df.reset_index(drop=True)
+    return name_cells(_disclosure_problems(df, spec, sdc, source, certificate), df,
+                      list(sdc.dimensions))
+
+
+def _disclosure_problems(df: pd.DataFrame, spec: Any, sdc: SDC, source: pd.DataFrame | None,
+                         certificate: pd.DataFrame | None) -> list:
     from pipelines.errors import Problem
 
     problems: list[Problem] = []
@@ -627,7 +635,6 @@ def check_disclosure(df: pd.DataFrame, spec: Any, sdc: SDC,
     if m not in df.columns or STATUS not in df.columns:
         return [Problem("sdc-output", "measure or conf_status column missing",
                         located(spec, field_name=m))]
-    df = df.reset_index(drop=True)
     values = pd.to_numeric(df[m], errors="coerce")
     status = df[STATUS].astype("string").fillna("")
     t = sdc.threshold

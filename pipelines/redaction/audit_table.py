@@ -117,5 +117,27 @@ def true_table(source: pd.DataFrame, sdc: SDC, rel: dict[str, dict[str, str]]) -
 
 
 def located(spec: Any, row: int | None = None, field_name: str | None = None) -> Location:
-    """Where a problem of the published table is: the dataset, a row of that table."""
-    return Location(file=f"dataset {spec.id}", row=row, field=field_name)
+    """Where a problem of the published table is: the dataset, a row of that table.
+
+    The published table is not the extract (its margins have no source row, and
+    its rows are in the table's order), so the location says so, and the gate
+    keeps it whole rather than reading the row as the extract's
+    (:func:`pipelines.gates.redaction_findings`); :func:`name_cells` adds the
+    cell's codes, which is what the statistician can look up.
+    """
+    return Location(file=f"dataset {spec.id} (published table)", row=row, field=field_name)
+
+
+def name_cells(problems: list[Problem], published: pd.DataFrame,
+               dimensions: list[str]) -> list[Problem]:
+    """Each problem about a row of ``published`` (1-based, in its order) with the cell's
+    codes in its message: code-list notations of an aggregate table, never a count."""
+    out = []
+    for p in problems:
+        row = p.location.row
+        if row is not None and 1 <= row <= len(published) and dimensions:
+            codes = ", ".join(f"{d}={published[d].iloc[row - 1]}" for d in dimensions
+                              if d in published.columns)
+            p = p.model_copy(update={"message": f"{p.message} (cell {codes})"})
+        out.append(p)
+    return out

@@ -340,11 +340,27 @@ def test_audit_blocks_a_pattern_that_is_too_narrow():
 
 def test_audit_flags_a_published_value_that_is_not_the_extracts():
     df = leaf_frame(np.array([[30, 50], [40, 45]]))
-    spec = hier_spec(areas=None) if False else sdc_spec()
+    spec = sdc_spec()
     out = redact(df, spec, None).df
     out.loc[out.index[0], "count"] = out.loc[out.index[0], "count"] + 10
     problems = check_disclosure(out, spec, sdc_of(spec), df)
     assert [p.code for p in problems] == ["sdc-wrong-value"]
+
+
+def test_a_problem_of_a_margin_names_the_published_table_and_the_cell():
+    """A margin has no row in the extract: the problem names the published table's row
+    and the cell's codes, and the gate does not read that row as the extract's."""
+    df = leaf_frame(np.array([[30, 50], [40, 45]]))
+    spec = sdc_spec()
+    out = redact(df, spec, None).df.reset_index(drop=True)
+    margin = int(np.flatnonzero((out["area"] == "T").to_numpy())[0])
+    out.loc[margin, "count"] = out.loc[margin, "count"] + 10
+    [problem] = check_disclosure(out, spec, sdc_of(spec), df)
+    assert problem.location.file == f"dataset {spec.id} (published table)"
+    assert problem.location.row == margin + 1
+    codes = ", ".join(f"{d}={out.at[margin, d]}" for d in ("period", "area", "offence"))
+    assert problem.message.endswith(f"(cell {codes})")
+    assert str(int(out.at[margin, "count"])) not in problem.message
 
 
 def test_verify_flags_published_small_count():
