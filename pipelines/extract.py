@@ -20,7 +20,6 @@ and removed, so the first header is never corrupted.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import zipfile
 from collections.abc import Iterator
@@ -80,17 +79,146 @@ def _display(path: Path) -> str:
 # -- raw readers: every cell as text (or native), columns as found ------------
 
 
-def _read_csv(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | None:
+#: Bytes read at a time from a CSV file (the encoding check and Arrow's blocks). Arrow's
+#: reader reads up to 32 blocks ahead of a slow consumer, so this bounds the memory the
+#: reading holds (~128 MiB); a record must fit in one block (Excel's own cell limit is
+#: 32,767 characters).
+_CSV_BLOCK = 1 << 22
+
+
+def _read_csv(path: Path, spec: DatasetSpec, out: _Collector, batch_rows: int,
+              columns: list[str] | None = None) -> Iterator[pd.DataFrame] | None:
+    """A CSV file's rows in batches of ``batch_rows``, every cell as text (only
+    ``columns`` if given: the file is still parsed whole, the others not converted).
+
+    Streamed (Arrow's incremental reader, a block of the file in memory at a
+    time): first one pass over the bytes checks the encoding, that the file is
+    not blank and counts its lines (so an encoding error is reported before any
+    row is handed on); then the rows are parsed block by block. A ragged row
+    anywhere makes the file unreadable: the problems of batches already typed
+    are then withdrawn and the ragged rows reported alone, as when the whole
+    file was read at once. ``None`` when the file cannot be read at all.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    raw = path.read_bytes()
-    if not raw.strip():
+    encoding = spec.source.encoding.lower().replace("_", "-")
+    utf8 = encoding in ("utf-8", "utf8")
+    checked = _check_text(path, "utf-8-sig" if utf8 else encoding, spec, out)
+    if checked is None:
+        return None
+    newlines, header = checked
+    bad_rows: list[tuple[int | None, int, int]] = []
+
+    def on_bad(row) -> str:
+        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=_CSV_BLOCK,
+                                           encoding="utf8" if utf8 else encoding),
+            parse_options=pacsv.ParseOptions(delimiter=spec.source.delimiter,
+                                             invalid_row_handler=on_bad,
+                                             newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=_all_string_types(header, spec.source.delimiter),
+                include_columns=columns or [],
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        _unparseable(exc, out)
+        return None
+
+    schema = reader.schema
+
+    def batches() -> Iterator[pd.DataFrame]:
+        mark = len(out.problems)
+        pending: list[pa.Table] = []
+        held = rows = 0
+        try:
+            for batch in reader:
+                if bad_rows:
+                    continue  # the file is unreadable: only its ragged rows are reported
+                pending.append(pa.Table.from_batches([batch]))
+                held += batch.num_rows
+                while held >= batch_rows:
+                    table = pa.concat_tables(pending)
+                    pending, held = [table.slice(batch_rows)], held - batch_rows
+                    rows += batch_rows
+                    yield _to_pandas(table.slice(0, batch_rows), spec)
+        except pa.ArrowInvalid as exc:
+            del out.problems[mark:]
+            _unparseable(exc, out)
+            return
+        finally:
+            reader.close()
+        if bad_rows:
+            del out.problems[mark:]
+            if not _one_column(schema.names, spec, out):
+                for number, expected, actual in bad_rows:
+                    data_row = number - 1 if number else None
+                    out.add("ragged-row", f"has {actual} cells, expected {expected}",
+                            row=data_row)
+            return
+        if held or not rows:
+            rows += held
+            yield _to_pandas(pa.concat_tables(pending) if pending else schema.empty_table(),
+                             spec)
+        # one physical line per record (and the header), a final newline or not
+        out.lines_exact = newlines in (rows, rows + 1)
+
+    return batches()
+
+
+def _unparseable(exc: Exception, out: _Collector) -> None:
+    # Arrow's messages can quote a row's content: keep only our own words.
+    if "straddl" in str(exc):
+        out.add("csv-parse", f"cannot parse as CSV: a record is longer than "
+                f"{_CSV_BLOCK >> 20} MiB, or a quote is never closed; check the quoting")
+        return
+    kind = "empty" if "Empty CSV" in str(exc) else "unparseable"
+    out.add("csv-parse", f"cannot parse as CSV ({kind}); check source.delimiter and quoting")
+
+
+def _check_text(path: Path, encoding: str, spec: DatasetSpec,
+                out: _Collector) -> tuple[int, str] | None:
+    """(newlines in the text, its first line) after decoding the whole file a block at a
+    time; ``None`` (the problem in ``out``) if it is blank or not in ``encoding``."""
+    import codecs
+
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        out.add("encoding", f"unknown encoding `{spec.source.encoding}` in source.encoding")
+        return None
+    newlines, blank, first = 0, True, ""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(_CSV_BLOCK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                _encoding_problem(path.read_bytes(), spec, out)
+                return None
+            blank = blank and not chunk.strip()
+            if "\n" not in first:
+                first += text
+            newlines += text.count("\n")
+            if not chunk:
+                break
+    if blank:
         out.add("empty-file", "file is empty: expected a header row and data rows")
         return None
+    return newlines, first.split("\n", 1)[0]
+
+
+def _encoding_problem(raw: bytes, spec: DatasetSpec, out: _Collector) -> None:
+    """Where the bytes stop being valid in the declared encoding: line and field."""
     encoding = spec.source.encoding.lower().replace("_", "-")
     try:
-        text = raw.decode("utf-8-sig" if encoding in ("utf-8", "utf8") else encoding)
+        raw.decode("utf-8-sig" if encoding in ("utf-8", "utf8") else encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1
@@ -101,53 +229,15 @@ def _read_csv(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame | 
         out.add("encoding", f"bytes are not valid {spec.source.encoding} "
                 f"(check source.encoding; file line {line})",
                 row=line - 1 if line > 1 else None, field=field)
-        return None
-    except LookupError:
-        out.add("encoding", f"unknown encoding `{spec.source.encoding}` in source.encoding")
-        return None
-
-    bad_rows: list[tuple[int | None, int, int]] = []
-
-    def on_bad(row) -> str:
-        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=spec.source.delimiter,
-                                             invalid_row_handler=on_bad,
-                                             newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=_all_string_types(text, spec.source.delimiter),
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid as exc:
-        # Arrow's messages can quote a row's content: keep only our own words.
-        kind = "empty" if "Empty CSV" in str(exc) else "unparseable"
-        out.add("csv-parse", f"cannot parse as CSV ({kind}); check source.delimiter and quoting")
-        return None
-    if bad_rows and _one_column(table.column_names, spec, out):
-        return None
-    for number, expected, actual in bad_rows:
-        data_row = number - 1 if number else None
-        out.add("ragged-row", f"has {actual} cells, expected {expected}", row=data_row)
-    if bad_rows:
-        return None
-    # one physical line per record (and the header), a final newline or not
-    out.lines_exact = text.count("\n") in (table.num_rows, table.num_rows + 1)
-    return _to_pandas(table, spec)
 
 
-def _all_string_types(text: str, delimiter: str) -> dict:
+def _all_string_types(first_line: str, delimiter: str) -> dict:
     """Read every column as text: types come from the Table Schema, not from guessing."""
     import csv
 
     import pyarrow as pa
 
-    first = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter), [])
     return {name: pa.string() for name in header}
 
 
@@ -654,8 +744,8 @@ def typed_batches(spec: DatasetSpec, partition: str | None = None,
 def _raw_files(spec: DatasetSpec, batch_rows: int, columns: list[str] | None = None
                ) -> Iterator[tuple[_Collector, Path | None, Iterator[pd.DataFrame] | None]]:
     """Each source file (or the SQL query) with its raw rows in batches (None when
-    unreadable; the problem is in the collector). A Parquet file is read a row group's
-    batch at a time; CSV, XLSX and SQL are read whole, then handed on in batches."""
+    unreadable; the problem is in the collector). Parquet and CSV files are read a
+    batch at a time; XLSX and SQL are read whole, then handed on in batches."""
     if spec.source.format == SourceFormat.sql:
         out = _Collector(f"{spec.id} (SQL source)")
         raw = _read_sql(spec, out)
@@ -673,8 +763,10 @@ def _raw_files(spec: DatasetSpec, batch_rows: int, columns: list[str] | None = N
         if spec.source.format == SourceFormat.parquet:
             yield out, path, _parquet_batches(path, spec, out, batch_rows, columns)
             continue
-        reader = {SourceFormat.csv: _read_csv, SourceFormat.xlsx: _read_xlsx}[spec.source.format]
-        raw = reader(path, spec, out)
+        if spec.source.format == SourceFormat.csv:
+            yield out, path, _read_csv(path, spec, out, batch_rows, columns)
+            continue
+        raw = _read_xlsx(path, spec, out)
         yield out, path, None if raw is None else _slices(raw, batch_rows)
 
 

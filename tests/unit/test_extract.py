@@ -112,6 +112,53 @@ def test_ragged_rows_name_the_row(tmp_path):
     assert "7 cells, expected 6" in problems[0].message
 
 
+def _many_rows(n: int) -> list[str]:
+    return [f"C-{i % 1000:03d},2024-01-05,x{i}@example.org,{i},1.5,2024-Q1" for i in range(n)]
+
+
+def test_csv_streams_in_blocks_with_the_rows_of_one_read(tmp_path, monkeypatch):
+    """Read a few hundred bytes at a time (Arrow's blocks) and typed in batches of 7 rows:
+    the same frame as one read, lines still exact."""
+    from pipelines import extract
+
+    rows = _many_rows(300)
+    rows[5] = 'C-005,2024-01-05,"two\nlines",5,1.5,2024-Q1'  # a quoted newline
+    spec = make_spec(tmp_path, csv_bytes(rows=rows))
+    whole = pd.concat(list(extract.typed_batches(spec, None, batch_rows=1000)))
+    monkeypatch.setattr(extract, "_CSV_BLOCK", 256)
+    (file,) = extract.check_source(spec, batch_rows=7)
+    parts = list(extract.typed_batches(spec, None, batch_rows=7))
+    assert [len(b) for b in parts] == [7] * 42 + [6]
+    pd.testing.assert_frame_equal(pd.concat(parts), whole)
+    assert file.rows == 300 and not file.lines_exact  # the quoted newline: two lines
+
+
+def test_ragged_row_in_a_late_block_is_reported_alone(tmp_path, monkeypatch):
+    """Rows typed before a ragged row further on was read: their problems are withdrawn
+    and the ragged row reported alone, as when the whole file is read at once."""
+    from pipelines import extract
+
+    rows = _many_rows(200)
+    rows[3] = rows[3].replace(",3,", ",-3,")  # breaks `minimum` in an early batch
+    rows[190] = rows[190] + ",extra"
+    monkeypatch.setattr(extract, "_CSV_BLOCK", 256)
+    spec = make_spec(tmp_path, csv_bytes(rows=rows))
+    with pytest.raises(ExtractError) as exc:
+        extract.check_source(spec, batch_rows=10)
+    assert [(p.code, p.location.row) for p in exc.value.problems] == [("ragged-row", 191)]
+
+
+def test_bad_encoding_late_in_a_large_file_names_its_row(tmp_path, monkeypatch):
+    from pipelines import extract
+
+    rows = _many_rows(200)
+    rows[150] = rows[150].replace("x150", "Jos\xe9")
+    raw = csv_bytes(rows=rows).replace("Jos\xe9".encode(), b"Jos\xe9")
+    monkeypatch.setattr(extract, "_CSV_BLOCK", 256)
+    (p,) = problems_of(make_spec(tmp_path, raw))
+    assert p.code == "encoding" and p.location.row == 151 and p.location.field == "email"
+
+
 @pytest.mark.parametrize(("sep", "said"), [(";", "is the delimiter `;`?"),
                                           ("\t", "is the delimiter a tab?")])
 def test_wrong_delimiter_is_one_problem_that_names_the_likely_one(tmp_path, sep, said):
