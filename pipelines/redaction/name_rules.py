@@ -52,8 +52,10 @@ from pipelines.redaction.name_words import (
     PLACE_HEADS,
     PLACE_OF,
     ROLES,
+    SITE_HEADS,
     SPEECH,
     STOP,
+    SURNAME_HEADS,
 )
 
 PLACEHOLDER = "[NAME]"
@@ -98,6 +100,11 @@ _INITIALS = re.compile(r"(?:[^\W\d_a-z]\.){2,3}")
 _SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
                            r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
+#: English words that name things ("Market", "Town", "Retail"): before a head that is
+#: also a surname they make it a place ("Market Hall", "Town Hall", "Village Green").
+_THING_NOUNS = ORG_HEADS | PLACE_HEADS | EVENT_HEADS
+#: Kinds of a word no list holds as a person's name (English words, allowed terms).
+NAMELESS = frozenset({Kind.WORD, Kind.ALLOWED, Kind.PHRASE, Kind.ACRONYM})
 #: Job titles that end a run of capitalised words ("Director General", "Chief Executive").
 _TITLE_ENDS = ROLES - frozenset({"head", "lead", "nurse", "doctor", "owner", "partner",
                                  "associate", "agent", "governor", "chair", "deputy",
@@ -252,9 +259,12 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
     thing = [False] * n
     for i in range(n - 1, 0, -1):
         key = _key(words[i])
-        if (key in ORG_HEADS or key in PLACE_HEADS or key in EVENT_HEADS) \
+        if (key in ORG_HEADS or key in PLACE_HEADS or key in EVENT_HEADS
+                or key in SITE_HEADS) \
                 and words[i][:1].isupper() \
-                and kinds[i] not in (Kind.NAME, Kind.HONORIFIC):
+                and kinds[i] not in (Kind.NAME, Kind.HONORIFIC) \
+                and (key not in SURNAME_HEADS or kinds[i - 1] in (Kind.ALLOWED, Kind.PHRASE)
+                     or kinds[i - 1] == Kind.WORD and _key(words[i - 1]) in _THING_NOUNS):
             # back to the start of the thing's name: across "of", "for", "and" ("Department
             # for Education"), never across "in", "the", a title or a placeholder
             # (nor across a function word or a change between capitals and title case:
@@ -317,7 +327,9 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     never = (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC)
     # (after a weak introducer, "to Dalton" may be a place: decided in context)
     could_be = (Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL, Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN)
-    if force_first and kinds[0] not in never and (not weak_first or kinds[0] in could_be):
+    # (not after a weak one when the whole run names a thing: "to Westgate House")
+    if force_first and kinds[0] not in never and (not weak_first or kinds[0] in could_be) \
+            and not (weak_first and all(thing)):
         name[0] = True
         thing[0] = False
     # a thing's name ("Orbis Catering", "Kowalczyk Security Ltd") is not a person
@@ -532,12 +544,64 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
             listed_line=around.listed_line and a == 0 and b == n)
         _segment(vocab, words[a:b], kinds[a:b], name, thing, blocked, a, seg_around)
     spread(words, kinds, name, blocked)
+    if _names_a_thing(words, kinds, around):
+        head = next((i for i, w in enumerate(words) if w[:1].islower()), n)
+        name[:head] = [False] * head
     # "annex B. Tel": a letter that numbers a thing ends the sentence, it is no initial
     if kinds[0] == Kind.INITIAL and _bare(around.p1) in ENUMERATORS:
         name[0] = False
         if n > 1 and kinds[1] != Kind.NAME:
             name[1] = False
     return name
+
+
+#: Determiners that make the capitalised word after them a thing ("the Clyde"); not "a"
+#: and "an" (Irish particles: "Prof [NAME] an Bheithigh") nor possessives ("her Aoife").
+THING_DETERMINERS = frozenset({"the", "this", "these", "those", "each", "every", "any",
+                               "such", "same", "another", "some", "all", "both", "either",
+                               "neither"})
+#: Nouns after "the <Name>" that say the name is a person's ("the Kits family").
+_PERSONAL = frozenset({
+    "family", "families", "household", "households", "children", "kids", "twins",
+    "brothers", "sisters", "boys", "girls", "parents", "siblings", "couple", "case", "cases",
+    "file", "matter", "appeal", "claim", "home", "house", "residence", "clan", "estate",
+    "children's", "family's", "baby", "sons", "daughters", "grandchildren",
+})
+
+
+def _names_a_thing(words: list[str], kinds: list[str], around: Around) -> bool:
+    """A determiner in front and a function word or punctuation after: "along the Clyde
+    near", "on the Dee at", "The Case Worker for": a thing or a role, not a person (the
+    words up to the run's first lower-case word, if any).
+
+    English puts no article before a person's name; where it does, a word for
+    what the person has follows ("the Kits family", "the Nguyen case"), and a
+    title, relation or initial inside the run says person.
+    """
+    det = _bare(around.p1) in THING_DETERMINERS and RUN_END not in around.p1
+    # ("The Case Worker for" starts a sentence; "about My Tsarkos" is a name: "My" is one)
+    inside = len(words) > 1 and around.start and _key(words[0]) in THING_DETERMINERS \
+        and words[0][:1].isupper() and not words[0].isupper()
+    if not (det or inside):
+        return False
+    # a joined run is judged up to its first lower-case word ("the Survey for John
+    # Smith": "Survey" only)
+    head = next((i for i, w in enumerate(words) if w[:1].islower()), len(words))
+    nxt = around.n1.replace(RUN_START, " ").split()
+    after = words[head] if head < len(words) else (nxt[0] if nxt else "")
+    words, kinds = words[:head], kinds[:head]
+    if any(k in (Kind.HONORIFIC, Kind.INITIAL, Kind.PLACEHOLDER) for k in kinds) \
+            or any(fold(w) in FOLDED_RELATIONS for w in words):
+        return False
+    if not after.strip(".,;:!?()[]\"'’“”-–"):
+        return True  # punctuation or the end
+    if not after.islower():
+        return False
+    if after in FUNCTION_WORDS or after in _AUX:
+        return True
+    # "the Ward Sister post", "The Market Hall roof": English words and allowed terms
+    # before a noun; never before a word for what a person has ("the Rose family")
+    return all(k in NAMELESS or k == Kind.STOP for k in kinds) and after not in _PERSONAL
 
 
 def _marked(words: list[str], i: int) -> str:

@@ -207,6 +207,20 @@ PLACE_HEADS = frozenset(fold(w) for w in (
     "Place", "Rise", "Estate", "Tower", "Towers", "Wing", "Buildings", "Yard", "Circus",
     "Embankment",
 ))
+#: The last word of a site's or a building's name ("Westgate House", "Abbey Fields"):
+#: it ends a thing's name in a run, but unlike the heads above it says nothing about a
+#: word standing alone before a verb ("Jack House said").
+SITE_HEADS = frozenset(fold(w) for w in (
+    "House", "Lodge", "Fields", "Depot", "Pavilion", "Stadium", "Arena", "Exchange",
+    "Annexe", "Annex", "Cottages", "Barracks", "Campus", "Precinct", "Reservoir", "Marina",
+    "Cemetery", "Crematorium", "Baths", "Lido", "Allotments", "Hall", "Park", "Green",
+    "Common", "Heath", "Bridge", "Moor", "Wood", "Woods", "Hill",
+))
+#: Place heads that are also common surnames ("Sarah Hall", "Min-jun Park", "Aga Hill
+#: complained"): they end a place's name only after an allowed term ("Lewisham Park").
+SURNAME_HEADS = frozenset(fold(w) for w in (
+    "Hall", "Park", "Green", "Common", "Heath", "Bridge", "Moor", "Wood", "Woods", "Hill",
+))
 #: The last word of an event's or a law's name ("Burns Night", "Glastonbury Festival",
 #: "Clare's Law"): the capitalised words in front of it name the event, not a person.
 EVENT_HEADS = frozenset(fold(w) for w in (
@@ -234,6 +248,7 @@ MOTION = frozenset({
     "transferred", "transfer", "route", "routes", "road", "rail", "train", "trains", "bus",
     "ferry", "ferries", "drove", "driven", "driving", "walked", "way", "arrived", "arrivals",
     "departures", "migrated", "migration", "fled", "escaped", "imports", "exports",
+    "services", "buses", "coaches", "trams", "links", "connections", "deliveries",
 })
 #: Nouns before "of" that make the next word a place ("the port of Dover").
 PLACE_OF = frozenset({"port", "city", "town", "village", "borough", "county", "area",

@@ -46,9 +46,11 @@ from pipelines.redaction.holdout import fold
 from pipelines.redaction.lexicon import load as load_lexicon
 from pipelines.redaction.name_rules import (
     MAYBE,
+    NAMELESS,
     PLACEHOLDER,
     RUN_END,
     RUN_START,
+    THING_DETERMINERS,
     Around,
     Kind,
     Vocabulary,
@@ -144,6 +146,10 @@ _TITLED = (rf"((?i:\b(?:{_alt(HONORIFICS)}|dear|to)\.?[ ]+))"
            rf"(?:(?i:{_alt((*FOREIGN_PARTICLES, *_ENGLISH_PARTICLES))})[ ]+)+\[NAME\]")
 
 
+#: A capitalised word right after a determiner ("the Clyde", "our Kindle").
+_AFTER_DETERMINER = rf"\b(?:{_any_case(THING_DETERMINERS)})[ ]+\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*"
+
+
 def _split_run(run: str) -> tuple[list[str], list[str]]:
     parts = _TOKEN_SPLIT.split(run)
     return parts[0::2], parts[1::2]
@@ -160,6 +166,22 @@ def _is_inflection(key: str, ordinary: frozenset[str]) -> bool:
             stem = key[:-len(x)]
             if stem in ordinary and not (stem.endswith("e") and x[0] in "aeiou"):
                 return True
+    return False
+
+
+def _without_capitals(texts: pl.Series) -> pl.Series:
+    """Rows written without capitals (placeholders written already do not count)."""
+    return texts.str.replace_all(r"\[[A-Z_]+\]", "").str.contains(r"\p{Lu}").not_() \
+        .fill_null(False)
+
+
+def _is_compound(key: str, ordinary: frozenset[str]) -> bool:
+    """Two English words of four letters or more written as one ("timesheets")."""
+    for i in range(4, len(key) - 3):
+        head, tail = key[:i], key[i:]
+        if head in ordinary and (tail in ordinary or tail.endswith("s")
+                                 and tail[:-1] in ordinary):
+            return True
     return False
 
 
@@ -200,10 +222,15 @@ class NameScrubber:
         flat = runs.explode().drop_nulls().unique()
         patterns: dict[str, str] = {}
         in_context: list[str] = []
+        # words written after a determiner somewhere in the column: "the Clyde" may
+        # name a river where "Clyde said" names a man (judged per occurrence)
+        after_det = set(texts.str.extract_all(_AFTER_DETERMINER).explode().drop_nulls()
+                        .str.split(" ").list.last().unique().to_list())
         for run in flat.to_list():
             words, seps = _split_run(run)
             name = decide(self.vocab, words)
-            if self._depends_on_context(words, name):
+            if self._depends_on_context(words, name) or (
+                    any(name) and words[0] in after_det):
                 in_context.append(run)
                 patterns[run] = run
             else:
@@ -353,6 +380,15 @@ class NameScrubber:
         weak = lead in WEAK_INTRODUCERS
         if rest[:1].isupper():
             words, seps = _split_run(rest)
+            kinds = [self.vocab.kind(w) for w in words]
+            ordinary = self.vocab.lexicon.ordinary
+            if lead in SIGN_OFFS and kinds[0] in (Kind.ALLOWED, Kind.PHRASE) and all(
+                    w in JOINERS or k in NAMELESS and fold(w) in ordinary
+                    for w, k in zip(words, kinds, strict=True)):
+                # "Kind regards,\nHousing Options": a team signs (an allowed English word
+                # first, no word a list holds as a name; "Regards, Fang" and "Regards,
+                # Stanley" are people)
+                return None
             if lead in SIGN_OFFS and "," in m.group(0) \
                     and fold(words[-1]) not in ORG_HEADS | ROLES:
                 weak = False  # "Thanks, Said Fellah" (not "Regards, Finance Team")
@@ -399,14 +435,26 @@ class NameScrubber:
         unknown = [w for w in words.to_list() if self._unknown_lower(w)]
         if not unknown:
             return texts
-        pattern = rf"\b(?:{_alt(unknown)})\b"
+        # two English words written as one ("timesheets", "caseload") are English in a
+        # text that capitalises its names; in one written all in lower case, a name
+        ordinary = self.vocab.lexicon.ordinary
+        plain = [w for w in unknown if not _is_compound(fold(w), ordinary)]
         rows = texts.str.contains_any(unknown).fill_null(False).arg_true()
         sub = texts.gather(rows)
-        hit = sub.str.contains(pattern).fill_null(False)
-        rows, sub = rows.filter(hit), sub.filter(hit)
+        marked = sub.str.replace_all(rf"\b(?:{_alt(unknown)})\b", _LOW_MARK)
+        if len(plain) < len(unknown):
+            in_caps = sub.str.replace_all(rf"\b(?:{_alt(plain)})\b", _LOW_MARK) \
+                if plain else sub
+            lower_only = _without_capitals(sub)
+            marked = pl.select(pl.when(lower_only).then(marked).otherwise(in_caps)).to_series()
+        hit = (marked != sub).fill_null(False)
+        return self._finish_lowercase(texts, rows.filter(hit), marked.filter(hit))
+
+    def _finish_lowercase(self, texts: pl.Series, rows: pl.Series, sub: pl.Series
+                          ) -> pl.Series:
+        """Join the marked lower-case words' neighbours and write the placeholders back."""
         if rows.len() == 0:
             return texts
-        sub = sub.str.replace_all(pattern, _LOW_MARK)
         windows = sub.str.extract_all(_LOW_WINDOW).explode().drop_nulls().unique().to_list()
         joined = {w: self._join_neighbours(w) for w in windows}
         pats = sorted(joined, key=len, reverse=True)
@@ -450,7 +498,7 @@ class NameScrubber:
         rare, and matching the whole gazetteer everywhere would cost more than
         everything else here together.
         """
-        rows = texts.str.contains(r"\p{Lu}").not_().fill_null(False).arg_true()
+        rows = _without_capitals(texts).arg_true()
         if rows.len() == 0:
             return texts
         sub = texts.gather(rows)

@@ -414,6 +414,10 @@ _CHAT = frozenset({
     "msg", "txt", "appt", "apt", "info", "wk", "wks", "hrs", "hr", "mins", "min", "ref",
     "nxt", "tho", "thru", "bc", "idk", "tbh", "aswell", "alot", "etc", "eg", "ie", "hiya",
 })
+#: "the", one capitalised word, then a function word or punctuation ("the Ouse near").
+_THE_THING = (r"\b(?:[Tt]he|THE)[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[.,;:!?)]|[ \t]+(?:near|at|in|"
+              r"on|and|or|to|from|with|by|for|of|was|is|has|had|were|are|will|would|between|"
+              r"into|through|below|above|which|that|where|when|during|after|before|until)\b)")
 #: Lower-case words in front of a place's name.
 _LOCATIVE = frozenset({"in", "at", "from", "to", "near", "via", "into", "outside", "across",
                        "around", "visited", "visit", "visiting", "compares", "between", "of",
@@ -470,6 +474,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         texts = texts.str.replace_many(every, [_ALLOWED] * len(every), leftmost=True)
     # other scrubbing's placeholders ("[EMAIL]", "[NINO]") are not words to judge
     texts = texts.str.replace_all(_OTHER_PLACEHOLDER, _ALLOWED)
+    texts = _explain_things(texts, judge)
     found: dict[int, tuple[str, str]] = {}
     next_to = "a word next to a replaced name"
     where = "a word where a person is written"
@@ -502,6 +507,25 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
     return found
+
+
+def _explain_things(texts: pl.Series, judge: _Judge) -> pl.Series:
+    """"along the Clyde near", "on the Dee.": English writes no article before a person's
+    name, so a word between "the" and a function word or a full stop names a thing,
+    unless the name model reads it strongly as a name ("the Kits at": a finding still).
+    Explained occurrences are written as allowed terms before the scan."""
+    hits = texts.str.extract_all(_THE_THING).explode().drop_nulls().unique().to_list()
+    explained = {}
+    for m in hits:
+        word = m.split()[1].rstrip(".,;:!?)")
+        key = _key(word)
+        if key and key not in _PERSON_WORDS and key not in _TITLES \
+                and judge.score(word) < STRONG:
+            explained[m] = m.replace(word, _ALLOWED, 1)
+    if not explained:
+        return texts
+    pats = sorted(explained, key=len, reverse=True)
+    return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
 
 
 def _find(texts: pl.Series, pattern: str, decide, what: str,
