@@ -412,6 +412,14 @@ _ALL: list[ErrorKind] = [
          "The DataStore table's columns differ from the CSV's."),
         ("datastore-rows", "DataStore rows differ", "The DataStore holds a different row count."),
         ("datastore-type", "DataStore type differs", "A DataStore column has the wrong type."),
+        ("datastore-bytes-changed", "File changed while loading",
+         "A file the DataStore was loaded from (the CSV or its data package) is not the "
+         "approved bytes: it changed after the check. Nothing was switched and the partial "
+         "table was dropped; investigate who wrote the release folder."),
+        ("datastore-differs", "DataStore table is not the approved load",
+         "At the switch, a DataStore table of a resource going public is not the publisher's "
+         "complete load of the approved file (columns, types, words or its sha256 label "
+         "differ): nothing was switched; publish again, and investigate if it repeats."),
         ("store-rows", "SPARQL store rows differ", "The triple store holds a different row count."),
         ("store-triples", "SPARQL store triples differ",
          "The triple store holds a different number of triples."),
@@ -420,6 +428,11 @@ _ALL: list[ErrorKind] = [
          "metadata (a triple added, removed or changed after the approval): nothing went "
          "live; publish again (the pipeline drafts it afresh), and investigate who wrote "
          "the draft store if it repeats."),
+        ("linked-not-drafted", "Linked data not drafted",
+         "The draft store holds nothing of the release: the pipeline published with "
+         "FIVESTAR_LINKED_DATA=off (or into another triple store) while the review service "
+         "puts linked data live. Set FIVESTAR_LINKED_DATA (and FIVESTAR_FUSEKI_URL) the same "
+         "for the pipeline and the service, then publish again: nothing went public."),
         ("linked-file-changed", "Approved RDF file changed",
          "An RDF file of the release differs from the approved manifest: nothing went "
          "live; restore the approved release or stage again."),

@@ -9,8 +9,10 @@
    by an interrupted run is resumed (what already matches is kept, the rest
    deleted or uploaded again);
 3. every resource of the release, kept or staged, is downloaded back and its
-   sha256 compared with the manifest; the DataStore is loaded and the linked
-   data drafted (``catalogue.content``), all still out of public view;
+   sha256 compared with the manifest; the linked data is drafted and the
+   DataStore loaded (``catalogue.content``; with a review service, by the
+   service at its switch, from the approved files: only the catalogue's
+   publisher account may write the DataStore), all still out of public view;
 4. the **switch**: the catalogue's ``fivestar_switch_release`` action moves
    the staged resources into the dataset, drops the ones the release no
    longer has, and sets the new metadata and ``private: false``, in one
@@ -228,9 +230,10 @@ def publish_release(ckan: Any, release_dir: Path, manifest: Manifest, release_id
         if staging is not None:  # never resumed: its bytes are not the approved ones
             _purge(client, staging, best_effort=True)
         raise
-    # the public's side, still out of view: DataStore rows, linked data drafted
+    # the public's side, still out of view: linked data drafted, DataStore rows (by the
+    # publisher only: with a review service the service loads them at its switch)
     prepared = _call(content.prepare, client, view, release_dir, manifest, release_id,
-                     store, what="DataStore and linked-data loading")
+                     store, tables=switch is None, what="DataStore and linked-data loading")
     final = _refreshed(client, final, pkg, staging)  # as the DataStore loading left them
     predicted = {r["name"]: public_url(r["url"], staging["id"], pkg["id"]) if staging
                  else r["url"] for r in final if r["name"] in files}

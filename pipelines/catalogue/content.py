@@ -1,10 +1,12 @@
 """The public's side of a publication, called from :mod:`pipelines.publish` by two hooks.
 
 ``prepare`` runs once every file is in CKAN and verified, while the dataset is still
-private: it loads the CSV's rows into the DataStore (typed by the Table Schema) and loads
-the release into the triple store's *draft* store with the pipeline's login, verifying
-both. Any failure raises, so the dataset stays private (fail closed). The switch to public
-puts the resources in reading order.
+private: it loads the release into the triple store's *draft* store with the pipeline's
+login, verifying it, and (only when the caller is the catalogue's publisher) the CSV's rows
+into the DataStore, typed by the Table Schema. With a review service the service loads the
+DataStore at its switch, from the approved files (``load_tables``): the catalogue refuses
+DataStore writes by any other account. Any failure raises, so the dataset stays private
+(fail closed). The switch to public puts the resources in reading order.
 
 The linked data goes live by the **publisher's** login only (the pipeline's is refused on
 the live store): ``checked_linked_data`` compares the draft graph with the approved RDF
@@ -17,7 +19,9 @@ the caller is the catalogue's publisher and :mod:`pipelines.publish` calls them.
 ``remove_series`` removes a series' graph; both need the publisher's login too.
 
 Set ``FIVESTAR_LINKED_DATA=off`` only where no triple store exists (the publication then
-has no resolving URIs; it is logged).
+has no resolving URIs; it is logged), and the same for the pipeline and the review
+service: a release the pipeline did not draft is refused by a service that puts linked
+data live (``linked-not-drafted``, saying so).
 """
 
 from __future__ import annotations
@@ -45,29 +49,38 @@ class Prepared:
     """What ``prepare`` left ready for the switch."""
 
     drafted: linked.DraftRelease | None
-    datastore_loaded: tuple[str, ...] = ()
 
 
 def linked_data_store(*, publisher: bool = False) -> FusekiStore | None:
     """The triple store with the pipeline's login (drafts), or the publisher's (live)."""
     if os.environ.get("FIVESTAR_LINKED_DATA", "on").lower() in ("off", "0", "false", "no"):
-        log.warning("FIVESTAR_LINKED_DATA=off: the release is not loaded into the triple store")
+        log.warning("FIVESTAR_LINKED_DATA=off (%s): the release goes public without linked "
+                    "data (no triple store is written or checked). The pipeline and the "
+                    "review service must agree: with it off on one side only, the service "
+                    "refuses the switch (linked-not-drafted) or a drafted release never goes "
+                    "live; set it the same on both", "review service" if publisher
+                    else "pipeline")
         return None
     return publisher_store() if publisher else FusekiStore()
 
 
+def load_tables(client: ckanapi.RemoteCKAN, resources: list[dict], release_dir: Path,
+                manifest: Manifest) -> tuple[str, ...]:
+    """Every CSV of the release among ``resources`` loaded into its DataStore table (by the
+    catalogue's publisher account: nobody else may write the DataStore); their paths."""
+    return tuple(f["path"] for r, f in datastore.tables(manifest, resources)
+                 if datastore.load(client, r, release_dir, manifest, f))
+
+
 def prepare(client: ckanapi.RemoteCKAN, pkg: dict, release_dir: Path,
             manifest: Manifest, release_id: str,
-            store: FusekiStore | None = None) -> Prepared:
-    by_name = {r["name"]: r for r in pkg.get("resources", [])}
-    loaded = []
-    for f in manifest["files"]:
-        if f.get("role") == "data" and f.get("media_type") == "text/csv" \
-                and f["path"] in by_name \
-                and datastore.load(client, by_name[f["path"]], release_dir, manifest, f):
-            loaded.append(f["path"])
+            store: FusekiStore | None = None, *, tables: bool = True) -> Prepared:
+    """The DataStore loaded (``tables``: ``client`` is the catalogue's publisher; with a
+    review service the service loads them at its switch) and the linked data drafted."""
+    if tables:
+        load_tables(client, pkg.get("resources", []), release_dir, manifest)
     drafted = linked.draft(store, release_dir, manifest, release_id) if store else None
-    return Prepared(drafted, tuple(loaded))
+    return Prepared(drafted)
 
 
 @contextlib.contextmanager

@@ -768,6 +768,10 @@ class Authority:
         refuses, is recorded as refused; a catalogue that did not answer
         leaves the intent, which the next attempt settles (:meth:`_reconcile`).
 
+        The DataStore: before the lock, this service loads the table of every CSV going
+        public from the approved file (:meth:`_load_tables`); under it, the tables are
+        checked again (the catalogue lets no other account write them).
+
         The linked data likewise: before CKAN is asked, the release's draft graph
         is compared with the approved RDF (refused, and recorded, if it differs:
         nothing becomes public); after the switch the service puts its private
@@ -782,6 +786,7 @@ class Authority:
 
         role = self._publisher_role(user)
         info = self.release(ref)
+        self._load_tables(user, role, info, request)
         with self.locks.hold(info.dataset_id):
             info = self.release(info.id)
             intent = self.authorise_switch(user, info.id)
@@ -796,7 +801,7 @@ class Authority:
                                                  info.id) as approved:
                     client = self.ckan()
                     catalogue_switch.switch(
-                        client, info.manifest, info.id, request,
+                        client, info.manifest, info.id, request, release_dir=info.path,
                         superseded=parse_manifest(old_bytes)[0] if old_bytes else None,
                         next_release=next_release)
                     self._linked_live(user, info, store, approved, client)
@@ -811,6 +816,34 @@ class Authority:
                 self._refuse(user, role, info, info.id, refused)
                 raise refused from None
             return intent
+
+    def _load_tables(self, user: User, role: Role, info: ReleaseInfo,
+                     request: dict[str, Any]) -> None:
+        """Before the switch's lock: the gate, then the DataStore of what goes public loaded
+        by this service from the approved files (only the catalogue's publisher account,
+        whose token is in this home, may write the DataStore; :meth:`switch` checks the
+        tables again under the lock). Minutes for large tables, so outside the lock: a
+        withdrawal meanwhile is not kept waiting, and wins at the switch."""
+        import ckanapi
+
+        from pipelines.catalogue.datastore import DataStoreError
+        from pipelines.release import catalogue_switch
+
+        try:
+            self._gate(info)
+            catalogue_switch.load_tables(self.ckan(), info.path, info.manifest, request)
+        except PublicationRefused as exc:
+            self._refuse(user, role, info, info.id, exc)
+            raise
+        except (catalogue_switch.SwitchRefused, DataStoreError) as exc:
+            self._refuse(user, role, info, info.id, exc)
+            raise PublicationRefused(exc.problems) from None
+        except (ckanapi.ValidationError, ckanapi.NotAuthorized, ckanapi.NotFound) as exc:
+            refused = PublicationRefused(Problem(
+                "switch-refused-by-catalogue", f"the catalogue refused the DataStore load "
+                f"({type(exc).__name__})", Location(file=info.id)))
+            self._refuse(user, role, info, info.id, refused)
+            raise refused from None
 
     def _linked_live(self, user: User, info: ReleaseInfo, store: Any, approved: Any,
                      client: Any) -> None:

@@ -12,6 +12,8 @@ from pipelines.release.catalogue_switch import (
     SwitchRefused,
     approved_fields,
     check_resources,
+    check_unapproved_fields,
+    going_public,
 )
 
 EXPECTED = {"a.csv": {"name": "a.csv", "hash": "1" * 64, "description": "the table"},
@@ -92,3 +94,35 @@ def test_long_dataset_names_never_share_a_staging_copy():
     assert staging_name(a) != staging_name(b)
     assert all(len(staging_name(n)) <= 100 and staging_name(n).endswith("--next")
                for n in (a, b, "z" * 100))
+
+
+def test_fields_of_the_pipelines_own_on_a_private_dataset_are_refused():
+    """The pipeline's token writes a private dataset freely; the switch sets the approved
+    record's fields over it, and whatever else it carries would go public with it."""
+    fields = approved_fields(MANIFEST, "r" * 64, {}, set(), None)
+    staged = res("s1", "a.csv", "1" * 64, "the table")
+    clean = {"id": "p", "name": "d", "private": True, "author": None, "extras": [],
+             "groups": [], "tags": [{"name": "crime"}], "resources": []}
+    check_unapproved_fields(clean, [staged], fields, EXPECTED)
+    for forged, where in (({"author": "Mallory"}, "author"),
+                          ({"extras": [{"key": "x", "value": "y"}]}, "extras"),
+                          ({"groups": [{"name": "g"}]}, "groups"),
+                          ({"tags": [{"name": "crime"}, {"name": "forged"}]}, "tags")):
+        with pytest.raises(SwitchRefused) as caught:
+            check_unapproved_fields({**clean, **forged}, [staged], fields, EXPECTED)
+        assert [(p.code, p.location.file) for p in caught.value.problems] == \
+            [("switch-unapproved-field", where)]
+    with pytest.raises(SwitchRefused, match="resource going public"):
+        check_unapproved_fields(clean, [{**staged, "notice": "forged"}], fields, EXPECTED)
+    # a public dataset's own fields are not the pipeline's to write (the guard): not read
+    check_unapproved_fields({**clean, "private": False, "author": "kept"}, [staged], fields,
+                            EXPECTED)
+
+
+def test_what_goes_public_is_the_staging_copy_and_all_of_a_private_dataset():
+    own = [res("k1", "a.csv", "1" * 64)]
+    staged = [res("s1", "a.ttl", "2" * 64)]
+    assert [r["id"] for r in going_public({"private": False, "resources": own},
+                                          {"resources": staged}, ["s1", "k1"])] == ["s1"]
+    assert [r["id"] for r in going_public({"private": True, "resources": own},
+                                          {"resources": staged}, ["s1", "k1"])] == ["s1", "k1"]

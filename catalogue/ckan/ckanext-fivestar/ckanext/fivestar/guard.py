@@ -13,11 +13,17 @@ account
   ``package_update`` / ``patch`` / ``revise``, ``bulk_update_public``);
 * change anything of a public dataset: its metadata, resources, views,
   DataStore tables, groups, resource order; delete it;
-* call ``fivestar_switch_release``.
+* call ``fivestar_switch_release``;
+* write the DataStore or a resource's views, of any dataset, private ones
+  too: rows and views are shown as they are when a dataset goes public, and
+  the switch re-hashes files, not rows, so the review service loads the
+  tables of what goes public itself, from the approved bytes (CKAN's own
+  default views and the DataStore tables it drops with a deleted resource
+  run without an auth check and stay possible).
 
 Everyone else (sysadmins included) may still create and fill private
-datasets, make a public dataset private (hiding never publishes), and purge
-their own private staging copies (``<name>--next``).
+datasets with files, make a public dataset private (hiding never
+publishes), and purge their own private staging copies (``<name>--next``).
 
 Two layers, so that no route CKAN adds later slips through: chained auth
 functions refuse the request before it runs (for sysadmins too:
@@ -167,23 +173,31 @@ def fivestar_switch_release(context, data_dict):
     return {"success": True}
 
 
-def _view_package(data_dict):
-    view_id = data_dict.get("id")
-    view = model.ResourceView.get(view_id) if isinstance(view_id, str) and view_id else None
-    return _resource_package(view.resource_id if view else data_dict.get("resource_id"))
+def _publisher_only(what):
+    """A chained auth function that refuses ``what`` to everyone but the publisher, on any
+    dataset (the DataStore and views: see the module docstring)."""
+
+    @tk.chained_auth_function
+    @tk.auth_sysadmins_check
+    def auth(next_auth, context, data_dict):
+        if not is_publisher(context):
+            return _refused_anywhere(what)
+        return {"success": True} if _sysadmin(context) else next_auth(context, data_dict)
+
+    return auth
+
+
+def _refused_anywhere(what: str) -> dict:
+    return {"success": False,
+            "msg": f"{what}: only the publisher account ({PUBLISHER_SETTING}) writes the "
+                   "DataStore and resource views, of private datasets too (the review "
+                   "service loads them from the approved files)"}
 
 
 def _member_package(data_dict):
     if data_dict.get("object_type") != "package":
         return None
     return _package(data_dict.get("object"))
-
-
-def _datastore_package(data_dict):
-    resource = data_dict.get("resource")
-    if isinstance(resource, dict) and resource.get("package_id"):
-        return _package(resource["package_id"])
-    return _resource_package(data_dict.get("resource_id") or data_dict.get("id"))
 
 
 def auth_functions() -> dict:
@@ -200,8 +214,7 @@ def auth_functions() -> dict:
         "package_owner_org_update": _guarded(by_id, "moving a public dataset"),
         "package_relationship_create": _guarded(
             lambda d: _package(d.get("subject")), "relating a public dataset"),
-        "package_create_default_resource_views": _guarded(
-            lambda d: _package((d.get("package") or {}).get("id")), "views of a public dataset"),
+        "package_create_default_resource_views": _publisher_only("views"),
         "bulk_update_public": bulk_update_public,
         "bulk_update_delete": bulk_update_delete,
         "dataset_purge": dataset_purge,
@@ -209,20 +222,18 @@ def auth_functions() -> dict:
         "resource_update": _guarded(by_resource, "a resource of a public dataset"),
         "resource_patch": _guarded(by_resource, "a resource of a public dataset"),
         "resource_delete": _guarded(by_resource, "a resource of a public dataset"),
-        "resource_create_default_resource_views": _guarded(
-            lambda d: _resource_package((d.get("resource") or {}).get("id")),
-            "views of a public dataset"),
-        "resource_view_create": _guarded(_view_package, "a view of a public dataset"),
-        "resource_view_update": _guarded(_view_package, "a view of a public dataset"),
-        "resource_view_delete": _guarded(_view_package, "a view of a public dataset"),
-        "resource_view_reorder": _guarded(_view_package, "views of a public dataset"),
+        "resource_create_default_resource_views": _publisher_only("views"),
+        "resource_view_create": _publisher_only("a view"),
+        "resource_view_update": _publisher_only("a view"),
+        "resource_view_delete": _publisher_only("a view"),
+        "resource_view_reorder": _publisher_only("views"),
         "member_create": _guarded(_member_package, "the groups of a public dataset"),
         "member_delete": _guarded(_member_package, "the groups of a public dataset"),
-        "datastore_create": _guarded(_datastore_package, "the DataStore of a public dataset"),
-        "datastore_upsert": _guarded(_datastore_package, "the DataStore of a public dataset"),
-        "datastore_delete": _guarded(_datastore_package, "the DataStore of a public dataset"),
-        "datastore_records_delete": _guarded(_datastore_package,
-                                             "the DataStore of a public dataset"),
+        "datastore_create": _publisher_only("the DataStore"),
+        "datastore_upsert": _publisher_only("the DataStore"),
+        "datastore_delete": _publisher_only("the DataStore"),
+        "datastore_records_delete": _publisher_only("the DataStore"),
+        "datastore_run_triggers": _publisher_only("the DataStore"),
         "fivestar_switch_release": fivestar_switch_release,
     }
 
