@@ -203,17 +203,23 @@ def _members(store: FusekiStore, graph: str, dataset_uri: str, dataset: str) -> 
     return int(rows[0]["n"])
 
 
-def ensure_shared_vocabularies(store: FusekiStore) -> None:
-    """The shared /def/fivestar/ vocabulary in its own live graph (replaced whole).
+def shared_vocabulary() -> tuple[str, bytes]:
+    """The shared /def/fivestar/ vocabulary's live graph and its triples (N-Triples).
 
     The project's own vocabulary, never the user's code-list folder
     (FIVESTAR_VOCABULARIES_DIR), which need not hold it.
     """
     from pipelines.spec.linked_data import FIVESTAR_NS
 
-    for name in SHARED:
-        graph = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
-        store.put_graph(graph, _as_ntriples([PROJECT_VOCABULARY_DIR / name]), LIVE)
+    graph = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
+    return graph, _as_ntriples([PROJECT_VOCABULARY_DIR / name for name in SHARED])
+
+
+def ensure_shared_vocabularies(store: FusekiStore) -> None:
+    """The shared vocabulary (:func:`shared_vocabulary`) in its own live graph, replaced
+    whole."""
+    graph, triples = shared_vocabulary()
+    store.put_graph(graph, triples, LIVE)
 
 
 def withdraw(store: FusekiStore, dataset_uri: str, dataset: str) -> list[str]:

@@ -162,6 +162,13 @@ def _value_form(literal: Any) -> Any:
     return pyoxigraph.Literal(value, datatype=literal.datatype)
 
 
+def _fingerprint(ntriples: bytes) -> Fingerprint:
+    acc = _Accumulator()
+    for triple in _parse(ntriples):
+        acc.add(triple)
+    return acc.result()
+
+
 def _graph(lines: Iterable[str]) -> Graph:
     return Graph().parse(data="\n".join(lines), format="nt")
 
@@ -279,6 +286,15 @@ def checked(store: FusekiStore, release_dir: Path, manifest: Manifest,
         got = fingerprint_graph(store, want.graph, DRAFT)
         log.info("linked data: %s draft compared with the approved RDF (%d triples, "
                  "%.0f s)", want.graph, want.fingerprint.triples, time.monotonic() - started)
+        if got.triples == 0:
+            raise LinkedDataRefused(Problem(
+                "linked-not-drafted", "the draft store holds nothing of this release, so it "
+                "does not go live: the pipeline did not draft its linked data (it ran with "
+                "FIVESTAR_LINKED_DATA=off, or drafted into another triple store) while the "
+                "review service puts linked data live. Give the pipeline and the service "
+                "the same FIVESTAR_LINKED_DATA (on, with the same FIVESTAR_FUSEKI_URL; off "
+                "on both only where no triple store exists), then publish again",
+                Location(file=want.source)))
         if not got.same_as(want.fingerprint):
             raise LinkedDataRefused(Problem(
                 "linked-draft-differs", f"the draft graph holds {got.triples} triples and "
@@ -296,20 +312,27 @@ def audit_live(store: FusekiStore, release: Callable[[str], tuple[Path, dict] | 
     A release's graph must be of a release the log shows published (and not withdrawn
     since: ``published``) and hold exactly its approved RDF (``release(id)`` gives its
     folder and approved manifest); a series graph must be of a dataset the log has
-    published (``series_of``); the shared vocabulary's graph is the project's. Anything
-    else was put in around the service: ``linked-unpublished``. With ``known`` only the
-    graphs whose dataset or release it knows are checked (several services sharing
-    one store, each auditing its own); without it, every live graph.
+    published (``series_of``; its content, the catalogue's public record of the series,
+    is not compared: see the release README); the shared vocabulary's graph must hold
+    exactly the project's vocabulary (``linked-differs`` otherwise). Anything else was
+    put in around the service: ``linked-unpublished``. With ``known`` only the graphs
+    whose dataset or release it knows are checked (several services sharing one store,
+    each auditing its own); without it, every live graph.
     """
     from pipelines.catalogue.series import series_graph
-    from pipelines.spec.linked_data import FIVESTAR_NS
 
-    shared = FIVESTAR_NS.rstrip("/").replace("/def/", "/graph/def/")
+    shared, vocabulary = load.shared_vocabulary()
     graphs = sorted(r["g"] for r in store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
     breaks: list[tuple[str, str]] = []
     checked = 0
     for graph in graphs:
         if graph == shared:
+            checked += 1
+            if not fingerprint_graph(store, graph, LIVE).same_as(_fingerprint(vocabulary)):
+                breaks.append(("linked-differs", f"live graph {graph} is not the project's "
+                               "shared vocabulary (changed around the service, or the "
+                               "service's vocabulary changed since the last publication, "
+                               "which puts it live again)"))
             continue
         last = graph.rpartition("/")[2]
         if known is not None and not (known(last) or known(_dataset_of(graph))):

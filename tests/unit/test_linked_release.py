@@ -128,10 +128,15 @@ def test_attack_the_approved_file_swapped_in_the_folder_is_refused(tmp_path):
 
 
 def test_an_empty_draft_is_refused_and_a_release_without_rdf_has_nothing(tmp_path):
+    """Nothing drafted (the pipeline ran with FIVESTAR_LINKED_DATA=off, the service with it
+    on): refused, with a message that says what to set."""
     folder, manifest, rid = _release(tmp_path)
-    with pytest.raises(release.LinkedDataRefused), \
+    with pytest.raises(release.LinkedDataRefused) as exc, \
             release.checked(GraphStore(), folder, manifest, rid):
         pass
+    [problem] = exc.value.problems
+    assert problem.code == "linked-not-drafted"
+    assert "FIVESTAR_LINKED_DATA" in problem.message and "same" in problem.message
     manifest = {**manifest, "files": [f for f in manifest["files"] if f["role"] != "rdf"]}
     with release.checked(GraphStore(), folder, manifest, rid) as approved:
         assert approved is None
@@ -179,3 +184,15 @@ def test_audit_reports_a_live_graph_no_published_release_explains(tmp_path):
     checked, breaks = release.audit_live(store, lambda r: (folder, manifest), {rid}, {"d"},
                                          known)
     assert checked == 2 and [c for c, _m in breaks] == ["linked-differs"]
+
+
+def test_audit_compares_the_shared_vocabulary_with_the_projects(tmp_path):
+    """The shared /def/fivestar/ graph is the project's vocabulary, put live whole by the
+    service; a triple added to it around the service is a ``linked-differs`` break."""
+    graph, vocabulary = release.load.shared_vocabulary()
+    store = GraphStore()
+    store.held[(LIVE, graph)] = vocabulary
+    assert release.audit_live(store, lambda r: None, set(), set()) == (1, [])
+    store.held[(LIVE, graph)] += b"<http://a> <http://b> <http://c> .\n"
+    checked, breaks = release.audit_live(store, lambda r: None, set(), set())
+    assert checked == 1 and [c for c, _m in breaks] == ["linked-differs"]

@@ -673,3 +673,24 @@ def test_a_report_that_is_not_its_contract_is_shown_as_missing(authority, tmp_pa
     assert authority.report(info, "redaction") is None
     assert authority.report(info, "validation_html") is None  # HTML is served, not read
     assert authority.report(info, "diff").first_release is True
+
+
+def test_audit_every_graph_in_service_yaml_checks_every_live_graph(authority, monkeypatch):
+    """By default the audit reads only the live graphs of this service's datasets (several
+    services may share a store); ``audit_every_graph: true`` in ``service.yaml`` (one
+    service per store) makes every live graph one the log must explain."""
+    from pipelines.catalogue import content
+    from pipelines.linkeddata.store import LIVE
+    from tests.unit.test_linked_release import GraphStore
+
+    store = GraphStore()
+    stranger = "https://x.example/graph/never-recorded/" + "a" * 64
+    store.held[(LIVE, stranger)] = b"<http://a> <http://b> <http://c> .\n"
+    monkeypatch.setattr(content, "linked_data_store", lambda publisher=False: store)
+    assert authority.verify_linked_data() == (0, [])
+    config = authority.home.config_path
+    config.write_text(config.read_text(encoding="utf-8") + "audit_every_graph: true\n",
+                      encoding="utf-8")
+    checked, breaks = authority.verify_linked_data()
+    assert checked == 1 and [(b.code, stranger in b.message) for b in breaks] == \
+        [("linked-unpublished", True)]
