@@ -122,7 +122,12 @@ def fake_publisher(monkeypatch):
         calls.append(("switch", release_id, request["dataset"]))
         return {}
 
+    def load_tables(client, release_dir, manifest, request):
+        calls.append(("tables", release_dir.name, request["dataset"]))
+        return ()
+
     monkeypatch.setattr(catalogue_switch, "switch", switch)
+    monkeypatch.setattr(catalogue_switch, "load_tables", load_tables)
     return calls
 
 
@@ -147,7 +152,8 @@ def test_publish_approved_uploads_after_the_gate_and_records(tmp_path, approved,
     assert out == PublishResult(dataset_url="http://ckan/dataset/asylum-claims",
                                 resource_urls={"a.csv": "http://x"})
     assert fake_publisher == [(staged.id, staged.id, "asylum-claims"),
-                              ("switch", staged.id, "asylum-claims")]  # by the service
+                              ("tables", staged.id, "asylum-claims"),  # by the service,
+                              ("switch", staged.id, "asylum-claims")]  # then its switch
     [entry] = authority.store.entries(decision=Decision.published)
     assert (entry.actor, entry.role) == ("ops.demo", "operator")  # finding 10: not "unknown"
 
