@@ -188,15 +188,13 @@ class Day:
         self.published_end: dict[str, float] = {}  # release id -> its publication's end
 
     def queue_staging(self) -> None:
-        from pipelines.assets import STAGING_STAGES
-        from pipelines.runs import TICKET_TAG
-        from pipelines.submit import client, submit
+        from pipelines.runner import PlannedRun
+        from pipelines.submit import queue_staging
 
-        gql = client()
-        stager = self.site.review.client(STAGER)
-        # each run carries the review service's single-use ticket, as `fivestar stage` queues it
-        self.subs = [submit(s, STAGING_STAGES, tags={TICKET_TAG: stager.ticket(s.id)["ticket"]},
-                            gql=gql) for s in self.specs]
+        # as `fivestar stage` queues them: each run's single-use ticket claimed for it as it
+        # enters the queue (a run that waits longer than the ticket's 30 minutes still starts)
+        self.subs = queue_staging(self.site.review.client(STAGER),
+                                  [PlannedRun(s) for s in self.specs])
 
     def run(self) -> bool:
         """Poll until every staging run settled and every approved release's publication

@@ -142,24 +142,16 @@ def stage(
     from pipelines.instance import distributed
     from pipelines.release.cli import signed_in
     from pipelines.runner import PlannedRun, run_stages
-    from pipelines.runs import TICKET_TAG
-    from pipelines.submit import run_many
+    from pipelines.submit import queue_staging, wait
 
     specs = _select(dataset, all_)
     base_tags = {REVISION_TAG: correction} if correction is not None else {}
     if distributed():  # every run queued at once; the daemon runs them within the limits
-        # A queued run executes on a Celery worker, not in this process, so its
-        # single-use ticket travels as a run tag (it names this dataset and period,
-        # is spent by the first registration and expires; see pipelines/release/README.md).
-        # It is claimed for the run as the run enters the queue, so neither a long
-        # queue nor someone who reads the tag can use its 30 minutes.
+        # each run's ticket as a run tag, claimed as the run enters the queue (queue_staging)
         with signed_in(user) as client:
-            planned = [PlannedRun(s, STAGING_STAGES, period, {
-                **base_tags, TICKET_TAG: client.ticket(s.id, period)["ticket"]})
-                for s in specs]
             console.print(f"queueing {len(specs)} staging run(s) on the distributed profile")
-            outcomes = run_many(planned, on_queued=lambda run, run_id: client.claim_ticket(
-                run.tags[TICKET_TAG], run_id, run.spec.id))
+            outcomes = wait(queue_staging(client, [
+                PlannedRun(s, STAGING_STAGES, period, base_tags) for s in specs]))
         _print_outcomes(outcomes)
         if not all(o.ok for o in outcomes):
             raise typer.Exit(1)

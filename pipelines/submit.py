@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import (  # stable tag names, not exported at top level
@@ -42,9 +43,12 @@ from pipelines.runner import (
     outcome_from_events,
     run_stages,
 )
-from pipelines.runs import RELEASE_TAG
+from pipelines.runs import RELEASE_TAG, TICKET_TAG
 from pipelines.spec import DatasetSpec
 from pipelines.workload import publication_tags, staging_tags
+
+if TYPE_CHECKING:
+    from pipelines.release.client import ReviewServiceClient
 
 LOCATION = "fivestar"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
@@ -216,29 +220,38 @@ def _run_failure_text(instance: DagsterInstance, run_id: str) -> str:
     return f"run {run_id} did not succeed"
 
 
-def run_remote(runs: Iterable[PlannedRun], *, timeout: float | None = None,
-               on_queued: Callable[[PlannedRun, str], None] | None = None) -> list[RunOutcome]:
-    """Submit every run first (so the queue can run them side by side), then wait.
+def queue_staging(review: ReviewServiceClient, runs: Iterable[PlannedRun]) -> list[Submitted]:
+    """Queue staging runs as `fivestar stage` does on the distributed profile.
 
-    ``on_queued(run, run_id)`` is called as each run enters the queue: `fivestar
-    stage` claims the run's staging ticket there, so a run that waits in the queue
-    longer than the ticket's 30 minutes still starts.
+    A queued run executes on a Celery worker, not in this process, so its
+    single-use ticket travels as a run tag (it names the dataset and period, is
+    spent by the first registration and expires; see pipelines/release/README.md).
+    Each ticket is issued just before its run is submitted and claimed for that
+    run as it enters the queue: the 30 minutes are then spent, so a run that waits
+    in the queue longer still starts (its first step's claim is the same claim),
+    and nobody who reads the tag can use the ticket for another run.
     """
     gql = client()
     subs = []
     for r in runs:
-        sub = submit(r.spec, r.stages, partition=r.partition, tags=r.tags, gql=gql)
-        if on_queued is not None:
-            on_queued(r, sub.run_id)
+        ticket = review.ticket(r.spec.id, r.partition)["ticket"]
+        sub = submit(r.spec, r.stages, partition=r.partition,
+                     tags={**r.tags, TICKET_TAG: ticket}, gql=gql)
+        review.claim_ticket(ticket, sub.run_id, r.spec.id)
         subs.append(sub)
+    return subs
+
+
+def run_remote(runs: Iterable[PlannedRun], *, timeout: float | None = None) -> list[RunOutcome]:
+    """Submit every run first (so the queue can run them side by side), then wait."""
+    gql = client()
+    subs = [submit(r.spec, r.stages, partition=r.partition, tags=r.tags, gql=gql) for r in runs]
     return wait(subs, timeout=timeout)
 
 
-def run_many(runs: list[PlannedRun], *,
-             on_queued: Callable[[PlannedRun, str], None] | None = None) -> list[RunOutcome]:
+def run_many(runs: list[PlannedRun]) -> list[RunOutcome]:
     """Make every run: one after another in-process (profile ``local``), or all
-    queued at once on the distributed profile's run queue, then waited for
-    (``on_queued(run, run_id)`` as each enters the queue)."""
+    queued at once on the distributed profile's run queue, then waited for."""
     if not distributed():
         return [run_stages(r.spec, r.stages, partition=r.partition, tags=r.tags) for r in runs]
-    return run_remote(runs, on_queued=on_queued)
+    return run_remote(runs)

@@ -227,17 +227,17 @@ class Authority:
         step registers the release (a long run no longer fails there); from now
         on the ticket stages only from this run (``register_staging`` with the
         same ``run_id``), for at most ``CLAIMED_TTL``. Claiming again from the same
-        run (a retried step) is the same claim; from another run it is refused.
+        run is the same claim, even after the 30 minutes: `fivestar stage` claims
+        each ticket as its run enters the queue, and the run's first step claims it
+        again when a worker starts it (or a retried step does); from another run it
+        is refused.
         """
-        now = self.clock()
-        try:
-            claims = verify(self.keys.public_key, ticket, TICKET, now=now)
-        except SignatureRefused as exc:
-            raise NotAuthenticated(f"staging refused: {exc.problems[0].message}") from None
-        if claims.get("dataset") != dataset_id:
-            raise StagingRefused("this ticket is for another dataset")
         if not run_id or len(run_id) > 200:
             raise StagingRefused("name the run that stages")
+        now = self.clock()
+        claims = self._ticket_claims(ticket, run_id)
+        if claims.get("dataset") != dataset_id:
+            raise StagingRefused("this ticket is for another dataset")
         user = self.user(str(claims.get("sub")))
         if user is None or not user.has(Role.statistician):
             raise PermissionDenied("the ticket's user is no longer a statistician")
@@ -251,8 +251,8 @@ class Authority:
                 "valid_until": (claimed + CLAIMED_TTL).isoformat()}
 
     def _ticket_claims(self, ticket: str, run_id: str | None) -> dict[str, Any]:
-        """A ticket's claims at registration: unexpired, or claimed by this very run
-        within ``CLAIMED_TTL``; refused if another run claimed it."""
+        """A ticket's claims at a claim or a registration: unexpired, or claimed by this
+        very run within ``CLAIMED_TTL``; refused if another run claimed it."""
         now = self.clock()
         try:
             claims = verify(self.keys.public_key, ticket, TICKET, now=now, expiry=False)

@@ -225,6 +225,31 @@ def test_a_ticket_is_checked_when_the_run_starts_and_binds_it_to_that_run(tmp_pa
         authority.register_staging(other, manifest, reports, "run-2")
 
 
+def test_a_ticket_claimed_as_its_run_was_queued_still_starts_the_run_after_its_ticket_expired(
+        tmp_path, authority, clock):
+    """`fivestar stage` on the distributed profile claims each ticket as its run enters the
+    queue; the run's first step claims it again when a worker starts it, maybe after the
+    ticket's 30 minutes (a long queue): that is the same claim, not a fresh ticket."""
+    from pipelines.release.signed import TICKET_TTL
+
+    spec, manifest, reports = staged_payload(tmp_path)
+    stats = u(authority, "stats.demo")
+    start = clock.now
+    ticket, _ = authority.issue_ticket(stats, spec.id)
+    queued = authority.claim_ticket(ticket, "run-1", spec.id)
+    clock.now = start + TICKET_TTL + timedelta(minutes=20)  # it waited in the queue
+    assert authority.claim_ticket(ticket, "run-1", spec.id) == queued
+    with pytest.raises(NotAuthenticated, match="claimed by another run"):
+        authority.claim_ticket(ticket, "run-thief", spec.id)
+    entry = authority.register_staging(ticket, manifest, reports, "run-1")
+    assert (entry.actor, entry.decision) == ("stats.demo", Decision.staged)
+    # never claimed while valid: the expired ticket starts nothing
+    unclaimed, _ = authority.issue_ticket(stats, spec.id)
+    clock.now += TICKET_TTL + timedelta(minutes=1)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        authority.claim_ticket(unclaimed, "run-2", spec.id)
+
+
 def test_attack_a_ticket_is_not_a_publication_authorisation(authority, staged):
     from pipelines.release.signed import AUTHORISATION, SignatureRefused, verify
 

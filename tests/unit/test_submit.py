@@ -21,26 +21,46 @@ class FakeQueue:
 
     def submit_job_execution(self, job, **kwargs):
         run_id = f"run-{len(self.events)}"
+        assert kwargs["tags"]["fivestar/revision_notes"] == "n"  # the run's own tags kept
         self.events.append(("queued", job, kwargs["tags"][TICKET_TAG], run_id))
         return run_id
 
 
-def test_each_ticket_is_claimed_as_its_run_enters_the_queue(monkeypatch):
+class FakeReview:
+    """The review service as `fivestar stage` uses it: tickets issued, then claimed."""
+
+    def __init__(self, events: list):
+        self.events = events
+
+    def ticket(self, dataset_id, period=None):
+        ticket = f"ticket-{len(self.events)}"
+        self.events.append(("issued", dataset_id, period, ticket))
+        return {"ticket": ticket}
+
+    def claim_ticket(self, ticket, run_id, dataset_id):
+        self.events.append(("claimed", ticket, run_id, dataset_id))
+        return {"run_id": run_id}
+
+
+def test_each_ticket_is_issued_and_claimed_for_its_own_run_as_it_enters_the_queue(monkeypatch):
+    """`fivestar stage` and the release-day benchmark queue staging runs the same way:
+    a ticket claimed only when the runs started expired in a long queue (session 7)."""
     specs, _ = load_all(paths.DATASETS_DIR)
-    spec = specs[0]
     events: list = []
     monkeypatch.setattr(submit, "client", lambda: FakeQueue(events))
     monkeypatch.setattr(submit, "default_partition", lambda s: None)
-    monkeypatch.setattr(submit, "wait", lambda subs, timeout=None: [s.run_id for s in subs])
-    runs = [PlannedRun(spec, ("extract",), "p", {TICKET_TAG: f"ticket-{i}"}) for i in range(3)]
+    runs = [PlannedRun(spec, ("extract",), "p", {"fivestar/revision_notes": "n"})
+            for spec in specs[:3]]
 
-    def claimed(run, run_id):
-        events.append(("claimed", run.tags[TICKET_TAG], run_id))
+    subs = submit.queue_staging(FakeReview(events), runs)
 
-    assert submit.run_remote(runs, on_queued=claimed) == ["run-0", "run-2", "run-4"]
-    assert [e[0] for e in events] == ["queued", "claimed"] * 3
-    for queued, claim in zip(events[::2], events[1::2], strict=True):
-        assert claim[1:] == (queued[2], queued[3])  # each ticket for its own run, at once
+    assert [s.run_id for s in subs] == ["run-1", "run-4", "run-7"]
+    assert [e[0] for e in events] == ["issued", "queued", "claimed"] * 3
+    triples = [events[i:i + 3] for i in range(0, len(events), 3)]
+    for spec, (issued, queued, claim) in zip(specs[:3], triples, strict=True):
+        assert issued[1:3] == (spec.id, "p")
+        assert queued[2] == issued[3]  # the run carries its own ticket
+        assert claim[1:] == (issued[3], queued[3], spec.id)  # claimed for that very run
 
 
 def _context(run_id: str, tags: dict[str, str]):
