@@ -241,8 +241,6 @@ class Authority:
         user = self.user(str(claims.get("sub")))
         if user is None or not user.has(Role.statistician):
             raise PermissionDenied("the ticket's user is no longer a statistician")
-        if self.records.ticket_spent(str(claims["jti"])):
-            raise NotAuthenticated("staging refused: this ticket has already been used")
         claimed = self.records.claim_ticket(str(claims["jti"]), user.username, run_id, now)
         if claimed is None:
             raise NotAuthenticated("staging refused: this ticket was claimed by another run")
@@ -251,13 +249,18 @@ class Authority:
                 "valid_until": (claimed + CLAIMED_TTL).isoformat()}
 
     def _ticket_claims(self, ticket: str, run_id: str | None) -> dict[str, Any]:
-        """A ticket's claims at a claim or a registration: unexpired, or claimed by this
-        very run within ``CLAIMED_TTL``; refused if another run claimed it."""
+        """A ticket's claims at a claim or a registration: unused, and unexpired or claimed
+        by this very run within ``CLAIMED_TTL``; refused if another run claimed it.
+
+        A used ticket is refused as used before anything else is said about it, so a
+        replay (from whichever run) reads "already been used"."""
         now = self.clock()
         try:
             claims = verify(self.keys.public_key, ticket, TICKET, now=now, expiry=False)
         except SignatureRefused as exc:
             raise NotAuthenticated(f"staging refused: {exc.problems[0].message}") from None
+        if self.records.ticket_spent(str(claims["jti"])):
+            raise NotAuthenticated("staging refused: this ticket has already been used")
         claim = self.records.ticket_claim(str(claims["jti"]))
         if claim is not None:
             if run_id != claim[0]:
