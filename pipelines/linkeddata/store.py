@@ -180,6 +180,12 @@ class FusekiStore:
             raise StoreError(f"triple store unreachable at {self.url} "
                              f"({type(exc).__name__})") from None
         if resp.status_code >= 400:
+            # Fuseki (Jetty) drops the connection after refusing a request whose body it
+            # did not read, without saying `Connection: close`; reused, that connection
+            # fails the next request as "unreachable" (about one in twenty after a 403,
+            # measured). So a refusal retires the pooled connections with it.
+            resp.close()
+            self.session.close()
             raise StoreError(f"triple store refused {method} /{path}: HTTP {resp.status_code} "
                              f"{resp.text[:300].strip()}")
         return resp
