@@ -551,7 +551,7 @@ def _pretty(data: Any) -> str:
 
 def _as_json(report: Contract | None) -> dict[str, Any] | None:
     """A report as the page shows it: its stored JSON form (the templates read keys)."""
-    return json.loads(report.to_json()) if report is not None else None
+    return report.model_dump(mode="json", by_alias=True) if report is not None else None
 
 
 def _validation_summary(report: dict[str, Any] | None) -> dict[str, Any] | None:
