@@ -214,10 +214,31 @@ class NameScrubber:
         return cls(Vocabulary.build(extra_terms))
 
     def scrub(self, texts: pl.Series) -> pl.Series:
-        """The column with names replaced; nulls stay null."""
+        """The column with names replaced; nulls stay null.
+
+        Each distinct value is scrubbed once and the results are put back in every
+        row that holds it. This gives the same column as scrubbing row by row: a
+        row's output depends on its own text and on what the column holds (its
+        distinct candidates, contexts and determiners), never on how often a value
+        repeats; the counts (``replaced``, ``kept``) are weighted by the repeats.
+        """
         if texts.len() == 0:
             return texts
-        before = texts.str.count_matches(re.escape(PLACEHOLDER), literal=False).sum() or 0
+        values = texts.to_frame("text").group_by("text", maintain_order=True).len()
+        values = values.drop_nulls("text")
+        if values.height == 0:
+            return texts
+        weights = values["len"].cast(pl.Int64)
+        out = self._scrub_distinct(values["text"], weights)
+        return texts.replace_strict(values["text"], out, return_dtype=pl.String)
+
+    def _scrub_distinct(self, texts: pl.Series, weights: pl.Series) -> pl.Series:
+        """:meth:`scrub` on distinct non-null values, ``weights`` the rows holding each."""
+        def placeholders(col: pl.Series) -> int:
+            counts = col.str.count_matches(re.escape(PLACEHOLDER), literal=False)
+            return int((counts.cast(pl.Int64) * weights).sum() or 0)
+
+        before = placeholders(texts)
         runs = texts.str.extract_all(RUN)
         flat = runs.explode().drop_nulls().unique()
         patterns: dict[str, str] = {}
@@ -254,13 +275,12 @@ class NameScrubber:
             # a name written in that pass decides its neighbours in a list or in
             # "Surname, First" ("[NAME], Yuki", "BECK, [NAME]"): once more for those rows
             texts = self._in_context(texts, in_context, near=_NEXT_TO_NAME)
-        self._count_kept(texts)
+        self._count_kept(texts, weights)
         texts = self._unknown_lowercase(texts)
         texts = self._lowercase(texts)
         texts = self._particles(texts)
         texts = texts.str.replace_all(r"\[NAME\](?:[ ]+\[NAME\])+", PLACEHOLDER)
-        after = texts.str.count_matches(re.escape(PLACEHOLDER), literal=False).sum() or 0
-        self.replaced += int(after - before)
+        self.replaced += placeholders(texts) - before
         return texts
 
     def _depends_on_context(self, words: list[str], name: list[bool]) -> bool:
@@ -331,10 +351,12 @@ class NameScrubber:
         out.scatter(rows.gather(rebuilt["row"]), rebuilt["text"])
         return out
 
-    def _count_kept(self, texts: pl.Series) -> None:
-        """Capitalised proper nouns still in the text, counted by why they were kept."""
-        counts = texts.str.extract_all(RUN).explode().drop_nulls().value_counts()
-        for run, n in zip(counts[:, 0].to_list(), counts[:, 1].to_list(), strict=True):
+    def _count_kept(self, texts: pl.Series, weights: pl.Series) -> None:
+        """Capitalised proper nouns still in the text, counted by why they were kept
+        (``weights``: how many rows hold each text)."""
+        counts = pl.DataFrame({"run": texts.str.extract_all(RUN), "n": weights}) \
+            .explode("run").drop_nulls("run").group_by("run").agg(pl.col("n").sum())
+        for run, n in zip(counts["run"].to_list(), counts["n"].to_list(), strict=True):
             words, _ = _split_run(run)
             for why in {r for w in words if (r := self._why_kept(w))}:
                 self.kept[why] += n
