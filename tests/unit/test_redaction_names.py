@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -217,3 +218,26 @@ def test_readable_replacement(text: str, expected: str):
     from pipelines.redaction.scrub import Scrubber
 
     assert Scrubber().scrub_text(text) == expected
+
+
+def test_repeated_values_are_scrubbed_alike_and_counted_per_row():
+    """Each distinct value is scrubbed once (NameScrubber.scrub): every row holding it
+    gets the same text, nulls stay null, and the counts are those of every row."""
+    import random
+
+    import polars as pl
+
+    from pipelines.redaction.names import NameScrubber
+
+    distinct = [c.format(full=f"{FIRST[i]} {LAST[i]}", first=FIRST[i], last=LAST[i],
+                         caps=f"{FIRST[i]} {LAST[i]}".upper()) for i, c in enumerate(CONTEXTS)]
+    distinct.append("The Home Office replied in May.")
+    once = NameScrubber.for_terms()
+    expected = dict(zip(distinct, once.scrub(pl.Series(distinct)).to_list(), strict=True))
+    rows: list[str | None] = [t for t in distinct for _ in range(3)] + [None, None]
+    random.Random(7).shuffle(rows)
+    thrice = NameScrubber.for_terms()
+    out = thrice.scrub(pl.Series(rows, dtype=pl.String)).to_list()
+    assert out == [None if t is None else expected[t] for t in rows]
+    assert once.replaced > 0 and thrice.replaced == 3 * once.replaced
+    assert thrice.kept == Counter({k: 3 * v for k, v in once.kept.items()})
