@@ -53,7 +53,7 @@ from pipelines.catalogue import fields as catalogue_fields
 from pipelines.catalogue_notices import is_withdrawn, restored_fields
 from pipelines.contracts.catalogue import CatalogueRecord, PublishResult, solr_date
 from pipelines.contracts.conversion import FileRole
-from pipelines.contracts.manifest import Manifest
+from pipelines.contracts.manifest import Manifest, ManifestFile
 from pipelines.errors import FivestarError, Location, Problem
 
 ORG_TITLE = {"home-office": "Home Office"}
@@ -144,7 +144,7 @@ class _File:
 
     name: str
     folder: Path
-    entry: dict[str, Any]
+    entry: ManifestFile
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -380,13 +380,13 @@ def _purge(client: ckanapi.RemoteCKAN, staging: dict, *, best_effort: bool = Fal
             raise
 
 
-def _resource_meta(f: dict) -> dict[str, Any]:
+def _resource_meta(f: ManifestFile) -> dict[str, Any]:
     """A resource's CKAN fields; controlled-vocabulary values as IRIs (catalogue_fields)."""
     return {"name": f["path"], "description": f.get("description", ""),
             "size": f["bytes"], "hash": f["sha256"], **catalogue_fields.resource_fields(f)}
 
 
-def _upload(client: ckanapi.RemoteCKAN, package_id: str, release_dir: Path, f: dict,
+def _upload(client: ckanapi.RemoteCKAN, package_id: str, release_dir: Path, f: ManifestFile,
             current: dict | None, *, name: str | None = None) -> None:
     meta = {**_resource_meta(f), **({"name": name} if name else {})}
 

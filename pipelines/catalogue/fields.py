@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pipelines.contracts.manifest import ManifestCatalogue, ManifestFile
 from pipelines.convert.metadata import EU, FILE_TYPES, FREQUENCIES, THEMES
 
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -56,7 +57,7 @@ def frequency_iri(value: str | None) -> str | None:
     return f"{EU}frequency/{code}" if code else None
 
 
-def dataset_fields(catalogue: dict[str, Any]) -> dict[str, Any]:
+def dataset_fields(catalogue: ManifestCatalogue) -> dict[str, Any]:
     """The CKAN dataset fields derived from the manifest's catalogue section."""
     out: dict[str, Any] = {"language": json.dumps([LANGUAGE]), "access_rights": PUBLIC}
     theme = catalogue.get("theme")
@@ -90,7 +91,7 @@ def differs(current: dict[str, Any], desired: dict[str, Any]) -> bool:
     return False
 
 
-def resource_fields(f: dict[str, Any]) -> dict[str, Any]:
+def resource_fields(f: ManifestFile) -> dict[str, Any]:
     """The CKAN resource fields for one manifest file: the format's short name for people
     (``format``) and its EU file-type IRI for DCAT (``format_uri``, which fivestar's DCAT
     profile writes as ``dct:format``), IRIs for the media type and the checksum algorithm
@@ -106,7 +107,7 @@ def resource_fields(f: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def resource_order(files: list[dict[str, Any]]) -> list[str]:
+def resource_order(files: list[ManifestFile]) -> list[str]:
     """Manifest paths in the order the dataset page lists them."""
     return [f["path"] for f in sorted(files, key=lambda f: (
         ROLE_ORDER.get(f.get("role") or "", 9), MEDIA_ORDER.get(f.get("media_type") or "", 9),

@@ -30,6 +30,7 @@ from rdflib import Graph, URIRef
 
 from pipelines.catalogue.fields import dataset_fields, differs, frequency_iri
 from pipelines.contracts.catalogue import CatalogueRecord, solr_date
+from pipelines.contracts.manifest import ManifestCatalogue
 from pipelines.convert.metadata import EU
 from pipelines.errors import FivestarError, Location, Problem
 
@@ -58,12 +59,12 @@ def series_graph(base: str, dataset: str) -> str:
     return f"{base}/graph/{dataset}-series"
 
 
-def is_periodic(catalogue: dict[str, Any]) -> bool:
+def is_periodic(catalogue: ManifestCatalogue) -> bool:
     iri = frequency_iri(catalogue.get("frequency"))
     return bool(iri) and iri not in NOT_PERIODIC and bool(catalogue.get("uri"))
 
 
-def series_fields(catalogue: dict[str, Any], org: str,
+def series_fields(catalogue: ManifestCatalogue, org: str,
                   next_release: datetime | None = None) -> dict[str, Any]:
     """The series record's CKAN fields, from the release's catalogue record."""
     record = CatalogueRecord.model_validate(catalogue)
