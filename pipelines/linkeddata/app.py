@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
+from pipelines.ckan_resource import ckan_url
 from pipelines.linkeddata.store import FusekiStore, StoreError, service_port
 from pipelines.spec.linked_data import DEFAULT_BASE_URI
 
@@ -216,7 +217,7 @@ def create_app(front: Front | None = None) -> FastAPI:
         base = (os.environ.get("FIVESTAR_BASE_URI") or own).rstrip("/")
         store = FusekiStore(password="")
         front = Front(store, list(dict.fromkeys([base, DEFAULT_BASE_URI])),
-                      os.environ.get("FIVESTAR_CKAN_URL", "http://127.0.0.1:5055"),
+                      ckan_url(),
                       f"{store.url}/fivestar/sparql")
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     app = FastAPI(title="fivestar linked data", docs_url=None, redoc_url=None,
