@@ -4,7 +4,7 @@ export UV_CACHE_DIR ?= $(CURDIR)/.cache/uv
 UV := $(CURDIR)/.cache/tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test unit bench bench-release-day eval lint catalogue-up catalogue-down catalogue-status review dagster stop
+.PHONY: setup demo test unit bench bench-release-day eval eval-ner lint catalogue-up catalogue-down catalogue-status review dagster stop
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,11 @@ bench: setup
 ## Person-name scrubbing measured on held-out names: recall and over-redaction.
 eval: setup
 	$(RUN) python -m benchmarks.names.evaluate
+
+## The statistical NER experiment (a small spaCy model trained here; not in the pipeline:
+## see the README): aggregate figures only. CORPUS=fifth for the blind corpus.
+eval-ner: setup
+	$(RUN) python -m benchmarks.names.ner_experiment --corpus $(or $(CORPUS),fourth)
 
 ## A release day on the distributed profile, once with 1 and once with 2 Celery
 ## workers: 8 datasets staged, each approved as it is staged and published
