@@ -37,6 +37,10 @@ from pipelines.errors import Location, Problem
 
 #: Rows reported per column and kind of finding (counts are always exact).
 MAX_ROWS = 5
+#: Bytes of CSV Arrow parses per block. The reader reads ahead and holds a few blocks
+#: and their columns at once: on a 1 M-row FOI CSV the check's peak was +320 MB with
+#: 16 MiB blocks, +220 MB with 4 MiB and +140 MB with 2 MiB, for the same CPU seconds.
+CSV_BLOCK_BYTES = 2 << 20
 _TZ = r"(Z|[+-]\d{2}:\d{2})?"
 #: XSD lexical forms (XML Schema 1.1 part 2), as RE2 patterns.
 LEXICAL = {
@@ -166,7 +170,7 @@ def check_csv(csv_path: Path, meta_path: Path) -> CsvReport:
 
     reader = pacsv.open_csv(
         csv_path,
-        read_options=pacsv.ReadOptions(block_size=16 << 20),
+        read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                          invalid_row_handler=on_bad),
         convert_options=pacsv.ConvertOptions(

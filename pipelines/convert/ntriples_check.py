@@ -4,7 +4,7 @@ Why this shape: a million-row release is ~7-11 M triples (1.5-2 GB of
 N-Triples). An in-memory store of it costs gigabytes, and one Python loop over
 pyoxigraph's triples takes tens of seconds. So the file (plain or gzip, as
 published) is read once as a stream, cut into line-aligned chunks of about
-16 MB that never split a subject's run of lines, and each chunk is handled in
+8 MB that never split a subject's run of lines, and each chunk is handled in
 a worker process:
 
 1. **parsed by pyoxigraph** (every triple; a syntax error is reported with its
@@ -56,8 +56,10 @@ import pyoxigraph as ox
 
 from pipelines.convert.workers import Workers, serve
 
-#: Bytes per chunk handed to a worker (about 100 k lines).
-CHUNK_BYTES = 16 << 20
+#: Bytes per chunk handed to a worker (about 50 k lines).
+CHUNK_BYTES = 8 << 20
+#: Chunks queued per worker beyond the one it is checking (each is memory in the parent).
+IN_FLIGHT = 1
 #: Observations of the first chunk also checked by the SPARQL constraints.
 SLICE_OBSERVATIONS = 1_000
 #: Line numbers kept per finding (the count is always exact).
@@ -578,7 +580,8 @@ def check_ntriples(path: Path, row_class: str, base: str, authorities: list[str]
     report = NTriplesReport()
     structure: CubeStructure | None = None
     queued = 0
-    with Workers(__name__, n_workers or workers(), env=WORKER_ENV, block=WORKER_BLOCK) as pool, \
+    with Workers(__name__, n_workers or workers(), in_flight=IN_FLIGHT, env=WORKER_ENV,
+                 block=WORKER_BLOCK) as pool, \
             open_stream(path) as stream:
         started = False
         source = chunks(stream, chunk_bytes, first_size=min(chunk_bytes, 4 << 20))
@@ -599,8 +602,8 @@ def check_ntriples(path: Path, row_class: str, base: str, authorities: list[str]
                     pool.submit(("file", fmt, str(other)))
                 started = True
             pool.submit(("nt", index, first_line, data))
-            queued += data.count(b"\n")
             if progress is not None:
+                queued += data.count(b"\n")
                 progress(queued)
         if not started:  # an empty file
             pool.setup({"row_class": row_class, "authorities": authorities, "cube": cube,
