@@ -169,6 +169,19 @@ def _run(batch_definition: Any, frame: pd.DataFrame, suite: Any, rows: bool) -> 
     return validator.validate_expectation_suite(suite)
 
 
+def _forget_batch(batch_definition: Any, frame: pd.DataFrame) -> None:
+    """Make GX let go of the frame it validated.
+
+    The context is kept for the process (:func:`_context`), and its execution
+    engine keeps the last batch it loaded: the whole frame (about 450 MB at a
+    million FOI rows), held through every later step of an in-process staging
+    run. Loading an empty batch under the same id replaces it.
+    """
+    engine = batch_definition.data_asset.datasource.get_execution_engine()
+    empty = batch_definition.get_batch(batch_parameters={"dataframe": frame.iloc[:0]})
+    engine.batch_manager.load_batch_list([empty])
+
+
 def _has_rows(r: Any) -> bool:
     """A map expectation that found unexpected rows (whether or not ``mostly`` let it pass)."""
     return bool((r.result or {}).get("unexpected_count"))
@@ -193,16 +206,20 @@ def validate(df: pd.DataFrame, spec: DatasetSpec,
         return result
     _, batch_definition = _context()
     frame = gx_view(df, suite)
-    results = list(_run(batch_definition, frame, suite, rows=False).results)
-    failed = [i for i, r in enumerate(results) if _has_rows(r)]
-    if failed:  # positions only for what failed (a second, smaller run)
-        import great_expectations as gx
+    try:
+        results = list(_run(batch_definition, frame, suite, rows=False).results)
+        failed = [i for i, r in enumerate(results) if _has_rows(r)]
+        if failed:  # positions only for what failed (a second, smaller run)
+            import great_expectations as gx
 
-        again = gx.ExpectationSuite(name=f"{suite.name}-rows", expectations=[
-            results[i].expectation_config.to_domain_obj() for i in failed])
-        for i, r in zip(failed, _run(batch_definition, frame, again, rows=True).results,
-                        strict=True):
-            results[i] = r
+            again = gx.ExpectationSuite(name=f"{suite.name}-rows", expectations=[
+                results[i].expectation_config.to_domain_obj() for i in failed])
+            for i, r in zip(failed, _run(batch_definition, frame, again, rows=True).results,
+                            strict=True):
+                results[i] = r
+    finally:
+        _forget_batch(batch_definition, frame)
+    del frame
     positions = df.index
     for r in results:
         cfg = r.expectation_config
