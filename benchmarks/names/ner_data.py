@@ -158,6 +158,9 @@ _OFFICE = ("invoices", "laptops", "timesheets", "repairs", "footpath", "warnings
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: The template slots filled from one fixed word list each.
+_POOLS = {"T": _TITLES, "kin": _KIN, "signoff": _SIGNOFF, "role": _ROLES, "team": _TEAMS,
+          "street": _STREETS, "product": _PRODUCTS, "month": _MONTHS, "day": _DAYS}
 
 #: Sentences with people. {P} is a person (the model learns the name, not the title).
 _PERSON_TEMPLATES = (
@@ -365,30 +368,12 @@ def _fill(template: str, rng: random.Random, ns: Names, things: dict) -> tuple[s
             text, ent = rng.choice(ns.last), True
         elif slot == "L2":  # a surname in a street or building: not a person
             text = rng.choice(ns.last)
-        elif slot == "T":
-            text = rng.choice(_TITLES)
-        elif slot == "kin":
-            text = rng.choice(_KIN)
-        elif slot == "signoff":
-            text = rng.choice(_SIGNOFF)
-        elif slot == "role":
-            text = rng.choice(_ROLES)
-        elif slot == "team":
-            text = rng.choice(_TEAMS)
-        elif slot == "street":
-            text = rng.choice(_STREETS)
-        elif slot == "product":
-            text = rng.choice(_PRODUCTS)
-        elif slot == "month":
-            text = rng.choice(_MONTHS)
-        elif slot == "day":
-            text = rng.choice(_DAYS)
         elif slot == "d":
             text = f"{rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(2019, 2026)}"
         elif slot == "n":
             text = str(rng.randint(2, 9999))
-        else:  # uk, world, org, code
-            text = rng.choice(things[slot])
+        else:  # a word list of this module's, or of _things (uk, world, org, code)
+            text = rng.choice(_POOLS[slot] if slot in _POOLS else things[slot])
         if ent:
             spans.append((pos, pos + len(text)))
         out.append(text)
