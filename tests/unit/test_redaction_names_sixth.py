@@ -1,4 +1,4 @@
-"""The sixth (blind, frozen, not yet scored) evaluation corpus is what its docstring says."""
+"""The sixth evaluation corpus (blind, frozen, scored once before any change) is as described."""
 
 from __future__ import annotations
 
