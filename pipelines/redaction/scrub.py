@@ -45,11 +45,13 @@ _DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
 #: seen as a phone number). A boundary that cannot be written as ``\b`` is
 #: captured as group 1 and written back. ``(pattern, keeps_prefix_group)``.
 PATTERNS: dict[Placeholder, tuple[str, bool]] = {
+    # Letters of any script, local part and domain alike: internationalised
+    # addresses (RFC 6531) and domains (IDNA) are written in people's own scripts.
     Placeholder.EMAIL: (
-        r"\b[A-Za-z0-9][A-Za-z0-9._%+'\-]*"
+        r"\b[\p{L}\p{N}][\p{L}\p{M}\p{N}._%+'\-]*"
         r"(?:@|\s?[\[(](?i:at)[\])]\s?)"
-        r"[A-Za-z0-9\-]+(?:(?:\.|\s?[\[(](?i:dot)[\])]\s?)[A-Za-z0-9\-]+)*"
-        r"(?:\.|\s?[\[(](?i:dot)[\])]\s?)[A-Za-z]{2,}\b", False),
+        r"[\p{L}\p{M}\p{N}\-]+(?:(?:\.|\s?[\[(](?i:dot)[\])]\s?)[\p{L}\p{M}\p{N}\-]+)*"
+        r"(?:\.|\s?[\[(](?i:dot)[\])]\s?)\p{L}[\p{L}\p{M}]+\b", False),
     Placeholder.DATE_OF_BIRTH: (
         rf"(?i)(\b(?:date\s+of\s+birth|d\.?o\.?b\.?|born(?:\s+on)?|birth\s*date)"
         rf"(?:\s+(?:is|was))?\s*[:\-]?\s*){_DATE}", True),
