@@ -299,6 +299,13 @@ _KIN_AFTER = ("parents|parent|mother|father|mum|mom|dad|son|sons|daughter|daught
               "application|claim|statement|account|behalf|death|funeral|birthday")
 #: A possessive before a relation or a personal matter ("Mollie's parents").
 _POSSESSIVE_KIN = rf"\b{_CAP}['’]s?[ \t]+(?i:{_KIN_AFTER})\b"
+#: A possessive before what only a person has ("Warrington's phone was off"): a place
+#: explains nothing there.
+_OWN = ("phone|mobile|email|hand|hands|arm|arms|leg|legs|face|head|back|mum|dad|wife|"
+        "husband|boyfriend|girlfriend|partner|medication|bedroom|bed|injuries|injury|"
+        "behaviour|mood|wheelchair|carer|gp|doctor|nurse|key worker|keyworker|tenancy|"
+        "benefits|pension|passport|visa|bag|wallet|bike|car")
+_POSSESSIVE_OWN = rf"\b{_CAP}['’]s?[ \t]+(?i:{_OWN})\b"
 #: An initial, then a capitalised word ("J. Stafford"): a person's name.
 _INITIAL = rf"(?:^|[\s(\[,;:/])\p{{Lu}}\.[ \t]?{_CAP}"
 #: Two speaker labels on consecutive lines ("Caller: …\nAdviser: …").
@@ -308,7 +315,7 @@ _SELF_WORDS = r"it['’]?s|i['’]?m|i am|this is|my name is|name is|name['’]s
 #: Someone saying who they are ("Caller: It's Dusty.", "hi its harlow here").
 _SELF = rf"(?i:\b(?:{_SELF_WORDS}))[ \t]+[\p{{L}}][\p{{L}}\p{{M}}'’\-]*(?:[ \t]+{_CAP})*"
 #: An action given to someone in note form ("Carol to send the agreement.").
-_ACTION = rf"(?m)(?:^|[.;!?][ \t]+)[ \t]*{_CAP}[ \t]+to[ \t]+\p{{Ll}}+"
+_ACTION = rf"(?m)(?:^|[.;!?:][ \t]+)[ \t]*{_CAP}(?:[ \t]+{_CAP})?[ \t]+to[ \t]+\p{{Ll}}+"
 #: In text written all in lower case: a word after a greeting or a verb of talking
 #: ("cheers peri", "spoke to franklin earlier"), and any word English does not have.
 _LOWER_CONTEXT = (r"\b(?:cheers|thanks|thank you|thx|ta|hi|hey|hiya|hello|its|it['’]s|im|"
@@ -316,6 +323,84 @@ _LOWER_CONTEXT = (r"\b(?:cheers|thanks|thank you|thx|ta|hi|hey|hiya|hello|its|it
                   r"ring|rang|phoned|texted|messaged|emailed)[ \t]+\p{Ll}[\p{Ll}'’\-]*")
 _LOWER_WORD = r"\b\p{Ll}[\p{Ll}'’\-]{2,}"
 
+#: Verbs a sentence's subject does that a person does: "Siesta disclosed a new
+#: relationship", "Kamal was placed", "Alar remains eligible".
+_SUBJECT_VERBS = ("was|is|has|had|will|would|remains|remained|said|says|stated|declared|"
+                  "disclosed|reported|confirmed|caught|attended|agreed|refused|denied|"
+                  "admitted|explained|told|asked|rang|phoned|left|arrived|returned|lives|"
+                  "lived|moved|wrote|complained|gave|received|needs|wants|feels|felt|says|"
+                  "tells|shouted|cried|fell|became|continues|started|stopped|missed|"
+                  "declined|accepted|signed|visited|met|spoke|called|informed|advised")
+#: A run of one or two capitalised words that opens a sentence, a clause or a line
+#: item, then a person's verb.
+_SUBJECT_RUN = (rf"[ \t]*[\"“‘']?{_CAP}(?:[ \t]+{_CAP})?[\"”’']?[ \t]+"
+                rf"(?:{_SUBJECT_VERBS})\b")
+_SUBJECT = rf"(?m)(?:^|[.;!?:][\"'”’)]*[ \t]+){_SUBJECT_RUN}"
+#: The same after a verb of saying ("she confirmed Mad Quillet will attend"): a second
+#: pattern, since the sentence's own subject may take the verb ("She confirmed").
+_REPORTED = (r"\b(?:confirmed|said|stated|says|explained|reported|told (?:me|us|him|her|them))"
+             rf"(?:[ \t]+that)?[ \t]+{_SUBJECT_RUN}")
+#: A capitalised run set off by commas after a lower-case noun ("The receptionist,
+#: Gan, was rude"; "her line manager, [NAME] Lecture, shouted"): an apposition, which
+#: names the person the noun is.
+_APPOSITION = (rf"\b\p{{Ll}}[\p{{Ll}}'’\-]*,[ \t]+(?:\[NAME\][ \t]+)?{_CAP}(?:[ \t]+{_CAP})*,"
+               r"[ \t]+(?:was|is|did|does|has|had|who|said|says|will|would|could|can|"
+               r"told|asked|shouted|refused|agreed|did|stated|confirmed|did not|née|nee)\b")
+#: A line listing who was there or who is copied in: every item names a person.
+_ROLL = (r"(?mi)^[ \t]*(?:present|apologies|apologies received|attendees|attending|"
+         r"in attendance|also present|absent|cc|bcc|copy to|copied to|minute taker|"
+         r"minutes taken by|note taker|chair|chaired by|informant|witness|witnesses)"
+         r"[ \t]*(?::|[ \t]by\b)[ \t]*[^\n]+")
+#: A relation written with a capital (or in capitals) right before a placeholder, with
+#: no determiner: a name that is a word ("Son [NAME] declared", "found by SON [NAME]").
+_KIN_WORDS = "son|daughter|wife|husband|brother|sister|cousin|nephew|niece|uncle|aunt"
+_KIN_NAME = rf"(?:[^\s\[\]]+[ \t]+)?(?i:{_KIN_WORDS})[ \t]+\[NAME\]"
+#: Someone saying who they are, then a word for where or how ("its heady ringing",
+#: "yeah its gaby again"): a name even when English has the word.
+_SELF_THEN = (r"(?i:\b(?:it['’]?s|i['’]?m|this is)[ \t]+)(\p{Ll}[\p{Ll}'’\-]*)"
+              r"[ \t]+(?:again|here|ringing|calling|speaking|from|returning|back)\b")
+#: A message left by someone ("message from july for [NAME]").
+_MESSAGE_FROM = (r"(?i:\b(?:message|msg|voicemail|call|missed call|text)[ \t]+from)"
+                 r"[ \t]+(\p{Ll}[\p{Ll}'’\-]*)[ \t]+(?:for|to|re|about|asking)\b")
+#: Someone's age ("re Kensington, aged 9"), or another name ("Mark, née", "known as").
+_AGED = (rf"\b{_CAP}(?:[ \t]+{_CAP})*,?[ \t]+\(?(?:aged?[ \t]+\d|\d{{1,2}}\)|"
+         r"(?:née|nee|formerly|also known as|known as|aka|alias)\b)")
+#: A function word in capitals right after a placeholder, then punctuation or a
+#: preposition: the other half of the name ("said [NAME] All.", "[NAME] On in May").
+_PLACEHOLDER_FUNCTION = (rf"\[NAME\][ \t]+(?:{_FUNCTION_CAPS}|She|He|They|Her|His|The|This)"
+                         r"(?:[.,;:!?)]|[ \t]*$|[ \t]+(?:in|at|on|of|to|for|with|from|by|"
+                         r"and|or)\b)")
+#: Who did something, after a verb in the passive ("Minutes taken by OTLEY Bu.").
+_DONE_BY = (r"(?i:\b(?:taken|found|reviewed|signed|prepared|chaired|seen|assessed|"
+            r"interviewed|witnessed|completed|checked|written|raised|attended|visited|"
+            r"supervised|collected|accompanied|referred|reported|approved)[ \t]+by)"
+            rf"[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
+#: A question about what someone did ("How many times did Said Dash meet").
+_DID_WHO = (rf"\b(?:did|does|has|will|would|can|could|should)[ \t]+{_CAP}(?:[ \t]+{_CAP})*"
+            r"[ \t]+(?:meet|say|see|tell|ask|write|send|call|speak|visit|attend|know|"
+            r"contact|complain|receive|sign|agree)\b")
+#: A word after a verb of talking or meeting, at the end of a clause ("Phoned
+#: Sheffield. No answer."): someone, since a place is not phoned.
+_TALKED_TO = (r"(?i:\b(?:phoned|rang|called|emailed|texted|messaged|spoke to|spoke with|"
+              r"spoken to|met with|talked to)[ \t]+)"
+              rf"{_CAP}(?:[ \t]+{_CAP})*(?:[.;:!?]|,[ \t]|[ \t]*$|[ \t]+(?:and|who|about|"
+              r"re|on|by|today|yesterday|earlier|again)\b)")
+
+#: Who wrote or complained ("Objection from Orchid Basford:").
+_FROM_WHOM = (r"(?i:\b(?:objection|complaint|letter|email|e-mail|referral|representation|"
+              r"statement|message|call|enquiry|request|appeal)[ \t]+(?:received[ \t]+)?from)"
+              rf"[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
+#: A lower-case function word that cannot stand between a preposition and a name
+#: ("from than [NAME]": "Than" is a Vietnamese name).
+_STRANDED = (r"(?i:\b(?:to|from|of|for|by|with|about|between|and|as))[ \t]+(?:than|then)"
+             r"[ \t]+\[NAME\]")
+#: A lower-case word after a placeholder that ends a signed line ("Best wishes,
+#: [NAME] said", "From: [NAME] gearing"): the rest of the name.
+_TAIL = (r"(?m)(?:(?i:regards|wishes|sincerely|faithfully|thanks|cheers|signed)[ \t]*,?[ \t]*\n?"
+         r"|^[ \t]*(?:From|To|Cc|Bcc|Signed|Sent by)[ \t]*:)[ \t]*\[NAME\][ \t]+"
+         r"\p{Ll}[\p{Ll}'’\-]*[ \t]*$")
+#: In lower-case text, "is X still …": a bare word there is someone.
+_LOWER_STILL = r"\b(?:is|was|has|did|does)[ \t]+\p{Ll}[\p{Ll}'’\-]*[ \t]+still\b"
 #: A capitalised run then "who" ("Copying in Marine, who now has the case").
 _WHO = rf"\b{_CAP}(?:[ \t]+{_CAP})*,?[ \t]+(?:who|whom)\b"
 #: Phrases after which a capitalised run is a person ("the case of Fang Fang Ding").
@@ -343,6 +428,8 @@ _PERSON_WORDS = frozenset({
     "landlord", "landlady", "client", "dear", "named", "called", "hi", "hello", "regards",
     "sincerely", "faithfully", "wishes", "thanks", "signed", "cc", "attn", "nee", "née",
     "alias", "aka", "mp", "pc", "sgt", "carer", "guardian", "manager", "applicant",
+    "engineer", "receptionist", "nurse", "constable", "sergeant", "detective", "inspector",
+    "councillor", "advocate", "adviser", "advisor",
 })
 #: Capitalised words that are never a person on their own.
 _NEVER = frozenset({
@@ -493,10 +580,26 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_PERSON_OF, judge.person_of, where),
         (_FIRST_INITIAL, judge.first_initial, where),
         (_POSSESSIVE_KIN, judge.possessive_kin, where),
+        (_POSSESSIVE_OWN, judge.possessive_own, where),
         (_INITIAL, judge.initial, where),
         (_SPEAKERS, judge.speakers, where),
         (_SELF, judge.self_named, where),
         (_ACTION, judge.action, where),
+        (_SUBJECT, judge.subject, where),
+        (_REPORTED, judge.subject, where),
+        (_APPOSITION, judge.apposition, where),
+        (_ROLL, judge.roll, where),
+        (_KIN_NAME, judge.kin_name, next_to),
+        (_SELF_THEN, judge.self_then, where),
+        (_MESSAGE_FROM, judge.self_then, where),
+        (_AGED, judge.aged, where),
+        (_PLACEHOLDER_FUNCTION, judge.placeholder_function, next_to),
+        (_DONE_BY, judge.done_by, where),
+        (_DID_WHO, judge.done_by, where),
+        (_TALKED_TO, judge.done_by, where),
+        (_FROM_WHOM, judge.from_whom, where),
+        (_STRANDED, judge.placeholder_function, next_to),
+        (_TAIL, judge.placeholder_function, next_to),
     )
     for pattern, decide, what in checks:
         _find(texts, pattern, decide, what, found)
@@ -506,6 +609,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
+        _find(quiet, _LOWER_STILL, judge.self_then, where, found)
     return found
 
 
@@ -763,6 +867,11 @@ class _Judge:
         word = re.sub(r"['’]s?$", "", match.split()[0])
         return not self._explained_as_person(word, places=True)
 
+    def possessive_own(self, match: str) -> bool:
+        """"Warrington's phone": a person; only the spec, a role or a head word explains."""
+        word = re.sub(r"['’]s?$", "", match.split()[0])
+        return not self._explained_as_person(word)
+
     def initial(self, match: str) -> bool:
         """"J. Stafford": a surname; a place or an English word does not explain it
         unless the word reads as nothing like a name ("Annex B. Budget")."""
@@ -793,12 +902,117 @@ class _Judge:
         return not (_key(rest[-1]) in _HEADS or self._explained_as_person(word))
 
     def action(self, match: str) -> bool:
-        """"Carol to send the agreement.": the owner of an action in note form."""
-        word = match.split()[-3].lstrip(".;!?")
+        """"Carol to send the agreement.": the owner of an action in note form. For an
+        action only a person takes ("London to send the agreement", "Derry to be seen")
+        neither a place nor an English word explains the owner."""
+        parts = match.split()
+        word = parts[-3].lstrip(".;!?:")
+        if parts[-1] in _PERSON_ACTIONS:
+            return self._unexplained([w for w in parts[:-2] if _key(w) not in _PERSON_WORDS])
         if self._explained_as_person(word, places=True):
             return False
         key = _key(word)
         return not self.is_english(key) or self.score(word) >= LIKELY
+
+    def _unexplained(self, words: list[str], *, places: bool = False,
+                     strict: bool = False) -> bool:
+        """Whether a capitalised word among ``words`` (a run where a person is written)
+        is left unexplained; a run ending in a head word is a thing ("Orbis Catering")
+        unless a placeholder opens it. ``strict``: a function word explains nothing
+        ("The receptionist, She, was rude")."""
+        caps = [w for w in words if w[:1].isupper() and not w.startswith("[")]
+        named = bool(words) and words[0].startswith("[")  # "[NAME] Lecture": its other half
+        if not caps or _key(caps[-1]) in _HEADS and not named:
+            return False
+        return not all(self._explained_as_person(w, places=places)
+                       and not (strict and _key(w) in _NEVER and _key(w) not in _ROLES)
+                       and not (named and _key(w) in _HEADS)
+                       for w in caps)
+
+    def subject(self, match: str) -> bool:
+        """A sentence that opens with a capitalised word and a person's verb ("Vats
+        declared an interest"): a name unless a list explains the word. English and
+        smaller places explain nothing here; a word English has explains it only when
+        the model does not read it as a name ("Funding was agreed")."""
+        run = [w.strip("\"'“”‘’") for w in match.split()[:-1]]
+        run = [w for w in run if w and w[:1].isupper()]
+        if not run or _key(run[-1]) in _HEADS:
+            return False
+        for w in run:
+            key = _key(w)
+            if self._explained_as_person(w, places=True) or key in _PERSON_WORDS \
+                    or key in _FUNCTION:
+                continue
+            if not self.is_english(key) or _common_english() and key not in _common_english():
+                return True  # a word both lists have explains it (not "Kamal": web2 only)
+            if len(key) >= 3 and not w.isupper() and self.score(w) >= THRESHOLD:
+                return True
+        return False
+
+    def apposition(self, match: str) -> bool:
+        """"The receptionist, Gan, was rude": the run between the commas."""
+        inner = match.split(",")[1].split()
+        return self._unexplained(inner, strict=True)
+
+    def roll(self, match: str) -> bool:
+        """"Present: Inga, [NAME], the Clerk": each item of the list is a person, so a
+        capitalised word in it is one unless the spec, a role or a head word explains
+        it ("the Clerk", "Housing Options")."""
+        rest = re.split(r":|\bby\b", match, maxsplit=1)[-1]
+        for item in re.split(r"[,;/]|\band\b|&", rest):
+            words = item.split()
+            if words and words[0].lower() in _DETERMINERS:
+                continue  # "the Clerk", "a resident"
+            if self._unexplained(words):
+                return True
+        return False
+
+    def kin_name(self, match: str) -> bool:
+        """"Son [NAME] declared", "tell son [NAME]": a relation word with no determiner
+        or possessive in front is the first half of a name (Son is a Vietnamese name),
+        unless the spec declares it (a nurse's "Sister")."""
+        parts = match.split()
+        kin = parts[-2]
+        if _key(kin) in self.declared:
+            return False
+        prev = parts[0] if len(parts) == 3 else None
+        bare = (prev or "").strip("\"'“”‘’(").lower()
+        if prev is not None and (bare in _DETERMINERS or bare in _FUNCTION_OWNERS
+                                 or _POSSESSIVE.search(prev) or prev.endswith("'")):
+            return False
+        if kin.islower():
+            return prev is not None and not _SENTENCE_END.search(prev) \
+                and bare not in _FUNCTION | _PERSON_WORDS
+        return True
+
+    def self_then(self, match: str) -> bool:
+        """"its gaby again", "message from ripple for [NAME]": the word is who it is."""
+        word = match.split()[-2]
+        key = fold(word)
+        return len(key) >= 2 and key not in _FUNCTION and key not in _CHAT \
+            and key not in _LOWER_STOP and key not in _GENERIC_PEOPLE \
+            and key not in self.declared
+
+    def aged(self, match: str) -> bool:
+        """"re Kensington, aged 9", "Mark, née [NAME]": someone with an age or a name."""
+        words = re.split(r"[ \t,(]+", match)
+        cut = next(i for i, w in enumerate(words) if not w[:1].isupper() or w.isdigit())
+        return self._unexplained(words[:cut])
+
+    def placeholder_function(self, match: str) -> bool:
+        """"said [NAME] All.", "from than [NAME]", "Best wishes, [NAME] said": a word
+        standing where English has none is the rest of a name."""
+        return True
+
+    def from_whom(self, match: str) -> bool:
+        """"Objection from Orchid Basford": the writer, unless a list explains the run."""
+        return self._unexplained(match.split()[2:], places=True)
+
+    def done_by(self, match: str) -> bool:
+        """The person who did something ("taken by OTLEY Bu", "did Said Dash meet",
+        "Phoned Sheffield."): English words and places explain nothing there."""
+        words = match.split()
+        return self._unexplained(words[1:])
 
     def lower_context(self, match: str) -> bool:
         """In lower-case text, the word after a greeting or a verb of talking."""
@@ -818,6 +1032,16 @@ class _Judge:
             return False
         return self.score(match) >= THRESHOLD
 
+
+#: Actions in note form that only a person takes ("Derry to be seen", "to send").
+_PERSON_ACTIONS = frozenset({
+    "send", "call", "ring", "phone", "write", "email", "contact", "chase", "visit",
+    "attend", "speak", "arrange", "be", "meet", "ask", "inform", "text", "sign", "bring",
+    "collect", "liaise", "telephone",
+})
+#: Words before a relation that own it ("my son [NAME]", "the son [NAME]").
+_FUNCTION_OWNERS = frozenset({"my", "his", "her", "their", "our", "your", "its", "whose",
+                              "the", "a", "an"})
 
 #: Words after a greeting or "spoke to" in a text message that are not names.
 _LOWER_STOP = frozenset({
@@ -851,6 +1075,8 @@ def _english_word(key: str, english: frozenset[str]) -> bool:
     for end in _ENDINGS:
         if key.endswith(end) and len(key) - len(end) >= 3:
             stem = key[:-len(end)]
+            if end == "d" and not stem.endswith("e"):
+                continue  # "shahd" is not "shah" + d; "baked" is "bake" + d
             if stem in english or stem + "e" in english or (end == "ies" and stem + "y" in
                                                              english):
                 return True

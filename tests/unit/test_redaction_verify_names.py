@@ -165,3 +165,67 @@ def test_verifier_explains_a_word_between_the_and_a_function_word():
     assert _flagged(["Flood warnings remain along the Ouse near the bridge."]) == set()
     # a word the model reads strongly as a name stays a finding there
     assert _flagged(["We wrote to the Kowalczyk at the address."]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "Vardeko was placed in temporary accommodation on Friday night.",  # a subject, web2 only
+    "Statement: Siesta disclosed a new relationship.",     # an English word read as a name
+    "She confirmed Mad Quillet will attend on Monday.",    # the subject of what was said
+    "The receptionist, Zorva, was rude to me.",            # an apposition
+    "The receptionist, She, was rude to me.",              # a function word in one
+    "Her line manager, [NAME] LECTURE, shouted at her.",   # a head word after a name
+    "Present: Quillana, [NAME], the Clerk",                # a roll of those present
+    "Cc: Violet\nRe: council tax",                         # who is copied in
+    "A child was found by SON [NAME] near the rooms.",     # a relation word in capitals
+    "can u tell son [NAME] i will be late",                # one with no owner
+    "yeah its gaby again the boiler is still broken",      # someone saying who, then "again"
+    "message from ripple for [NAME] please call back",     # who left a message
+    "Referral received from the school re Kensington, aged 9.",  # someone with an age
+    "Informant: Maroda, née [NAME].",                      # another name
+    "'I never saw him,' said [NAME] All.",                 # a function word ends the name
+    "Minutes taken by OTLEY Bu. Next meeting in March.",   # who did it
+    "How many times did Said Dash meet the minister?",     # a question about someone
+    "Phoned Sheffield. No answer.",                        # someone phoned
+    "Objection from Orchid Basford: the extension is too big.",  # who wrote
+    "Property returned to than [NAME] on release.",        # a word English puts nowhere
+    "Best wishes, [NAME] said",                            # the rest of a signed name
+    "is shahd still dealing with this",                    # a bare word before "still"
+    "Action: Var Quillet to write to the landowner.",      # an action for a person
+    "London to send the agreement by Friday.",             # a place cannot send it
+    "Warrington's phone was off all day.",                 # what only a person has
+    "Job raised. Engineer Howard no access.",              # a job title before a name
+])
+def test_people_the_scrubber_left_are_found(text):
+    assert _flagged([text]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "Funding was agreed with the trust in May.",           # an English subject
+    "Residents said the lift was broken.",                 # a plural noun
+    "London has the highest rate of the regions.",         # a city as a subject
+    "The chair, Professor of Law, was absent.",            # no name in the apposition
+    "Present: the Clerk, the Treasurer",                   # roles only
+    "Apologies: none",
+    "Please contact my son [NAME] about it.",              # a relation with its owner
+    "its fine again now thanks",                           # not a name after "its"
+    "Leeds to host the conference in 2026.",               # an action a place takes
+    "England's children were the subject of the report.",
+    "Objection from Leeds City Council: the plan is too big.",  # an organisation writes
+    "Phoned the council. No answer.",
+    "is it still broken",
+])
+def test_those_checks_stay_quiet_on_ordinary_text(text):
+    assert _flagged([text]) == set()
+
+
+def test_a_declared_relation_word_explains_a_title():
+    text = "We found that the council delayed Sister [NAME]'s case."
+    assert _flagged([text]) == {0}
+    assert _flagged([text], ["Sister"]) == set()
+
+
+def test_web2_endings_do_not_make_a_name_english():
+    english = frozenset({"shah", "bake", "walk"})
+    assert not verify_names._english_word("shahd", english)   # not shah + d
+    assert verify_names._english_word("baked", english)       # bake + d
+    assert verify_names._english_word("walked", english)      # walk + ed
