@@ -67,6 +67,12 @@ _AFTER_PERSON_WORDS = (
 )
 _AFTER_PERSON = (r"(?i:\b(?:" + "|".join(_AFTER_PERSON_WORDS) + r"))\.?(?:['’]s)?,?[ ]+"
                  r"([\p{L}][\p{L}\p{M}'’\-]*)")
+#: A person word, then a function word in capitals, then a lower-case word.
+_ROLE_FUNCTION = (r"(?i:\b(?:applicant|client|tenant|caller|claimant|appellant|resident|"
+                  r"patient|pupil|student|customer|officer|manager|worker|" +
+                  "|".join(_AFTER_PERSON_WORDS) + r"))[ \t]+"
+                  r"(?:And|Or|To|On|At|In|Be|All|By|Of|So|No|Do|Is|As|An|Me|My|We|He|It|If|"
+                  r"Up|Us|But|For|Not|Are|Was|Has|Than|She|They)[ \t]+\p{Ll}")
 #: Words that may follow a title or relation without being a name.
 _FUNCTION = frozenset({
     "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
@@ -408,7 +414,7 @@ _PERSON_OF = (r"(?i:\b(?:the case of|the death of|on behalf of|the family of|the
               r"the father of|the son of|the daughter of|the wife of|the husband of|"
               rf"the child of|the estate of|the late))[ \t]+{_CAP}(?:[ \t]+{_CAP})*")
 #: A word then an initial ("To L. shouted at me", "Sinh L."): a first name.
-_FIRST_INITIAL = rf"\b{_CAP}[ \t]+\p{{Lu}}\.(?:[ \t]+\p{{Ll}}|[ \t]*$)"
+_FIRST_INITIAL = rf"\b{_CAP}[ \t]+\p{{Lu}}\.(?:[ \t]+\p{{Ll}}|[ \t]*$|,)"
 #: Verbs only people do, after a word ("[NAME], Harbin is holding her passport").
 _PERSON_VERBS = frozenset({
     "said", "says", "told", "tells", "asked", "asks", "is", "was", "has", "had", "wrote",
@@ -470,8 +476,14 @@ _HEADS = frozenset({
     "day", "night", "week", "month", "festival", "carnival", "games", "marathon", "prize",
     "awards", "lecture", "trophy", "fringe", "memorial", "parade", "exhibition",
     "conference", "law", "wing", "tower", "towers", "estate", "row", "grove", "walk", "rise",
-    "yard", "buildings", "circus",
+    "yard", "buildings", "circus", "arms", "inn", "tavern",
 })
+#: Days and months, also in the plural ("on Thursdays"): web2 writes them capitalised.
+_CALENDAR = frozenset(
+    w + end for w in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                      "sunday", "january", "february", "march", "april", "june", "july",
+                      "august", "september", "october", "november", "december")
+    for end in ("", "s"))
 #: Labels of the people in a transcript who are not named ("Adviser:", "Caller:").
 _DIALOGUE = frozenset({
     "adviser", "advisor", "caller", "agent", "operator", "interviewer", "interviewee",
@@ -575,6 +587,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_LINE, judge.line, "a line of capitalised words that reads as a signature"),
         (_AFTER_PERSON, judge.after_person,
          "a word after a title or relation that is not a placeholder"),
+        (_ROLE_FUNCTION, judge.role_function, where),
         (_FAMILY, judge.family, where),
         (_WHO, judge.who, where),
         (_PERSON_OF, judge.person_of, where),
@@ -604,7 +617,9 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     for pattern, decide, what in checks:
         _find(texts, pattern, decide, what, found)
     # text written all in lower case (chat, notes): capitals say nothing there
-    lower = texts.str.contains(r"\p{Lu}").not_().fill_null(False)
+    # (placeholders do not count: "is shahd still dealing with [NAME]" is lower case)
+    lower = texts.str.replace_all(r"\[[A-Z_#]+\]", "").str.contains(r"\p{Lu}").not_() \
+        .fill_null(False)
     if lower.any():
         quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
@@ -666,7 +681,7 @@ class _Judge:
         return got
 
     def is_english(self, key: str) -> bool:
-        return _english_word(key, self.english)
+        return _english_word(key, self.english) or key in _CALENDAR
 
     def window(self, match: str) -> bool:
         """A run of capitalised words, with the token in front of it if any."""
@@ -714,7 +729,8 @@ class _Judge:
             if context:
                 return True  # "caseworker Bishop", "[NAME] Born"
             mid = not start or i > 0
-            if mid and not (i == 0 and bare in _DETERMINERS) and len(key) >= 4 \
+            if mid and not (i == 0 and (bare in _DETERMINERS or prev == _ALLOWED)) \
+                    and len(key) >= 4 \
                     and key not in _HEADS and self.score(w) >= STRONG:
                 return True
         return self._first_and_last(run, keys, bare, start)
@@ -740,9 +756,10 @@ class _Judge:
         parts = match.split()
         word = parts[1]
         key = _key(word)
-        if len(parts) > 2 and parts[2] in _PERSON_VERBS \
-                and not self._explained_as_person(word):
-            return True
+        if len(parts) > 2 and parts[2] in _PERSON_VERBS and not (
+                key in self.declared or key in _ROLES or key in _HEADS or key in _TITLES
+                or key in _GENERIC_PEOPLE or _acronym(word)):
+            return True  # "[NAME], Jacobs was unloading": a shipped term explains nothing
         if not key or key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
                 or key in _PERSON_WORDS or key in self.allowed or _acronym(word):
             return False
@@ -770,6 +787,9 @@ class _Judge:
         """The word in front of "[NAME]": a person's other name if nothing explains it."""
         word = match.split()[0].rstrip(",")
         key = _key(word)
+        if key and key not in self.allowed and any(
+                unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)):
+            return True  # "Bé [NAME]": an accent English does not write
         if not key or key in _NEVER or key in _PERSON_WORDS or key in _TITLES:
             return False
         if key in self.allowed and not word.isupper():
@@ -786,15 +806,27 @@ class _Judge:
             and key not in self.allowed
 
     def line(self, match: str) -> bool:
-        """A line of capitalised words only: a signature unless a word explains it."""
+        """A line of capitalised words only: a signature unless a word explains it. A line
+        of two or more English words none of which reads as a name is a heading ("Next
+        Steps", "Lessons Learned")."""
         run = match.split()
         keys = [_key(w) for w in run]
         if any(k in _NEVER or k in _HEADS or k in self.allowed or k in _ROLES for k in keys):
+            return False
+        if len(run) >= 2 and all(self.is_english(k) for k in keys) and any(
+                _inflected(k, self.english) and self.score(w) < LIKELY
+                for w, k in zip(run, keys, strict=True)):
             return False
         return any(not _acronym(w) and len(k) >= 2 for w, k in zip(run, keys, strict=True))
 
     def after_person(self, match: str) -> bool:
         return _names_someone(match, self.allowed)
+
+    def role_function(self, match: str) -> bool:
+        """"Applicant Are is sofa surfing": a function word in capitals after a person
+        word, not a sentence's first word, is a name ("Dear All" is not)."""
+        parts = match.split()
+        return fold(parts[0]) not in _GREETINGS and fold(parts[1]) not in _NEVER_AFTER
 
     # -- where people are written: explained only by the spec, a function or head
     # word, or an allowed term that is not just a place ------------------------------
@@ -887,8 +919,9 @@ class _Judge:
         labels = re.findall(r"(?m)^[ \t]*([^\W\d_][\w'’\-]*):", match)
         if not any(_key(w) in _DIALOGUE for w in labels):
             return False
-        return any(_key(w) not in _DIALOGUE and not self._explained_as_person(w)
-                   for w in labels)
+        return any(_key(w) not in _DIALOGUE and _key(w) not in self.declared
+                   and _key(w) not in _ROLES and _key(w) not in _GENERIC_PEOPLE
+                   for w in labels)  # "Branch: …" beside "Adviser: …": a shipped term no less
 
     def self_named(self, match: str) -> bool:
         """"It's Dusty.", "hi its harlow here": the word after someone says who it is."""
@@ -1043,6 +1076,12 @@ _PERSON_ACTIONS = frozenset({
 _FUNCTION_OWNERS = frozenset({"my", "his", "her", "their", "our", "your", "its", "whose",
                               "the", "a", "an"})
 
+#: Greetings and sign-offs, after which a capitalised function word may start a line.
+_GREETINGS = frozenset({"dear", "hi", "hello", "regards", "sincerely", "faithfully",
+                        "wishes", "thanks", "signed"})
+#: Capitalised words that follow a person word without being a name ("Sir", "All").
+_NEVER_AFTER = frozenset({"all", "sir", "madam", "i"})
+
 #: Words after a greeting or "spoke to" in a text message that are not names.
 _LOWER_STOP = frozenset({
     "u", "ya", "you", "me", "him", "her", "them", "us", "everyone", "all", "mate", "love",
@@ -1069,7 +1108,22 @@ _ENDINGS = ("s", "es", "ies", "ed", "d", "ing", "er", "ers", "ly", "al", "ness",
 
 
 def _english_word(key: str, english: frozenset[str]) -> bool:
-    """In web2, or web2's word with a regular ending (web2 lists no plurals)."""
+    """In web2, or web2's word with a regular ending (web2 lists no plurals), or the
+    American spelling of a British one ("councillors", "colour", "organised")."""
+    if _web2_word(key, english):
+        return True
+    for british, american in _SPELLINGS:
+        if british in key and _web2_word(key.replace(british, american), english):
+            return True
+    return False
+
+
+#: British spellings and web2's (American) ones.
+_SPELLINGS = (("our", "or"), ("ise", "ize"), ("isa", "iza"), ("ll", "l"), ("tre", "ter"),
+              ("ogue", "og"), ("ence", "ense"), ("ae", "e"), ("oe", "e"))
+
+
+def _web2_word(key: str, english: frozenset[str]) -> bool:
     if key in english:
         return True
     for end in _ENDINGS:
@@ -1080,6 +1134,18 @@ def _english_word(key: str, english: frozenset[str]) -> bool:
             if stem in english or stem + "e" in english or (end == "ies" and stem + "y" in
                                                              english):
                 return True
+    return False
+
+
+def _inflected(key: str, english: frozenset[str]) -> bool:
+    """An English word with a plural, participle or noun ending on an English stem
+    ("issues", "learned", "action"): what headings are made of, and names rarely."""
+    for end in ("s", "es", "ed", "d", "ing", "tion", "ment", "ness", "ity", "ance", "ence"):
+        stem = key[:-len(end)]
+        if key.endswith(end) and len(stem) >= 3 and (
+                stem in english or stem + "e" in english
+                or end == "tion" and stem + "t" in english):
+            return True
     return False
 
 

@@ -229,3 +229,32 @@ def test_web2_endings_do_not_make_a_name_english():
     assert not verify_names._english_word("shahd", english)   # not shah + d
     assert verify_names._english_word("baked", english)       # bake + d
     assert verify_names._english_word("walked", english)      # walk + ed
+
+
+@pytest.mark.parametrize("text", [
+    "Is zorvathi still dealing with this or has it gone to [NAME]",  # lower case with [NAME]
+    "Bé [NAME]'s foster carer reports progress.",           # an accent before a placeholder
+    "Call received from a man giving his name as On S., asking for help.",  # name, initial
+    "Applicant Are is sofa surfing with a friend.",         # a function word after a role
+    "Branch: I never got the letter.\nAdviser: I'll check.",  # a shipped term as a speaker
+    "My son [NAME], Jacobs was unloading shopping.",        # a shipped term that acts
+])
+def test_more_people_the_scrubber_left_are_found(text):
+    assert _flagged([text.replace("Is zorvathi", "is zorvathi")]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "Support groups meet at the centre on Thursdays.",      # a weekday in the plural
+    "The licence for the Kings Arms was reviewed.",         # a pub
+    "Both parties' councillors voted for the motion, [NAME] councillors too.",  # British
+    "Key Issues Raised\n- Spend is below profile.",         # a heading, not a signature
+    "Action Points\n- Two new risks added.",
+    "Road closures are expected when Queens Park Rangers play at home.",  # after a term
+    "Dear All, the office is closed.",
+])
+def test_headings_calendar_and_british_spelling_are_not_people(text):
+    assert _flagged([text], ["Queens Park"]) == set()
+
+
+def test_a_signature_of_two_words_is_still_a_finding():
+    assert _flagged(["Thank you for your letter.\n\nMark Field\nCaseworker"]) == {0}
