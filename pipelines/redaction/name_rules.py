@@ -166,6 +166,8 @@ class Vocabulary:
             return Kind.STOP
         if _INITIALS.fullmatch(base) and key not in self.allowed and key != "us":
             return Kind.INITIAL  # "D.B.", "J.R.R." (not "U.K.", "U.S.")
+        if key.endswith("s") and key[:-1] in CALENDAR:
+            return Kind.ALLOWED  # "on Fridays", "Mondays and Thursdays"
         if key in FOLDED_PARTICLES and base[0].islower():
             return Kind.PARTICLE
         if key in FOLDED_HONORIFICS and key not in _WORDY_HONORIFICS:
@@ -197,6 +199,11 @@ class Vocabulary:
             return Kind.PLACE_NAME
         if "-" in base or "‐" in base:  # hyphenated: judged by its parts
             parts = [p for p in re.split(r"[\-‐]", base) if p]
+            if len(parts) > 1 and all(p.islower() for p in parts[1:]) and all(
+                    fold(p) in lex.ordinary or fold(p) in STOP for p in parts):
+                # an English compound with its tail in lower case ("Match-day",
+                # "Drop-in"): a double-barrelled name capitalises every part
+                return Kind.WORD
             kinds = [self.kind(p[0].upper() + p[1:] if p[0].islower() else p) for p in parts]
             if Kind.NAME in kinds:
                 return Kind.NAME
@@ -695,6 +702,15 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 k == Kind.PLACEHOLDER for k in kinds[cands[0]:cands[-1]]):
             for i in cands:
                 name[at + i] = True
+    # in a text written all in capitals (a heading, "RE: SAMPADA SURYAVANSHI - REVIEW"),
+    # two words side by side that no list knows and English does not have are a name:
+    # an acronym that reads as a word ("NATO", "OFSTED") seldom stands next to another
+    if all_caps and not around.mixed:
+        unknown = [kinds[i] == Kind.CAPS_UNKNOWN and len(_key(words[i])) >= 4
+                   and not thing[at + i] for i in range(n)]
+        for i in range(n - 1):
+            if unknown[i] and unknown[i + 1]:
+                name[at + i] = name[at + i + 1] = True
     # words in capitals inside a sentence written in lower case are a name even when
     # English has them ("about how MARIA CARDINAL was", "made for FANG FANG."), unless
     # one is an acronym or an allowed term ("the NHS ENGLAND budget" has a determiner)
