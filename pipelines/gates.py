@@ -95,23 +95,28 @@ def source_file(source: SourceTable) -> str:
 def validate_source(source: SourceTable, spec: DatasetSpec) -> ValidationReport:
     """The suite and code lists over the source's rows, positions bound to its files.
 
-    Only the columns validation reads values of are held, whole (an expectation
-    such as uniqueness or a column's mean judges a column, not a batch); the
-    others are read a batch at a time by the other steps and shown to GX by name.
+    Streamed (:func:`pipelines.validate.validate_batches`): the columns validation
+    reads values of are read a batch at a time; the others are shown to GX by name
+    only (a zero-byte column per batch). A row found is its position in the merged
+    source files, so the report binds through an identity index (no index of the
+    whole extract is held).
     """
     import numpy as np
 
     from pipelines import validate
 
     needed = validate.columns_needed(spec)
-    parts = list(source.frames(columns=needed))
-    df = pd.concat(parts) if len(parts) > 1 else parts[0]
-    del parts
-    if needed is not None:
-        names = spec.table_schema.field_names
-        df = df.assign(**{n: np.zeros(len(df), dtype=np.bool_)
-                          for n in names if n not in needed})[names]
-    return bind_validation(validate.validate(df, spec), source, df.index)
+    names = spec.table_schema.field_names
+
+    def read(columns: list[str] | None):
+        for df in source.frames(validate.VALIDATION_ROWS, columns or needed):
+            if columns is None and needed is not None:
+                df = df.assign(**{n: np.zeros(len(df), dtype=np.bool_)
+                                  for n in names if n not in needed})[names]
+            yield df
+
+    report = validate.validate_batches(read, spec)
+    return bind_validation(report, source, pd.RangeIndex(sum(f.rows for f in source.files)))
 
 
 def redact(validated: ValidatedExtract, spec: DatasetSpec, key: bytes | None) -> RedactionResult:

@@ -165,3 +165,78 @@ def test_rows_are_reported_for_a_failure_that_mostly_lets_pass(cases):
     (summary,) = result.expectations
     assert result.passed and summary.success and summary.rows == [3]
     assert summary.unexpected_count == 1
+
+
+def _in_batches(df: pd.DataFrame, size: int):
+    """``validate_batches``' reader over ``df`` in frames of ``size`` rows (index: position)."""
+    whole = df.reset_index(drop=True)
+
+    def read(columns):
+        for start in range(0, len(whole), size):
+            part = whole.iloc[start:start + size]
+            yield part if columns is None else part[columns]
+    return read
+
+
+def test_batches_give_what_gx_gives_over_the_whole_frame(cases):
+    """Counts, percentages, verdicts and rows of every kind of expectation, validated in
+    frames of 2 rows, are what one GX run over the whole frame reports."""
+    from pipelines.validate import _context, _run, _validated_runs, load_suite, validate_batches
+
+    spec, df, d = cases
+    n = 12
+    df = pd.DataFrame({
+        "case_id": pd.array([f"C-{i:03d}" for i in range(n)], dtype="string"),
+        "received": pd.to_datetime(["2024-01-05"] * n),
+        "email": pd.array([None] * n, dtype="string"),
+        "count": pd.array([1, 9, None, 2, 3, 8, 1, None, 7, 2, 2, 1], dtype="Int64"),
+        "amount": [float(i) for i in range(n)],
+        "period": pd.array(["2024-Q1"] * n, dtype="string")})
+    df.loc[9, "case_id"] = "C-001"  # repeats a value three frames earlier
+    df.loc[10, "case_id"] = None
+    write_suite(d, [
+        E.ExpectTableColumnsToMatchOrderedList(column_list=list(df.columns)),
+        E.ExpectTableRowCountToBeBetween(min_value=1, max_value=10),  # each frame has 2
+        E.ExpectColumnValuesToBeUnique(column="case_id"),
+        E.ExpectColumnValuesToBeBetween(column="count", max_value=5),
+        # one frame (9, None) fails alone; over all rows 7 of 10 pass
+        E.ExpectColumnValuesToBeBetween(column="count", max_value=5, mostly=0.7),
+        E.ExpectColumnValuesToBeBetween(column="count", max_value=5, mostly=0.75),
+        E.ExpectColumnValuesToNotBeNull(column="count", mostly=0.5),
+        E.ExpectColumnPairValuesAToBeGreaterThanB(column_A="amount", column_B="count",
+                                                  ignore_row_if="either_value_is_missing"),
+        E.ExpectColumnMeanToBeBetween(column="amount", min_value=6),  # judged whole
+    ])
+    batched = validate_batches(_in_batches(df, 2), spec, d)
+    suite, _ = load_suite(spec, d)
+    _, definition = _context()
+    whole = _validated_runs(definition, df, suite)
+    assert batched.rows == n
+    assert [o.success for o in batched.expectations] == \
+        [True, False, False, False, True, False, True, False, False]
+    for outcome, r in zip(batched.expectations, whole, strict=True):
+        res = r.result or {}
+        assert outcome.success == r.success, outcome.type
+        assert outcome.unexpected_count == res.get("unexpected_count"), outcome.type
+        if res.get("unexpected_percent") is not None:
+            assert outcome.unexpected_percent == round(res["unexpected_percent"], 4)
+        wanted = sorted(i + 1 for i in res.get("partial_unexpected_index_list") or [])
+        assert outcome.rows == wanted[:len(outcome.rows)] and len(outcome.rows) == len(wanted)
+    unique = batched.expectations[2]
+    assert unique.rows == [2, 10] and unique.unexpected_count == 2
+    assert _run(definition, df.iloc[:0], suite, rows=False)  # the context is still usable
+
+
+def test_code_lists_are_counted_over_batches():
+    from pipelines.validate import validate_batches
+
+    specs, _ = load_all(paths.DATASETS_DIR)
+    spec = next(s for s in specs if s.id == "police-recorded-crime")
+    df = read_extract(spec)
+    df.loc[[4, len(df) - 1], "offence_group"] = "made-up-offence"
+    whole = validate(df, spec)
+    batched = validate_batches(_in_batches(df, len(df) // 3 + 1), spec)  # 3 frames
+    assert batched.model_dump() == whole.model_dump()
+    (codes,) = [o for o in batched.expectations if o.type == "value_in_code_list"
+                and o.column == "offence_group"]
+    assert codes.rows == [5, len(df)] and codes.unexpected_count == 2
