@@ -63,7 +63,9 @@ _AFTER_PERSON_WORDS = (
     "niece", "grandson", "granddaughter", "grandmother", "grandfather", "fiance", "fiancee",
     "boyfriend", "girlfriend", "friend", "neighbour", "colleague", "solicitor",
     "caseworker", "dear", "named", "called", "regards", "sincerely", "faithfully", "wishes",
-    "signed",
+    "signed", "herr", "frau", "mme", "mlle", "senor", "senora", "senhor", "senhora", "dona",
+    "khun", "bapak", "ibu", "ato", "alhaji", "hajia", "pastor",
+    "sayin", "bey", "hanim", "sensei", "sheikh", "sheikha", "begum", "shri", "smt",
 )
 _AFTER_PERSON = (r"(?i:\b(?:" + "|".join(_AFTER_PERSON_WORDS) + r"))\.?(?:['’]s)?,?[ ]+"
                  r"([\p{L}][\p{L}\p{M}'’\-]*)")
@@ -405,6 +407,29 @@ _STRANDED = (r"(?i:\b(?:to|from|of|for|by|with|about|between|and|as))[ \t]+(?:th
 _TAIL = (r"(?m)(?:(?i:regards|wishes|sincerely|faithfully|thanks|cheers|signed)[ \t]*,?[ \t]*\n?"
          r"|^[ \t]*(?:From|To|Cc|Bcc|Signed|Sent by)[ \t]*:)[ \t]*\[NAME\][ \t]+"
          r"\p{Ll}[\p{Ll}'’\-]*[ \t]*$")
+#: In lower-case text, "spoke to X earlier": a bare word there is someone.
+_LOWER_SPOKE = (r"\b(?:spoke|speak|talked|spoken|chatted)[ \t]+(?:to|with)[ \t]+"
+                r"\p{Ll}[\p{Ll}'’\-]*[ \t]+(?:earlier|today|yesterday|this|last|again|about|"
+                r"re|tonight|before)\b")
+#: A form's or a table's field that holds a person ("Name: …", "Detainee | …",
+#: "Reviewing officer = …"): every word of a short value names someone.
+_FIELD_LABELS = ("name|full name|surname|family name|last name|first name|forename|forenames|"
+                 "given name|given names|middle name|maiden name|known as|alias|preferred name|"
+                 "detainee|detained person|prisoner|inmate|patient|child|child's name|"
+                 "mother|father|parent|carer|foster carer|adopter|adopters|applicant|"
+                 "claimant|appellant|respondent|witness|victim|suspect|complainant|requester|"
+                 "caller|reviewer|moderator|reported by|submitted by|prepared by|author|"
+                 "assigned to|allocated to|handler|contact|contact name|next of kin|nok|"
+                 "emergency contact|signed|signature|print name|interpreter|solicitor|"
+                 "user|username|display name|member|tenant|resident|employee|staff name|"
+                 "officer|arresting officer|custody officer|reviewing officer|social worker|"
+                 "key worker|keyworker|gp|panel member|panel chair|chair|from|sender|"
+                 "recipient|addressee|attn|attention|c/o|care of|pp")
+_FIELD = (rf"(?mi)^[ \t>|*\-]*(?:{_FIELD_LABELS})[ \t]*(?:[:=|\t]|\.{{2,}})[ \t|]*"
+          r"([^\n|\t]*)")
+#: The writer of a quoted message ("Yildiz Arslan wrote:", "On 3 May, Ono Kenji wrote:").
+_WROTE = (rf"(?:{_CAP}|\p{{Ll}}[\p{{L}}'’\-]*)(?:[ \t]+{_CAP})*(?:[ \t]+<[^>\n]*>|[ \t]+\[#\])?"
+          r"[ \t]+wrote:")
 #: In lower-case text, "is X still …": a bare word there is someone.
 _LOWER_STILL = r"\b(?:is|was|has|did|does)[ \t]+\p{Ll}[\p{Ll}'’\-]*[ \t]+still\b"
 #: A capitalised run then "who" ("Copying in Marine, who now has the case").
@@ -612,6 +637,8 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_TALKED_TO, judge.done_by, where),
         (_FROM_WHOM, judge.from_whom, where),
         (_STRANDED, judge.placeholder_function, next_to),
+        (_FIELD, judge.field, where),
+        (_WROTE, judge.wrote, where),
         (_TAIL, judge.placeholder_function, next_to),
     )
     for pattern, decide, what in checks:
@@ -625,6 +652,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
         _find(quiet, _LOWER_STILL, judge.self_then, where, found)
+        _find(quiet, _LOWER_SPOKE, judge.self_then, where, found)
     return found
 
 
@@ -717,8 +745,9 @@ class _Judge:
             # "Dalton and Keith"); "Yuki said" is a person
             if i > 0 and keys[i - 1] in ("st", "saint") or i == 0 and bare in ("st", "saint"):
                 continue  # "St Thomas' Hospital": a saint
+            # (another small place does not say "place": "Til Bhati" is a person)
             place = key in self.places and (bare in _LOCATIVE or prev in (",", ":") or i > 0 and (
-                keys[i - 1] in self.places | self.allowed or keys[i - 1] in _LOCATIVE))
+                keys[i - 1] in self.allowed or keys[i - 1] in _LOCATIVE))
             if key in self.allowed or fold(w) in self.allowed or place:
                 if context:
                     return True  # "her brother Jordan", "[NAME] Harbin"
@@ -1037,6 +1066,38 @@ class _Judge:
         standing where English has none is the rest of a name."""
         return True
 
+    def field(self, match: str) -> bool:
+        """"Name: Aiko", "Detainee | YILMAZ Deniz": a short value of a field that holds
+        a person. Any word the spec does not declare is a finding, in any case, unless it
+        is a placeholder, a form's usual value ("withheld", "n/a") or lower-case English
+        that reads as nothing like a name; a sentence after the label (a transcript's
+        "Officer: Can I take your name?") is not a value."""
+        value = re.split(r"[:=|\t]|\.{2,}", match, maxsplit=1)[-1]
+        words = re.findall(r"[^\W\d_][\w'’\-.]*|\[[^\]]*\]", value)
+        if not words or len(words) > 5 or re.search(r"[.!?]\s+\S", value):
+            return False
+        for w in words:
+            key = _key(w.rstrip("."))
+            if w.startswith("[") or not key or key in self.declared or key in _FORM_VALUES \
+                    or key in _HEADS or key in _ROLES or key in _GENERIC_PEOPLE \
+                    or key in _TITLES or key in _FUNCTION or _acronym(w) and len(key) <= 3:
+                continue
+            if w[:1].islower() and self.is_english(key) and self.score(w) < LIKELY:
+                continue
+            if w[:1].isupper() and (key in self.allowed and key not in self.cities):
+                continue  # an organisation or team ("From: Housing Options")
+            return True
+        return False
+
+    def wrote(self, match: str) -> bool:
+        """"Yildiz Arslan wrote:": the writer of a quoted message."""
+        words = [w for w in re.sub(r"<[^>]*>", " ", match).split()[:-1] if w != _ALLOWED]
+        if words and words[-1][:1].islower() and len(words) == 1:
+            key = _key(words[0])
+            return key not in _FUNCTION and key not in _GENERIC_PEOPLE \
+                and key not in self.declared and not self.is_english(key)
+        return self._unexplained(words)
+
     def from_whom(self, match: str) -> bool:
         """"Objection from Orchid Basford": the writer, unless a list explains the run."""
         return self._unexplained(match.split()[2:], places=True)
@@ -1076,6 +1137,12 @@ _PERSON_ACTIONS = frozenset({
 _FUNCTION_OWNERS = frozenset({"my", "his", "her", "their", "our", "your", "its", "whose",
                               "the", "a", "an"})
 
+#: What a form's person field holds when it holds no one.
+_FORM_VALUES = frozenset({"withheld", "none", "nil", "na", "n/a", "unknown", "not", "known",
+                          "given", "stated", "applicable", "redacted", "anonymous", "tbc",
+                          "tba", "other", "self", "same", "see", "above", "below", "yes", "no",
+                          "male", "female", "m", "f", "x", "declined", "refused", "blank",
+                          "various", "all", "everyone", "team", "staff", "mr", "mrs", "ms"})
 #: Greetings and sign-offs, after which a capitalised function word may start a line.
 _GREETINGS = frozenset({"dear", "hi", "hello", "regards", "sincerely", "faithfully",
                         "wishes", "thanks", "signed"})

@@ -258,3 +258,29 @@ def test_headings_calendar_and_british_spelling_are_not_people(text):
 
 def test_a_signature_of_two_words_is_still_a_finding():
     assert _flagged(["Thank you for your letter.\n\nMark Field\nCaseworker"]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "Name: Quillana Vardeko\nDate: 3 May",                 # a form's person field
+    "Detainee | ZORVATHI Deniz | cell 4",                   # a pasted table
+    "Reviewing officer: Hope Summer",                       # English words in one
+    "Next of kin ........ Marosh",                          # an OCR'd form's leader dots
+    "> Quillana Vardeko wrote:\n> see below",               # a quoted message's writer
+    "On 3 May, Zorva Kell <[EMAIL]> wrote:",
+    "spoke to telly earlier she said its fine",             # lower case: someone spoken to
+    "Meeting with Khun Somrak about the claim.",            # an honorific of another language
+])
+def test_forms_tables_threads_and_honorifics_are_read(text):
+    assert _flagged([text]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "Name: [NAME]\nDate: 3 May",
+    "Name: withheld",
+    "From: Housing Options\nSubject: repairs",              # a team sends it
+    "Officer: Can I take your name? Caller: Yes, it is on the form.",  # a sentence
+    "The Chief Executive wrote to the board.",
+    "spoke to him earlier about the rent",
+])
+def test_those_fields_stay_quiet_without_a_person(text):
+    assert _flagged([text]) == set()
