@@ -708,6 +708,11 @@ class _Judge:
             got = self._scores[word] = float(name_scores([word])[0])
         return got
 
+    def _compound(self, word: str) -> bool:
+        """"Match-day", "Follow-up": a hyphenated word whose parts English has."""
+        parts = word.split("-")
+        return len(parts) > 1 and all(len(p) >= 2 and self.is_english(fold(p)) for p in parts)
+
     def is_english(self, key: str) -> bool:
         return _english_word(key, self.english) or key in _CALENDAR
 
@@ -752,7 +757,8 @@ class _Judge:
                 if context:
                     return True  # "her brother Jordan", "[NAME] Harbin"
                 continue
-            if not self.is_english(key) and not (start and i == 0 and not context
+            if not self.is_english(key) and not self._compound(w) \
+                    and not (start and i == 0 and not context
                                                  and key in _common_english()):
                 return True  # (a sentence's first word may be any English word)
             if context:

@@ -284,3 +284,8 @@ def test_forms_tables_threads_and_honorifics_are_read(text):
 ])
 def test_those_fields_stay_quiet_without_a_person(text):
     assert _flagged([text]) == set()
+
+
+def test_a_hyphenated_compound_of_english_words_is_english():
+    assert _flagged(["Parking is restricted on Match-day and evenings."]) == set()
+    assert _flagged(["Parking is restricted for Zorva-Quillet and evenings."]) == {0}
