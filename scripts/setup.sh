@@ -11,7 +11,7 @@ mkdir -p "$CACHE"
 missing=()
 while read -r pkg; do
   [[ -z "$pkg" || "$pkg" == \#* ]] && continue
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep >/dev/null "install ok installed" || missing+=("$pkg")
 done < scripts/apt-packages.txt
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"

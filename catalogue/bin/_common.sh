@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Shared settings for catalogue/bin/{up,down,status}. Sourced, not executed.
 set -euo pipefail
+# Never `producer | grep -q`: grep -q exits at the first match, the producer's next
+# write dies of SIGPIPE and pipefail fails the check; `grep >/dev/null` reads it all.
 
 CAT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT="$(cd "$CAT_DIR/.." && pwd)"
@@ -108,11 +110,11 @@ redis_up() { redis_answers && redis_ours; }
 solr_up() {
   [ -s "$SOLR_PASSWORD_FILE" ] || return 1
   curl -sf --max-time 5 -K - "$SOLR_URL/admin/ping?wt=json" 2>/dev/null \
-    <<<"user = \"$SOLR_USER:$(cat "$SOLR_PASSWORD_FILE")\"" | grep -q '"status":"OK"'
+    <<<"user = \"$SOLR_USER:$(cat "$SOLR_PASSWORD_FILE")\"" | grep >/dev/null '"status":"OK"'
 }
-fuseki_up() { curl -sf --max-time 5 "$FUSEKI_URL/fivestar/sparql?query=ASK%7B%7D" 2>/dev/null | grep -q '"boolean"'; }
-linkeddata_up() { curl -sf --max-time 5 "$LD_URL/healthz" 2>/dev/null | grep -q '"ok"'; }
-ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep -q '"success": *true'; }
+fuseki_up() { curl -sf --max-time 5 "$FUSEKI_URL/fivestar/sparql?query=ASK%7B%7D" 2>/dev/null | grep >/dev/null '"boolean"'; }
+linkeddata_up() { curl -sf --max-time 5 "$LD_URL/healthz" 2>/dev/null | grep >/dev/null '"ok"'; }
+ckan_up() { curl -sf --max-time 10 "$CKAN_URL/api/3/action/status_show" 2>/dev/null | grep >/dev/null '"success": *true'; }
 
 # The configuration stamp of a service: a short sha256 over the files (or, recursively, the
 # folders) and settings it is started with. `up` keeps the stamp of what each running

@@ -23,9 +23,12 @@ code_server_up() { "$VENV_BIN/dagster" api grpc-health-check -h "$HOST" -p "$GRP
 webserver_up() { curl -sf --max-time 5 "http://$HOST:$WEB_PORT/server_info" >/dev/null 2>&1; }
 daemon_up() { "$VENV_BIN/dagster-daemon" liveness-check >/dev/null 2>&1; }
 # A worker answers a ping over the broker (bare Celery: no Dagster import, so quick).
+# grep reads all of celery's output: with `grep -q` it exits at the first match,
+# celery's next line dies of SIGPIPE, and pipefail turns a pong into a failure
+# (CI saw healthy workers reported unhealthy for minutes).
 worker_up() {
   "$VENV_BIN/celery" -b "$FIVESTAR_CELERY_BROKER" inspect ping -d "$1" --timeout 2 2>/dev/null \
-    | grep -q pong
+    | grep >/dev/null pong
 }
 
 # Stop a service started with setsid: TERM its process group (the service and
