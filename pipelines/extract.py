@@ -496,7 +496,7 @@ def _one_column(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
     (free text with the configured delimiter in it splits unevenly) and per
     missing column.
     """
-    expected = spec.table_schema.field_names
+    expected = spec.extract_field_names
     if len(found) != 1 or len(expected) < 2:
         return False
     guess = _guess_delimiter(found[0], expected, spec.source.delimiter)
@@ -508,7 +508,7 @@ def _one_column(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
 
 
 def _check_header(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
-    expected = spec.table_schema.field_names
+    expected = spec.extract_field_names
     if _one_column(found, spec, out):
         return False
     missing = [n for n in expected if n not in found]
@@ -518,7 +518,10 @@ def _check_header(found: list[str], spec: DatasetSpec, out: _Collector) -> bool:
         out.add("missing-column", f"column is missing from the header{hint}", field=n)
     if not missing:
         for n in extra:
-            out.add("extra-column", "column is not in the Table Schema", field=n)
+            why = ("column is the measure fivestar counts (redaction.sdc.from_records: the "
+                   "extract's rows are records): remove it" if n == spec.counted_measure
+                   else "column is not in the Table Schema")
+            out.add("extra-column", why, field=n)
     dupes = sorted({n for n in found if found.count(n) > 1})
     for n in dupes:
         out.add("duplicate-column", "column appears more than once in the header", field=n)
@@ -718,7 +721,7 @@ def typed_batches(spec: DatasetSpec, partition: str | None = None,
     """
     start = 0
     yielded = False
-    names = columns or spec.table_schema.field_names
+    names = columns or spec.extract_field_names
     period = spec.release.period_field
     wanted = None if columns is None else list(dict.fromkeys(
         [*columns, *([period] if partition and period else [])]))

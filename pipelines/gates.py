@@ -106,7 +106,7 @@ def validate_source(source: SourceTable, spec: DatasetSpec) -> ValidationReport:
     from pipelines import validate
 
     needed = validate.columns_needed(spec)
-    names = spec.table_schema.field_names
+    names = spec.extract_field_names
 
     def read(columns: list[str] | None):
         for df in source.frames(validate.VALIDATION_ROWS, columns or needed):

@@ -305,7 +305,7 @@ def open_source(spec: DatasetSpec, partition: str | None) -> SourceTable:
     files = extract.check_source(spec)
     rows = sum(len(f) for f in extract.typed_batches(
         spec, partition, columns=[spec.release.period_field]
-        if partition and spec.release.period_field else spec.table_schema.field_names[:1]))
+        if partition and spec.release.period_field else spec.extract_field_names[:1]))
     if extract.extract_sha256(spec) != sha:
         raise ExtractError(Problem("extract-changed", "the extract changed while it was read; "
                                    "stage again", Location(file=spec.source.path)))
@@ -313,7 +313,7 @@ def open_source(spec: DatasetSpec, partition: str | None) -> SourceTable:
         dataset_id=spec.id, spec_path=str(spec.folder / SPEC_FILENAME),
         spec_sha256=spec.spec_sha256, extract_sha256=sha, partition=partition, files=files,
         rows=rows, columns=[Column(name=f["name"], type=f.get("type", "string"))
-                            for f in spec.table_schema.fields])
+                            for f in spec.extract_fields])
 
 
 def release_memory() -> None:

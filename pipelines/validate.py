@@ -116,7 +116,7 @@ def columns_needed(spec: DatasetSpec, expectations_dir: Path | None = None) -> l
     if read is None:
         return None
     read |= {f["name"] for f in spec.table_schema.fields if f.get("codelist")}
-    return [n for n in spec.table_schema.field_names if n in read]
+    return [n for n in spec.extract_field_names if n in read]
 
 
 def gx_view(df: pd.DataFrame, suite: Any) -> pd.DataFrame:

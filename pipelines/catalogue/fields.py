@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 from pipelines.contracts.manifest import ManifestCatalogue, ManifestFile
-from pipelines.convert.metadata import EU, FILE_TYPES, FREQUENCIES, THEMES
+from pipelines.convert.metadata import EU, FILE_TYPES, FREQUENCIES
+from pipelines.spec.dataset import THEMES
 
 IANA = "https://www.iana.org/assignments/media-types/"
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"

@@ -39,6 +39,7 @@ from pipelines.contracts.conversion import FileInfo, FileRole, Stars, TemporalCo
 from pipelines.contracts.provenance import Provenance, Revision, version_uri
 from pipelines.contracts.redaction import SDCReport
 from pipelines.convert.terms import Plan
+from pipelines.spec.dataset import THEMES
 from pipelines.spec.linked_data import FIVESTAR_NS
 
 DQV = Namespace("http://www.w3.org/ns/dqv#")
@@ -51,14 +52,6 @@ DCAT3 = Namespace(str(DCAT))
 FS = Namespace(FIVESTAR_NS)
 EU = "http://publications.europa.eu/resource/authority/"
 
-#: data.gov.uk themes → EU data-theme authority (DCAT-AP dcat:theme).
-THEMES = {
-    "crime-and-justice": "JUST", "government": "GOVE", "government-spending": "GOVE",
-    "society": "SOCI", "health": "HEAL", "environment": "ENVI", "transport": "TRAN",
-    "education": "EDUC", "economy": "ECON", "business-and-economy": "ECON",
-    "defence": "GOVE", "towns-and-cities": "REGI", "mapping": "REGI",
-    "population": "SOCI", "international": "INTR",
-}
 FREQUENCIES = {"monthly": "MONTHLY", "quarterly": "QUARTERLY", "annual": "ANNUAL",
                "adhoc": "IRREG"}
 #: media type → EU file-type authority code.

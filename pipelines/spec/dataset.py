@@ -60,6 +60,16 @@ OPEN_LICENCES: dict[str, tuple[str, str]] = {
     "CC0-1.0": ("CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
 }
 
+#: data.gov.uk themes a spec may name, each with its EU data-theme authority code
+#: (DCAT-AP's dcat:theme, which the catalogue metadata's SHACL shapes require).
+THEMES: dict[str, str] = {
+    "crime-and-justice": "JUST", "government": "GOVE", "government-spending": "GOVE",
+    "society": "SOCI", "health": "HEAL", "environment": "ENVI", "transport": "TRAN",
+    "education": "EDUC", "economy": "ECON", "business-and-economy": "ECON",
+    "defence": "GOVE", "towns-and-cities": "REGI", "mapping": "REGI",
+    "population": "SOCI", "international": "INTR",
+}
+
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -393,8 +403,8 @@ class DatasetSpec(_Strict):
     """The public description: what the data is, its coverage, its caveats."""
     keywords: list[str] = Field(default_factory=list)
     """Public keywords (CKAN tags)."""
-    theme: str
-    """A data.gov.uk theme, e.g. ``crime-and-justice``."""
+    theme: Annotated[str, WithJsonSchema({"type": "string", "enum": list(THEMES)})]
+    """A data.gov.uk theme, e.g. ``crime-and-justice`` (mapped to the EU data theme)."""
     kind: Literal["aggregate", "record"] = "aggregate"
     """``aggregate``: a table of counts (an RDF Data Cube, disclosure control);
     ``record``: one row per thing (typed RDF resources)."""
@@ -449,6 +459,13 @@ class DatasetSpec(_Strict):
             raise ValueError("must be a lowercase slug (letters, digits, single hyphens)")
         return v
 
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, v: str) -> str:
+        if v not in THEMES:
+            raise ValueError(f"unknown theme; use one of {sorted(THEMES)}")
+        return v
+
     @field_validator("licence")
     @classmethod
     def _known_licence(cls, v: str) -> str:
@@ -482,6 +499,26 @@ class DatasetSpec(_Strict):
         return self
 
     # -- derived -----------------------------------------------------------
+    @property
+    def counted_measure(self) -> str | None:
+        """The measure fivestar counts from records (``redaction.sdc.from_records``).
+
+        It is declared in the Table Schema, which describes the *published*
+        table too (its type, title and description go into CSVW and the Data
+        Cube), but the extract cannot hold it: its rows are the records counted.
+        """
+        sdc = self.redaction.sdc
+        return sdc.measure if sdc is not None and sdc.from_records else None
+
+    @property
+    def extract_fields(self) -> list[dict[str, Any]]:
+        """The Table Schema's fields the extract holds: all but a counted measure."""
+        return [f for f in self.table_schema.fields if f["name"] != self.counted_measure]
+
+    @property
+    def extract_field_names(self) -> list[str]:
+        return [f["name"] for f in self.extract_fields]
+
     @property
     def asset_key_prefix(self) -> str:
         """Dagster asset keys cannot contain hyphens."""

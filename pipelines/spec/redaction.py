@@ -301,8 +301,9 @@ class SDC(_Strict):
     left out of a table is at its total there. Default: one table with every dimension.
     """
     from_records: bool = False
-    """Record-level input: count the records per cell (the extract then has no ``measure``
-    column; its rows are records).
+    """Record-level input: count the records per cell. The ``measure`` is still declared
+    in ``schema.fields`` (an integer: it describes the published column) but the
+    extract has no such column; its rows are records.
     """
     perturbation: Perturbation | None = None
     """Method ``perturbation``: the cell-key settings."""
