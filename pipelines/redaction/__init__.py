@@ -142,9 +142,15 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
     out = fields(df)
     certificate = None
     report = fields.report
-    if spec.redaction.sdc is not None:
-        out, report.sdc, certificate = protect_table(
-            out.reset_index(drop=True), spec, spec.redaction.sdc, key)
+    sdc = spec.redaction.sdc
+    if sdc is not None:
+        records = out.reset_index(drop=True)
+        rid = sdc.perturbation.record_id if sdc.perturbation is not None else None
+        if sdc.from_records and rid and rid not in records and rid in df:
+            # the record id keys the cell keys even when a rule drops it (as it should:
+            # the output holds cells, never records)
+            records[rid] = df[rid].to_numpy()
+        out, report.sdc, certificate = protect_table(records, spec, sdc, key)
     report.rows_out = len(out)
     return RedactionResult(df=out, report=report, certificate=certificate)
 

@@ -150,7 +150,8 @@ def perturb_table(table: Table, df: pd.DataFrame, sdc: SDC, spec: Any,
     if pert.record_id not in df.columns:
         raise FivestarError(Problem("sdc-field", "record id field not in the data",
                                     Location(file=f"dataset {spec.id}", field=pert.record_id)))
-    k = require_key(key, spec.id, pert.record_id)
+    k = require_key(key, spec.id, pert.record_id,
+                    "keys the cell-key perturbation (record keys are keyed hashes of it)")
     ptable = load_ptable(sdc, spec)
     rk = record_keys(df[pert.record_id], k, pert.key_range)
     ck = cell_keys(table, df, sdc, rk)

@@ -21,12 +21,12 @@ KEY_ENV = "FIVESTAR_PSEUDONYMISATION_KEY"
 MIN_KEY_BYTES = 16
 
 
-def require_key(key: bytes | None, dataset: str, field: str) -> bytes:
-    """Refuse to pseudonymise without a proper key (never fall back to a default)."""
+def require_key(key: bytes | None, dataset: str, field: str,
+                purpose: str = "is to be pseudonymised") -> bytes:
+    """Refuse to key a hash without a proper key (never fall back to a default)."""
     if not key:
         raise FivestarError(Problem(
-            "redaction-key",
-            f"field `{field}` is to be pseudonymised but no key was given; set {KEY_ENV}",
+            "redaction-key", f"field `{field}` {purpose} but no key was given; set {KEY_ENV}",
             Location(file=dataset, field=field)))
     if len(key) < MIN_KEY_BYTES:
         raise FivestarError(Problem(

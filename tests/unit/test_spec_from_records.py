@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipelines.errors import ExtractError, SpecError
+from pipelines.errors import ExtractError, FivestarError, SpecError
 from pipelines.extract import read_extract
 from pipelines.redaction import redact
 from pipelines.spec import load_spec
@@ -90,3 +90,21 @@ def test_an_unknown_theme_is_refused_when_the_spec_loads(tmp_path):
     with pytest.raises(SpecError) as exc:
         load_spec(write(tmp_path, {**SPEC, "theme": "immigration"}))
     assert "theme" in str(exc.value) and "crime-and-justice" in str(exc.value)
+
+
+def test_cell_key_perturbation_keys_on_a_record_id_a_rule_drops(tmp_path):
+    """The record id must not be published, so the statistician drops it; the cell keys
+    still come from it, and without the key nothing is perturbed."""
+    sdc = {**SPEC["redaction"]["sdc"], "method": "perturbation", "perturbation": {
+        "record_id": "person_ref", "key_range": 16,
+        "ptable": [{"i": 0, "j": 0, "p": 1}, {"i": 1, "j": 0, "p": 0.5},
+                   {"i": 1, "j": 2, "p": 0.5}, {"i": 2, "j": 2, "p": 1}]}}
+    spec = load_spec(write(tmp_path, {**SPEC, "redaction": {**SPEC["redaction"], "sdc": sdc}}))
+    df = read_extract(spec)
+    out = redact(df, spec, b"k" * 32).df
+    assert "person_ref" not in out.columns and len(out) == 9
+    assert (out["count"] != 1).all()  # the ptable never publishes a 1
+    again = redact(df, spec, b"k" * 32).df
+    assert out["count"].tolist() == again["count"].tolist()  # the same keys, the same table
+    with pytest.raises(FivestarError, match="keys the cell-key perturbation"):
+        redact(df, spec, None)
