@@ -14,7 +14,8 @@ from pipelines.spec import DatasetSpec
 
 def cube(**release) -> DatasetSpec:
     return DatasetSpec.model_validate({
-        "id": "crime", "title": "Crime", "description": "d", "theme": "government", "kind": "aggregate",
+        "id": "crime", "title": "Crime", "description": "d", "theme": "health",
+        "kind": "aggregate",
         "publisher": {"contact_name": "Team", "contact_email": "team@example.org"},
         "iar": {"asset_id": "A", "information_asset_owner": "O",
                 "protective_marking": "OFFICIAL", "retention": "r"},
@@ -74,7 +75,8 @@ def test_chart_is_self_contained_svg(tmp_path):
 
 def test_record_tables_are_counted_by_month(tmp_path):
     spec = DatasetSpec.model_validate({
-        "id": "spend", "title": "Spend", "description": "d", "theme": "government", "kind": "record",
+        "id": "spend", "title": "Spend", "description": "d", "theme": "health",
+        "kind": "record",
         "publisher": {"contact_name": "Team", "contact_email": "team@example.org"},
         "iar": {"asset_id": "A", "information_asset_owner": "O",
                 "protective_marking": "OFFICIAL", "retention": "r"},

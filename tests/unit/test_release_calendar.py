@@ -27,7 +27,8 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 def spec(release: dict, dataset_id: str = "crime") -> DatasetSpec:
     return DatasetSpec.model_validate({
-        "id": dataset_id, "title": f"Title of {dataset_id}", "description": "d", "theme": "government",
+        "id": dataset_id, "title": f"Title of {dataset_id}", "description": "d",
+        "theme": "government",
         "publisher": {"contact_name": "Team", "contact_email": "team@example.org"},
         "iar": {"asset_id": "A", "information_asset_owner": "O",
                 "protective_marking": "OFFICIAL", "retention": "r"},
