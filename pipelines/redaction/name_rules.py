@@ -38,7 +38,10 @@ from pipelines.redaction.name_words import (
     COLLECTIVES,
     DETERMINERS,
     ENUMERATORS,
+    EPONYM_NOUNS,
+    EPONYM_STYLES,
     EVENT_HEADS,
+    FESTIVALS,
     FOLDED_HONORIFICS,
     FOLDED_PARTICLES,
     FOLDED_RELATIONS,
@@ -56,6 +59,7 @@ from pipelines.redaction.name_words import (
     SPEECH,
     STOP,
     SURNAME_HEADS,
+    THING_LEADS,
 )
 
 PLACEHOLDER = "[NAME]"
@@ -278,7 +282,8 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
             # "MY DAUGHTER ALBERICH WAS DETAINED The Home Office" is two things)
             j = i
             head_caps = _all_caps(words[i])
-            while j > 0 and kinds[j - 1] not in (Kind.HONORIFIC, Kind.PLACEHOLDER, Kind.STOP) \
+            while j > 0 and (kinds[j - 1] not in (Kind.HONORIFIC, Kind.PLACEHOLDER, Kind.STOP)
+                             or _key(words[j - 1]) in EPONYM_STYLES) \
                     and (not words[j - 1][:1].isupper()
                          or _all_caps(words[j - 1]) == head_caps) \
                     and words[j - 1] != PLACEHOLDER and (words[j - 1][:1].isupper() or (
@@ -289,6 +294,12 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
             for k in range(j, i + 1):
                 thing[k] = True
             break
+    # "Storm Isha", "Operation Midland", "HMS Belfast": a storm's, an operation's, a
+    # ship's name
+    if n > 1 and _key(words[0]) in THING_LEADS and words[0][:1].isupper() \
+            and kinds[0] != Kind.HONORIFIC \
+            and words[1][:1].isupper() and kinds[1] not in (Kind.HONORIFIC, Kind.PLACEHOLDER):
+        thing = [True] * n
     for i in range(n - 2):
         if _key(words[i]) in ORG_LEADS and words[i + 1] in ("of", "for", "on", "and") \
                 and (i == 0 or kinds[i - 1] != Kind.HONORIFIC):
@@ -320,9 +331,13 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     n = len(words)
     caps = [w.isupper() and len(w) > 1 for w in words]
     thing = thing_span(words, kinds)
+    if force_first and not weak_first and _key(words[0]) in THING_LEADS:
+        thing = [False] * n  # "her daughter Storm Adeyemi": a person after all
     # person words inside the run itself: honorifics, and (in capitals) relations
     for i, w in enumerate(words[:-1]):
         key = fold(w)
+        if thing[i] and key in EPONYM_STYLES:
+            continue  # "Sir John Cass School": the school is named after him
         if kinds[i] == Kind.HONORIFIC or (key in FOLDED_RELATIONS and (caps[i] or i == 0)) \
                 or key == "dear":
             j = i + 1
@@ -554,6 +569,10 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
     if _names_a_thing(words, kinds, around):
         head = next((i for i, w in enumerate(words) if w[:1].islower()), n)
         name[:head] = [False] * head
+    # "Down syndrome", "Crohn's disease": named after someone, not someone in the text
+    if _bare(around.n1) in EPONYM_NOUNS and not any(
+            k in (Kind.HONORIFIC, Kind.INITIAL, Kind.PLACEHOLDER) for k in kinds):
+        name = [False] * n
     # "annex B. Tel": a letter that numbers a thing ends the sentence, it is no initial
     if kinds[0] == Kind.INITIAL and _bare(around.p1) in ENUMERATORS:
         name[0] = False
@@ -745,7 +764,7 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if n1_word in SPEECH and kind != Kind.CAPS_UNKNOWN and not around.p1.endswith("'s") \
             and not (around.start and _key(word) in COLLECTIVES | FUNCTION_WORDS):
         return True
-    if _key(word) in CALENDAR:
+    if _key(word) in CALENDAR or _key(word) in FESTIVALS:
         return False  # "on 28 April", "June 2024": a date unless a person word says so
     if kind == Kind.WORD and p1 in ("of", "for", "&", "and") and RUN_END in around.p2 \
             and PLACEHOLDER not in around.p2:

@@ -174,7 +174,8 @@ ORG_HEADS = frozenset(fold(w) for w in (
     "Café", "Hotel", "Hotels", "Print", "Printing", "Printers", "Design", "Designs",
     "Translations", "Translation", "Translators", "Interpreting", "Interpreters",
     "Recruitment", "Staffing", "Training", "Education", "Learning", "Academy", "Academies",
-    "School", "Schools", "College", "University", "Institute", "Centre", "Center",
+    "School", "Schools", "Primary", "Infants", "Juniors", "College", "University",
+    "Institute", "Centre", "Center",
     "Centres", "Library", "Museum", "Gallery", "Theatre", "Mosque", "Temple",
     "Synagogue", "Gurdwara", "Cathedral", "Club", "League", "Federation",
     "Union", "Alliance", "Network", "Forum", "Project", "Programme", "Initiative",
@@ -214,12 +215,13 @@ SITE_HEADS = frozenset(fold(w) for w in (
     "House", "Lodge", "Fields", "Depot", "Pavilion", "Stadium", "Arena", "Exchange",
     "Annexe", "Annex", "Cottages", "Barracks", "Campus", "Precinct", "Reservoir", "Marina",
     "Cemetery", "Crematorium", "Baths", "Lido", "Allotments", "Hall", "Park", "Green",
-    "Common", "Heath", "Bridge", "Moor", "Wood", "Woods", "Hill",
+    "Common", "Heath", "Bridge", "Moor", "Wood", "Woods", "Hill", "High",
 ))
 #: Place heads that are also common surnames ("Sarah Hall", "Min-jun Park", "Aga Hill
 #: complained"): they end a place's name only after an allowed term ("Lewisham Park").
 SURNAME_HEADS = frozenset(fold(w) for w in (
     "Hall", "Park", "Green", "Common", "Heath", "Bridge", "Moor", "Wood", "Woods", "Hill",
+    "High",
 ))
 #: The last word of an event's or a law's name ("Burns Night", "Glastonbury Festival",
 #: "Clare's Law"): the capitalised words in front of it name the event, not a person.
@@ -228,6 +230,40 @@ EVENT_HEADS = frozenset(fold(w) for w in (
     "Awards", "Lecture", "Trophy", "Fringe", "Memorial", "Parade", "Exhibition",
     "Conference", "Law",
 ))
+#: Capitalised words that make the capitalised words after them a thing's name, as
+#: storms, operations, ships and mountains are named ("Storm Isha", "Operation
+#: Midland", "HMS Belfast", "Mount Kenya"; not "Glen" nor "Lake": first names); after
+#: a relation or a title the run is a person still ("her daughter Storm Adeyemi").
+THING_LEADS = frozenset(fold(w) for w in (
+    "Storm", "Hurricane", "Typhoon", "Cyclone", "Tropical", "Operation", "Op", "Exercise",
+    "Project", "Programme", "HMS", "HMY", "HMT", "RMS", "MV", "RRS", "USS",
+    "Mount", "Mt", "Loch", "Lough", "Cape", "Fort",
+))
+#: Styles of monarchs, nobles and saints, after which schools, hospitals, pubs and
+#: colleges are named ("King Edward VI College", "Lady Margaret School"): inside such
+#: a thing's name they are no title of a person ("Mr", "Dr" and "Mrs" still are).
+EPONYM_STYLES = frozenset(fold(w) for w in (
+    "Sir", "Dame", "Lady", "Lord", "King", "Queen", "Prince", "Princess", "Duke",
+    "Duchess", "Earl", "Countess", "Marquis", "Marquess", "Bishop", "Archbishop",
+    "Cardinal", "Pope", "Saint", "St", "Ste", "Abbot", "Canon",
+))
+#: Religious and public festivals: dates, like months, unless a person word says so
+#: ("Celebrations for Easter", "over Ramadan"; "Eid", "Holi" are also names).
+FESTIVALS = frozenset({
+    "christmas", "easter", "ramadan", "eid", "diwali", "deepavali", "vaisakhi", "baisakhi",
+    "hanukkah", "chanukah", "passover", "pesach", "whitsun", "pentecost", "advent", "lent",
+    "halloween", "hogmanay", "navratri", "holi", "purim", "sukkot", "shavuot", "muharram",
+    "ashura", "michaelmas", "candlemas", "epiphany", "samhain", "beltane", "yuletide",
+})
+#: Lower-case nouns after which the capitalised word in front names a condition, a
+#: test or an effect after the person who described it ("Down syndrome", "Crohn's
+#: disease", "Bell's palsy", "Hodgkin lymphoma"), not a person in the text.
+EPONYM_NOUNS = frozenset({
+    "syndrome", "disease", "palsy", "lymphoma", "sarcoma", "disorder", "dystrophy",
+    "ataxia", "chorea", "dementia", "anaemia", "anemia", "phenomenon", "effect",
+    "principle", "scale", "score", "test", "tumour", "tumor", "ulcer", "fracture",
+    "reflex", "sign", "manoeuvre", "maneuver", "procedure", "theorem", "equation",
+})
 #: Words in front of a place name that make it a place ("in Dalton", "flights to Oran").
 LOCATIVE = frozenset({
     "in", "at", "near", "via", "around", "outside", "inside", "across", "towards",

@@ -57,9 +57,12 @@ from pipelines.redaction.name_rules import (
     decide,
     decide_in_context,
     render,
+    thing_span,
 )
 from pipelines.redaction.name_words import (
     COLLECTIVES,
+    EPONYM_NOUNS,
+    EPONYM_STYLES,
     FOLDED_RELATIONS,
     FOREIGN_PARTICLES,
     FUNCTION_WORDS,
@@ -146,6 +149,9 @@ _TITLED = (rf"((?i:\b(?:{_alt(HONORIFICS)}|dear|to)\.?[ ]+))"
            rf"(?:(?i:{_alt((*FOREIGN_PARTICLES, *_ENGLISH_PARTICLES))})[ ]+)+\[NAME\]")
 
 
+#: A capitalised word right before a noun for what is named after a person ("Down
+#: syndrome", "Crohn's disease").
+_BEFORE_EPONYM = (rf"\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*[ ]+(?:{_alt(EPONYM_NOUNS)})\b")
 #: A capitalised word right after a determiner ("the Clyde", "our Kindle").
 _AFTER_DETERMINER = rf"\b(?:{_any_case(THING_DETERMINERS)})[ ]+\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*"
 
@@ -247,11 +253,15 @@ class NameScrubber:
         # name a river where "Clyde said" names a man (judged per occurrence)
         after_det = set(texts.str.extract_all(_AFTER_DETERMINER).explode().drop_nulls()
                         .str.split(" ").list.last().unique().to_list())
+        # ... and before "syndrome", "disease": "Down syndrome" names a condition where
+        # "Down said" may name a man
+        eponyms = set(texts.str.extract_all(_BEFORE_EPONYM).explode().drop_nulls()
+                      .str.split(" ").list.first().unique().to_list())
         for run in flat.to_list():
             words, seps = _split_run(run)
             name = decide(self.vocab, words)
             if self._depends_on_context(words, name) or (
-                    any(name) and words[0] in after_det):
+                    any(name) and (words[0] in after_det or words[-1] in eponyms)):
                 in_context.append(run)
                 patterns[run] = run
             else:
@@ -403,6 +413,8 @@ class NameScrubber:
         if rest[:1].isupper():
             words, seps = _split_run(rest)
             kinds = [self.vocab.kind(w) for w in words]
+            if fold(lead) in EPONYM_STYLES and all(thing_span(words, kinds)):
+                return None  # "Lady Margaret School", "Sir John Cass School": a thing
             ordinary = self.vocab.lexicon.ordinary
             if lead in SIGN_OFFS and kinds[0] in (Kind.ALLOWED, Kind.PHRASE) and all(
                     w in JOINERS or k in NAMELESS and fold(w) in ordinary

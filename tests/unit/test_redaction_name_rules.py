@@ -27,6 +27,30 @@ def scrub():
     # a heading in capitals: two unknown words side by side are a name
     ("RE: ZORVADINE KULPRETSOVA - REVIEW OF DECISION", "RE: [NAME] - REVIEW OF DECISION"),
     ("RE: OFSTED INSPECTION REPORT", "RE: OFSTED INSPECTION REPORT"),
+    # storms, operations and ships are named like people; a relation in front still says
+    # person
+    ("Storm Velmarine closed the road.", "Storm Velmarine closed the road."),
+    ("Operation Quindarrow ended in May.", "Operation Quindarrow ended in May."),
+    ("Her daughter Storm Velmarine was excluded.", "Her daughter [NAME] was excluded."),
+    ("Ms Velmarine Quodrey attended.", "Ms [NAME] attended."),
+    # schools and colleges named after knights, ladies, kings and saints are things;
+    # the same title before a person is still a title
+    ("Staff from Sir Ostrick Vandle School visited.",
+     "Staff from Sir Ostrick Vandle School visited."),
+    ("closed Lady Quenvira School.", "closed Lady Quenvira School."),
+    ("Staff from St Quenvira's C of E Primary visited.",
+     "Staff from St Quenvira's C of E Primary visited."),
+    ("Bishop Ostrick Vandle visited.", "Bishop [NAME] visited."),
+    # conditions named after the person who described them
+    ("The guidance on Vandle syndrome was updated.",
+     "The guidance on Vandle syndrome was updated."),
+    ("People living with Quodrey's disease meet here.",
+     "People living with Quodrey's disease meet here."),
+    ("Vandle said the guidance on Vandle syndrome was late.",
+     "[NAME] said the guidance on Vandle syndrome was late."),
+    # festivals are dates
+    ("Extra staff will be on duty over Ramadan.", "Extra staff will be on duty over Ramadan."),
+    ("Celebrations for Easter will be held.", "Celebrations for Easter will be held."),
 ])
 def test_rule(scrub, text: str, expected: str):
     assert scrub(text) == expected
