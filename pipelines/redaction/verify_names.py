@@ -1170,7 +1170,10 @@ _ROLES = frozenset({"caseworker", "officer", "manager", "director", "adviser", "
                     "assistant", "administrator", "secretary", "clerk", "analyst",
                     "coordinator", "consultant", "inspector", "minister", "chair",
                     "president", "commissioner", "deputy", "senior", "head", "lead",
-                    "casework", "correspondence", "complaints", "enquiries", "operations"})
+                    "casework", "correspondence", "complaints", "enquiries", "operations",
+                    "leader", "supervisor", "specialist", "executive", "chief", "principal",
+                    "co-ordinator", "treasurer", "chairman", "chairwoman", "chairperson",
+                    "investigator", "statistician", "receptionist", "registrar"})
 
 
 #: Titles the scrubber keeps in front of a placeholder ("Dr [NAME]").

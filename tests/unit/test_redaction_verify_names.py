@@ -205,6 +205,8 @@ def test_people_the_scrubber_left_are_found(text):
     "London has the highest rate of the regions.",         # a city as a subject
     "The chair, Professor of Law, was absent.",            # no name in the apposition
     "Present: the Clerk, the Treasurer",                   # roles only
+    "Cc: [NAME], Casework Team Leader",                    # a name, then its role
+    "Present: [NAME], Senior Investigator; [NAME], Chief Executive",
     "Apologies: none",
     "Please contact my son [NAME] about it.",              # a relation with its owner
     "its fine again now thanks",                           # not a name after "its"
