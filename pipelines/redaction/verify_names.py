@@ -729,7 +729,9 @@ class _Judge:
         # "[NAME] Born" (a name's other half); not "[NAME]'s College" nor "[NAME], Grants"
         # (a word English has, after a comma: a list; one it has not is judged below)
         near_name = prev == "[NAME]"
-        context = bare in _PERSON_WORDS or near_name
+        # a relation word says "person" only within its sentence ("her sister Jordan",
+        # not "Next of kin: [NAME] (sister). Tel withheld.")
+        context = bare in _PERSON_WORDS and not start or near_name
         keys = [_key(w) for w in run]
         if keys[-1] in _HEADS and (len(run) > 1 and bare not in _PERSON_WORDS or near_name
                                    and all(self.is_english(k) or k in _HEADS for k in keys)):

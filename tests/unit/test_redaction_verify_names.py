@@ -220,6 +220,12 @@ def test_those_checks_stay_quiet_on_ordinary_text(text):
     assert _flagged([text]) == set()
 
 
+def test_a_relation_word_says_person_only_within_its_sentence():
+    text = "Next of kin: [NAME] (sister). Tel withheld."
+    assert _flagged([text], ["Tel"]) == set()  # the spec's allow_terms explain it
+    assert _flagged(["Next of kin: [NAME] (sister) Jordan withheld."], ["Jordan"]) == {0}
+
+
 def test_a_declared_relation_word_explains_a_title():
     text = "We found that the council delayed Sister [NAME]'s case."
     assert _flagged([text]) == {0}
