@@ -542,6 +542,15 @@ _CHAT = frozenset({
 _THE_THING = (r"\b(?:[Tt]he|THE)[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[.,;:!?)]|[ \t]+(?:near|at|in|"
               r"on|and|or|to|from|with|by|for|of|was|is|has|had|were|are|will|would|between|"
               r"into|through|below|above|which|that|where|when|during|after|before|until)\b)")
+#: Things named after people, by the word English puts with them: a storm ("after Storm
+#: Arwen"), an eponymous condition ("Bell's palsy", "Hodgkin lymphoma"), an institution
+#: named with a title ("Lady Margaret School", "Sir John Cass School").
+_NAMED_STORM = r"\b(?:Storm|Hurricane|Typhoon|Cyclone)[ \t]+\p{Lu}[\p{Ll}'’\-]+(?:[ \t]+\p{Ll}+)?"
+_EPONYM = (r"\b\p{Lu}[\p{Ll}\-]+(?:['’]s|s['’])?[ \t]+(?:disease|syndrome|palsy|lymphoma|"
+           r"sarcoma|ataxia|dystrophy|chorea|anomaly|phenomenon|disorder|tumou?r|"
+           r"encephalopathy|contracture|neuralgia|ulcer|fracture)\b")
+_TITLED_THING = (r"\b(?:Sir|Lady|Dame|Lord|St|Saint|King|Queen|Prince|Princess|Duke|Duchess|"
+                 r"Bishop|Cardinal)\.?(?:[ \t]+\p{Lu}[\p{Ll}'’\-]+){1,3}[ \t]+\p{Lu}\p{Ll}+")
 #: Lower-case words in front of a place's name.
 _LOCATIVE = frozenset({"in", "at", "from", "to", "near", "via", "into", "outside", "across",
                        "around", "visited", "visit", "visiting", "compares", "between", "of",
@@ -599,6 +608,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     # other scrubbing's placeholders ("[EMAIL]", "[NINO]") are not words to judge
     texts = texts.str.replace_all(_OTHER_PLACEHOLDER, _ALLOWED)
     texts = _explain_things(texts, judge)
+    texts = _explain_named_things(texts)
     found: dict[int, tuple[str, str]] = {}
     next_to = "a word next to a replaced name"
     where = "a word where a person is written"
@@ -673,6 +683,32 @@ def _explain_things(texts: pl.Series, judge: _Judge) -> pl.Series:
         return texts
     pats = sorted(explained, key=len, reverse=True)
     return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
+
+
+def _explain_named_things(texts: pl.Series) -> pl.Series:
+    """Storms, eponymous conditions and institutions named with a title are things, not
+    people the scrubber left: their spans are written as allowed terms before the scan.
+    A storm's name followed by a person's verb ("Storm Reid said") stays a finding,
+    and a titled run counts only when its last word is a head word ("Sir John Cass
+    School"; "Sir John Smith" is still judged)."""
+    explained: dict[str, str] = {}
+    for m in _distinct(texts, _NAMED_STORM):
+        parts = m.split()
+        if len(parts) < 3 or not re.fullmatch(_SUBJECT_VERBS, parts[2]):
+            explained[" ".join(parts[:2])] = _ALLOWED
+    for m in _distinct(texts, _EPONYM):
+        explained[m] = _ALLOWED
+    for m in _distinct(texts, _TITLED_THING):
+        if _key(m.split()[-1]) in _HEADS:
+            explained[m] = _ALLOWED
+    if not explained:
+        return texts
+    pats = sorted(explained, key=len, reverse=True)
+    return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
+
+
+def _distinct(texts: pl.Series, pattern: str) -> list[str]:
+    return texts.str.extract_all(pattern).explode().drop_nulls().unique().to_list()
 
 
 def _find(texts: pl.Series, pattern: str, decide, what: str,

@@ -194,6 +194,8 @@ def test_verifier_explains_a_word_between_the_and_a_function_word():
     "London to send the agreement by Friday.",             # a place cannot send it
     "Warrington's phone was off all day.",                 # what only a person has
     "Job raised. Engineer Howard no access.",              # a job title before a name
+    "Storm Zelenka said she would call back.",             # Storm as a first name
+    "Sir Quentin Vardoe visited the ward on Monday.",      # a title and a name, no head
 ])
 def test_people_the_scrubber_left_are_found(text):
     assert _flagged([text]) == {0}
@@ -206,6 +208,10 @@ def test_people_the_scrubber_left_are_found(text):
     "The chair, Professor of Law, was absent.",            # no name in the apposition
     "Present: the Clerk, the Treasurer",                   # roles only
     "Cc: [NAME], Casework Team Leader",                    # a name, then its role
+    "Reports of flooding on the A38 after Storm Arwen reached 122.",  # a named storm
+    "People living with Hodgkin lymphoma meet at Lady Margaret School.",  # eponyms
+    "The guidance on Bell's palsy was updated after feedback.",
+    "Staff from Sir John Cass School visited on Monday.",  # a school named with a title
     "Present: [NAME], Senior Investigator; [NAME], Chief Executive",
     "Apologies: none",
     "Please contact my son [NAME] about it.",              # a relation with its owner
