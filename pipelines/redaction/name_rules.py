@@ -101,6 +101,15 @@ _CODE_TAIL = re.compile(r"[\-/_]\d")
 _BULLETS = frozenset({"-", "–", "—", "•", "*", "|", ">", "/"})
 #: Two or three initials written together ("D.B.", "J.R.R.").
 _INITIALS = re.compile(r"(?:[^\W\d_a-z]\.){2,3}")
+#: Words joined by inner capitals ("ServiceNow", "MacKenzie"), ASCII letters only.
+_CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+#: How names written with an inner capital start ("MacKenzie", "FitzGerald", "VanDyke").
+_NAME_PREFIXES = frozenset({"mac", "mc", "fitz", "van", "von", "del", "della", "der", "den",
+                            "san", "santa", "ben", "abu", "ibn", "bin", "las", "los", "les",
+                            "dal", "dos", "das", "ter", "ten", "lou", "ann", "anne", "mae",
+                            "rae", "kay", "joy"})
+#: A regnal number ("King Edward VI College", "Henry VIII"): capitals inside a title-case name.
+_ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 _SENTENCE_END = re.compile(r"[.!?:;]['’\")\]]*$")
 _ABBREVIATION = re.compile(r"^(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Rev|No|Nos|Ref|Cllr|Sgt|Capt|Col|"
                            r"Lt|Gen|Jr|Sr|Snr|Jnr)\.$")
@@ -217,7 +226,23 @@ class Vocabulary:
             if not re.search("[aeiouy]", key):
                 return Kind.ACRONYM  # "HMRC", "DWP", "BRP"
             return Kind.CAPS_UNKNOWN
+        if not is_name and self._brand(base):
+            return Kind.ALLOWED
         return Kind.NAME
+
+    def _brand(self, word: str) -> bool:
+        """A product's CamelCase ("ServiceNow", "SystmOne", "FaceTime"): words joined with
+        an inner capital, the last one English. Names written so start with a particle or
+        a short prefix ("MacKenzie", "DeShawn", "LaToya") or with a first name ("LeeAnn",
+        "MaryBeth"), and end in a name, not an English word."""
+        parts = _CAMEL.fullmatch(word) and re.findall(r"[A-Z][a-z]*", word)
+        if not parts:
+            return False
+        lex = self.lexicon
+        head, tail = fold(parts[0]), fold(parts[-1])
+        return len(head) >= 3 and head not in _NAME_PREFIXES and head not in lex.first_names \
+            and (tail in lex.ordinary or tail in STOP) and tail not in lex.first_names \
+            and tail not in lex.surnames
 
     def is_first(self, token: str) -> bool:
         return fold(_POSSESSIVE.sub("", token)) in self.lexicon.first_names
@@ -268,7 +293,9 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
     "Marikina City") or a leading word with "of"/"for" ("University of Leeds")."""
     n = len(words)
     thing = [False] * n
-    for i in range(n - 1, 0, -1):
+    i = n
+    while i > 1:
+        i -= 1
         key = _key(words[i])
         if (key in ORG_HEADS or key in PLACE_HEADS or key in EVENT_HEADS
                 or key in SITE_HEADS) \
@@ -285,7 +312,8 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
             while j > 0 and (kinds[j - 1] not in (Kind.HONORIFIC, Kind.PLACEHOLDER, Kind.STOP)
                              or _key(words[j - 1]) in EPONYM_STYLES) \
                     and (not words[j - 1][:1].isupper()
-                         or _all_caps(words[j - 1]) == head_caps) \
+                         or _all_caps(words[j - 1]) == head_caps
+                         or bool(_ROMAN.fullmatch(words[j - 1]))) \
                     and words[j - 1] != PLACEHOLDER and (words[j - 1][:1].isupper() or (
                         words[j - 1] in ("of", "for", "and", "&") and j >= 2
                         and (_key(words[j - 2]) in ORG_HEADS | ORG_LEADS
@@ -293,7 +321,10 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
                 j -= 1
             for k in range(j, i + 1):
                 thing[k] = True
-            break
+            # on to a thing before it ("Shakespeare Crescent and Telford Road")
+            if not (j >= 2 and words[j - 1] in ("and", "&", "or")):
+                break
+            i = j - 1
     # "Storm Isha", "Operation Midland", "HMS Belfast": a storm's, an operation's, a
     # ship's name
     if n > 1 and _key(words[0]) in THING_LEADS and words[0][:1].isupper() \
@@ -350,13 +381,15 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     # (after a weak introducer, "to Dalton" may be a place: decided in context)
     could_be = (Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL, Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN)
     # (not after a weak one when the whole run names a thing: "to Westgate House")
-    if force_first and kinds[0] not in never and (not weak_first or kinds[0] in could_be) \
-            and not (weak_first and all(thing)):
+    forced = force_first and kinds[0] not in never \
+        and (not weak_first or kinds[0] in could_be) and not (weak_first and all(thing))
+    if forced:
         name[0] = True
         thing[0] = False
-    # a thing's name ("Orbis Catering", "Kowalczyk Security Ltd") is not a person
+    # a thing's name ("Orbis Catering", "Kowalczyk Security Ltd") is not a person (nor
+    # after a weak introducer: "from Turing House to")
     for i in range(n):
-        if thing[i] and not (force_first and i == 0):
+        if thing[i] and not (forced and i == 0):
             name[i] = False
     # an initial then a capitalised word is a person ("J. Said", "D.B. Sunday"), and so is
     # a capitalised word then an initial ("Hank G."), unless the letter numbers a thing
@@ -573,12 +606,25 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
     if _bare(around.n1) in EPONYM_NOUNS and not any(
             k in (Kind.HONORIFIC, Kind.INITIAL, Kind.PLACEHOLDER) for k in kinds):
         name = [False] * n
+    # "living with Tourette's meet", "the guidance on Alzheimer's was updated": a
+    # condition written without its noun (a person's possessive has what is theirs after
+    # it: "with Tourette's mother"; not after "of": "a friend of Mark's.")
+    if n == 1 and _POSSESSIVE.search(words[0]) and _bare(around.p1) in _CONDITION_PREVS \
+            and RUN_END not in around.p1 and kinds[0] != Kind.PLACEHOLDER \
+            and (_bare(around.n1) in FUNCTION_WORDS or not _bare(around.n1)) \
+            and not around.n1[:1].isupper():
+        name = [False]
     # "annex B. Tel": a letter that numbers a thing ends the sentence, it is no initial
     if kinds[0] == Kind.INITIAL and _bare(around.p1) in ENUMERATORS:
         name[0] = False
         if n > 1 and kinds[1] != Kind.NAME:
             name[1] = False
     return name
+
+
+#: Words before a possessive with no noun after it that make it a condition ("living
+#: with Tourette's meet", "guidance on Alzheimer's was").
+_CONDITION_PREVS = frozenset({"with", "on", "about", "has", "had", "have", "for"})
 
 
 #: Determiners that make the capitalised word after them a thing ("the Clyde"); not "a"
@@ -770,6 +816,11 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
             and PLACEHOLDER not in around.p2:
         return False  # the tail of a title or a thing's name ("Date of Birth")
     if around.start:
+        # an allowed term before a plural noun is a thing's or a place's ("Visa
+        # applications", "Bury residents"); a person's name comes before a verb
+        if kind == Kind.PLACE_NAME and _key(word) in vocab.allowed and _LOWER_TOKEN.fullmatch(n1) \
+                and n1.endswith(("ions", "ents", "ers", "ants", "ities", "ances", "ences")):
+            return False
         # a place that may be a name, first in a sentence: a person unless a place
         # is plainly meant ("Dalton, Cumbria", "Dalton is a town")
         return kind == Kind.PLACE_NAME and not (n1 == "," or n1_word in ("is", "was")
@@ -834,15 +885,24 @@ def _is_place_context(vocab: Vocabulary, around: Around, p1: str, p2: str, n1: s
         return True
     if p1 in ("and", "or", "&", "to") and _is_place_token(vocab, around.p2):
         return True
-    if around.p1.endswith(",") and _is_place_token(vocab, around.p1):
-        return True
-    if n1 in ("and", "or", "&", ",", "to") and RUN_START in around.n2:
+    if around.p1.endswith(",") and (_is_place_token(vocab, around.p1) or _ends_address(
+            around.p1)):
+        return True  # "Leeds, Bury and …", "Milton Avenue, Bury, during"
+    if (n1 in ("and", "or", "&", ",", "to") or around.n1 == ",") and RUN_START in around.n2:
         nxt = around.n2.split(RUN_START)[-1].strip(",.;:")
         if nxt and vocab.kind(nxt) in (Kind.ALLOWED, Kind.PHRASE):
             return True
     if p1 == "to" and p2 in MOTION:
         return True
     return p1 == "from" and (n1 == "to" or p2 in MOTION)
+
+
+def _ends_address(token: str) -> bool:
+    """The token ends a run whose last word is a street's or a place's head ("Avenue,")."""
+    if RUN_END not in token:
+        return False
+    parts = token.split(RUN_END)[0].split()
+    return bool(parts) and _key(parts[-1]) in PLACE_HEADS
 
 
 def render(words: list[str], seps: list[str], name: list[bool]) -> str:

@@ -293,7 +293,10 @@ PLACE_OF = frozenset({"port", "city", "town", "village", "borough", "county", "a
                       "south", "east", "west", "people", "mayor", "government", "bay",
                       "university", "kingdom", "residents", "resident", "citizens",
                       "outside", "heart", "streets", "edge", "parts",
-                      "part", "rest", "population", "council", "diocese", "archbishop"})
+                      "part", "rest", "population", "council", "diocese", "archbishop",
+                      # peers' titles name places ("the Marquis of Granby", "Earl of Derby")
+                      "duke", "duchess", "marquis", "marquess", "earl", "countess",
+                      "viscount", "baron", "baroness", "bishop"})
 #: Nouns for groups of people that start sentences before a speech verb ("Staff said").
 COLLECTIVES = frozenset({
     "staff", "officers", "police", "people", "everyone", "everybody", "nobody", "someone",

@@ -152,6 +152,10 @@ _TITLED = (rf"((?i:\b(?:{_alt(HONORIFICS)}|dear|to)\.?[ ]+))"
 #: A capitalised word right before a noun for what is named after a person ("Down
 #: syndrome", "Crohn's disease").
 _BEFORE_EPONYM = (rf"\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*[ ]+(?:{_alt(EPONYM_NOUNS)})\b")
+#: A capitalised possessive after "with", "on" … ("living with Tourette's meet"): a
+#: condition when no noun follows it (decided per occurrence).
+_CONDITION_POSSESSIVE = (rf"\b(?:with|on|about|has|had|have|for)[ ]+"
+                         rf"\p{{Lu}}[{_L}]*['’]s\b")
 #: A capitalised word right after a determiner ("the Clyde", "our Kindle").
 _AFTER_DETERMINER = rf"\b(?:{_any_case(THING_DETERMINERS)})[ ]+\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*"
 
@@ -179,6 +183,21 @@ def _without_capitals(texts: pl.Series) -> pl.Series:
     """Rows written without capitals (placeholders written already do not count)."""
     return texts.str.replace_all(r"\[[A-Z_]+\]", "").str.contains(r"\p{Lu}").not_() \
         .fill_null(False)
+
+
+#: Prefixes English writes before a hyphen ("non-molestation", "co-worker").
+_PREFIXES = frozenset({"non", "pre", "post", "re", "co", "ex", "sub", "anti", "self", "multi",
+                       "inter", "semi", "mid", "pro", "de", "un", "mis"})
+
+
+def _english_compound(parts: list[str], ordinary: frozenset[str]) -> bool:
+    """Hyphenated English: every part English, and a particle or a prefix among them
+    ("drop-in", "non-molestation") or every part of four letters or more ("long-term");
+    syllables of a name are short and often English too ("sang-en", "sang-woo")."""
+    keys = [fold(p) for p in parts]
+    small = [k in FUNCTION_WORDS or k in STOP or k in _PREFIXES for k in keys]
+    return all(k and (k in ordinary or s) for k, s in zip(keys, small, strict=True)) \
+        and (any(small) or all(len(k) >= 4 for k in keys))
 
 
 def _is_compound(key: str, ordinary: frozenset[str]) -> bool:
@@ -257,6 +276,8 @@ class NameScrubber:
         # "Down said" may name a man
         eponyms = set(texts.str.extract_all(_BEFORE_EPONYM).explode().drop_nulls()
                       .str.split(" ").list.first().unique().to_list())
+        eponyms |= set(texts.str.extract_all(_CONDITION_POSSESSIVE).explode().drop_nulls()
+                       .str.split(" ").list.last().unique().to_list())
         for run in flat.to_list():
             words, seps = _split_run(run)
             name = decide(self.vocab, words)
@@ -510,6 +531,8 @@ class NameScrubber:
             return False  # "ok", "xx": too short to call a name without an accent
         if any(ord(c) > 127 for c in word) and word.lower() not in lex.accented:
             return True  # "lê", "vân": an accent English does not write
+        if "-" in word and _english_compound(word.split("-"), lex.ordinary):
+            return False  # "drop-in", "follow-up", "non-molestation": an English compound
         return key not in lex.ordinary and not _is_inflection(key, lex.ordinary)
 
     def _joins(self, word: str, key: str) -> bool:

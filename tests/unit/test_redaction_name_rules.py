@@ -51,6 +51,28 @@ def scrub():
     # festivals are dates
     ("Extra staff will be on duty over Ramadan.", "Extra staff will be on duty over Ramadan."),
     ("Celebrations for Easter will be held.", "Celebrations for Easter will be held."),
+    # a regnal number inside a school's name; a peer's title names a place
+    ("Staff from King Ostrevane VI College visited.",
+     "Staff from King Ostrevane VI College visited."),
+    ("The licence for the Marquis of Granby was reviewed.",
+     "The licence for the Marquis of Granby was reviewed."),
+    # a condition written without its noun; a person's possessive has a noun after it
+    ("People living with Quodrey's meet on Thursdays.",
+     "People living with Quodrey's meet on Thursdays."),
+    ("I went with Quodrey's mother to the office.", "I went with [NAME]'s mother to the office."),
+    ("She is a friend of Quodrey's.", "She is a friend of [NAME]'s."),
+    # a product's CamelCase; names with an inner capital start with a prefix or a first name
+    ("Case records moved to VendraPoint in May.", "Case records moved to VendraPoint in May."),
+    ("The form was signed by DeQuenvo.", "The form was signed by [NAME]."),
+    ("We met MacQuenvie yesterday.", "We met [NAME] yesterday."),
+    # charities, football clubs and London's termini on the shipped allow-list
+    ("Referrals to Mind rose by 20% in May.", "Referrals to Mind rose by 20% in May."),
+    ("Road closures are expected when Aston Villa play at home.",
+     "Road closures are expected when Aston Villa play at home."),
+    ("Passengers changing at Paddington faced delays.",
+     "Passengers changing at Paddington faced delays."),
+    ("Plaid Cymru and Labour councillors both voted.",
+     "Plaid Cymru and Labour councillors both voted."),
 ])
 def test_rule(scrub, text: str, expected: str):
     assert scrub(text) == expected
