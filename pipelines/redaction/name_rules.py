@@ -34,6 +34,7 @@ from pipelines.redaction.holdout import fold
 from pipelines.redaction.lexicon import Lexicon, accent_key, has_accent, split_terms
 from pipelines.redaction.lexicon import load as load_lexicon
 from pipelines.redaction.name_words import (
+    ACTION_VERBS,
     CALENDAR,
     COLLECTIVES,
     DETERMINERS,
@@ -51,10 +52,14 @@ from pipelines.redaction.name_words import (
     NOTE_VERBS,
     ORG_HEADS,
     ORG_LEADS,
+    PERSON_NOUNS,
+    PERSON_PARTICIPLES,
     PERSON_PREVS,
     PLACE_HEADS,
     PLACE_OF,
+    ROLE_NOUNS,
     ROLES,
+    ROLL_LABELS,
     SITE_HEADS,
     SPEECH,
     STOP,
@@ -133,6 +138,9 @@ _NOT_A_NAME = frozenset({"and", "or", "but", "nor", "who", "which", "that", "the
                          "i", "you", "there", "here", "this", "today", "yesterday", "staff",
                          "team", "family", "office", "police"}) | frozenset(ROLES)
 _NEVER_SPREAD = FOLDED_RELATIONS | FUNCTION_WORDS | COLLECTIVES | NOTE_VERBS
+#: Function words after "Dear" that start a greeting, not a name ("Dear Sir", "Dear All").
+_NEVER_DEAR = frozenset({"sir", "madam", "all", "team", "colleague", "colleagues", "the",
+                         "my", "our", "your", "mr", "mrs", "ms", "dr"})
 
 
 @dataclass
@@ -377,6 +385,13 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
                         and words[j][:1].isupper() and _key(words[j]) not in FUNCTION_WORDS):
                 name[j] = True
                 thing[j] = False
+            # "Dear SHE DWIVEDI": a function word that is a name ("She", "He", "To"),
+            # then a word that can only be one
+            elif kinds[j] == Kind.STOP and j + 1 < n and words[j][:1].isupper() \
+                    and kinds[j + 1] in (Kind.NAME, Kind.CAPS_UNKNOWN, Kind.SHORT_CAPS) \
+                    and _key(words[j]) not in _NEVER_DEAR:
+                name[j] = name[j + 1] = True
+                thing[j] = thing[j + 1] = False
     never = (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC)
     # (after a weak introducer, "to Dalton" may be a place: decided in context)
     could_be = (Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL, Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN)
@@ -504,6 +519,8 @@ class Around:
     start: bool = True
     mixed: bool = True
     listed_line: bool = False
+    #: the run starts a line right under one that ends in a name ("[NAME]\nShaw.")
+    under_name: bool = False
 
     @classmethod
     def parse(cls, left: str, right: str, *, mixed: bool = True) -> Around:
@@ -526,7 +543,8 @@ class Around:
         listed = ends_line and ("\n" in gap and PLACEHOLDER in p1 or (
             "\n" in after[:len(after) - len(after.lstrip())]
             and (PLACEHOLDER in n1 or titled)))
-        return cls(p2, p1, n1, n2, start, mixed, listed)
+        under = "\n" in gap and PLACEHOLDER in p1
+        return cls(p2, p1, n1, n2, start, mixed, listed, under)
 
 
 def _bare(token: str) -> str:
@@ -596,7 +614,8 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
             n2=(RUN_START + words[b + 1] if words[b + 1][:1].isupper() else words[b + 1])
             if b + 1 < n else (around.n1 if b + 1 == n and b < n else around.n2),
             start=around.start if a == 0 else False, mixed=around.mixed,
-            listed_line=around.listed_line and a == 0 and b == n)
+            listed_line=around.listed_line and a == 0 and b == n,
+            under_name=around.under_name and a == 0)
         _segment(vocab, words[a:b], kinds[a:b], name, thing, blocked, a, seg_around)
     spread(words, kinds, name, blocked)
     if _names_a_thing(words, kinds, around):
@@ -793,6 +812,16 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
         for i in range(1, n):
             if kinds[i] in MAYBE | {Kind.NAME, Kind.ALLOWED, Kind.INITIAL}:
                 name[at + i] = True
+    # "Action: Var Kamal to write to …" (the owner of an action in note form); "Til Bhati
+    # (known as …)", "Mark Vandle (née …)": a person
+    owner = around.start and n1_word == "to" and _bare(n2) in ACTION_VERBS
+    known = n1.startswith("(") and n1_word in ("known", "née", "nee", "aka")
+    if (owner or known) and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
+            and not all(k == Kind.ALLOWED for k in kinds) \
+            and not any(_key(w) in _NOT_PEOPLE | _ROLE_NOUNS | PERSON_NOUNS for w in words):
+        for i in range(n):
+            if not blocked[at + i] and kinds[i] in MAYBE | {Kind.NAME, Kind.ALLOWED}:
+                name[at + i] = True
     if n1_word in SPEECH and kinds[-1] in MAYBE | {Kind.ALLOWED} and not _thingy(words[-1]):
         name[at + n - 1] = True
     if n > 1 and n1_word in _AUX and name[at + n - 2] and not thing[at + n - 1] \
@@ -810,7 +839,19 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     if n1_word in SPEECH and kind != Kind.CAPS_UNKNOWN and not around.p1.endswith("'s") \
             and not (around.start and _key(word) in COLLECTIVES | FUNCTION_WORDS):
         return True
-    if _key(word) in CALENDAR or _key(word) in FESTIVALS:
+    key = _key(word)
+    plain = key not in _NOT_PEOPLE
+    # the first of a roll ("Present: Inga, [NAME]", "Apologies: Nine", "Next of kin: Hogan")
+    if _label(around.p1) in ROLL_LABELS and plain:
+        return True
+    # a role, a comma, the person ("the receptionist, Gan, was rude")
+    if _appositive(around) and plain and (n1 in (",", ".", ";", "") or n1_word in _AUX
+                                          or n1_word in SPEECH):
+        return True
+    # the other half of a name broken across a line ("Interviewee: [NAME]\nShaw.")
+    if around.under_name and plain and n1 in (",", ".") and not word.isupper():
+        return True
+    if key in CALENDAR or key in FESTIVALS:
         return False  # "on 28 April", "June 2024": a date unless a person word says so
     if kind == Kind.WORD and p1 in ("of", "for", "&", "and") and RUN_END in around.p2 \
             and PLACEHOLDER not in around.p2:
@@ -823,9 +864,14 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
             return False
         # a place that may be a name, first in a sentence: a person unless a place
         # is plainly meant ("Dalton, Cumbria", "Dalton is a town")
-        return kind == Kind.PLACE_NAME and not (n1 == "," or n1_word in ("is", "was")
-                                                or _is_place_context(vocab, around, p1, p2,
-                                                                     n1_word))
+        # (but "Kamal was placed in temporary accommodation": a person's participle)
+        personal = n1_word in ("is", "was") and _bare(around.n2) in PERSON_PARTICIPLES
+        if personal and kind in (Kind.WORD, Kind.AMBIGUOUS) and plain \
+                and key not in _ROLE_NOUNS and key not in PERSON_NOUNS and not word.isupper():
+            return True  # "Amrita was excluded for five days"
+        return kind == Kind.PLACE_NAME and not (
+            n1 == "," or n1_word in ("is", "was") and not personal
+            or _is_place_context(vocab, around, p1, p2, n1_word))
     if kind == Kind.PLACE_NAME:
         return not _is_place_context(vocab, around, p1, p2, n1_word)
     if _key(word) in vocab.lexicon.minor_places and _is_place_context(
@@ -842,6 +888,25 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
 
 
 _LOWER_TOKEN = re.compile(r"[^\W\d_A-Z]+")
+#: Words a roll, a role or a broken line does not make a person ("Present: All",
+#: "Cc: Legal", "the officer, Monday,").
+_NOT_PEOPLE = FUNCTION_WORDS | COLLECTIVES | CALENDAR | FESTIVALS | ENUMERATORS | ROLES \
+    | NOTE_VERBS | ORG_HEADS | PLACE_HEADS | EVENT_HEADS | frozenset({"none", "nil", "n/a"})
+_ROLE_NOUNS = frozenset(fold(w) for w in ROLE_NOUNS) | FOLDED_RELATIONS | ROLES
+
+
+def _label(token: str) -> str:
+    """A context token that is a label ("Present:", "kin:"), lower case; "" if none."""
+    t = token.replace(RUN_END, "").replace(RUN_START, "")
+    return t[:-1].lower() if t.endswith(":") and len(t) > 2 else ""
+
+
+def _appositive(around: Around) -> bool:
+    """The run stands after a role word in lower case and a comma ("the receptionist,")."""
+    p1 = around.p1
+    return p1.endswith(",") and RUN_END not in p1 and RUN_START not in p1 \
+        and p1[:-1].islower() and fold(p1[:-1]) in _ROLE_NOUNS \
+        and (_bare(around.p2) in DETERMINERS or bool(_LOWER_TOKEN.fullmatch(around.p2)))
 
 
 def _mid_sentence(around: Around, word: str) -> bool:

@@ -38,7 +38,8 @@ RELATIONS = (
     "appellant", "claimant", "complainant", "requester", "victim", "witness", "suspect",
     "defendant", "offender", "detainee", "prisoner", "sponsor", "dependant", "dependent",
     "son-in-law", "daughter-in-law", "mother-in-law", "father-in-law", "brother-in-law",
-    "sister-in-law",
+    "sister-in-law", "ex-partner", "ex-wife", "ex-husband", "ex-boyfriend", "ex-girlfriend",
+    "ex-fiance", "ex-fiancé", "ex-fiancee", "ex-fiancée",
 )
 #: Kinship and close relations, after which even a lower-case word that English has is
 #: a name unless it is a function word ("my brother john", not "my brother works").
@@ -49,7 +50,8 @@ KINSHIP = (
     "granddad", "nan", "nana", "stepson", "stepdaughter", "stepfather", "stepmother",
     "fiance", "fiancé", "fiancee", "fiancée", "boyfriend", "girlfriend", "twin", "friend",
     "neighbour", "neighbor", "son-in-law", "daughter-in-law", "mother-in-law",
-    "father-in-law", "brother-in-law", "sister-in-law",
+    "father-in-law", "brother-in-law", "sister-in-law", "ex-partner", "ex-wife", "ex-husband",
+    "ex-boyfriend", "ex-girlfriend",
 )
 #: Titles written before a name ("Mr O'Brien", "Cllr Patel", "Imam Abdullah").
 HONORIFICS = (
@@ -92,7 +94,7 @@ SPEECH_VERBS = (
     "alleged", "alleges", "replied", "insisted", "denied", "admitted", "attended",
     "arrived", "left", "visited", "requested", "requests", "applied", "appealed",
     "believes", "believed", "feels", "felt", "wants", "wanted", "thinks", "thought",
-    "agreed", "refused", "died", "was born",
+    "agreed", "refused", "died", "was born", "declared",
 )
 #: Words that are never names, whatever comes before them.
 STOP = frozenset(fold(w) for w in (
@@ -390,4 +392,60 @@ NOTE_VERBS = frozenset({
     "about", "regarding", "concerning", "against", "by", "per", "thanks", "update",
     "reminder", "chased", "escalated", "referred", "signposted", "supported", "helped",
     "accompanied", "escorted", "detained", "arrested", "released", "removed", "deported",
+})
+#: Labels of a roll or a form, after which the first word is a person whatever it is
+#: ("Present: Inga, …", "Apologies: Nine", "Cc: Viola", "Next of kin: Hogan").
+#: Not a speaker's label ("Caller:", "Witness:"): speech follows those.
+ROLL_LABELS = frozenset({
+    "present", "apologies", "attendees", "attending", "attendance", "absent", "invitees",
+    "cc", "bcc", "informant", "interviewee", "interviewer", "note-taker", "notetaker",
+    "minute-taker", "kin", "signatories", "reviewer", "assessor", "keyworker",
+})
+#: Nouns for the role a person has, before a comma and the person ("the receptionist,
+#: Gan, was rude"; "the premises licence holder, Bahadur, did not attend"), besides the
+#: relations and job titles above.
+ROLE_NOUNS = frozenset({
+    "receptionist", "reviewer", "holder", "assessor", "worker", "keyworker", "driver",
+    "caller", "chair", "chairperson", "owner", "keeper", "investigator", "inspector",
+    "therapist", "psychologist", "psychiatrist", "paramedic", "pharmacist", "practitioner",
+    "guard", "warden", "porter", "cleaner", "caretaker", "steward", "organiser", "presenter",
+    "author", "writer", "sender", "respondent", "resident", "member", "trustee",
+    "director", "headteacher", "head", "principal", "clerk", "secretary", "assistant",
+    "adviser", "advisor", "officer", "manager", "supervisor", "coordinator", "co-ordinator",
+    "representative", "registrar", "coroner", "magistrate", "judge", "chairman",
+    "chairwoman", "complainant", "applicant", "appellant", "claimant", "tenant", "occupant",
+    "licensee", "proprietor", "landlord", "landlady", "councillor", "caseworker",
+    "interviewer", "interviewee", "informant", "deceased", "child", "pupil", "student",
+    "patient", "client", "witness", "victim", "suspect", "defendant", "accused",
+})
+#: Participles that follow "was" or "is" after a person, not a place ("Kamal was placed
+#: in temporary accommodation"; "Dalton was flooded" is a place).
+PERSON_PARTICIPLES = frozenset({
+    "placed", "excluded", "arrested", "detained", "interviewed", "born", "admitted",
+    "discharged", "told", "advised", "seen", "assessed", "referred", "sentenced", "charged",
+    "released", "evicted", "suspended", "dismissed", "married", "diagnosed", "injured",
+    "bullied", "threatened", "asked", "informed", "offered", "cautioned", "convicted",
+    "acquitted", "bailed", "remanded", "questioned", "employed", "appointed", "promoted",
+    "accompanied", "represented", "invited", "registered", "adopted", "fostered",
+    "supported", "visited", "contacted", "called", "phoned", "emailed", "sent", "given",
+    "granted", "refused", "awarded", "fined", "banned", "barred", "warned", "reprimanded",
+    "disciplined", "found", "heard", "reported", "missing", "absent", "present",
+    "unhappy", "upset", "angry", "rude", "late",
+})
+#: Verbs of an action written in note form after its owner ("Action: Var Kamal to write
+#: to the landowner").
+ACTION_VERBS = frozenset({
+    "write", "send", "call", "phone", "ring", "email", "contact", "arrange", "check",
+    "chase", "review", "provide", "confirm", "circulate", "draft", "prepare", "update",
+    "speak", "meet", "visit", "attend", "book", "follow", "liaise", "investigate", "report",
+    "share", "obtain", "seek", "ask", "inform", "forward", "complete", "organise",
+    "organize", "discuss", "look", "find", "raise", "escalate", "respond", "reply", "invite",
+    "agree", "consider", "present", "bring", "collect", "submit", "sign", "source",
+})
+#: Nouns for a person that start a sentence with no name ("Man was arrested", "Mother
+#: was upset"): the participle rule leaves them.
+PERSON_NOUNS = frozenset({
+    "man", "woman", "men", "women", "boy", "girl", "boys", "girls", "person", "persons",
+    "lady", "gentleman", "youth", "youths", "male", "female", "individual", "customer",
+    "visitor", "passenger", "occupier", "household", "everyone", "someone", "nobody",
 })

@@ -73,6 +73,32 @@ def scrub():
      "Passengers changing at Paddington faced delays."),
     ("Plaid Cymru and Labour councillors both voted.",
      "Plaid Cymru and Labour councillors both voted."),
+    # a role, a comma and the person; a roll's first word; a name broken across a line
+    ("The receptionist, Gan, was rude to me.", "The receptionist, [NAME], was rude to me."),
+    ("The premises licence holder, Vats, did not attend.",
+     "The premises licence holder, [NAME], did not attend."),
+    ("The officer, however, was late.", "The officer, however, was late."),
+    ("Present: Nine, Quodrey Vandle, the Clerk\nApologies: none",
+     "Present: [NAME], [NAME], the Clerk\nApologies: none"),
+    ("Cc: Viola\nRe: council tax", "Cc: [NAME]\nRe: council tax"),
+    ("Cc: Legal\nApologies: All", "Cc: Legal\nApologies: All"),
+    ("Interviewee: Quodrey\nShaw. Note-taker: Vandle.",
+     "Interviewee: [NAME]\n[NAME]. Note-taker: [NAME]."),
+    # a person's participle after "was"; a place's is no person
+    ("Kamal was placed in temporary accommodation.",
+     "[NAME] was placed in temporary accommodation."),
+    ("Statement: Amrita was excluded for five days.",
+     "Statement: [NAME] was excluded for five days."),
+    ("Dalton was flooded in March.", "Dalton was flooded in March."),
+    ("Mother was upset.", "Mother was upset."),
+    # an ex-partner is a relation; the owner of an action; "(known as …)"; "Dear SHE …"
+    ("Ex-partner Didim has moved.", "Ex-partner [NAME] has moved."),
+    ("Action: Var Kamal to write to the landowner.", "Action: [NAME] to write to the landowner."),
+    ("Action: Finance to send the invoice.", "Action: Finance to send the invoice."),
+    ("Landlord to repair the boiler.", "Landlord to repair the boiler."),
+    ("Til Bhati (known as Quodrey) has asked.", "[NAME] (known as [NAME]) has asked."),
+    ("Dear SHE DWIVEDI,\n\nThe response stands.", "Dear [NAME],\n\nThe response stands."),
+    ("Dear All,", "Dear All,"),
 ])
 def test_rule(scrub, text: str, expected: str):
     assert scrub(text) == expected
