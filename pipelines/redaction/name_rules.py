@@ -851,6 +851,18 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     # the other half of a name broken across a line ("Interviewee: [NAME]\nShaw.")
     if around.under_name and plain and n1 in (",", ".") and not word.isupper():
         return True
+    title_case = word[:1].isupper() and not word.isupper()
+    # the owner of an action in note form ("Dicky to send the agreement")
+    if around.start and n1_word == "to" and _bare(around.n2) in ACTION_VERBS and plain \
+            and key not in _ROLE_NOUNS and key not in PERSON_NOUNS:
+        return True
+    # "the Kits family", "the Lynn family say": a family is named after a person
+    if p1 == "the" and n1_word in _FAMILY and title_case and key not in _FAMILY_ADJECTIVES:
+        return True
+    # what only a person has, after a possessive ("Mollie's parents", "Warrington's phone")
+    if _POSSESSIVE.search(word) and n1_word in _PERSONAL_POSSESSIONS and title_case \
+            and p1 not in DETERMINERS and plain:
+        return True
     if key in CALENDAR or key in FESTIVALS:
         return False  # "on 28 April", "June 2024": a date unless a person word says so
     if kind == Kind.WORD and p1 in ("of", "for", "&", "and") and RUN_END in around.p2 \
@@ -893,6 +905,20 @@ _LOWER_TOKEN = re.compile(r"[^\W\d_A-Z]+")
 _NOT_PEOPLE = FUNCTION_WORDS | COLLECTIVES | CALENDAR | FESTIVALS | ENUMERATORS | ROLES \
     | NOTE_VERBS | ORG_HEADS | PLACE_HEADS | EVENT_HEADS | frozenset({"none", "nil", "n/a"})
 _ROLE_NOUNS = frozenset(fold(w) for w in ROLE_NOUNS) | FOLDED_RELATIONS | ROLES
+
+
+#: Nouns after "the <Name>" that make it a family's name, and the adjectives that do not.
+_FAMILY = frozenset({"family", "families", "household", "twins"})
+_FAMILY_ADJECTIVES = frozenset({"royal", "whole", "extended", "foster", "host", "immediate",
+                                "nuclear", "wider", "entire", "adoptive", "birth", "same",
+                                "other", "first", "second", "new", "local", "blended"})
+#: What only a person has, after a possessive ("Mollie's parents", "Warrington's phone").
+_PERSONAL_POSSESSIONS = FOLDED_RELATIONS | frozenset({
+    "parents", "family", "children", "kids", "phone", "mobile", "partner", "carer", "carers",
+    "solicitor", "teacher", "behaviour", "injuries", "medication", "birthday", "funeral",
+    "wife", "husband", "mum", "dad", "siblings", "grandmother", "grandfather", "doctor",
+    "gp", "diagnosis", "pregnancy", "baby", "girlfriend", "boyfriend", "ex",
+})
 
 
 def _label(token: str) -> str:

@@ -99,6 +99,14 @@ def scrub():
     ("Til Bhati (known as Quodrey) has asked.", "[NAME] (known as [NAME]) has asked."),
     ("Dear SHE DWIVEDI,\n\nThe response stands.", "Dear [NAME],\n\nThe response stands."),
     ("Dear All,", "Dear All,"),
+    # a one-word owner of an action; a family named after a person; what only a person has
+    ("Agreed £15 pw. Dicky to send the agreement.", "Agreed £15 pw. [NAME] to send the agreement."),
+    ("Contractor booked; the Kits family to attend.",
+     "Contractor booked; the [NAME] family to attend."),
+    ("The Royal family visited.", "The Royal family visited."),
+    ("Mollie's parents say the distance was wrong.",
+     "[NAME]'s parents say the distance was wrong."),
+    ("The Council's solicitor wrote.", "The Council's solicitor wrote."),
 ])
 def test_rule(scrub, text: str, expected: str):
     assert scrub(text) == expected
