@@ -149,7 +149,8 @@ class ArrowTable(Contract):
     rows: int
     columns: list[str]
 
-    def _open(self) -> pa.ipc.RecordBatchFileReader:
+    def check(self) -> None:
+        """Raise unless the file is there and still hashes to what was written."""
         path = Path(self.path)
         if not path.is_file():
             raise FivestarError(Problem("table-missing", "the stored table is gone (deleted "
@@ -159,9 +160,12 @@ class ArrowTable(Contract):
             raise FivestarError(Problem("table-changed", "the stored table changed after it "
                                         "was written; refusing to use it",
                                         Location(file=path.name)))
+
+    def _open(self) -> pa.ipc.RecordBatchFileReader:
+        self.check()
         # read, not memory-mapped: a batch is in memory while it is used, and the pages
         # of a mapped file would stay in the resident set until the file is closed
-        return pa.ipc.open_file(pa.OSFile(str(path)))
+        return pa.ipc.open_file(pa.OSFile(str(self.path)))
 
     def batches(self, columns: list[str] | None = None,
                 batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
@@ -194,12 +198,42 @@ class ArrowTable(Contract):
             pending.append(batch)
             held += batch.num_rows
             if held >= batch_rows or i == reader.num_record_batches - 1:
-                df = pa.Table.from_batches(pending).to_pandas(types_mapper=_ARROW_TEXT.get)
+                yield _frame(pending)
                 pending, held = [], 0
-                yield df.set_index(SOURCE_ROW).rename_axis(None)
+
+    def spans(self, batch_rows: int | None = None) -> list[tuple[int, int]]:
+        """The stored batches ``[lo, hi)`` that make up each frame of :meth:`frames`, so
+        other processes can read the same frames (:func:`read_frame`). Only the batches'
+        headers are read (the file is mapped, no data page is touched); the file is not
+        hashed: a caller checks it (:meth:`check`) before and after the frames are read."""
+        batch_rows = batch_rows or STREAM_ROWS
+        with pa.memory_map(self.path) as mapped:
+            reader = pa.ipc.open_file(mapped)
+            sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+        out: list[tuple[int, int]] = []
+        lo = held = 0
+        for i, n in enumerate(sizes):
+            held += n
+            if held >= batch_rows or i == len(sizes) - 1:
+                out.append((lo, i + 1))
+                lo, held = i + 1, 0
+        return out
 
     def discard(self) -> None:
         Path(self.path).unlink(missing_ok=True)
+
+
+def _frame(batches: list[pa.RecordBatch]) -> pd.DataFrame:
+    df = pa.Table.from_batches(batches).to_pandas(types_mapper=_ARROW_TEXT.get)
+    return df.set_index(SOURCE_ROW).rename_axis(None)
+
+
+def read_frame(path: str, span: tuple[int, int]) -> pd.DataFrame:
+    """The frame of a stored table made of its batches ``span`` (:meth:`ArrowTable.spans`),
+    as :meth:`ArrowTable.frames` gives it. Not hashed here: see :meth:`ArrowTable.spans`."""
+    with pa.OSFile(path) as fh:
+        reader = pa.ipc.open_file(fh)
+        return _frame([reader.get_batch(i) for i in range(*span)])
 
 
 def write_arrow(df: pd.DataFrame, path: Path, batch_rows: int = BATCH_ROWS) -> ArrowTable:

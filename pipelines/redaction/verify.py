@@ -36,7 +36,6 @@ import pyarrow.compute as pc
 
 from pipelines.errors import Location, Problem
 from pipelines.redaction import verify_names
-from pipelines.redaction.audit import check_disclosure
 from pipelines.spec.redaction import (
     Drop,
     Generalise,
@@ -163,6 +162,10 @@ def verify(df: pd.DataFrame, spec: Any, source: pd.DataFrame | None = None,
     problems += _gx_suite(df, spec, rules)
     problems += _scan(df, spec, rules)
     if rules.sdc is not None:
+        # here, not at the top: the audit's solver (scipy) is seconds of start-up that
+        # a record dataset's verifier workers do not need
+        from pipelines.redaction.audit import check_disclosure
+
         problems += check_disclosure(df, spec, rules.sdc, source, certificate)
     elif getattr(spec, "kind", None) == "aggregate":
         problems.append(Problem("sdc-missing", "aggregate dataset has no `redaction.sdc` rules; "

@@ -133,3 +133,64 @@ def test_iso_days_are_written_as_arrow_strftime_writes_them():
     s = pd.concat([s, pd.Series(pd.date_range("1999-12-30", periods=5000, freq="37min"))])
     fast = datetime_text(s, "%Y-%m-%d")
     assert fast.to_pylist() == pc.strftime(pa.array(s), format="%Y-%m-%d").to_pylist()
+
+
+
+def test_verifier_workers_find_what_one_process_finds(tmp_path, monkeypatch):
+    """The gate's frames judged here, here and by a worker, or by workers alone: the same
+    findings in the same order as frame after frame here, each row named in the source."""
+    from pipelines.convert.workers import share
+    from pipelines.redaction import verify_batches
+
+    spec = load_spec(FOI)
+    validated = _validated(spec)
+    df = validated.source.to_pandas()  # unredacted: the verifier finds personal data
+    report = redaction.redact(df, spec, KEY).report
+
+    monkeypatch.setattr(handles, "STREAM_ROWS", 100)  # frames of 100 rows: 50-row batches
+
+    def gate(processes: str) -> list[dict]:
+        monkeypatch.setenv("FIVESTAR_VERIFY_WORKERS", processes)
+        table = handles.write_arrow(df, tmp_path / "redacted.arrow", batch_rows=50)
+        value = handles.RedactedTable(table=table, source=validated.source,
+                                      validation=validated.report, report=report)
+        return [p.to_dict() for p in gates.redaction_findings(value, spec)]
+
+    # what the gate gave before it shared the frames out: one frame after another here
+    table = handles.write_arrow(df, tmp_path / "before.arrow", batch_rows=50)
+    found: list[Problem] = []
+    for batch in table.frames():
+        found += gates.in_source(redaction.verify(batch, spec), validated.source, batch.index)
+    before = [p.to_dict() for p in gates._merge_batches(found)]
+    assert before and gate("1") == before and gate("2") == before
+
+    table = handles.write_arrow(df, tmp_path / "again.arrow", batch_rows=50)
+    spans = table.spans()
+    assert len(spans) > 2 and spans[:2] == [(0, 2), (2, 4)]
+    here = [verify_batches.span_findings(table.path, s, spec) for s in spans]
+    there = share(verify_batches.__name__, (table.path, spec), spans, None, workers=2)
+    assert any(here) and there == here  # every frame judged by the workers alone
+
+
+def test_a_worker_reports_a_failure_by_type_and_place_never_its_message(monkeypatch):
+    import io
+    import pickle
+    import sys
+
+    from pipelines.convert.workers import TaskFailed, serve_one
+
+    def handler(setup, task):
+        raise ValueError(f"cannot parse {task!r}")  # a message quoting the data
+
+    stdin = io.BytesIO(pickle.dumps("setup") + pickle.dumps("Jane Doe, 12 High St"))
+    stdout = io.BytesIO()
+    pipes = io.TextIOWrapper(stdin), io.TextIOWrapper(stdout)  # kept: closing one closes
+    monkeypatch.setattr(sys, "stdin", pipes[0])                 # its buffer
+    monkeypatch.setattr(sys, "stdout", pipes[1])
+    serve_one(handler)
+    out = io.BytesIO(stdout.getvalue())
+    assert pickle.load(out) is None  # noqa: S301 (written just above). ready
+    failed = pickle.load(out)  # noqa: S301
+    assert isinstance(failed, TaskFailed) and failed.kind == "ValueError"
+    assert failed.where.startswith("test_streaming.py:")
+    assert b"Jane" not in stdout.getvalue()
