@@ -226,35 +226,42 @@ _GENERALISED = {
 
 
 def _gx_suite(df: pd.DataFrame, spec: Any, rules: RedactionRules) -> list[Problem]:
-    """Structural expectations on the output, run by Great Expectations."""
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
+    """Structural expectations on the output, run by Great Expectations.
 
-    exps: list[tuple[Any, str, str]] = []  # (expectation, field, what it means)
+    GX is imported only when a rule asks for an expectation: a table with none (most
+    record datasets) does not pay its seconds of import, in the gate or its workers.
+    """
+    wanted: list[tuple[str, dict[str, Any], str, str]] = []  # (expectation, kwargs, field, meaning)
     for field, rule in rules.fields.items():
         if field not in df.columns or isinstance(rule, Drop | Keep):
             continue
         if isinstance(rule, Pseudonymise) and rule.when is None:
             regex = "^" + re.escape(rule.prefix) + f"[0-9a-f]{{{rule.length}}}$"
-            exps.append((gxe.ExpectColumnValuesToMatchRegex(column=field, regex=regex),
-                         field, "is not a pseudonym"))
+            wanted.append(("ExpectColumnValuesToMatchRegex", {"column": field, "regex": regex},
+                           field, "is not a pseudonym"))
         if isinstance(rule, Generalise) and rule.when is None:
-            exps.append((gxe.ExpectColumnValuesToMatchRegex(column=field,
-                                                            regex=_GENERALISED[rule.to]),
-                         field, f"is not generalised to {rule.to.value}"))
+            wanted.append(("ExpectColumnValuesToMatchRegex",
+                           {"column": field, "regex": _GENERALISED[rule.to]},
+                           field, f"is not generalised to {rule.to.value}"))
     if rules.sdc is not None and rules.sdc.measure in df.columns:
-        exps.append((gxe.ExpectColumnToExist(column="conf_status"), "conf_status",
-                     "observation status column is missing"))
+        wanted.append(("ExpectColumnToExist", {"column": "conf_status"}, "conf_status",
+                       "observation status column is missing"))
         if "conf_status" in df.columns:
-            exps.append((gxe.ExpectColumnValuesToBeInSet(column="conf_status",
-                                                         value_set=["F", "C", "D"]),
-                         "conf_status", "is not an SDMX confidentiality code F/C/D"))
-            exps.append((gxe.ExpectColumnValuesToNotBeNull(column="conf_status"),
-                         "conf_status", "is missing"))
-        exps.append((gxe.ExpectColumnValuesToBeBetween(column=rules.sdc.measure, min_value=0),
-                     rules.sdc.measure, "is negative"))
-    if not exps:
+            wanted.append(("ExpectColumnValuesToBeInSet",
+                           {"column": "conf_status", "value_set": ["F", "C", "D"]},
+                           "conf_status", "is not an SDMX confidentiality code F/C/D"))
+            wanted.append(("ExpectColumnValuesToNotBeNull", {"column": "conf_status"},
+                           "conf_status", "is missing"))
+        wanted.append(("ExpectColumnValuesToBeBetween",
+                       {"column": rules.sdc.measure, "min_value": 0},
+                       rules.sdc.measure, "is negative"))
+    if not wanted:
         return []
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    exps = [(getattr(gxe, name)(**kwargs), field, meaning)
+            for name, kwargs, field, meaning in wanted]
     from pipelines.gx_context import ephemeral_context
 
     context = ephemeral_context()
