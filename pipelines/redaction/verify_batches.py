@@ -50,6 +50,8 @@ def findings(table: ArrowTable, spec: Any) -> list[Problem]:
     """Every frame's findings, in frame order (rows: 1 + the source position)."""
     table.check()
     spans = table.spans()
+    if not spans:  # no rows: its columns are judged still (a field that was not dropped)
+        return [p for frame in table.frames() for p in verify(frame, spec)]
     found = share(__name__, (table.path, spec), spans,
                   lambda span: span_findings(table.path, span, spec),
                   workers=workers(), block=WORKER_BLOCK)

@@ -172,6 +172,20 @@ def test_verifier_workers_find_what_one_process_finds(tmp_path, monkeypatch):
     assert any(here) and there == here  # every frame judged by the workers alone
 
 
+def test_an_empty_table_is_still_verified(tmp_path):
+    """No rows, no frames to share out: the columns are judged all the same."""
+    spec = load_spec(FOI)
+    validated = _validated(spec)
+    empty = validated.source.to_pandas().iloc[:0]  # requester_name etc. not dropped
+    table = handles.write_arrow(empty, tmp_path / "redacted.arrow")
+    assert table.spans() == []
+    value = handles.RedactedTable(table=table, source=validated.source,
+                                  validation=validated.report,
+                                  report=redaction.redact(empty, spec, KEY).report)
+    codes = {(p.code, p.location.field) for p in gates.redaction_findings(value, spec)}
+    assert ("not-dropped", "requester_name") in codes
+
+
 def test_a_worker_reports_a_failure_by_type_and_place_never_its_message(monkeypatch):
     import io
     import pickle
