@@ -57,4 +57,8 @@ if [[ -x "$SYSTEM_PY" ]]; then
 else
   echo "setup: $SYSTEM_PY not found: the review service will run as the current user" >&2
 fi
+# 6. The verifier's statistical name model (pipelines/redaction/ner.py): trained once
+#    from generated sentences (about two minutes of CPU) and cached under
+#    .cache/fivestar/, so no pipeline run waits for it.
+"$UV" run --frozen --no-sync python -c "from pipelines.redaction.ner import main; main()"
 echo "setup: ready"

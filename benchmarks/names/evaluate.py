@@ -73,10 +73,15 @@ def _scrub(texts: list[str]) -> list[str]:
 
 
 def _verifier_flags(texts: list[str]) -> dict[int, tuple[str, str]]:
-    """{0-based row: (finding, candidate)} for the rows the verifier's name scan blocks."""
-    from pipelines.redaction import verify_names
+    """{0-based row: (finding, candidate)} for the rows the verifier's name checks block:
+    its rule scan, then the statistical model on the rows the rules pass (as the gate)."""
+    from pipelines.redaction import ner, verify_names
 
-    return verify_names.suspects(pd.Series(texts, dtype="string"), [])
+    found = verify_names.suspects(pd.Series(texts, dtype="string"), [])
+    rest = [i for i in range(len(texts)) if i not in found]
+    for k, span in ner.flagged([texts[i] for i in rest]).items():
+        found[rest[k]] = (ner.FINDING, span)
+    return found
 
 
 def evaluate(n_planted: int, n_clean: int) -> dict:

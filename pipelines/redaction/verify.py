@@ -10,8 +10,10 @@ bug cannot both leak data and hide the leak. It has
   included;
 * its own look for person names left in text (:mod:`~pipelines.redaction.verify_names`:
   a character n-gram model trained on another name source, a residual scan
-  for capitalised words no allow-list explains, and a context scan), so a
-  name the scrubber's gazetteer and rules missed still blocks the release;
+  for capitalised words no allow-list explains, and a context scan) and a
+  statistical second opinion on every phrase the rules pass (a small spaCy NER
+  model, :mod:`~pipelines.redaction.ner`), so a name the scrubber's gazetteer
+  and rules missed still blocks the release;
 * a Great Expectations suite over the output's structure (status codes,
   formats of pseudonymised and generalised fields);
 * for aggregates, the disclosure audit of :mod:`pipelines.redaction.audit`:
@@ -35,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.errors import Location, Problem
-from pipelines.redaction import verify_names
+from pipelines.redaction import ner, verify_names
 from pipelines.spec.redaction import (
     Drop,
     Generalise,
@@ -371,6 +373,7 @@ def _names_by_value(columns: dict[str, pa.Array],
     values = pa.concat_arrays([v.cast(pa.string()) for v in columns.values()])
     found = verify_names.scan_column(
         pd.Series(pd.array(values, dtype=pd.StringDtype("pyarrow"))), allow)
+    found += _model_findings(values, {pos for pos, _ in found}, allow)
     offsets = np.cumsum([0, *(len(v) for v in columns.values())])
     out: dict[str, dict[int, str]] = {c: {} for c in columns}
     names = list(columns)
@@ -378,6 +381,21 @@ def _names_by_value(columns: dict[str, pa.Array],
         k = int(np.searchsorted(offsets, pos, side="right")) - 1
         out[names[k]][pos - int(offsets[k])] = what
     return out
+
+
+def _model_findings(values: pa.Array, already: set[int],
+                    allow: list[str]) -> list[tuple[int, str]]:
+    """The statistical model's second opinion (:mod:`~pipelines.redaction.ner`) on the
+    values the rule scan passed: phrases only (a value with a space between words),
+    since one-word values (codes, references) are the rules' to judge and reading
+    millions of them would cost minutes for nothing."""
+    phrases = pl.Series("t", values, dtype=pl.String).str.contains(
+        r"\p{L}\S*\s+\S").fill_null(False).arg_true().to_list()
+    todo = [i for i in phrases if i not in already]
+    if not todo:
+        return []
+    texts = pl.Series("t", values, dtype=pl.String).gather(todo).to_list()
+    return [(todo[k], ner.FINDING) for k in ner.flagged(texts, allow)]
 
 
 def _name_problems(found: dict[int, str], codes: np.ndarray, spec: Any,

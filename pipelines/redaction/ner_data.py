@@ -1,7 +1,7 @@
-"""Training sentences for the small person-name NER experiment, generated, never collected.
+"""Training sentences for the verifier's small person-name model, generated, never collected.
 
 No labelled text of real people is available offline (and none should be), so
-the model (:mod:`benchmarks.names.ner_experiment`) learns from sentences this module
+the model (:mod:`pipelines.redaction.ner`) learns from sentences this module
 writes: complaint, FOI, case-note, letter, minutes and chat-style templates
 filled with first names and surnames from Faker's person providers (every
 locale; Cyrillic and Greek romanised with ``anyascii``) and Mimesis, in the
