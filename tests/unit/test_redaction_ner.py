@@ -1,12 +1,19 @@
-"""The NER experiment's parts: seeded training sentences, the model's cache, what it flags."""
+"""The verifier's statistical second opinion: seeded training sentences, the model's
+cache key, what the model's spans need to be explained, and what the gate blocks."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import spacy
 
-from benchmarks.names import ner_data
-from benchmarks.names import ner_experiment as ne
+from benchmarks.names import ner_experiment
+from pipelines.redaction import ner, ner_data, verify_names
 from pipelines.redaction.holdout import held_out
+from pipelines.redaction.verify import _model_findings, _name_problems
 
 
 def test_training_sentences_are_seeded_and_label_only_names():
@@ -31,40 +38,87 @@ def test_no_held_out_name_is_ever_taught():
 
 
 def test_cache_key_follows_the_training_settings(monkeypatch):
-    before = ne.model_dir()
-    monkeypatch.setattr(ne, "TRAINING_VERSION", ne.TRAINING_VERSION + 1)
-    assert ne.model_dir() != before
-    assert ne.model_dir().parent == before.parent
+    before = ner.model_dir()
+    assert before.name.startswith("ner-") and before.parent.name == "fivestar"
+    monkeypatch.setattr(ner, "TRAINING_VERSION", ner.TRAINING_VERSION + 1)
+    assert ner.model_dir() != before
+    assert ner.model_dir().parent == before.parent
 
 
-def test_a_small_model_trains_saves_without_pickle_and_reads_spans(tmp_path):
-    out = tmp_path / "ner"
-    ne.train(out, n=300, epochs=1)
-    assert not [p for p in out.rglob("*") if p.suffix in (".pkl", ".pickle")]
-    nlp = spacy.load(out)
+def test_a_small_model_trains_deterministically_without_pickle(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    ner.train(first, n=300, epochs=1)
+    ner.train(second, n=300, epochs=1)
+    assert not [p for p in first.rglob("*") if p.suffix in (".pkl", ".pickle")]
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files and all((first / f).read_bytes() == (second / f).read_bytes()
+                         for f in files)
+    nlp = spacy.load(first)
     texts = ["Dear Mrs Okonkwo, thank you.", "[NAME] rang about [EMAIL] on Monday."]
-    spans = ne.persons(texts, nlp)
+    spans = ner.persons(texts, nlp)
     assert len(spans) == 2
     for text, sp in zip(texts, spans, strict=True):
         for a, b in sp:
             assert 0 <= a < b <= len(text)
-            assert text[a:b] not in ne.PLACEHOLDERS
+            assert text[a:b] not in ner.PLACEHOLDERS
 
 
-def test_explainer_explains_allowed_terms_places_and_lower_case_english():
-    allow, context = ne.Explainer("allow"), ne.Explainer("context")
-    text = "The Reception desk told Zorvathi about Truro; it was a depot."
-    assert allow("Reception", text) and allow("[NAME]", text)
-    assert not allow("Zorvathi", text) and not context("Zorvathi", text)
-    assert context("Truro", text)
-    assert context("depot", text)  # lower case in a text that writes capitals
-    assert not context("depot", text.lower())  # in chat, lower case says nothing
+def _judged(explain: ner.Explainer, text: str, span: str) -> bool:
+    start = text.index(span)
+    return explain(explain.mask([text])[0][start:start + len(span)])
+
+
+def test_explainer_takes_out_allowed_terms_and_placeholders():
+    allow = ner.Explainer("allow", ["Quarrendon Depot", "Yelvertoft"])
+    text = ("The Reception desk at the Home Office told Zorvathi about Quarrendon Depot; "
+            "THAMES VALLEY POLICE came, o'[NAME] too, and Yelvertoft.")
+    for span in ("Reception", "Home Office", "Quarrendon", "Quarrendon Depot",
+                 "THAMES VALLEY POLICE", "o'[NAME", "Yelvertoft"):
+        assert _judged(allow, text, span), span
+    for span in ("Zorvathi", "Office told Zorvathi"):
+        assert not _judged(allow, text, span), span
+    # a multi-word term explains its words only where it is written whole
+    assert not _judged(allow, "Quarrendon rang twice.", "Quarrendon")
+    assert not _judged(ner.Explainer("allow"), text, "Quarrendon Depot")
+
+
+def test_explainer_reads_lower_case_english_and_context_places():
+    allow, context = ner.Explainer("allow"), ner.Explainer("context")
+    assert _judged(allow, "spoke to [NAME] re delays at the depot", "re delays")
+    assert not _judged(allow, "spoke to zorvathi about the bins", "zorvathi")
+    assert not _judged(allow, "Re Delays", "Re Delays")  # capitals: no longer chat
+    text = "The van went from Mevagissey to Zorvathi."
+    assert not _judged(allow, text, "Mevagissey") and _judged(context, text, "Mevagissey")
+    assert not _judged(context, text, "Zorvathi")
 
 
 def test_unexplained_spans_are_replaced_and_the_rest_kept():
     text = "Call from Zorvathi at Reception."
-    explain = ne.Explainer("allow")
-    spans = [(10, 18), (22, 31)]
-    left = ne.unexplained([text], [spans], explain)
+    left = ner.unexplained([text], [[(10, 18), (22, 31)]], ner.Explainer("allow"))
     assert left == [[(10, 18)]]
-    assert ne.replace_spans(text, left[0]) == "Call from [NAME] at Reception."
+    assert ner_experiment.replace_spans(text, left[0]) == "Call from [NAME] at Reception."
+
+
+def test_flagged_keeps_the_first_unexplained_span_of_each_text():
+    texts = ["Dear Mrs Okonkwo, thank you for your letter.", None, "",
+             "[NAME] rang about [EMAIL] on Monday.", "12 34"]
+    found = ner.flagged(texts)
+    assert found == {0: "Okonkwo"}
+    assert ner.flagged(texts, ["Okonkwo"]) == {}
+
+
+def test_the_gate_blocks_on_the_model_with_row_and_field_only():
+    # names of English words the rule scan lets through, in phrases the model reads
+    values = ["The bins were late again.", "Interview with Will Cross about the grievance.",
+              "Contact Daisy Field on the number held on file."]
+    rules = verify_names.scan_column(pd.Series(values, dtype="string"), [])
+    assert rules == []
+    found = _model_findings(pa.array(values), set(), [])
+    assert found == [(1, ner.FINDING), (2, ner.FINDING)]
+    assert _model_findings(pa.array(values), {1}, ["Daisy Field"]) == []
+    problems = _name_problems(dict(found), np.array([0, 1, 2, 1]),
+                                     SimpleNamespace(id="complaints"), "summary")
+    assert [(p.location.row, p.location.field) for p in problems] == [
+        (2, "summary"), (3, "summary"), (4, "summary")]
+    assert not [p for p in problems for v in values[1:] for w in v.split()
+                if len(w) > 3 and w in p.message]
