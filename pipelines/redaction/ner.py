@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import itertools
+import json
 import os
 import random
 import re
@@ -57,12 +59,14 @@ _PLACEHOLDER_PART = re.compile(r"\[[A-Z_#]+\]?|[A-Z_#]*\]")
 #: what :meth:`Explainer.mask` writes over an allowed multi-word term
 _MASK = "\x00"
 _WORD_SPLIT = re.compile(r"[\s,.\-\x00]+")
+#: the capitalised words right after a span ("'s Hospital", " Valley Transport")
+_RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
 
 
 def _key() -> str:
     here = Path(__file__).parent
     parts = [f"{TRAINING_VERSION}|{N_EXAMPLES}|{EPOCHS}|{'|'.join(PLACEHOLDERS)}".encode(),
-             (here / "ner_data.py").read_bytes(),
+             (here / "ner_data.py").read_bytes(), (here / "holdout.py").read_bytes(),
              (here / "data" / "allow_terms.txt").read_bytes()]
     parts += [p.read_bytes() for p in sorted(paths.VOCABULARIES_DIR.glob("*.ttl"))]
     parts += [importlib.metadata.version(p).encode() for p in
@@ -138,17 +142,52 @@ def persons(texts: Sequence[str], nlp=None) -> list[list[tuple[int, int]]]:
             for doc in nlp.pipe(texts, batch_size=256)]
 
 
+#: The verifier's words that are never a name, and its words for people who are not
+#: named (roles, "Counsel", "Applicant"): no part of a person's name, unless the
+#: training names hold them too.
+_NOT_NAMES = (verify_names._NEVER | verify_names._ROLES | verify_names._DIALOGUE
+              | verify_names._GENERIC_PEOPLE)
+
+
+@lru_cache(maxsize=1)
+def name_like_words() -> frozenset[str]:
+    """The verifier's head words ("House", "Hall") and :data:`_NOT_NAMES` ("Will",
+    "May") that the model's training names also hold: these explain nothing alone.
+    Read from the training names (about 20 s: Faker's every locale), so cached as
+    JSON next to the model."""
+    path = model_dir().with_name(f"{model_dir().name}-name-like.json")
+    if path.exists():
+        return frozenset(json.loads(path.read_text()))
+    ns = ner_data.names()
+    names = {fold(n) for n in (*ns.first, *ns.last)}
+    found = sorted(w for w in verify_names._HEADS | _NOT_NAMES if w in names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(found))
+    tmp.replace(path)
+    return frozenset(found)
+
+
 class Explainer:
     """Whether a span the model reads as a person is explained by the verifier's
     allow-lists (its own: nothing from the scrubber) and the spec's allowed terms.
 
-    Explained, once the allowed multi-word terms written in the text ("Home
-    Office", "Thames Valley Police", the spec's "Quarrendon Depot": as written or
-    in capitals, as the rule scan matches them) and the placeholders are taken out
-    of it: nothing is left with two letters ("o'[NAME]", "Home Office"); every
-    word left is an allowed one-word term; or the span is written in lower case
-    and every word left is English ("re delays": a name written in lower case in
-    chat is the rule scan's to find, after a greeting or a verb of talking).
+    The allowed multi-word terms written in the text ("Home Office", "Thames
+    Valley Police", the spec's "Quarrendon Depot": as written or in capitals, as
+    the rule scan matches them) and the placeholders are taken out first; each
+    part of the span between commas ("[NAME] Road, Thame") is then judged on its
+    own, without the verifier's words that are never a name nor part of one
+    ("under", "Staff", "Counsel"; not "Will" nor "May", which the training names
+    hold). A part is explained when nothing
+    is left with two letters ("o'[NAME]"); when every word left is an allowed
+    one-word term, also as a possessive ("Sainsbury's"); when it is written in
+    lower case and every word is English ("re delays": a name written in lower
+    case in chat is the rule scan's to find, after a greeting or a verb of
+    talking); or when the run of capitalised words it is part of ends in one of
+    the verifier's head words ("Addenbrooke's Hospital", "[NAME] School", "Calder
+    Valley Transport"), except a head word that is also a name ("Hall", "House"),
+    which explains the run only if its other words are English and none reads as
+    a name to the verifier's n-gram model ("John Hall" stays a finding).
     ``context`` also explains places of 500+ people: it blocks fewer leaks and is
     kept for ``make eval-ner``'s comparison; the gate uses ``allow``.
     """
@@ -162,6 +201,7 @@ class Explainer:
                  for v in (t, t.upper())}
         self._phrases = sorted(every, key=len, reverse=True)
         self.english = verify_names._english()
+        self.name_like = name_like_words()
 
     def mask(self, texts: Sequence[str]) -> list[str]:
         """``texts`` with every allowed multi-word term written in them blanked out
@@ -174,18 +214,44 @@ class Explainer:
                 self._phrases, [_MASK * len(p) for p in self._phrases], leftmost=True)
         return series.to_list()
 
-    def __call__(self, span: str) -> bool:
-        """``span`` as cut from a :meth:`mask`-ed text."""
-        parts = [re.sub(r"['’]s$", "", w) for w in _WORD_SPLIT.split(
-            _PLACEHOLDER_PART.sub(" ", span)) if w]
-        keys = [k for k in map(fold, parts) if len(k) >= 2]
+    def __call__(self, masked: str, start: int, end: int) -> bool:
+        """Whether the span ``masked[start:end]`` is explained (``masked``: a text
+        as :meth:`mask` returns it)."""
+        cuts = [start, *(start + m.end() for m in re.finditer(",", masked[start:end])), end]
+        return all(self._part(masked, a, b if b == end else b - 1, last=b == end)
+                   for a, b in itertools.pairwise(cuts))
+
+    def _part(self, masked: str, start: int, end: int, last: bool) -> bool:
+        span = masked[start:end]
+        words = [w for w in _words(span) if len(fold(w)) >= 2
+                 and (fold(w) not in _NOT_NAMES or fold(w) in self.name_like)]
+        keys = [fold(w) for w in words]
         if not keys or all(k in self.words for k in keys):
             return True
+        if masked[end:end + 2] in ("'s", "’s") and last and fold(words[-1] + "s") in self.words \
+                and all(k in self.words for k in keys[:-1]):
+            return True  # "Sainsbury's", "Barnardo's"
         if span == span.lower() and all(verify_names._english_word(k, self.english)
                                         for k in keys):
             return True
+        run = words + (_RUN_AFTER.match(masked, end).group(1).split() if last else [])
+        head = fold(run[-1])
+        if head in verify_names._HEADS:
+            rest = [w for w in run[:-1] if fold(w) not in self.words]
+            if head not in self.name_like or all(
+                    verify_names._english_word(fold(w), self.english) for w in rest) and (
+                    not rest or bool((verify_names.name_scores(rest)
+                                      < verify_names.THRESHOLD).all())):
+                return True
         return self.mode == "context" and all(
             k in self.words or k in self.places or k in self.cities for k in keys)
+
+
+def _words(span: str) -> list[str]:
+    """A span's words, placeholders (and the parts of them a span cut) and a
+    possessive ending taken out."""
+    return [re.sub(r"['’]s$", "", w) for w in _WORD_SPLIT.split(
+        _PLACEHOLDER_PART.sub(" ", span)) if w]
 
 
 def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
@@ -196,7 +262,7 @@ def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     todo = [i for i, sp in enumerate(spans) if sp]
     if todo:
         for i, m in zip(todo, explain.mask([texts[i] for i in todo]), strict=True):
-            out[i] = [(a, b) for a, b in spans[i] if not explain(m[a:b])]
+            out[i] = [(a, b) for a, b in spans[i] if not explain(m, a, b)]
     return out
 
 
@@ -214,16 +280,17 @@ def flagged(texts: Sequence[str | None], allow_terms: Iterable[str] = ()) -> dic
 
 
 def main() -> int:
-    """Train the model now if it is not cached (``make setup`` runs this, so no
-    pipeline run waits for it)."""
+    """Train the model (and list its name-like head words) now if they are not
+    cached (``make setup`` runs this, so no pipeline run waits for them)."""
     import time
 
     path = model_dir()
     if path.exists():
         print(f"ner: model cached at {path}")
-        return 0
-    started, cpu = time.perf_counter(), time.process_time()
-    train(path)
-    print(f"ner: trained {path} in {time.perf_counter() - started:.0f} s "
-          f"({time.process_time() - cpu:.0f} s CPU)")
+    else:
+        started, cpu = time.perf_counter(), time.process_time()
+        train(path)
+        print(f"ner: trained {path} in {time.perf_counter() - started:.0f} s "
+              f"({time.process_time() - cpu:.0f} s CPU)")
+    name_like_words()
     return 0
