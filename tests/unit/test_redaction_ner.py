@@ -85,6 +85,8 @@ def test_explainer_takes_out_allowed_terms_and_placeholders():
 def test_explainer_reads_lower_case_english_and_context_places():
     allow, context = ner.Explainer("allow"), ner.Explainer("context")
     assert _judged(allow, "spoke to [NAME] re delays at the depot", "re delays")
+    assert _judged(allow, "my client Mr [NAME] (born [DATE_OF_BIRTH], NINO [NINO])",
+                   "born [DATE_OF_BIRTH]")
     assert not _judged(allow, "spoke to zorvathi about the bins", "zorvathi")
     assert not _judged(allow, "Re Delays", "Re Delays")  # capitals: no longer chat
     text = "The van went from Mevagissey to Zorvathi."
