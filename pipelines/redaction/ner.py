@@ -140,11 +140,11 @@ def persons(texts: Sequence[str], nlp=None) -> list[list[tuple[int, int]]]:
             for doc in nlp.pipe(texts, batch_size=256)]
 
 
-#: The verifier's words that are never a name, and its words for people who are not
-#: named (roles, "Counsel", "Applicant"): no part of a person's name, unless the
-#: training names hold them too.
+#: The verifier's words that are never a name, its titles (the scrubber keeps "Mrs"
+#: before "[NAME]") and its words for people who are not named (roles, "Counsel"):
+#: no part of a person's name, unless the training names hold them too.
 _NOT_NAMES = (verify_names._NEVER | verify_names._ROLES | verify_names._DIALOGUE
-              | verify_names._GENERIC_PEOPLE)
+              | verify_names._GENERIC_PEOPLE | verify_names._TITLES)
 
 
 @lru_cache(maxsize=1)

@@ -101,6 +101,7 @@ def test_explainer_reads_things_roles_and_addresses_but_not_people_so_named():
                        ("Staff from [NAME] School visited.", "School"),
                        ("Staff moved to [NAME] Road, Thame, in July.", "Road, Thame"),
                        ("Talks during Hogmanay at the hall.", "during Hogmanay"),
+                       ("my client Mrs [NAME] (born [DATE_OF_BIRTH])", "Mrs [NAME]"),
                        ("Moved from Wellington House to the annexe.", "Wellington House")):
         assert _judged(allow, text, span), span
     for text, span in (("Interview with John Hall about the grievance.", "John Hall"),
