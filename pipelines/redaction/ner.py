@@ -59,6 +59,7 @@ _MASK = "\x00"
 _WORD_SPLIT = re.compile(r"[\s,.\-\x00]+")
 #: the capitalised words right after a span ("'s Hospital", " Valley Transport")
 _RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
+_EPONYM_AFTER = re.compile(rf"(?:['’]s|s['’])?[ ]+(?:{verify_names.CONDITIONS})\b")
 
 
 def _key() -> str:
@@ -181,7 +182,10 @@ class Explainer:
     one-word term, also as a possessive ("Sainsbury's"); when it is written in
     lower case and every word is English ("re delays": a name written in lower
     case in chat is the rule scan's to find, after a greeting or a verb of
-    talking); or when the run of capitalised words it is part of ends in one of
+    talking); when it holds a word in lower case and every word is English, none of
+    its capitalised ones read as a name by the verifier's n-gram model ("Appeal
+    lodged": the model took a verb into the span); or when the run of capitalised
+    words it is part of ends in one of
     the verifier's head words ("Addenbrooke's Hospital", "[NAME] School", "Calder
     Valley Transport"), except a head word that is also a name ("Hall", "House"),
     which explains the run only if its other words are English and none reads as
@@ -233,6 +237,14 @@ class Explainer:
         if bare == bare.lower() and all(verify_names._english_word(k, self.english)
                                         for k in keys):
             return True
+        caps = [w for w in words if w != w.lower() and fold(w) not in self.words]
+        if any(w == w.lower() for w in words) and all(verify_names._english_word(k, self.english)
+                                          for k in keys if k not in self.words) and (
+                not caps or bool((verify_names.name_scores(caps)
+                                  < verify_names.THRESHOLD).all())):
+            return True  # "Appeal lodged": a verb in the span, no word read as a name
+        if last and _EPONYM_AFTER.match(masked, end):
+            return True  # "Tourette's syndrome", "Hodgkin lymphoma": a condition
         run = words + (_RUN_AFTER.match(masked, end).group(1).split() if last else [])
         head = fold(run[-1])
         if head in verify_names._HEADS:

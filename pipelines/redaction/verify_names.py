@@ -546,9 +546,10 @@ _THE_THING = (r"\b(?:[Tt]he|THE)[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[.,;:!?)]|[ \t]+(?:n
 #: Arwen"), an eponymous condition ("Bell's palsy", "Hodgkin lymphoma"), an institution
 #: named with a title ("Lady Margaret School", "Sir John Cass School").
 _NAMED_STORM = r"\b(?:Storm|Hurricane|Typhoon|Cyclone)[ \t]+\p{Lu}[\p{Ll}'’\-]+(?:[ \t]+\p{Ll}+)?"
-_EPONYM = (r"\b\p{Lu}[\p{Ll}\-]+(?:['’]s|s['’])?[ \t]+(?:disease|syndrome|palsy|lymphoma|"
-           r"sarcoma|ataxia|dystrophy|chorea|anomaly|phenomenon|disorder|tumou?r|"
-           r"encephalopathy|contracture|neuralgia|ulcer|fracture)\b")
+#: What English names after the person it honours ("Bell's palsy", "Hodgkin lymphoma").
+CONDITIONS = ("disease|syndrome|palsy|lymphoma|sarcoma|ataxia|dystrophy|chorea|anomaly|"
+              "phenomenon|disorder|tumou?r|encephalopathy|contracture|neuralgia|ulcer|fracture")
+_EPONYM = rf"\b\p{{Lu}}[\p{{Ll}}\-]+(?:['’]s|s['’])?[ \t]+(?:{CONDITIONS})\b"
 _TITLED_THING = (r"\b(?:Sir|Lady|Dame|Lord|St|Saint|King|Queen|Prince|Princess|Duke|Duchess|"
                  r"Bishop|Cardinal)\.?(?:[ \t]+\p{Lu}[\p{Ll}'’\-]+){1,3}[ \t]+\p{Lu}\p{Ll}+")
 #: Lower-case words in front of a place's name.

@@ -110,6 +110,20 @@ def test_explainer_reads_things_roles_and_addresses_but_not_people_so_named():
         assert not _judged(allow, text, span), span
 
 
+def test_explainer_reads_a_verb_in_the_span_and_eponymous_conditions():
+    """Spans the model widened over a verb, and conditions named after a person, blocked
+    an unseen casework log ("Appeal lodged") and the corpora's clean text."""
+    allow = ner.Explainer("allow")
+    for text, span in (("Appeal lodged at the Leeds hearing centre.", "Appeal lodged"),
+                       ("Visa applications rose by 4 per cent.", "Visa applications"),
+                       ("Support for people with Tourette's syndrome.", "Tourette"),
+                       ("Living with Hodgkin lymphoma.", "Hodgkin")):
+        assert _judged(allow, text, span), span
+    for text, span in (("Ioana Popescu yesterday said no.", "Ioana Popescu yesterday"),
+                       ("Mr Vardoe lodged it.", "Vardoe lodged")):
+        assert not _judged(allow, text, span), span
+
+
 def test_unexplained_spans_are_replaced_and_the_rest_kept():
     text = "Call from Zorvathi at Reception."
     left = ner.unexplained([text], [[(10, 18), (22, 31)]], ner.Explainer("allow"))
