@@ -389,12 +389,12 @@ def _model_findings(values: pa.Array, already: set[int],
     values the rule scan passed: phrases only (a value with a space between words),
     since one-word values (codes, references) are the rules' to judge and reading
     millions of them would cost minutes for nothing."""
-    phrases = pl.Series("t", values, dtype=pl.String).str.contains(
-        r"\p{L}\S*\s+\S").fill_null(False).arg_true().to_list()
+    series = pl.Series("t", values, dtype=pl.String)
+    phrases = series.str.contains(r"\p{L}\S*\s+\S").fill_null(False).arg_true().to_list()
     todo = [i for i in phrases if i not in already]
     if not todo:
         return []
-    texts = pl.Series("t", values, dtype=pl.String).gather(todo).to_list()
+    texts = series.gather(todo).to_list()
     return [(todo[k], ner.FINDING) for k in ner.flagged(texts, allow)]
 
 

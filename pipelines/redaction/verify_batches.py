@@ -20,9 +20,6 @@ from pipelines.errors import Problem
 from pipelines.handles import ArrowTable, read_frame
 from pipelines.redaction.verify import verify
 
-#: Never imported by a worker: the verifier needs none of them.
-WORKER_BLOCK: tuple[str, ...] = ()
-
 
 def workers() -> int:
     """Worker processes besides the caller: ``FIVESTAR_VERIFY_WORKERS`` (processes in
@@ -54,7 +51,7 @@ def findings(table: ArrowTable, spec: Any) -> list[Problem]:
         return [p for frame in table.frames() for p in verify(frame, spec)]
     found = share(__name__, (table.path, spec), spans,
                   lambda span: span_findings(table.path, span, spec),
-                  workers=workers(), block=WORKER_BLOCK)
+                  workers=workers())
     table.check()
     return [p for part in found for p in part]
 
