@@ -563,6 +563,12 @@ def _message(err: Any) -> str:
     """The error in words, without the key path (the location names it) or the input."""
     if err["type"] == "reference":
         return str(err["ctx"]["detail"])
+    key = err["loc"][-1] if err["loc"] else ""
+    if err["type"] == "extra_forbidden" and isinstance(key, str) and " " in key.strip():
+        # no spec key has a space: this is the tail of a value cut at a comma inside
+        # `{...}` (`reason: a reference, not a person`), which YAML reads as a new key
+        return ("not a key: the text after a comma in a `{...}` mapping; "
+                "put a value that holds a comma in quotes")
     return str(err["msg"]).removeprefix("Value error, ")
 
 

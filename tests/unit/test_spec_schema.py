@@ -137,3 +137,34 @@ def test_spec_schema_command_prints_the_schema():
     result = CliRunner().invoke(app, ["spec", "schema"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == spec_schema.json_schema()
+
+
+def _worked_examples() -> list[tuple[str, str]]:
+    doc = spec_schema.DOC_FILE.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", doc, flags=re.M | re.S)
+    return [(re.search(r"^id: (\S+)", b, flags=re.M).group(1), b)
+            for b in blocks if re.search(r"^id: ", b, flags=re.M)]
+
+
+@pytest.mark.parametrize("text", [b for _, b in _worked_examples()],
+                         ids=[i for i, _ in _worked_examples()])
+def test_every_worked_example_in_the_doc_is_a_valid_spec(text):
+    # a statistician copies these: a comma inside an unquoted flow value
+    # (`{reason: a reference, not a person}`) once made the record example unloadable
+    schema = json.loads(spec_schema.SCHEMA_FILE.read_text(encoding="utf-8"))
+    spec = yaml.load(text, Loader=_EditorLoader)  # noqa: S506
+    errors = sorted(Draft202012Validator(schema).iter_errors(spec), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_a_comma_in_an_unquoted_flow_value_is_explained(tmp_path):
+    text = (paths.DATASETS_DIR / "police-recorded-crime" / "dataset.yaml").read_text()
+    data = yaml.safe_load(text)
+    field = data["schema"]["fields"][0]["name"]
+    data["redaction"].setdefault("fields", {})[field] = yaml.safe_load(
+        "{rule: keep, reason: a reference, not a person}")  # YAML: a key `not a person`
+    path = _write(tmp_path, yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(SpecError) as exc:
+        load_spec(path)
+    [problem] = [p for p in exc.value.problems if p.location.field.endswith("not a person")]
+    assert "in quotes" in problem.message
