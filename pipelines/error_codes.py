@@ -158,6 +158,9 @@ _ALL: list[ErrorKind] = [
         ("wordlist-missing", "English word list missing",
          "Run `make setup` (it installs Debian's wbritish-large), or point FIVESTAR_WORDLIST "
          "at a SCOWL word list."),
+        ("ner-model-missing", "Verifier's name model missing",
+         "Run `make setup`: it trains the verifier's person-name model once (about two "
+         "minutes of CPU); the gate never trains it and stops until it is there."),
         ("gx", "Personal data pattern left",
          "The independent verifier found an email, phone number, postcode or similar after "
          "redaction: add or widen a `scrub` rule for the field."),

