@@ -22,7 +22,7 @@ file                           role         what
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +35,7 @@ from pipelines.contracts.conversion import (
     TemporalCoverage,
 )
 from pipelines.contracts.provenance import Provenance
-from pipelines.convert.csv_out import write_csv
+from pipelines.convert.csv_out import CsvFile
 from pipelines.convert.csvw import write_metadata as write_csvw
 from pipelines.convert.cube import QB, write_cube
 from pipelines.convert.datapackage import write_datapackage
@@ -136,8 +136,8 @@ def convert(data: pd.DataFrame | Frames, spec: DatasetSpec, out_dir: Path,
     """Write every public file of a release into ``out_dir``; see the module docstring.
 
     ``data`` is the redacted table, whole or as :data:`Frames` (a stored table
-    read batch by batch: one pass for the column facts the plan needs, one per
-    data file, memory bounded by a batch).
+    read batch by batch: one pass for the column facts the plan needs, one for
+    both data files, memory bounded by a few batches).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -156,15 +156,24 @@ def convert(data: pd.DataFrame | Frames, spec: DatasetSpec, out_dir: Path,
     kind_text = "RDF Data Cube" if plan.is_cube else "typed records"
 
     csv_name = f"{sid}.csv"
-    rows = write_csv(plan, frames, out_dir / csv_name, marker)
-    if rows != n_rows:
-        raise ConversionError(Problem("table-changed", f"the table gave {rows} rows to the CSV "
-                                      f"writer and {n_rows} to the plan", Location(file=sid)))
     link = (str(QB.dataSet), plan.uris.dataset_uri) if plan.is_cube else \
         (IS_PART_OF, plan.uris.dataset_uri)
     write_csvw(plan, out_dir / f"{sid}.csv-metadata.json", csv_name, marker, link)
     writer = write_cube if plan.is_cube else write_records
-    counts = writer(plan, frames, out_dir / f"{sid}.nt.gz")
+    with CsvFile(plan, out_dir / csv_name, marker) as csv_file:
+        def read_once() -> Iterator[pd.DataFrame]:
+            """One pass over the table for both data files: each frame goes to the CSV,
+            then on to the RDF writer (whose pool keeps building while the CSV writes)."""
+            for frame in frames():
+                csv_file.write(frame)
+                yield frame
+
+        counts = writer(plan, read_once, out_dir / f"{sid}.nt.gz")
+    rows = csv_file.rows
+    if rows != n_rows or counts.rows != n_rows:
+        raise ConversionError(Problem("table-changed", f"the table gave {rows} rows to the CSV "
+                                      f"writer, {counts.rows} to the RDF writer and {n_rows} "
+                                      "to the plan", Location(file=sid)))
     codelist_paths = copy_codelists(list(plan.codelists), out_dir)
 
     files = [

@@ -17,7 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from pipelines.convert.frames import Frames, frames_of
 from pipelines.convert.terms import CONF_COLUMN, Plan, lexical
 
 #: Leading characters a spreadsheet treats as the start of a formula.
@@ -53,28 +52,39 @@ def _column(plan: Plan, chunk: pd.DataFrame, name: str, marker: str) -> pa.Array
     return neutralise(lexical(s, "string"))
 
 
-def write_csv(plan: Plan, data: pd.DataFrame | Frames, path: Path, marker: str = "[c]") -> int:
-    """Write the CSV in chunks, frame by frame; returns the number of data rows."""
-    opts = pacsv.WriteOptions(include_header=True, eol="\r\n", quoting_style="needed")
-    writer: pacsv.CSVWriter | None = None
-    schema: pa.Schema | None = None
-    rows = 0
-    try:
-        for frame in frames_of(data)():
-            names = list(frame.columns)
-            for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-                chunk = frame.iloc[start:start + CHUNK_ROWS]
-                if writer is not None and not len(chunk):
-                    continue
-                table = pa.table({n: _column(plan, chunk, n, marker) for n in names})
-                if writer is None:
-                    schema = table.schema
-                    writer = pacsv.CSVWriter(str(path), schema, write_options=opts)
-                elif table.schema != schema:
-                    table = table.cast(schema)
-                writer.write_table(table)
-                rows += len(chunk)
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
+class CsvFile:
+    """The CSV, written frame by frame as the caller reads the table (so one pass
+    over a stored table can feed this and the RDF writer); ``rows`` counts the data
+    rows written. The bytes do not depend on how the table is cut into frames."""
+
+    def __init__(self, plan: Plan, path: Path, marker: str = "[c]") -> None:
+        self.plan, self.path, self.marker = plan, path, marker
+        self.rows = 0
+        self._writer: pacsv.CSVWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append ``frame``'s rows (an empty first frame still writes the header)."""
+        names = list(frame.columns)
+        for start in range(0, max(len(frame), 1), CHUNK_ROWS):
+            chunk = frame.iloc[start:start + CHUNK_ROWS]
+            if self._writer is not None and not len(chunk):
+                continue
+            table = pa.table({n: _column(self.plan, chunk, n, self.marker) for n in names})
+            if self._writer is None:
+                self._schema = table.schema
+                opts = pacsv.WriteOptions(include_header=True, eol="\r\n",
+                                          quoting_style="needed")
+                self._writer = pacsv.CSVWriter(str(self.path), self._schema,
+                                               write_options=opts)
+            elif table.schema != self._schema:
+                table = table.cast(self._schema)
+            self._writer.write_table(table)
+            self.rows += len(chunk)

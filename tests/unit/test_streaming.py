@@ -208,3 +208,45 @@ def test_a_worker_reports_a_failure_by_type_and_place_never_its_message(monkeypa
     assert isinstance(failed, TaskFailed) and failed.kind == "ValueError"
     assert failed.where.startswith("test_streaming.py:")
     assert b"Jane" not in stdout.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["records", "cube"])
+def test_one_read_of_the_table_feeds_both_data_files_byte_for_byte(kind, tmp_path,
+                                                                  monkeypatch):
+    """The conversion reads a stored table twice (the plan's column facts, then one pass
+    for the CSV and the RDF writer together), and writes every distribution exactly as
+    each writer does on a pass of its own."""
+    from fivestar_dev import synthetic_conversion as T
+    from pipelines.convert import convert
+    from pipelines.convert.csv_out import CsvFile
+    from pipelines.convert.cube import write_cube
+    from pipelines.convert.frames import column_facts
+    from pipelines.convert.records import write_records
+    from pipelines.convert.terms import build_plan
+
+    monkeypatch.setattr(paths, "VOCABULARIES_DIR", T.write_codelists(tmp_path / "vocab"))
+    spec, df = ((T.records_spec(), T.records_frame(40)) if kind == "records"
+                else (T.cube_spec(), T.cube_frame(50)))
+    table = handles.write_arrow(df, tmp_path / "t.arrow", batch_rows=7)
+    passes = []
+
+    def frames():
+        passes.append(1)
+        return table.frames(batch_rows=7)
+
+    result = convert(frames, spec, tmp_path / "out", T.PROVENANCE)
+    assert len(passes) == 2
+    # the writers one after the other, each on its own pass, as before
+    from pipelines.convert import valued_columns
+
+    plan = build_plan(column_facts(frames(), valued_columns(spec))[0], spec, spec.linked_data)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    with CsvFile(plan, alone / f"{spec.id}.csv", spec.redaction.marker) as csv_file:
+        for frame in frames():
+            csv_file.write(frame)
+    writer = write_cube if plan.is_cube else write_records
+    writer(plan, frames, alone / f"{spec.id}.nt.gz")
+    published = _published(tmp_path / "out")
+    assert {n: published[n] for n in _published(alone)} == _published(alone)
+    assert csv_file.rows == result.rows_published == len(df)
