@@ -42,7 +42,6 @@ standard's own queries. Structure found after the first chunk is refused
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyoxigraph as ox
+from isal import igzip
 
 from pipelines.convert.workers import Workers, serve
 
@@ -160,9 +160,14 @@ class NTriplesReport:
 
 
 def open_stream(path: Path) -> IO[bytes]:
-    """The file as published: gzip is decompressed on the fly (``.gz``)."""
+    """The file as published: gzip is decompressed on the fly (``.gz``).
+
+    By ISA-L (``isal``), not zlib: it inflates ~3.5 times faster (0.14 against
+    0.5 CPU s per 400 MB of N-Triples), and the gate then reads the gzip stream
+    with another library than the one the writer compressed it with.
+    """
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")  # noqa: SIM115 (closed by the caller)
+        return igzip.open(path, "rb")  # noqa: SIM115 (closed by the caller)
     return open(path, "rb", buffering=1 << 20)  # noqa: SIM115
 
 
