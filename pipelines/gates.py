@@ -8,6 +8,7 @@ file and row, and fails closed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,10 +139,10 @@ def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes |
     """Redact into ``work_dir/redacted.arrow``: the stored table, the report, and
     disclosure control's certificate (``sdc-certificate.arrow``) if it made one.
 
-    A record dataset streams: each batch of the source is redacted and written
-    before the next is read, so no redacted copy of the whole extract is ever
-    held. An aggregate's disclosure control needs the whole table of cells and
-    gets it (:func:`redact`).
+    A record dataset streams: the batches of the source are redacted on every core
+    (:mod:`pipelines.redaction.redact_batches`) and written in order, a few at a
+    time, so no redacted copy of the whole extract is ever held. An aggregate's
+    disclosure control needs the whole table of cells and gets it (:func:`redact`).
     """
     from pipelines import redaction
 
@@ -152,15 +153,17 @@ def redact_to_table(validated: ValidatedExtract, spec: DatasetSpec, key: bytes |
         certificate = (None if result.certificate is None else handles.write_arrow(
             result.certificate, work_dir / "sdc-certificate.arrow"))
         return table, result.report, certificate
+    from pipelines.redaction import redact_batches
+
     require_passed_validation(validated)
     fields = redaction.FieldRedactor(spec, key)
-    with handles.ArrowWriter(path) as writer:
-        for batch in validated.source.frames():
-            try:
-                writer.write(fields(batch))
-            except FivestarError as exc:
-                raise FivestarError(in_source(exc.problems, validated.source, batch.index,
+    with handles.ArrowWriter(path) as writer, contextlib.closing(
+            redact_batches.redact(validated.source.frames(), fields)) as frames:
+        for index, out in frames:  # in frame order, from this process and its workers
+            if isinstance(out, FivestarError):
+                raise FivestarError(in_source(out.problems, validated.source, index,
                                               unnamed_only=True)) from None
+            writer.write(out)
     fields.report.rows_out = writer.rows
     assert writer.table is not None
     return writer.table, fields.report, None

@@ -11,35 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipelines.contracts.redaction import (
-    DeclaredProtection,
-    FieldReport,
-    RedactionReport,
-    SDCReport,
-)
+from pipelines.contracts.redaction import DeclaredProtection, RedactionReport, SDCReport
 from pipelines.errors import FivestarError, Location, Problem
-from pipelines.redaction.generalise import generalise
-from pipelines.redaction.pseudonymise import pseudonymise_series, require_key
-from pipelines.redaction.scrub import Scrubber, scrub_names_from
+from pipelines.redaction.fields import FieldRedactor
 from pipelines.redaction.sdc import STATUS_COLUMN, apply_sdc
 from pipelines.redaction.tabulate import tabulate
 from pipelines.redaction.verify import verify
-from pipelines.spec.redaction import (
-    SDC,
-    Drop,
-    Generalise,
-    Keep,
-    Method,
-    Pseudonymise,
-    Replace,
-    Scrub,
-    allowed_terms,
-)
+from pipelines.spec.redaction import SDC, Method
 
 __all__ = ["STATUS_COLUMN", "FieldRedactor", "RedactionResult", "redact", "verify"]
 
@@ -50,23 +30,6 @@ class RedactionResult:
     report: RedactionReport
     #: disclosure control's moves for the gate's audit to check (internal: never published)
     certificate: pd.DataFrame | None = None
-
-
-def _when(df: pd.DataFrame, when: dict[str, Any] | None) -> np.ndarray:
-    mask = np.ones(len(df), dtype=bool)
-    for col, want in (when or {}).items():
-        wanted = [str(w) for w in (want if isinstance(want, list) else [want])]
-        mask &= df[col].astype("string").isin(wanted).fillna(False).to_numpy()
-    return mask
-
-
-def _changed(before: pd.Series, after: pd.Series) -> int:
-    """Values that differ (a value becoming null, or null becoming one, counts)."""
-    b = pa.array(before.astype("string"), type=pa.string(), from_pandas=True)
-    a = pa.array(after.astype("string"), type=pa.string(), from_pandas=True)
-    same = pc.fill_null(pc.equal(a, b), False)
-    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-    return len(a) - int(pc.sum(pc.or_(same, both_null)).as_py() or 0)
 
 
 def _unprotected(spec: Any, sdc: SDC, row: int, message: str) -> Problem:
@@ -153,76 +116,3 @@ def redact(df: pd.DataFrame, spec: Any, key: bytes | None) -> RedactionResult:
         out, report.sdc, certificate = protect_table(records, spec, sdc, key)
     report.rows_out = len(out)
     return RedactionResult(df=out, report=report, certificate=certificate)
-
-
-class FieldRedactor:
-    """The spec's field rules, applied to a table or to its batches in turn.
-
-    Every field rule reads one record at a time (free-text scrubbing decides
-    per value, pseudonyms and generalisations are functions of the value), so
-    a record dataset is redacted batch by batch with the same result as whole;
-    the report's counts add up over the batches. Each call keeps the index of
-    the frame it is given (the rows' positions in the source extract).
-    """
-
-    def __init__(self, spec: Any, key: bytes | None) -> None:
-        self.spec, self.key = spec, key
-        self.rules = spec.redaction
-        self.allow = allowed_terms(spec, self.rules)
-        self.report = RedactionReport(dataset=spec.id, rows_in=0)
-
-    def __call__(self, df: pd.DataFrame) -> pd.DataFrame:
-        rules, report, spec = self.rules, self.report, self.spec
-        report.rows_in += len(df)
-        source = df.reset_index(drop=True)
-        out = source.copy(deep=False)
-        for field, rule in rules.fields.items():
-            if field not in source.columns:
-                raise FivestarError(Problem("redaction-field", "rule names a field not in the "
-                                            "data", Location(file=f"dataset {spec.id}",
-                                                             field=field)))
-            fr = report.fields.setdefault(field, FieldReport(rule=rule.rule))
-            if isinstance(rule, Drop | Keep):
-                fr.dropped = isinstance(rule, Drop)
-                continue
-            mask = _when(source, rule.when)
-            if rule.when is not None:
-                fr.conditional = True
-                fr.rows_in_scope = (fr.rows_in_scope or 0) + int(mask.sum())
-            col = source[field]
-            new = self._apply(rule, field, col, source, fr)
-            if rule.when is not None:  # rows out of scope keep their value
-                base = col if new.dtype == col.dtype else col.astype("string")
-                new = base.where(~mask, new if new.dtype == col.dtype else new.astype("string"))
-            fr.values_changed += _changed(col, new)
-            out[field] = new
-        out = out.drop(columns=[f for f, r in rules.fields.items() if isinstance(r, Drop)])
-        out.index = df.index  # so the verifier's rows still name the source file's rows
-        report.rows_out += len(out)
-        return out
-
-    def _apply(self, rule: Any, field: str, col: pd.Series, source: pd.DataFrame,
-               fr: FieldReport) -> pd.Series:
-        if isinstance(rule, Scrub):
-            scrubber = Scrubber(rule.types, allow_terms=self.allow)
-            new = scrubber.scrub_series(col)
-            fr.count_scrubbed(scrubber.counts)
-            fr.count_kept(scrubber.kept)
-            if rule.names_from:
-                in_scope = _when(source, rule.names_when)
-                names = [source[n].astype("string").where(in_scope) for n in rule.names_from]
-                new, named = scrub_names_from(new, names)
-                if named:
-                    fr.count_scrubbed({"NAME": named})
-            return new
-        if isinstance(rule, Pseudonymise):
-            k = require_key(self.key, self.spec.id, field)
-            return pseudonymise_series(col, k, rule.length, rule.prefix)
-        if isinstance(rule, Generalise):
-            fr.output_format = rule.to.value
-            return generalise(col, rule)
-        if isinstance(rule, Replace):
-            new = pd.Series(rule.value, index=col.index, dtype="string")
-            new[col.isna()] = pd.NA
-            return new
-        raise TypeError(rule)  # pragma: no cover - the model's union is closed

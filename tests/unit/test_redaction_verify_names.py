@@ -303,3 +303,45 @@ def test_those_fields_stay_quiet_without_a_person(text):
 def test_a_hyphenated_compound_of_english_words_is_english():
     assert _flagged(["Parking is restricted on Match-day and evenings."]) == set()
     assert _flagged(["Parking is restricted for Zorva-Quillet and evenings."]) == {0}
+
+
+def _texts_with_phrases() -> list[str]:
+    """Texts of the fourth and fifth corpora and the bundled FOI requests, and the
+    allowed phrases written in them with punctuation, inside words, in capitals and
+    spaced otherwise."""
+    from benchmarks.names import corpus_fifth, corpus_fourth
+    from pipelines import paths
+
+    foi = pd.read_csv(paths.DATASETS_DIR / "foi-requests" / "foi-requests.csv")
+    texts = [p.text for p in corpus_fourth.planted()[:600]] + corpus_fourth.clean()[:300] \
+        + [p.text for p in corpus_fifth.planted()[:600]] + corpus_fifth.clean()[:300] \
+        + foi["request_summary"].tolist()
+    every = verify_names._every_phrase(frozenset())
+    three = [p for p in every if p.count(" ") >= 2][:20]
+    for p in [*every[::5000], *three]:
+        first, _, rest = p.partition(" ")
+        texts += [f"We met ({p}) in May.", f"x{p}y and {p.upper()}", f"{p}", f"{first}  {rest}",
+                  f"{first}\u00a0{rest} at {first}", f"Zaïre–{p}’s"]
+    return texts
+
+
+def test_only_the_phrases_written_somewhere_are_matched_and_that_changes_nothing():
+    """The allowed phrases left out of the automaton match nowhere in the texts: replacing
+    with the phrases kept gives exactly what replacing with all of them gives."""
+    texts = pl.Series("t", _texts_with_phrases(), dtype=pl.String)
+    every = verify_names._every_phrase(frozenset())
+    kept = [every[i] for i in verify_names.occurring(every, texts)]
+    assert 0 < len(kept) < len(every) // 10
+    allowed = verify_names._ALLOWED
+    whole = texts.str.replace_many(list(every), [allowed] * len(every), leftmost=True)
+    assert whole.str.contains(allowed, literal=True).sum() > 100
+    assert (texts.str.replace_many(kept, [allowed] * len(kept), leftmost=True) == whole).all()
+    written = texts.str.extract_many(list(every), overlapping=True).explode().drop_nulls()
+    assert set(written.to_list()) <= set(kept)  # no phrase written in a text was left out
+
+
+def test_the_verifier_finds_what_it_found_with_every_phrase(monkeypatch):
+    texts = pd.Series(_texts_with_phrases(), dtype="string")
+    found = verify_names.suspects(texts, ["Harbour Street Clinic"])
+    monkeypatch.setattr(verify_names, "occurring", lambda phrases, _: range(len(phrases)))
+    assert found and verify_names.suspects(texts, ["Harbour Street Clinic"]) == found
