@@ -380,6 +380,8 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
         if kinds[i] == Kind.HONORIFIC or (key in FOLDED_RELATIONS and (caps[i] or i == 0)) \
                 or key == "dear":
             j = i + 1
+            if kinds[j] == Kind.PHRASE and kinds[i] != Kind.HONORIFIC:
+                continue  # "Dear Border Force": an allowed multi-word term, not a person
             if kinds[j] not in (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC) \
                     or (kinds[j] == Kind.STOP and kinds[i] == Kind.HONORIFIC
                         and words[j][:1].isupper() and _key(words[j]) not in FUNCTION_WORDS):
@@ -396,7 +398,9 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
     # (after a weak introducer, "to Dalton" may be a place: decided in context)
     could_be = (Kind.NAME, Kind.AMBIGUOUS, Kind.INITIAL, Kind.SHORT_CAPS, Kind.CAPS_UNKNOWN)
     # (not after a weak one when the whole run names a thing: "to Westgate House")
-    forced = force_first and kinds[0] not in never \
+    # (nor when the run begins with an allowed multi-word term: "sent by Border Force",
+    # "reply from Citizens Advice" name the body that wrote)
+    forced = force_first and kinds[0] not in never and kinds[0] != Kind.PHRASE \
         and (not weak_first or kinds[0] in could_be) and not (weak_first and all(thing))
     if forced:
         name[0] = True

@@ -63,6 +63,14 @@ _PLACEHOLDER = re.compile(r"\[[A-Z_#]+\]")
 _PLACEHOLDER_PART = re.compile(r"\[[A-Z_#]+\]?|[A-Z_#]*\]")
 #: what :meth:`Explainer.mask` writes over an allowed multi-word term
 _MASK = "\x00"
+#: what a text before a sentence's first word ends with (nothing, or a sentence's end)
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n][\s\"'“‘(]*)$")
+#: what follows a verb and not a person's name ("Asks about", "Wants an update",
+#: "Requests the file"; "Rose said", "Mark to call back" do not qualify)
+_VERB_OBJECT = re.compile(r"[ \t]+(?:about|for|the|a|an|that|if|whether|why|how|what|when|"
+                          r"where|which|his|her|their|its|our|your|my|me|us|them|it)\b")
+#: a word of two letters or more (of capitals, in a text with no lower-case letter)
+_SHOUTED = re.compile(r"\b[^\W\d_]{2,}\b")
 _WORD_SPLIT = re.compile(r"[\s,.\-\x00]+")
 #: the capitalised words right after a span ("'s Hospital", " Valley Transport")
 _RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
@@ -253,6 +261,10 @@ class Explainer:
                 not caps or bool((verify_names.name_scores(caps)
                                   < verify_names.THRESHOLD).all())):
             return True  # "Appeal lodged": a verb in the span, no word read as a name
+        if len(words) == 1 and last and _SENTENCE_END.search(masked[:start]) \
+                and _VERB_OBJECT.match(masked, end) \
+                and verify_names._english_word(keys[0], self.english):
+            return True  # "Asks about the scheme", "Wants an update": a verb begins the note
         if last and _EPONYM_AFTER.match(masked, end):
             return True  # "Tourette's syndrome", "Hodgkin lymphoma": a condition
         run = words + (_RUN_AFTER.match(masked, end).group(1).split() if last else [])
@@ -266,6 +278,16 @@ class Explainer:
                 return True
         return self.mode == "context" and all(
             k in self.words or k in self.places or k in self.cities for k in keys)
+
+
+def _as_written(text: str) -> str:
+    """A text written all in capitals, in lower case (placeholders as they were): the
+    model learnt names from their capitals, so in "MY WIFE [NAME] APPLIED" it reads
+    every word as one, and the explainer judges lower-case spans by their words."""
+    bare = _PLACEHOLDER_PART.sub(" ", text)
+    if any(c.islower() for c in bare) or len(_SHOUTED.findall(bare)) < 2:
+        return text
+    return re.sub(r"\[[a-z_#]+\]", lambda m: m.group(0).upper(), text.lower())
 
 
 def _words(span: str) -> list[str]:
@@ -295,7 +317,7 @@ def flagged(texts: Sequence[str | None], allow_terms: Iterable[str] = ()) -> dic
     idx = [i for i, t in enumerate(texts) if t and any(c.isalpha() for c in t)]
     if not idx:
         return {}
-    chosen = [texts[i] for i in idx]
+    chosen = [_as_written(texts[i]) for i in idx]
     found = unexplained(chosen, persons(chosen), Explainer("allow", allow_terms))
     return {i: t[sp[0][0]:sp[0][1]] for i, t, sp in zip(idx, chosen, found, strict=True) if sp}
 

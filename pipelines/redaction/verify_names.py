@@ -330,6 +330,12 @@ _LOWER_CONTEXT = (r"\b(?:cheers|thanks|thank you|thx|ta|hi|hey|hiya|hello|its|it
                   r"i['’]m|spoke to|speak to|talk to|talked to|spoken to|ask|asked|tell|told|"
                   r"ring|rang|phoned|texted|messaged|emailed)[ \t]+\p{Ll}[\p{Ll}'’\-]*")
 _LOWER_WORD = r"\b\p{Ll}[\p{Ll}'’\-]{2,}"
+#: In lower-case text, the word after a title or a relation someone owns ("mrs okonkwo",
+#: "my wife rose"): where a capital would have said person, the context says it.
+_LOWER_PERSON = (r"\b(?:(?:mr|mrs|ms|miss|mx|dr)\.?|(?:my|his|her|their|our|your)[ \t]+"
+                 r"(?:wife|husband|son|daughter|brother|sister|mother|father|partner|friend|"
+                 r"cousin|uncle|aunt|nephew|niece|grandson|granddaughter|mum|dad))"
+                 r"[ \t]+\p{Ll}[\p{Ll}'’\-]*")
 
 #: Verbs a sentence's subject does that a person does: "Siesta disclosed a new
 #: relationship", "Kamal was placed", "Alar remains eligible".
@@ -607,6 +613,12 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         texts = texts.str.replace_many(every, [_ALLOWED] * len(every), leftmost=True)
     # other scrubbing's placeholders ("[EMAIL]", "[NINO]") are not words to judge
     texts = texts.str.replace_all(_OTHER_PLACEHOLDER, _ALLOWED)
+    # text written all in capitals ("RE: DELAY ON MY WIFE'S VISA"): capitals say nothing
+    # there either, so it is judged as the lower-case text it would be, not word by word
+    # as capitalised runs (which blocked every such letter)
+    shouting = _all_capitals(texts)
+    shouted = _lowered(texts.zip_with(shouting, pl.Series([None] * texts.len(), dtype=pl.String)))
+    texts = texts.zip_with(shouting.not_(), pl.Series([None] * texts.len(), dtype=pl.String))
     texts = _explain_things(texts, judge)
     texts = _explain_named_things(texts)
     found: dict[int, tuple[str, str]] = {}
@@ -657,9 +669,11 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     # (placeholders do not count: "is shahd still dealing with [NAME]" is lower case)
     lower = texts.str.replace_all(r"\[[A-Z_#]+\]", "").str.contains(r"\p{Lu}").not_() \
         .fill_null(False)
-    if lower.any():
+    if lower.any() or shouting.any():
         quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
+        quiet = quiet.zip_with(shouting.not_(), shouted)
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
+        _find(quiet, _LOWER_PERSON, judge.lower_person, where, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
         _find(quiet, _LOWER_STILL, judge.self_then, where, found)
         _find(quiet, _LOWER_SPOKE, judge.self_then, where, found)
@@ -711,6 +725,22 @@ def occurring(phrases: tuple[str, ...], texts: pl.Series) -> list[int]:
         & (pl.col("last").is_in(starts) | (pl.col("last") == ""))
         & (pl.col("second").is_null() | pl.col("second").is_in(pieces)))
     return table.with_row_index().filter(keep)["index"].to_list()
+
+
+def _all_capitals(texts: pl.Series) -> pl.Series:
+    """Whether each text is written in capitals: two or more words of capitals and no
+    lower-case letter outside placeholders."""
+    bare = texts.str.replace_all(r"\[[A-Z_#]+\]", "")
+    return (bare.str.contains(r"\p{Lu}{2,}\P{L}+\p{Lu}{2,}")
+            & bare.str.contains(r"\p{Ll}").not_()).fill_null(False)
+
+
+def _lowered(texts: pl.Series) -> pl.Series:
+    """``texts`` in lower case, their placeholders as they were."""
+    low = texts.str.to_lowercase()
+    for tag in ("name", "#"):
+        low = low.str.replace_all(f"[{tag}]", f"[{tag.upper()}]", literal=True)
+    return low
 
 
 def _explain_things(texts: pl.Series, judge: _Judge) -> pl.Series:
@@ -1209,10 +1239,22 @@ class _Judge:
             return self.score(word) >= LIKELY
         return key not in self.places
 
+    def lower_person(self, match: str) -> bool:
+        """In lower-case text, the word after a title (a person, unless a function word)
+        or after "my wife" and the like (a person if it reads as a name)."""
+        first, word = match.split()[0], match.split()[-1]
+        key = fold(word)
+        if len(key) < 2 or key in _FUNCTION or key in _CHAT or key in _LOWER_STOP:
+            return False
+        if fold(first) in _TITLES:
+            return True
+        return self.lower_context(match)
+
     def lower_word(self, match: str) -> bool:
         """In lower-case text, a word no dictionary has that reads as a name."""
         key = fold(match)
-        if len(key) < 3 or key in _FUNCTION or key in _CHAT or self.is_english(key) \
+        if len(key) < 3 or key in _FUNCTION or key in _CHAT or key in _TITLES \
+                or self.is_english(key) \
                 or key in _common_english() or key in self.allowed or key in self.places:
             return False
         return self.score(match) >= THRESHOLD

@@ -159,7 +159,11 @@ def test_explainer_reads_a_verb_in_the_span_and_eponymous_conditions():
                        ("Support for people with Tourette's syndrome.", "Tourette"),
                        ("Living with Hodgkin lymphoma.", "Hodgkin")):
         assert _judged(allow, text, span), span
+    for text, span in (("Asks about the EU Settlement Scheme.", "Asks"),
+                       ("Noted. Wants an update on the case.", "Wants")):
+        assert _judged(allow, text, span), span  # a verb opens the note
     for text, span in (("Ioana Popescu yesterday said no.", "Ioana Popescu yesterday"),
+                       ("Rose said no.", "Rose"), ("Zorvathi about the visa.", "Zorvathi"),
                        ("Mr Vardoe lodged it.", "Vardoe lodged")):
         assert not _judged(allow, text, span), span
 
@@ -177,6 +181,8 @@ def test_flagged_keeps_the_first_unexplained_span_of_each_text():
     found = ner.flagged(texts)
     assert found == {0: "Okonkwo"}
     assert ner.flagged(texts, ["Okonkwo"]) == {}
+    # a text in capitals is read in lower case: no word is a name for its capitals
+    assert ner.flagged(["RE: DELAY ON MY WIFE'S VISA. MY WIFE [NAME] APPLIED IN MARCH."]) == {}
 
 
 def test_the_gate_blocks_on_the_model_with_row_and_field_only():

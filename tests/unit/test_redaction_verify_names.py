@@ -345,3 +345,23 @@ def test_the_verifier_finds_what_it_found_with_every_phrase(monkeypatch):
     found = verify_names.suspects(texts, ["Harbour Street Clinic"])
     monkeypatch.setattr(verify_names, "occurring", lambda phrases, _: range(len(phrases)))
     assert found and verify_names.suspects(texts, ["Harbour Street Clinic"]) == found
+
+
+def test_a_text_in_capitals_is_judged_as_lower_case_text():
+    """A letter written in capitals was blocked at every word next to ``[NAME]``; it is
+    now read as the lower-case text it would be: names English does not have, or after
+    a title, are still found."""
+    quiet = ["RE: DELAY ON MY WIFE'S VISA. MY WIFE [NAME] APPLIED IN MARCH AND WE HAVE "
+             "HEARD NOTHING FROM BORDER FORCE.", "PLEASE CALL [NAME] ON MONDAY"]
+    assert _flagged(quiet) == set()
+    assert _flagged(["MY WIFE ZORVATHI KELLEN APPLIED IN MARCH.",
+                     "CALLED MRS BROWN ABOUT THE VISA", "my son went to see mr brown"]) \
+        == {0, 1, 2}
+
+
+def test_scrubber_does_not_take_an_allowed_body_after_a_person_context():
+    texts = ["See the reply sent by Border Force in April.", "Dear Citizens Advice team,",
+             "A letter sent by UK Visas and Immigration."]
+    assert _scrub(texts) == texts
+    assert _scrub(["Dear John Smith", "sent by Zorvathi Kellen"]) == \
+        ["Dear [NAME]", "sent by [NAME]"]
