@@ -63,8 +63,10 @@ _ALL: list[ErrorKind] = [
          "Use notations of letters, digits, `-`, `_`, `.` and `~` only, so the CSVW can give "
          "the column a URI template; otherwise CSV readers get plain strings."),
         ("term-undefined", "Term not in the project vocabulary (warning)",
-         "Define the fivestar: term in vocabularies/fivestar.ttl (label, comment, range), or "
-         "map the field to an existing property."),
+         "Define the fivestar: term (label, comment, range) in the project's own "
+         "vocabularies/fivestar.ttl, in fivestar's checkout (FIVESTAR_VOCABULARIES_DIR holds "
+         "code lists only, and a fivestar.ttl there is not read), or map the field to an "
+         "existing property (dcterms:subject, dcterms:spatial, dcterms:description, ...)."),
     ),
     *_kinds(
         Stage.extract,
