@@ -432,6 +432,11 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
         if ambiguous[i] and ambiguous[i + 1] and vocab.is_first(words[i]) \
                 and vocab.is_surname(words[i + 1]) and not (thing[i] or thing[i + 1]):
             name[i] = name[i + 1] = True
+    # a title ends no title: after a first name it is a surname ("Dawn Bishop", "[NAME]
+    # Bishop", "Ali Major"); "Station Master", "Holy Father" have an English word before it
+    if n >= 2 and kinds[-1] == Kind.HONORIFIC and not thing[-1] and (
+            kinds[-2] == Kind.NAME or kinds[-2] == Kind.AMBIGUOUS and vocab.is_first(words[-2])):
+        name[-2] = name[-1] = True
     spread(words, kinds, name, thing)
     return name
 

@@ -365,3 +365,12 @@ def test_scrubber_does_not_take_an_allowed_body_after_a_person_context():
     assert _scrub(texts) == texts
     assert _scrub(["Dear John Smith", "sent by Zorvathi Kellen"]) == \
         ["Dear [NAME]", "sent by [NAME]"]
+
+
+def test_scrubber_reads_a_title_that_ends_a_name_as_a_surname():
+    assert _scrub(["Letter from her mother, Dawn Bishop, about the centre.",
+                   "From: Halima Bishop", "Ali Major called."]) == \
+        ["Letter from her mother, [NAME], about the centre.", "From: [NAME]", "[NAME] called."]
+    kept = ["The Station Master said no.", "The Lord Bishop of Leeds spoke.",
+            "Ask the Harbour Master."]
+    assert _scrub(kept) == kept
