@@ -322,7 +322,9 @@ def thing_span(words: list[str], kinds: list[str]) -> list[bool]:
                     and (not words[j - 1][:1].isupper()
                          or _all_caps(words[j - 1]) == head_caps
                          or bool(_ROMAN.fullmatch(words[j - 1]))) \
-                    and words[j - 1] != PLACEHOLDER and (words[j - 1][:1].isupper() or (
+                    and words[j - 1] != PLACEHOLDER \
+                    and not (head_caps and _key(words[j - 1]) in FUNCTION_WORDS) \
+                    and (words[j - 1][:1].isupper() or (
                         words[j - 1] in ("of", "for", "and", "&") and j >= 2
                         and (_key(words[j - 2]) in ORG_HEADS | ORG_LEADS
                              or kinds[j - 2] in (Kind.ALLOWED, Kind.PHRASE)))):
@@ -591,6 +593,11 @@ def _thingy(word: str) -> bool:
         or key in EVENT_HEADS
 
 
+#: Function words that are also name particles ("BRENT AN DEN ROSPAS", "NGUYEN DO"): they
+#: do not break a run in capitals.
+_CAPS_PARTICLES = FOLDED_PARTICLES | frozenset({"a", "an", "o", "do", "e", "y", "la", "le"})
+
+
 def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> list[bool]:
     """Which words of one occurrence of a run are a name, given the tokens around it.
 
@@ -604,14 +611,23 @@ def decide_in_context(vocab: Vocabulary, words: list[str], around: Around) -> li
     thing = thing_span(words, kinds)
     n = len(words)
     blocked = list(thing)
+    # in a run written in capitals, a function word stands where lower case would break
+    # the run ("AYANLE QALIB FROM DUTY SCHEME CONTACTED": the scheme is a thing, the two
+    # words before "FROM" are judged on their own)
+    shouted = n > 2 and all(_all_caps(w) for w in words if len(w) > 1)
+    breaks = [w[:1].islower() or (shouted and 0 < i < n - 1
+                                  and kinds[i] in (Kind.STOP, Kind.WORD)
+                                  and _key(w) in FUNCTION_WORDS
+                                  and _key(w) not in _CAPS_PARTICLES)
+              for i, w in enumerate(words)]
     segments: list[tuple[int, int]] = []
     i = 0
     while i < n:
-        if words[i][:1].islower():
+        if breaks[i]:
             i += 1
             continue
         j = i
-        while j < n and not words[j][:1].islower():
+        while j < n and not breaks[j]:
             j += 1
         segments.append((i, j))
         i = j

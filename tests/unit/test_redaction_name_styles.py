@@ -1,0 +1,84 @@
+"""Name styles of Home Office-like text (session 12): held-out names in custody logs in
+capitals, after bare initials, as speakers in transcripts, in chat written in lower case.
+
+Names are drawn from the seventh corpus's held-out lists, without the ones that are
+English words or allowed terms (those need a person context, tested by example), so
+each test asks what a rule promises for names no list holds.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.names import corpus_seventh
+from pipelines.redaction.holdout import fold, held_out
+from pipelines.redaction.lexicon import load as load_lexicon
+from pipelines.redaction.scrub import Scrubber
+
+
+def _unknown_names() -> tuple[list[str], list[str]]:
+    lex = load_lexicon()
+    lists = corpus_seventh._lists()
+
+    def keep(name: str) -> bool:
+        return all(held_out(p) and len(fold(p)) >= 4 and fold(p) not in lex.ordinary
+                   and fold(p) not in lex.allowed and fold(p) not in lex.minor_places
+                   for p in name.split("-"))
+    first = sorted({n for o, v in lists.items() if o != "english word" for n in v["first"]
+                    if keep(n)})
+    last = sorted({n for o, v in lists.items() if o != "english word" for n in v["last"]
+                   if keep(n)})
+    return first, last
+
+
+FIRST, LAST = _unknown_names()
+
+
+def _scrub(texts: list[str]) -> list[str]:
+    return Scrubber().scrub_series(pd.Series(texts, dtype="string")).tolist()
+
+
+def _survives(token: str, text: str) -> bool:
+    return re.search(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])", text) is not None
+
+
+def test_the_planted_names_are_held_out_and_unknown():
+    lex = load_lexicon()
+    assert len(FIRST) > 50 and len(LAST) > 50
+    for name in FIRST + LAST:
+        assert held_out(name) and fold(name) not in lex.first_names | lex.surnames
+
+
+CAPS_LOGS = [
+    "02:40 DP REQUESTED SOLICITOR. {n} FROM DUTY SCHEME CONTACTED.",
+    "INTEL: {n} SEEN IN COMPANY OF {m} NEAR DOVER DOCKS.",
+    "SUBJECT {n} ARRESTED AT HEATHROW TERMINAL 4 UNDER THE IMMIGRATION ACT 1971.",
+    "{n} WITH {m} AT THE HOTEL IN CROYDON.",
+]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(CAPS_LOGS), st.sampled_from(FIRST),
+                               st.sampled_from(LAST), st.sampled_from(FIRST),
+                               st.sampled_from(LAST)), min_size=6, max_size=6))
+def test_names_in_a_log_written_in_capitals_go_whatever_follows_them(rows):
+    """A function word in a run in capitals breaks it as lower case would: a thing after
+    it ("DUTY SCHEME", "DOVER DOCKS") no longer hides the name before it."""
+    planted = [(t.format(n=f"{a} {b}".upper(), m=f"{c} {d}".upper()),
+                [a, b] + ([c, d] if "{m}" in t else [])) for t, a, b, c, d in rows]
+    out = _scrub([text for text, _ in planted])
+    for (text, tokens), scrubbed in zip(planted, out, strict=True):
+        for part in (p.upper() for token in tokens for p in token.split("-")):
+            assert not _survives(part, scrubbed), (text, scrubbed)
+
+
+def test_a_log_in_capitals_keeps_its_things_and_words():
+    texts = ["NO FURTHER ACTION. FILE CLOSED 3 MAY.",
+             "SUBJECT DETAINED AT DOVER UNDER THE IMMIGRATION ACT 1971.",
+             "CASE REFERRED TO THE HOME OFFICE FROM KENT POLICE.",
+             "BOOKED IN AT 02:14. DUTY SOLICITOR FROM THE DUTY SCHEME INFORMED."]
+    assert _scrub(texts) == texts
