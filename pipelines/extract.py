@@ -548,13 +548,33 @@ class _Keys:
         self._present.append(np.asarray(present, dtype=bool))
 
     def candidates(self) -> np.ndarray:
-        """0-based positions (in the rows added, in order) whose hash repeats."""
-        if not self._hashes:
+        """0-based positions (in the rows added, in order) whose hash repeats.
+
+        By sorting, not a hash table: one copy of the present rows' hashes, sorted in
+        place, gives the repeated hashes; each batch is then looked up in those (few)
+        alone. At 10 M rows this peaks ~80 MB over the stored hashes where a table
+        of every hash (``duplicated``) took several times that.
+        """
+        total = sum(int(np.count_nonzero(p)) for p in self._present)
+        flat = np.empty(total, dtype=np.uint64)
+        at = 0
+        for h, p in zip(self._hashes, self._present, strict=True):
+            part = h[p]
+            flat[at:at + len(part)] = part
+            at += len(part)
+        flat.sort()
+        repeated = np.unique(flat[1:][flat[1:] == flat[:-1]])
+        del flat
+        if not len(repeated):
             return np.array([], dtype=np.int64)
-        hashes = np.concatenate(self._hashes)
-        present = np.flatnonzero(np.concatenate(self._present))
-        seen = pd.Series(hashes[present]).duplicated(keep=False).to_numpy()
-        return present[seen]
+        found, offset = [], 0
+        for h, p in zip(self._hashes, self._present, strict=True):
+            pos = np.flatnonzero(p)
+            mine = h[pos]
+            i = np.minimum(np.searchsorted(repeated, mine), len(repeated) - 1)
+            found.append(pos[repeated[i] == mine] + offset)
+            offset += len(h)
+        return np.concatenate(found).astype(np.int64)
 
 
 def _typed_batch(raw: pd.DataFrame, spec: DatasetSpec, out: _Collector, first_row: int,

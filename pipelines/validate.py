@@ -452,8 +452,10 @@ class _Hashes:
     def candidates(self, read: Callable[[list[str] | None], Iterable[pd.DataFrame]]
                    ) -> pd.DataFrame:
         """The rows (index: positions) whose value's hash repeats, with that column."""
-        hashes = np.sort(np.concatenate(self._hashes)) if self._hashes else np.zeros(0, "u8")
+        # one copy, sorted in place (np.sort would hold a second one while it sorts)
+        hashes = np.concatenate(self._hashes) if self._hashes else np.zeros(0, "u8")
         self._hashes = []
+        hashes.sort()
         repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
         del hashes
         if not len(repeated):

@@ -342,3 +342,27 @@ def test_batches_check_every_row_and_keep_positions(tmp_path):
         check_source(spec, batch_rows=2)
     (p,) = err.value.problems
     assert p.code == "primary-key" and "rows 2 and 6" in p.message
+
+
+def test_key_candidates_are_every_present_row_whose_hash_repeats():
+    """The sorted-hash search names exactly the rows a table of every hash would:
+    repeats within and across batches, three-way repeats, absent rows left out."""
+    import numpy as np
+
+    from pipelines.extract import _Keys
+
+    rng = np.random.default_rng(7)
+    keys = _Keys(["id"])
+    values = rng.integers(0, 40, 500).astype(str)  # many repeats among 500 rows
+    present = rng.random(500) > 0.2
+    for start in range(0, 500, 64):
+        frame = pd.DataFrame({"id": values[start:start + 64]})
+        keys.add(frame, present[start:start + 64])
+    hashes = pd.util.hash_pandas_object(pd.DataFrame({"id": values}), index=False).to_numpy()
+    at = np.flatnonzero(present)
+    expected = at[pd.Series(hashes[at]).duplicated(keep=False).to_numpy()]
+    assert len(expected) > 100
+    assert keys.candidates().tolist() == expected.tolist()
+    lone = _Keys(["id"])
+    lone.add(pd.DataFrame({"id": ["a", "b", "a"]}), np.array([True, True, False]))
+    assert lone.candidates().tolist() == []
