@@ -426,7 +426,17 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
         initial_last = kinds[i + 1] == Kind.INITIAL and words[i + 1].endswith(".") \
             and not thing[i] and kinds[i] in MAYBE | {Kind.NAME, Kind.ALLOWED} \
             and words[i][:1].isupper() and _key(words[i]) not in ENUMERATORS | NOTE_VERBS | ROLES
-        if initial_first or initial_last:
+        # the same without the full stop, as forms and logs write them ("S Hood", "Smith
+        # J"): a letter that numbers nothing (the run's own word before it is no "Plan")
+        # beside a capitalised word in title case that could be a name
+        bare_first = kinds[i] == Kind.INITIAL and len(words[i]) == 1 and not thing[i + 1] \
+            and _title_case(words[i + 1]) and kinds[i + 1] in MAYBE | {Kind.NAME} \
+            and _key(words[i + 1]) not in _NOT_AFTER_LETTER \
+            and not (i > 0 and _key(words[i - 1]) in ENUMERATORS)
+        bare_last = kinds[i + 1] == Kind.INITIAL and len(words[i + 1]) == 1 and i + 2 == n \
+            and not thing[i] and _title_case(words[i]) and kinds[i] in MAYBE | {Kind.NAME} \
+            and _key(words[i]) not in ENUMERATORS | NOTE_VERBS | ROLES | _NOT_BEFORE_LETTER
+        if initial_first or initial_last or bare_first or bare_last:
             name[i] = name[i + 1] = True
     ambiguous = [k == Kind.AMBIGUOUS for k in kinds]
     # two gazetteer words in a row, a first name then a surname: "Rose Brown"
@@ -441,6 +451,21 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
         name[-2] = name[-1] = True
     spread(words, kinds, name, thing)
     return name
+
+
+def _title_case(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper() and len(word) > 1
+
+
+#: Capitalised words a bare letter numbers or names a thing with ("B Wing", "A Level",
+#: "E Coli", "X Ray", "T Cell"), and words a letter follows as a grade or a variant
+#: ("Vitamin D", "Hepatitis B", "Covid B").
+_NOT_AFTER_LETTER = ENUMERATORS | frozenset({
+    "level", "levels", "coli", "ray", "rays", "cell", "cells", "turn", "road", "list",
+    "team", "shift", "side", "division", "league", "star", "grade", "roads"})
+_NOT_BEFORE_LETTER = frozenset({"vitamin", "hepatitis", "strep", "flu", "influenza",
+                                "covid", "model", "size", "exhibit", "bay", "platform",
+                                "gateway", "wave", "sector", "division", "league", "step"})
 
 
 def spread(words: list[str], kinds: list[str], name: list[bool], thing: list[bool]) -> None:

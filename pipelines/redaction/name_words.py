@@ -449,3 +449,28 @@ PERSON_NOUNS = frozenset({
     "lady", "gentleman", "youth", "youths", "male", "female", "individual", "customer",
     "visitor", "passenger", "occupier", "household", "everyone", "someone", "nobody",
 })
+
+#: Who speaks in a transcript or an interview record, by role ("Officer:", "Q:"): a line
+#: that starts so makes the text a transcript, where the other speaker labels are people.
+SPEAKER_ROLES = frozenset({
+    "officer", "interpreter", "applicant", "appellant", "caller", "adviser", "advisor",
+    "interviewer", "interviewee", "witness", "judge", "counsel", "q", "a", "claimant",
+    "respondent", "chair", "clerk", "operator", "agent", "customer", "solicitor",
+    "detainee", "presenting officer", "representative", "rep", "translator", "victim",
+    "suspect", "dp", "complainant", "patient", "parent", "pupil", "child", "resident",
+    "tenant", "staff", "nurse", "doctor", "gp", "social worker", "caseworker", "manager",
+})
+#: Labels a line starts with that are no speaker ("Subject:", "Note:", "Outcome:").
+LINE_LABELS = frozenset({
+    "subject", "sent", "date", "time", "re", "fw", "fwd", "cc", "bcc", "to", "from", "note",
+    "notes", "action", "actions", "outcome", "summary", "location", "venue", "ref",
+    "reference", "answer", "question", "response", "decision", "reason", "reasons",
+    "comment", "comments", "update", "result", "status", "priority", "category", "type",
+    "tel", "phone", "email", "mobile", "fax", "address", "nationality", "dob", "age",
+    "gender", "sex", "language", "alias", "aka", "name", "names", "attachments", "end",
+    "start", "interpreter", "break", "pause", "recording", "transcript", "interview",
+    "present", "apologies", "agenda", "item", "minutes", "background", "request",
+    "observation", "observations", "intel", "source", "grading", "risk", "warning",
+    "caution", "ps", "nb", "important", "urgent", "attention", "attn", "dependants",
+    "children", "household", "members", "named", "sponsor",
+})

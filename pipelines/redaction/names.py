@@ -68,11 +68,13 @@ from pipelines.redaction.name_words import (
     FUNCTION_WORDS,
     HONORIFICS,
     INTRODUCERS,
+    LINE_LABELS,
     ORG_HEADS,
     PARTICLES,
     RELATIONS,
     ROLES,
     SIGN_OFFS,
+    SPEAKER_ROLES,
     SPEECH,
     STOP,
     STRONG_RELATIONS,
@@ -118,6 +120,10 @@ CONTEXT = (rf"\b(?:(?:{_any_case(HONORIFICS)})\.?|(?:{_any_case((*RELATIONS, *IN
            rf"[,:]?(?:[ ]+|[ ]*\n[ ]*)"
            rf"(?:{RUN}|\[NAME\]|{_LOWER_WORD}(?:[ ]+{_LOWER_WORD})?)")
 _TOKEN_SPLIT = re.compile(r"([ ]+)")
+#: A line that starts with a speaker's role and a colon: the text is a transcript.
+_TRANSCRIPT = rf"(?m)^[ \t]*(?:{_any_case(SPEAKER_ROLES)}):"
+#: A one-word label at the start of a line, with its colon.
+_SPEAKER = rf"(?m)^[ \t]*\p{{Lu}}[{_L}]*(?:['’\-][{_L}]+)*:"
 #: The two tokens before a marked run, and the two after it (see :meth:`_in_context`).
 _LEFT = rf"(?:[^\s{RUN_START}]*\s+){{0,2}}{RUN_START}"
 _RIGHT = rf"{RUN_END}[^\s{RUN_START}]*(?:\s+[^\s{RUN_END}]+){{0,2}}"
@@ -306,6 +312,7 @@ class NameScrubber:
             # a name written in that pass decides its neighbours in a list or in
             # "Surname, First" ("[NAME], Yuki", "BECK, [NAME]"): once more for those rows
             texts = self._in_context(texts, in_context, near=_NEXT_TO_NAME)
+        texts = self._speakers(texts)
         self._count_kept(texts, weights)
         texts = self._unknown_lowercase(texts)
         texts = self._lowercase(texts)
@@ -407,6 +414,35 @@ class NameScrubber:
         if kind == Kind.NAME:
             return "part of an organisation's or a place's name"
         return None
+
+    # -- speakers in a transcript --------------------------------------------------------
+
+    def _speakers(self, texts: pl.Series) -> pl.Series:
+        """In a transcript (a line starts with a role and a colon: "Officer:", "Q:"), the
+        other one-word speaker labels at the start of a line are people ("Seed: My name
+        is [NAME]"), even when English has the word; labels of a form or a header
+        ("Subject:", "Outcome:") and words for roles or groups are not."""
+        rows = texts.str.contains(_TRANSCRIPT).fill_null(False).arg_true()
+        if rows.len() == 0:
+            return texts
+        sub = texts.gather(rows)
+        labels = sub.str.extract_all(_SPEAKER).explode().drop_nulls().unique().to_list()
+        people = [lab for lab in labels if self._speaker(lab.strip()[:-1])]
+        if not people:
+            return texts
+        words = _alt(lab.strip()[:-1] for lab in people)
+        new = sub.str.replace_all(rf"(?m)^([ \t]*)(?:{words}):", "${1}[NAME]:")
+        out = texts.clone()
+        out.scatter(rows, new)
+        return out
+
+    def _speaker(self, word: str) -> bool:
+        key = fold(word)
+        if key in SPEAKER_ROLES or key in LINE_LABELS or key in STOP or key in FUNCTION_WORDS \
+                or key in COLLECTIVES or key in ROLES or key in FOLDED_RELATIONS \
+                or key in ORG_HEADS:
+            return False
+        return self.vocab.kind(word) in MAYBE | {Kind.NAME}
 
     # -- person words in front ------------------------------------------------------------
 

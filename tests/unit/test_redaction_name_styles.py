@@ -82,3 +82,37 @@ def test_a_log_in_capitals_keeps_its_things_and_words():
              "CASE REFERRED TO THE HOME OFFICE FROM KENT POLICE.",
              "BOOKED IN AT 02:14. DUTY SOLICITOR FROM THE DUTY SCHEME INFORMED."]
     assert _scrub(texts) == texts
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(["{i} {s}, director of Sunrise Kitchens, "
+                                                "was interviewed.",
+                                                "Alias: {s} {i} (cousin)",
+                                                "Appropriate adult {s} {i} attended 09:15."]),
+                               st.sampled_from("BCDFGHJKLMNPRSTW"), st.sampled_from(LAST)),
+                     min_size=6, max_size=6))
+def test_a_bare_initial_and_a_surname_are_a_name(rows):
+    texts = [t.format(i=i, s=s) for t, i, s in rows]
+    for (_, _, s), out in zip(rows, _scrub(texts), strict=True):
+        assert all(not _survives(p, out) for p in s.split("-")), out
+
+
+def test_a_letter_that_numbers_a_thing_is_no_initial():
+    texts = ["Held on B Wing since Plan B failed; Vitamin D given.",
+             "Category A prisoners; see Annex C for A Level results."]
+    assert _scrub(texts) == texts
+
+
+def test_speakers_in_a_transcript_are_people_even_when_english_has_the_word():
+    texts = ["Officer: What is your full name?\nSeed: My name is given below.",
+             "Glen: I was taken to the camp.\nOfficer: When was this?",
+             "Q: Who travelled with you?\nHardy: My sister."]
+    for speaker, out in zip(("Seed", "Glen", "Hardy"), _scrub(texts), strict=True):
+        assert not _survives(speaker, out) and "[NAME]:" in out, out
+
+
+def test_labels_of_a_form_or_a_header_are_not_speakers():
+    texts = ["Subject: appeal bundle\nOfficer: please review\nOutcome: refused",
+             "Officer: Please confirm your address.\nInterpreter: He says Croydon.",
+             "Seed: planted in March\nHarvest: September"]
+    assert _scrub(texts) == texts
