@@ -791,6 +791,14 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
             if not blocked[at + i] and kinds[i] in MAYBE | {Kind.ALLOWED, Kind.NAME,
                                                             Kind.INITIAL}:
                 name[at + i] = True
+    # the people of a roll or a form's person field, written in full ("Cc: Miles Seed;",
+    # "Named on the claim: Hill Rose,"): title-case words that could be names, no thing
+    if _label(around.p1) in ROLL_LABELS and not _thingy(words[-1]) \
+            and Kind.PHRASE not in kinds and not any(blocked[at:at + n]) \
+            and all(_title_case(w) and k in MAYBE | {Kind.NAME} and _key(w) not in _NOT_PEOPLE
+                    for w, k in zip(words, kinds, strict=True)):
+        for i in range(n):
+            name[at + i] = True
     if p1 in DETERMINERS or around.p1.endswith(("'s", "’s")):
         return
     # a first word capitalised only because a sentence starts there ("Met", "Client") is

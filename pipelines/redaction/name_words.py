@@ -400,6 +400,10 @@ ROLL_LABELS = frozenset({
     "present", "apologies", "attendees", "attending", "attendance", "absent", "invitees",
     "cc", "bcc", "informant", "interviewee", "interviewer", "note-taker", "notetaker",
     "minute-taker", "kin", "signatories", "reviewer", "assessor", "keyworker",
+    # the person fields of case records and forms ("Name: STONE, Rose", "Dependants:",
+    # "Key contact: Moon", "Visitor: ...")
+    "name", "alias", "aka", "dependants", "children", "visitor", "visitors", "contact",
+    "sponsor", "members", "claim", "householder", "detainee",
 })
 #: Nouns for the role a person has, before a comma and the person ("the receptionist,
 #: Gan, was rude"; "the premises licence holder, Bahadur, did not attend"), besides the

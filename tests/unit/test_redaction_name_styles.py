@@ -116,3 +116,16 @@ def test_labels_of_a_form_or_a_header_are_not_speakers():
              "Officer: Please confirm your address.\nInterpreter: He says Croydon.",
              "Seed: planted in March\nHarvest: September"]
     assert _scrub(texts) == texts
+
+
+def test_the_people_of_a_roll_or_a_person_field_go_even_when_english_has_the_words():
+    texts = ["Cc: Miles Seed; Asylum Casework\nSubject: removal directions",
+             "Children: Gold, 9; Storm, 6.", "Key contact: Moon, Seed, HR Manager."]
+    for speaker, out in zip(("Seed", "Gold", "Moon"), _scrub(texts), strict=True):
+        assert not _survives(speaker, out), out
+
+
+def test_a_roll_of_teams_and_services_is_kept():
+    texts = ["Present: Housing Team, Finance", "Cc: Legal Services",
+             "Cc: Detention Engagement Team; Removals Casework"]
+    assert _scrub(texts) == texts
