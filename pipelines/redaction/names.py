@@ -120,6 +120,12 @@ CONTEXT = (rf"\b(?:(?:{_any_case(HONORIFICS)})\.?|(?:{_any_case((*RELATIONS, *IN
            rf"[,:]?(?:[ ]+|[ ]*\n[ ]*)"
            rf"(?:{RUN}|\[NAME\]|{_LOWER_WORD}(?:[ ]+{_LOWER_WORD})?)")
 _TOKEN_SPLIT = re.compile(r"([ ]+)")
+#: Speech verbs a note in lower case puts after who spoke ("hope says", "tree rang").
+SPEECH_NOW = ("says", "said", "rang", "called", "asked", "told", "wants", "thinks", "reports",
+              "confirmed", "phoned", "emailed")
+#: A sentence's first word in lower case, then a speech verb.
+_LOWER_SPEAKER = (rf"(?m)(?:^|[.!?][ ]+)[ \t]*\p{{Ll}}[{_L}]*[ ]+"
+                  rf"(?:{'|'.join(SPEECH_NOW)})\b")
 #: A line that starts with a speaker's role and a colon: the text is a transcript.
 _TRANSCRIPT = rf"(?m)^[ \t]*(?:{_any_case(SPEAKER_ROLES)}):"
 #: A one-word label at the start of a line, with its colon.
@@ -316,6 +322,7 @@ class NameScrubber:
         self._count_kept(texts, weights)
         texts = self._unknown_lowercase(texts)
         texts = self._lowercase(texts)
+        texts = self._lower_speakers(texts)
         texts = self._particles(texts)
         texts = texts.str.replace_all(r"\[NAME\](?:[ ]+\[NAME\])+", PLACEHOLDER)
         self.replaced += placeholders(texts) - before
@@ -611,6 +618,30 @@ class NameScrubber:
         out = texts.clone()
         out.scatter(rows, sub.str.replace_all(pattern, PLACEHOLDER))
         return out
+
+    def _lower_speakers(self, texts: pl.Series) -> pl.Series:
+        """Rows written without capitals: the word that starts a sentence before a speech
+        verb is who speaks ("hope says the brp ...", "tree rang twice"), unless it is a
+        function word, a relation, a role or a group ("mum says", "staff said")."""
+        rows = _without_capitals(texts).arg_true()
+        if rows.len() == 0:
+            return texts
+        sub = texts.gather(rows)
+        found = sub.str.extract_all(_LOWER_SPEAKER).explode().drop_nulls().unique().to_list()
+        people = sorted({m.split(" ")[-2] for m in found if self._lower_speaker(m.split(" ")[-2])})
+        if not people:
+            return texts
+        new = sub.str.replace_all(rf"(?m)((?:^|[.!?][ ]+)[ \t]*)(?:{_alt(people)})([ ]+"
+                                  rf"(?:{_alt(SPEECH_NOW)})\b)", "${1}[NAME]${2}")
+        out = texts.clone()
+        out.scatter(rows, new)
+        return out
+
+    def _lower_speaker(self, word: str) -> bool:
+        key = fold(word)
+        return len(key) >= 3 and key not in FUNCTION_WORDS and key not in STOP \
+            and key not in COLLECTIVES and key not in FOLDED_RELATIONS and key not in ROLES \
+            and key not in self.vocab.allowed
 
     @staticmethod
     def _particles(texts: pl.Series) -> pl.Series:

@@ -129,3 +129,10 @@ def test_a_roll_of_teams_and_services_is_kept():
     texts = ["Present: Housing Team, Finance", "Cc: Legal Services",
              "Cc: Detention Engagement Team; Removals Casework"]
     assert _scrub(texts) == texts
+
+
+def test_who_speaks_in_a_note_in_lower_case_goes_and_pronouns_and_relations_stay():
+    out = _scrub(["hope says the van is late", "mum says she is fine. tree rang twice",
+                  "she says ok. staff said no"])
+    assert out == ["[NAME] says the van is late", "mum says she is fine. [NAME] rang twice",
+                   "she says ok. staff said no"]
