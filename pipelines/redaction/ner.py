@@ -309,17 +309,44 @@ def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     return out
 
 
+#: Texts the model and the explainer have judged in this process, with their verdict
+#: (the first span nothing explains, or None), for the allowed terms of the last call:
+#: a record table's frames repeat many texts, and a text's verdict depends on the text
+#: alone (the model reads each text on its own, whatever else is in its batch:
+#: unit-tested). Bounded (emptied when full), so memory does not grow with the table.
+_SEEN_MAX = 150_000
+_seen: dict[tuple[str, ...], dict[str, str | None]] = {}
+
+
+@lru_cache(maxsize=2)
+def _explainer(allow_terms: tuple[str, ...]) -> Explainer:
+    return Explainer("allow", allow_terms)
+
+
 def flagged(texts: Sequence[str | None], allow_terms: Iterable[str] = ()) -> dict[int, str]:
     """{position: the first span nothing explains} for the texts in which the model
     reads a person (what the ``redaction_verified`` gate blocks on; the gate keeps
     the positions only, the evaluation counts the spans). Null or empty texts never
-    are."""
+    are. Each distinct text is read once per process (see ``_seen``)."""
     idx = [i for i, t in enumerate(texts) if t and any(c.isalpha() for c in t)]
     if not idx:
         return {}
+    allow = tuple(allow_terms)
+    if allow not in _seen:
+        _seen.clear()
+    seen = _seen.setdefault(allow, {})
     chosen = [_as_written(texts[i]) for i in idx]
-    found = unexplained(chosen, persons(chosen), Explainer("allow", allow_terms))
-    return {i: t[sp[0][0]:sp[0][1]] for i, t, sp in zip(idx, chosen, found, strict=True) if sp}
+    verdicts = {t: seen[t] for t in chosen if t in seen}
+    todo = [t for t in dict.fromkeys(chosen) if t not in verdicts]
+    if todo:
+        found = unexplained(todo, persons(todo), _explainer(allow))
+        for t, sp in zip(todo, found, strict=True):
+            verdicts[t] = t[sp[0][0]:sp[0][1]] if sp else None
+        if len(seen) + len(todo) > _SEEN_MAX:
+            seen.clear()
+        seen.update((t, verdicts[t]) for t in todo)
+    return {i: span for i, t in zip(idx, chosen, strict=True)
+            if (span := verdicts[t]) is not None}
 
 
 def main() -> int:

@@ -5,11 +5,14 @@ each frame of the source can be redacted in any process. The calling process
 reads the frames (a couple ahead), redacts some itself and hands the others to
 worker processes (fresh interpreters importing only this module and what it
 uses, as the verifiers' workers do: :mod:`pipelines.convert.workers`); whichever
-process is free takes the next frame read. Results come back in frame order,
-and the frames' reports are added up in that order (:func:`~pipelines.redaction.
-fields.add_report`): the stored table and the report are byte for byte what one
-process redacting the frames in turn gives (unit-tested with scrub, pseudonym and
-generalise rules). Memory stays at a few frames whatever the size of the table:
+process is free takes the next frame read. A worker sends back only the new
+values of the fields the rules change; this process puts each frame together from
+its own copy (Arrow lays out a column that went through a pipe differently, and
+the stored bytes would show it). Results come back in frame order, and the frames'
+reports are added up in that order (:func:`~pipelines.redaction.fields.add_report`):
+the stored table and the report are byte for byte what one process redacting the
+frames in turn gives (unit-tested with scrub, pseudonym, generalise and conditional
+rules). Memory stays at a few frames whatever the size of the table:
 frames are read only while fewer than ``ahead`` wait and fewer than
 ``ahead + workers + 1`` are unwritten.
 

@@ -200,3 +200,24 @@ def test_the_gate_blocks_on_the_model_with_row_and_field_only():
         (2, "summary"), (3, "summary"), (4, "summary")]
     assert not [p for p in problems for v in values[1:] for w in v.split()
                 if len(w) > 3 and w in p.message]
+
+
+def test_a_text_is_read_on_its_own_so_its_verdict_is_kept():
+    """The model reads each text as it reads it alone, whatever its batch holds, so a
+    verdict kept from an earlier frame is the verdict the text would get again."""
+    from benchmarks.names import corpus_fourth
+
+    texts = [p.text for p in corpus_fourth.planted()[:150]] + corpus_fourth.clean()[:150]
+    together = ner.persons(texts)
+    assert sum(1 for spans in together if spans) > 50
+    assert [ner.persons([t])[0] for t in texts[::7]] == together[::7]
+    assert ner.persons(texts[::-1])[::-1] == together
+
+    ner._seen.clear()
+    fresh = ner.flagged(texts)
+    again = ner.flagged([None, *texts[::-1], *texts])  # every verdict kept from the first
+    n = len(texts)
+    assert fresh and {n - i: s for i, s in fresh.items()} | {n + 1 + i: s for i, s in
+                                                          fresh.items()} == again
+    ner._seen.clear()
+    assert ner.flagged(texts, ["Harbour Street"]) == ner.flagged(texts, ["Harbour Street"])
