@@ -319,9 +319,14 @@ _INITIAL = rf"(?:^|[\s(\[,;:/])\p{{Lu}}\.[ \t]?{_CAP}"
 #: Two speaker labels on consecutive lines ("Caller: …\nAdviser: …").
 _LABEL = r"\p{Lu}[\p{L}\p{M}'’\-]*:[ \t]"
 _SPEAKERS = rf"(?m)^[ \t]*{_LABEL}[^\n]*\n[ \t]*{_LABEL}"
+#: Speaker labels in a transcript written on one line ("Transcript: Florin: I waited.
+#: Officer: Your reference? Florin: It is on the letter.").
+_SPEAKERS_INLINE = rf"(?m)(?:^|[.!?][ \t]+){_LABEL}(?:[^\n]*?[.!?][ \t]+{_LABEL})+"
 _SELF_WORDS = r"it['’]?s|i['’]?m|i am|this is|my name is|name is|name['’]s|names is"
 #: Someone saying who they are ("Caller: It's Dusty.", "hi its harlow here").
 _SELF = rf"(?i:\b(?:{_SELF_WORDS}))[ \t]+[\p{{L}}][\p{{L}}\p{{M}}'’\-]*(?:[ \t]+{_CAP})*"
+#: ... in lower case, with the word after it ("my name is grace castellanos and i").
+_SELF_LOWER = rf"(?i:\b(?:{_SELF_WORDS}))[ \t]+\p{{Ll}}[\p{{Ll}}'’\-]*[ \t]+\p{{Ll}}[\p{{Ll}}'’\-]*"
 #: An action given to someone in note form ("Carol to send the agreement.").
 _ACTION = rf"(?m)(?:^|[.;!?:][ \t]+)[ \t]*{_CAP}(?:[ \t]+{_CAP})?[ \t]+to[ \t]+\p{{Ll}}+"
 #: In text written all in lower case: a word after a greeting or a verb of talking
@@ -643,7 +648,9 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_POSSESSIVE_OWN, judge.possessive_own, where),
         (_INITIAL, judge.initial, where),
         (_SPEAKERS, judge.speakers, where),
+        (_SPEAKERS_INLINE, judge.speakers_inline, where),
         (_SELF, judge.self_named, where),
+        (_SELF_LOWER, judge.self_named_lower, where),
         (_ACTION, judge.action, where),
         (_SUBJECT, judge.subject, where),
         (_REPORTED, judge.subject, where),
@@ -981,15 +988,17 @@ class _Judge:
     # -- where people are written: explained only by the spec, a function or head
     # word, or an allowed term that is not just a place ------------------------------
 
-    def _explained_as_person(self, word: str, *, places: bool = False) -> bool:
-        """Whether ``word``, standing where a person is written, is not a person."""
+    def _explained_as_person(self, word: str, *, places: bool = False,
+                             allowed: bool = True) -> bool:
+        """Whether ``word``, standing where a person is written, is not a person
+        (``allowed``: whether the shipped allow-list may explain it)."""
         key = _key(word)
         if not key or word.startswith("[") or key in self.declared:
             return True
         if key in _NEVER or key in _HEADS or key in _ROLES or key in _TITLES \
                 or key in _GENERIC_PEOPLE or _acronym(word):
             return True
-        return key in self.allowed and (places or key not in self.cities)
+        return allowed and key in self.allowed and (places or key not in self.cities)
 
     def coordinated(self, match: str) -> bool:
         """"Kaiser and [NAME]": the other person of a pair, even an English word."""
@@ -1057,10 +1066,16 @@ class _Judge:
     def initial(self, match: str) -> bool:
         """"J. Stafford": a surname; a place or an English word does not explain it
         unless the word reads as nothing like a name ("Annex B. Budget")."""
-        word = match.split(".", 1)[1].split()[0]
-        if self._explained_as_person(word):
+        letter, rest = match.split(".", 1)
+        word = rest.split()[0]
+        # a town takes no initial ("G. Stroud" as "J. Birmingham"), a compass point
+        # may ("N. Yorkshire", "W. Sussex")
+        compass = letter[-1:] in "NSEW"
+        if self._explained_as_person(word, allowed=compass):
             return False
         key = _key(word)
+        if not compass and (key in self.places or key in self.cities):
+            return True
         return not self.is_english(key) or self.score(word) >= LIKELY
 
     def speakers(self, match: str) -> bool:
@@ -1072,6 +1087,30 @@ class _Judge:
         return any(_key(w) not in _DIALOGUE and _key(w) not in self.declared
                    and _key(w) not in _ROLES and _key(w) not in _GENERIC_PEOPLE
                    for w in labels)  # "Branch: …" beside "Adviser: …": a shipped term no less
+
+    def speakers_inline(self, match: str) -> bool:
+        """Speaker labels written on one line: the first may be a heading
+        ("Transcript:", "Note:"), the others are judged as speakers."""
+        labels = re.findall(r"(?:^|[.!?][ \t]+)([^\W\d_][\w'’\-]*):[ \t]", match)
+        if labels and self.is_english(_key(labels[0])) and self.score(labels[0]) < LIKELY:
+            labels = labels[1:]
+        return len(labels) >= 2 and self.speakers("\n".join(f"{w}:" for w in labels))
+
+    def self_named_lower(self, match: str) -> bool:
+        """"my name is grace castellanos": a word after someone says who they are, in
+        lower case, that English does not have (the first must also read as a name;
+        after a verb, "i am writing sth", the second says nothing)."""
+        words = [w for w in re.sub(rf"(?i)^(?:{_SELF_WORDS})\s+", "", match).split()]
+        first = _key(words[0]) if words else ""
+        if not first or first in _FUNCTION or first.endswith(("ing", "ed")):
+            return False  # "it's been a while", "i am asking about"
+
+        def rare(w: str) -> bool:  # (not the dictionary: it has "castellanos")
+            k = _key(w)
+            return len(k) >= 3 and k not in _FUNCTION and k not in _CHAT \
+                and k not in _common_english()
+        return rare(words[0]) and self.score(words[0]) >= THRESHOLD \
+            and not self.is_english(first) or rare(words[1])
 
     def self_named(self, match: str) -> bool:
         """"It's Dusty.", "hi its harlow here": the word after someone says who it is."""

@@ -374,3 +374,18 @@ def test_scrubber_reads_a_title_that_ends_a_name_as_a_surname():
     kept = ["The Station Master said no.", "The Lord Bishop of Leeds spoke.",
             "Ask the Harbour Master."]
     assert _scrub(kept) == kept
+
+
+def test_speakers_on_one_line_initials_before_towns_and_names_said_in_lower_case():
+    """What an unseen correspondence log left: a one-line transcript's speaker labels,
+    a surname that is a town after an initial, and a surname said in lower case."""
+    assert _flagged([
+        "Transcript: Florin: I waited six hours. Officer: Your reference? Florin: Here.",
+        "G. Stroud and [NAME] attended the surgery.",
+        "hi, my name is grace castellanos and i am asking about my son [NAME]",
+    ]) == {0, 1, 2}
+    assert _flagged([
+        "Summary: Caller: asked about the fee. Adviser: explained it.",
+        "Flooding in W. Sussex closed the centre.",
+        "hi its been a while, i am asking about the visa for Croydon",
+    ]) == set()
