@@ -279,6 +279,11 @@ _WINDOW = (rf"(?:([^\s\p{{Lu}}][^\s]*)[ \t]+)?\b{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \
            r"(?:[ \t]+(?:plc|ltd|llp|inc|limited)\b)?")  # "Widgets plc": a company
 #: The word in front of a placeholder, and the lower-case word after one.
 _BEFORE_PLACEHOLDER = r"[^\s\[\]]+,?[ \t]+\[NAME\]"
+#: A surname then a comma then the first name the scrubber took, after a role
+#: ("Constituent Bishop, [NAME] asks", "Applicant Wood, [NAME]"): a register's order.
+_ROLE_SURNAME = (r"(?i:\b(?:applicant|client|tenant|caller|claimant|appellant|resident|"
+                 r"patient|constituent|complainant|detainee|sponsor|customer|officer|"
+                 rf"requester|correspondent|witness|victim|suspect))[ \t]+{_CAP},[ \t]+\[NAME\]")
 _AFTER_PLACEHOLDER = r"\[NAME\](?:['’]s)?,?[ \t]+\p{Ll}[\p{L}\p{M}'’\-]*"
 _AFTER_PLACEHOLDER_CAP = rf"\[NAME\],?[ \t]+{_CAP}(?:[ \t]+\p{{Ll}}+)?"
 #: A line that is nothing but capitalised words: a signature ("Kana" above "Caseworker").
@@ -632,6 +637,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     checks = (
         (_WINDOW, judge.window, "a capitalised word that reads as a person's name"),
         (_BEFORE_PLACEHOLDER, judge.before_placeholder, next_to),
+        (_ROLE_SURNAME, judge.role_surname, next_to),
         (_AFTER_PLACEHOLDER, judge.after_placeholder, next_to),
         (_AFTER_PLACEHOLDER_CAP, judge.after_placeholder_cap, next_to),
         (_COORDINATED, judge.coordinated, next_to),
@@ -954,6 +960,14 @@ class _Judge:
         if word.isupper() and len(key) >= 2 and re.search("[aeiouy]", key):
             return True  # "JORDAN [NAME]", "BECK, [NAME]"
         return not self.is_english(key) and key not in self.places
+
+    def role_surname(self, match: str) -> bool:
+        """"Constituent Bishop, [NAME]": the surname of a register's "Surname, First
+        name", whatever else the word may be (a title, an English word)."""
+        word = match.split()[1].rstrip(",")
+        key = _key(word)
+        return bool(key) and key not in self.declared and key not in _NEVER \
+            and not _acronym(word)
 
     def after_placeholder(self, match: str) -> bool:
         """A lower-case word after "[NAME]" that English does not have ("[NAME] xu")."""

@@ -389,3 +389,10 @@ def test_speakers_on_one_line_initials_before_towns_and_names_said_in_lower_case
         "Flooding in W. Sussex closed the centre.",
         "hi its been a while, i am asking about the visa for Croydon",
     ]) == set()
+
+
+def test_a_surname_before_the_replaced_first_name_after_a_role_is_found():
+    # "Surname, First name" as registers write it: the surname may be a title or a word
+    assert _flagged(["Constituent Bishop, [NAME] asks why the office kept her documents.",
+                     "Complainant Wood, [NAME] wrote again."]) == {0, 1}
+    assert _flagged(["The complainant, [NAME], wrote again."]) == set()
