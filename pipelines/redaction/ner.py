@@ -223,11 +223,17 @@ class Explainer:
         self.name_like = name_like_words()
 
     def mask(self, texts: Sequence[str]) -> list[str]:
-        """``texts`` with every allowed multi-word term written in them blanked out
-        character for character (so a span's offsets still hold)."""
+        """``texts`` with every heading line ("Key Issues Raised" above a paragraph:
+        :func:`~pipelines.redaction.verify_names.explain_headings`), every condition
+        written as a possessive alone ("Tourette's meet": ``explain_conditions``) and
+        every allowed multi-word term written in them blanked out character for
+        character (so a span's offsets still hold)."""
         import polars as pl
 
         series = pl.Series("t", list(texts), dtype=pl.String)
+        series = verify_names.explain_headings(series, self.words,
+                                               lambda run: _MASK * len(run))
+        series = verify_names.explain_conditions(series, lambda word: _MASK * len(word))
         # only the phrases written in these texts: the same masks, a smaller automaton
         if phrases := [self._phrases[i] for i in verify_names.occurring(self._phrases, series)]:
             series = series.str.replace_many(

@@ -33,7 +33,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -443,6 +443,18 @@ _FIELD_LABELS = ("name|full name|surname|family name|last name|first name|forena
                  "recipient|addressee|attn|attention|c/o|care of|pp")
 _FIELD = (rf"(?mi)^[ \t>|*\-]*(?:{_FIELD_LABELS})[ \t]*(?:[:=|\t]|\.{{2,}})[ \t|]*"
           r"([^\n|\t]*)")
+#: What a person is, written in brackets after them ("Stafford (DCO) informed", "Ivo
+#: (tenant) said"): the run before it names someone, and a place explains nothing there.
+_BRACKET_ROLES = ("detainee|dco|dcm|oic|sio|iro|sw|gp|pc|dc|ds|sgt|mp|cllr|senco|dsl|"
+                  "tenant|applicant|complainant|claimant|appellant|caller|witness|victim|"
+                  "suspect|patient|pupil|student|resident|client|customer|employee|"
+                  "caseworker|social worker|key worker|keyworker|carer|foster carer|"
+                  "interpreter|solicitor|advocate|landlord|neighbour|officer|manager|"
+                  "supervisor|nurse|doctor|teacher|chair|mother|father|mum|dad|son|"
+                  "daughter|wife|husband|partner|brother|sister|grandmother|grandfather|"
+                  "aunt|uncle|cousin|nephew|niece|friend|ex-partner|stepfather|stepmother")
+_BRACKET_ROLE = (rf"\b{_CAP}(?:[ \t]+{_CAP})*[ \t]*\((?i:{_BRACKET_ROLES})"
+                 r"(?:[ \t]*(?:,|/|and)[ \t]*[\p{L} \-]+)?\)")
 #: The writer of a quoted message ("Yildiz Arslan wrote:", "On 3 May, Ono Kenji wrote:").
 _WROTE = (rf"(?:{_CAP}|\p{{Ll}}[\p{{L}}'’\-]*)(?:[ \t]+{_CAP})*(?:[ \t]+<[^>\n]*>|[ \t]+\[#\])?"
           r"[ \t]+wrote:")
@@ -629,6 +641,8 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     shouting = _all_capitals(texts)
     shouted = _lowered(texts.zip_with(shouting, pl.Series([None] * texts.len(), dtype=pl.String)))
     texts = texts.zip_with(shouting.not_(), pl.Series([None] * texts.len(), dtype=pl.String))
+    texts = explain_headings(texts, judge.allowed, lambda run: _ALLOWED)
+    texts = explain_conditions(texts, lambda word: _ALLOWED)
     texts = _explain_things(texts, judge)
     texts = _explain_named_things(texts)
     found: dict[int, tuple[str, str]] = {}
@@ -671,6 +685,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_DID_WHO, judge.done_by, where),
         (_TALKED_TO, judge.done_by, where),
         (_FROM_WHOM, judge.from_whom, where),
+        (_BRACKET_ROLE, judge.bracket_role, where),
         (_STRANDED, judge.placeholder_function, next_to),
         (_FIELD, judge.field, where),
         (_WROTE, judge.wrote, where),
@@ -754,6 +769,84 @@ def _lowered(texts: pl.Series) -> pl.Series:
     for tag in ("name", "#"):
         low = low.str.replace_all(f"[{tag}]", f"[{tag.upper()}]", literal=True)
     return low
+
+
+#: A heading: a short line of capitalised words (function words between them) that
+#: opens the text or follows a finished sentence or a blank line, and introduces a line
+#: of prose ("Key Issues Raised\nResidents said ...", "Findings\nThe council ...").
+_HEADING = (r"(?:\A|[.!?:;)][ \t]*\n|\n[ \t]*\n)[ \t]*\p{Lu}[\p{L}\p{M}'’\-]*"
+            r"(?:[ \t]+(?:\p{Lu}[\p{L}\p{M}'’\-]*|of|and|the|for|to|in|on|with|by|from|&))"
+            r"{0,5}[ \t]*:?[ \t]*\n[ \t]*\S+[ \t]+\S+[ \t]+\S")
+_HEADING_FUNCTION = frozenset({"of", "and", "the", "for", "to", "in", "on", "with", "by",
+                               "from", "&"})
+
+
+def is_heading(line: str, allowed: frozenset[str]) -> bool:
+    """Whether a line matched as a heading is one: every word English or an allowed
+    term (in any case: "KEY ISSUES RAISED"), none a title, relation, greeting or
+    sign-off ("Dear Grace", "Kind Regards"), and a heading of one word not read as a
+    name by the n-gram model ("Findings", "Outcome"; not "Grace")."""
+    words = line.strip().rstrip(":").split()
+    keys = [_key(w) for w in words if w.lower() not in _HEADING_FUNCTION]
+    if not keys or any(not k or k in _PERSON_WORDS or k in _TITLES or k in _GREETINGS
+                       for k in keys):
+        return False
+    english = _english()
+    if not all(_english_word(k, english) or k in _CALENDAR or k in allowed for k in keys):
+        return False
+    return len(words) > 1 or bool(name_scores(words)[0] < LIKELY)
+
+
+def explain_headings(texts: pl.Series, allowed: frozenset[str],
+                     fill: Callable[[str], str]) -> pl.Series:
+    """``texts`` with every heading line's words replaced by ``fill(words)``: a heading
+    is not a signature nor a person (a line of capitalised words alone otherwise reads
+    as one). Shared with the statistical model's explanations, which blank it out."""
+    explained: dict[str, str] = {}
+    for m in _distinct(texts, _HEADING):
+        lines = m.split("\n")
+        line = lines[-2]
+        if is_heading(line, allowed):
+            run = line.strip().rstrip(":").rstrip()
+            lines[-2] = line.replace(run, fill(run), 1)
+            explained[m] = "\n".join(lines)
+    if not explained:
+        return texts
+    pats = sorted(explained, key=len, reverse=True)
+    return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
+
+
+#: Conditions English names after a person and writes as a possessive alone ("lives
+#: with Parkinson's", "the Tourette's meet"); "Bell", "Down" or "Wilson" stand alone as
+#: surnames too often to be listed.
+_POSSESSIVE_CONDITIONS = ("Tourette|Parkinson|Alzheimer|Crohn|Asperger|Huntington|Hodgkin|"
+                          "Raynaud|Addison|Cushing|Meniere|Ménière|Sjogren|Sjögren|Hashimoto|"
+                          "Perthes|Paget|Duchenne|Kawasaki|Guillain-Barré|Guillain-Barre")
+_POSSESSIVE_CONDITION = (rf"(?:[^\s]+[ \t]+)?\b(?:{_POSSESSIVE_CONDITIONS})['’]s?"
+                         r"(?:[ \t]+[\p{L}]+)?")
+
+
+def explain_conditions(texts: pl.Series, fill: Callable[[str], str]) -> pl.Series:
+    """``texts`` with a condition written as a possessive alone ("Tourette's meet")
+    replaced by ``fill(word)``, unless a title or relation stands before it ("Mrs
+    Parkinson's") or a relation or what only a person has follows it ("Crohn's mum",
+    "Paget's phone"): there it is still a person to judge."""
+    explained: dict[str, str] = {}
+    for m in _distinct(texts, _POSSESSIVE_CONDITION):
+        parts = m.split()
+        at = next(i for i, w in enumerate(parts) if re.match(
+            rf"(?:{_POSSESSIVE_CONDITIONS})['’]s?$", w))
+        prev = _key(parts[at - 1].rstrip(".,")) if at else ""
+        after = parts[at + 1].lower() if at + 1 < len(parts) else ""
+        if prev in _TITLES or prev in _PERSON_WORDS or re.fullmatch(_KIN_AFTER, after) \
+                or re.fullmatch(_OWN, after):
+            continue
+        word = re.sub(r"['’]s?$", "", parts[at])
+        explained[m] = m.replace(word, fill(word), 1)
+    if not explained:
+        return texts
+    pats = sorted(explained, key=len, reverse=True)
+    return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
 
 
 def _explain_things(texts: pl.Series, judge: _Judge) -> pl.Series:
@@ -1271,6 +1364,12 @@ class _Judge:
             return key not in _FUNCTION and key not in _GENERIC_PEOPLE \
                 and key not in self.declared and not self.is_english(key)
         return self._unexplained(words)
+
+    def bracket_role(self, match: str) -> bool:
+        """"Stafford (DCO) informed": the run before a person's role in brackets, unless
+        the spec, a role, a head word or an allowed term that is not just a place
+        explains it ("Housing Options (officer)")."""
+        return self._unexplained(match.split("(")[0].split())
 
     def from_whom(self, match: str) -> bool:
         """"Objection from Orchid Basford": the writer, unless a list explains the run."""

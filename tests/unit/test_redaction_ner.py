@@ -221,3 +221,14 @@ def test_a_text_is_read_on_its_own_so_its_verdict_is_kept():
                                                           fresh.items()} == again
     ner._seen.clear()
     assert ner.flagged(texts, ["Harbour Street"]) == ner.flagged(texts, ["Harbour Street"])
+
+
+def test_the_model_is_not_asked_about_headings_or_conditions_alone():
+    explain = ner.Explainer()
+    text = "Summary of Findings\nThe panel found no fault with the Tourette's meet."
+    masked = explain.mask([text])[0]
+    assert len(masked) == len(text)
+    for span in ("Findings", "Tourette"):
+        start = text.index(span)
+        assert explain(masked, start, start + len(span))
+    assert not _judged(explain, "Mrs Parkinson's complaint was upheld.", "Parkinson")

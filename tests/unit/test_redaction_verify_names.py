@@ -396,3 +396,48 @@ def test_a_surname_before_the_replaced_first_name_after_a_role_is_found():
     assert _flagged(["Constituent Bishop, [NAME] asks why the office kept her documents.",
                      "Complainant Wood, [NAME] wrote again."]) == {0, 1}
     assert _flagged(["The complainant, [NAME], wrote again."]) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "Findings\nThe council did not respond in time.",      # one English word, then prose
+    "Outcome\nUpheld in part.\nFindings\nThe officer did not call back.",
+    "KEY ISSUES RAISED\nDelays in the repairs.",            # in capitals
+    "The panel met.\n\nLessons Learned\nStaff need more training on it.",
+    "She has lived with Parkinson's since 2019.",           # a condition, possessive alone
+    "The Tourette's meet moved to Tuesdays.",
+])
+def test_headings_and_conditions_written_alone_are_not_people(text):
+    assert _flagged([text]) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you.\nGrace\nCaseworker",                        # a signature, not a heading
+    "Kind regards,\nQuillana\nWe will write again next week.",
+    "Mrs Parkinson's complaint was upheld.",                # a title: a person
+    "Crohn's mum rang the ward.",                           # a relation: a person
+    "Incident 4471: [NAME] (detainee) refused food; Stafford (DCO) informed duty manager.",
+    "[NAME] (mother) and Dumont (father) attended.",         # a role in brackets
+])
+def test_signatures_titled_possessives_and_bracketed_roles_are_people(text):
+    assert _flagged([text]) == {0}
+
+
+@pytest.mark.parametrize("text", [
+    "The Crown Prosecution Service (CPS) decided not to charge.",
+    "The officer from Housing Options (Officer) called.",
+])
+def test_an_acronym_or_a_team_in_brackets_is_not_a_person(text):
+    assert _flagged([text]) == set()
+
+
+def test_a_heading_is_judged_by_its_words():
+    allowed = frozenset({"housing"})
+    assert verify_names.is_heading("Key Issues Raised", allowed)
+    assert verify_names.is_heading("Summary of Findings:", allowed)
+    assert not verify_names.is_heading("Dear Grace", allowed)    # a greeting
+    assert not verify_names.is_heading("Quillana Vardeko", allowed)  # not English
+    explained = verify_names.explain_headings(
+        pl.Series(["Findings\nThe council did not reply.", "Grace\nCaseworker"]),
+        allowed, lambda run: "#" * len(run))
+    assert explained.to_list() == ["########\nThe council did not reply.",
+                                   "Grace\nCaseworker"]
