@@ -417,7 +417,13 @@ _FROM_WHOM = (r"(?i:\b(?:objection|complaint|letter|email|e-mail|referral|repres
 #: A lower-case function word that cannot stand between a preposition and a name
 #: ("from than [NAME]": "Than" is a Vietnamese name).
 _STRANDED = (r"(?i:\b(?:to|from|of|for|by|with|about|between|and|as))[ \t]+(?:than|then)"
-             r"[ \t]+\[NAME\]")
+             r"[ \t]+\[NAME\]"
+             # "between [NAME] said and the Border Force": one word between a placeholder
+             # and the "and" of "between": the rest of the name
+             r"|(?i:\bbetween)[ \t]+\[NAME\][ \t]+[\p{L}][\p{L}'’\-]*[ \t]+and\b"
+             # "[NAME], Sir outside the flat": a title before a lower-case word is no title
+             r"|\[NAME\],?[ \t]+(?:Sir|Dame|Lady|Lord|Miss)[ \t]+"
+             r"(?:in|at|on|outside|inside|near|by|from|to|with|said|told|was|is|had|has)\b")
 #: A lower-case word after a placeholder that ends a signed line ("Best wishes,
 #: [NAME] said", "From: [NAME] gearing"): the rest of the name.
 _TAIL = (r"(?m)(?:(?i:regards|wishes|sincerely|faithfully|thanks|cheers|signed)[ \t]*,?[ \t]*\n?"

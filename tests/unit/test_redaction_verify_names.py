@@ -417,6 +417,8 @@ def test_headings_and_conditions_written_alone_are_not_people(text):
     "Crohn's mum rang the ward.",                           # a relation: a person
     "Incident 4471: [NAME] (detainee) refused food; Stafford (DCO) informed duty manager.",
     "[NAME] (mother) and Dumont (father) attended.",         # a role in brackets
+    "the correspondence between [NAME] said and the Border Force",  # a name's other half
+    "He had been threatened by [NAME], Sir outside the flat.",     # a surname, no title
 ])
 def test_signatures_titled_possessives_and_bracketed_roles_are_people(text):
     assert _flagged([text]) == {0}
@@ -425,6 +427,8 @@ def test_signatures_titled_possessives_and_bracketed_roles_are_people(text):
 @pytest.mark.parametrize("text", [
     "The Crown Prosecution Service (CPS) decided not to charge.",
     "The officer from Housing Options (Officer) called.",
+    "Correspondence between [NAME] and the Border Force.",
+    "Dear [NAME], Sir or Madam, thank you.",
 ])
 def test_an_acronym_or_a_team_in_brackets_is_not_a_person(text):
     assert _flagged([text]) == set()
