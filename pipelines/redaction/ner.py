@@ -72,7 +72,7 @@ _VERB_OBJECT = re.compile(r"[ \t]+(?:about|for|the|a|an|that|if|whether|why|how|
                           r"where|which|his|her|their|its|our|your|my|me|us|them|it)\b")
 #: a word of two letters or more (of capitals, in a text with no lower-case letter)
 _SHOUTED = re.compile(r"\b[^\W\d_]{2,}\b")
-_WORD_SPLIT = re.compile(r"[\s,.\-\x00]+")
+_WORD_SPLIT = re.compile(r"[\s,.\x00]+")
 #: the capitalised words right after a span ("'s Hospital", " Valley Transport")
 _RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
 _EPONYM_AFTER = re.compile(rf"(?:['’]s|s['’])?[ ]+(?:{verify_names.CONDITIONS})\b")
@@ -250,7 +250,7 @@ class Explainer:
 
     def _part(self, masked: str, start: int, end: int, last: bool) -> bool:
         span = masked[start:end]
-        words = [w for w in _words(span) if len(fold(w)) >= 2
+        words = [w for w in _words(span, self.words) if len(fold(w)) >= 2
                  and (fold(w) not in _NOT_NAMES or fold(w) in self.name_like)]
         keys = [fold(w) for w in words]
         if not keys or all(k in self.words for k in keys):
@@ -297,11 +297,15 @@ def _as_written(text: str) -> str:
     return re.sub(r"\[[a-z_#]+\]", lambda m: m.group(0).upper(), text.lower())
 
 
-def _words(span: str) -> list[str]:
+def _words(span: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """A span's words, placeholders (and the parts of them a span cut) and a
-    possessive ending taken out."""
-    return [re.sub(r"['’]s$", "", w) for w in _WORD_SPLIT.split(
-        _PLACEHOLDER_PART.sub(" ", span)) if w]
+    possessive ending taken out; a hyphenated word is split at its hyphens unless
+    it is an allowed term whole ("Weston-super-Mare", "Timor-Leste")."""
+    out = []
+    for w in _WORD_SPLIT.split(_PLACEHOLDER_PART.sub(" ", span)):
+        w = re.sub(r"['’]s$", "", w)
+        out += [w] if fold(w) in allowed else [p for p in w.split("-") if p]
+    return [w for w in out if w]
 
 
 def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],

@@ -232,3 +232,10 @@ def test_the_model_is_not_asked_about_headings_or_conditions_alone():
         start = text.index(span)
         assert explain(masked, start, start + len(span))
     assert not _judged(explain, "Mrs Parkinson's complaint was upheld.", "Parkinson")
+
+
+def test_a_hyphenated_place_is_looked_up_whole():
+    explain = ner.Explainer()
+    assert _judged(explain, "Route: Leeds to Weston-super-Mare via York.", "Weston-super-Mare")
+    assert _judged(explain, "A request about Timor-Leste was answered.", "Timor-Leste")
+    assert not _judged(explain, "I spoke to Zorva-Quillet about it.", "Zorva-Quillet")
