@@ -645,8 +645,8 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     # there either, so it is judged as the lower-case text it would be, not word by word
     # as capitalised runs (which blocked every such letter)
     shouting = _all_capitals(texts)
-    shouted = _lowered(texts.zip_with(shouting, pl.Series([None] * texts.len(), dtype=pl.String)))
-    texts = texts.zip_with(shouting.not_(), pl.Series([None] * texts.len(), dtype=pl.String))
+    if shouting.any():
+        texts = texts.zip_with(shouting.not_(), _lowered(texts))
     texts = explain_headings(texts, judge.allowed, lambda run: _ALLOWED)
     texts = explain_conditions(texts, lambda word: _ALLOWED)
     texts = _explain_things(texts, judge)
@@ -703,9 +703,8 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     # (placeholders do not count: "is shahd still dealing with [NAME]" is lower case)
     lower = texts.str.replace_all(r"\[[A-Z_#]+\]", "").str.contains(r"\p{Lu}").not_() \
         .fill_null(False)
-    if lower.any() or shouting.any():
+    if lower.any():
         quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
-        quiet = quiet.zip_with(shouting.not_(), shouted)
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
         _find(quiet, _LOWER_PERSON, judge.lower_person, where, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
