@@ -703,10 +703,15 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
     # (placeholders do not count: "is shahd still dealing with [NAME]" is lower case)
     lower = texts.str.replace_all(r"\[[A-Z_#]+\]", "").str.contains(r"\p{Lu}").not_() \
         .fill_null(False)
+    # ... and text written the way chat is, with a capital here and there ("hi, my name
+    # is grace castellanos and i am asking ... Croydon"): it opens in lower case or says "i"
+    lower = lower | texts.str.contains(r"^\p{Ll}|(?:^|[\s,(])i(?:['’](?:m|ve|ll|d))?[\s,.]") \
+        .fill_null(False)
     if lower.any():
         quiet = texts.zip_with(lower, pl.Series([None] * texts.len(), dtype=pl.String))
         _find(quiet, _LOWER_CONTEXT, judge.lower_context, where, found)
         _find(quiet, _LOWER_PERSON, judge.lower_person, where, found)
+        _find(quiet, _BEFORE_PLACEHOLDER, judge.before_placeholder_lower, next_to, found)
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
         _find(quiet, _LOWER_STILL, judge.self_then, where, found)
         _find(quiet, _LOWER_SPOKE, judge.self_then, where, found)
@@ -1066,6 +1071,16 @@ class _Judge:
         key = _key(word)
         return bool(key) and key not in self.declared and key not in _NEVER \
             and not _acronym(word)
+
+    def before_placeholder_lower(self, match: str) -> bool:
+        """In text without capitals (chat, or capitals read in lower case), the word
+        before "[NAME]" that reads as a name: its other half ("mark [NAME] rang")."""
+        word = match.split()[0]
+        key = _key(word)
+        return "," not in match and word.islower() and len(key) >= 2 \
+            and key not in _FUNCTION and key not in _CHAT and key not in _PERSON_WORDS \
+            and key not in _TITLES and key not in self.declared \
+            and self.score(word) >= LIKELY
 
     def after_placeholder(self, match: str) -> bool:
         """A lower-case word after "[NAME]" that English does not have ("[NAME] xu")."""

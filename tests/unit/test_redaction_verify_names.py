@@ -445,3 +445,9 @@ def test_a_heading_is_judged_by_its_words():
         allowed, lambda run: "#" * len(run))
     assert explained.to_list() == ["########\nThe council did not reply.",
                                    "Grace\nCaseworker"]
+
+
+def test_text_written_as_chat_is_also_judged_as_lower_case_text():
+    # a capital here and there (a place) no longer hides a name said in lower case
+    assert _flagged(["my mate zorvathi said the office in Croydon was shut"]) == {0}
+    assert _flagged(["i went to the office in Croydon and it was shut"]) == set()
