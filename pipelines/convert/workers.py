@@ -166,6 +166,18 @@ class Workers:
             self.close()
 
 
+def reap(procs: Sequence[tuple[subprocess.Popen[bytes], IO[bytes], Any]],
+         threads: Sequence[threading.Thread]) -> None:
+    """Join the threads that fed and read the workers, then wait for each worker and
+    close its pipes (its stderr file last), so no process or descriptor outlives a run."""
+    for t in threads:
+        t.join()
+    for proc, err, _ in procs:
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        err.close()
+
 def serve(handler: Callable[[Any, Any], Any]) -> None:
     """The worker side: read setup and tasks from stdin, write results to stdout."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -285,13 +297,7 @@ def share(module: str, setup: Any, tasks: Sequence[Any], local: Callable[[Any], 
             for proc, _, _ in procs:
                 if proc.poll() is None:
                     proc.kill()
-        for t in threads:
-            t.join()
-        for proc, err, _ in procs:
-            proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
-            err.close()
+        reap(procs, threads)
     if failure:
         raise failure[0]
     return results

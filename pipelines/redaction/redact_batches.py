@@ -37,7 +37,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from pipelines.convert.workers import _BOOT, TaskFailed, WorkerError, serve_one
+from pipelines.convert.workers import _BOOT, TaskFailed, WorkerError, reap, serve_one
 from pipelines.errors import FivestarError
 from pipelines.redaction.fields import FieldRedactor, add_report
 
@@ -130,13 +130,7 @@ class _Stream:
             for proc, _, ready in procs:  # after a failure or an early close nothing is
                 if (not finished or not ready.is_set()) and proc.poll() is None:  # wanted
                     proc.kill()
-            for t in threads:
-                t.join()
-            for proc, err, _ in procs:
-                proc.wait()
-                if proc.stdout is not None:
-                    proc.stdout.close()
-                err.close()
+            reap(procs, threads)
 
     def _serve(self, tasks: Iterator[Any], local: Callable[[Any], Any] | None,
                procs: list[tuple[subprocess.Popen[bytes], IO[bytes], threading.Event]],
