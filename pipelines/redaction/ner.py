@@ -171,13 +171,17 @@ def name_like_words() -> frozenset[str]:
     """The verifier's head words ("House", "Hall") and :data:`_NOT_NAMES` ("Will",
     "May") that the model's training names also hold: these explain nothing alone.
     Read from the training names (about 20 s: Faker's every locale), so cached as
-    JSON next to the model."""
-    path = model_dir().with_name(f"{model_dir().name}-name-like.json")
+    JSON next to the model, under a name that also hashes the words asked about: the
+    model's key covers the training names, not the verifier's lists, and a list that
+    grew must not be answered from a file written before it did."""
+    asked = sorted(verify_names._HEADS | _NOT_NAMES)
+    digest = hashlib.sha256("\n".join(asked).encode()).hexdigest()[:12]
+    path = model_dir().with_name(f"{model_dir().name}-name-like-{digest}.json")
     if path.exists():
         return frozenset(json.loads(path.read_text()))
     ns = ner_data.names()
     names = {fold(n) for n in (*ns.first, *ns.last)}
-    found = sorted(w for w in verify_names._HEADS | _NOT_NAMES if w in names)
+    found = [w for w in asked if w in names]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     tmp.write_text(json.dumps(found))

@@ -81,6 +81,27 @@ def test_a_gate_fails_closed_rather_than_train_a_missing_model(tmp_path, monkeyp
     assert not any(tmp_path.iterdir())
 
 
+def test_the_name_like_words_are_asked_again_when_the_verifiers_lists_change(
+        tmp_path, monkeypatch):
+    """The cached answer is keyed by the words asked about, not only the model: a
+    head word added to the verifier later is looked up among the training names."""
+    from pipelines import paths
+
+    monkeypatch.setattr(paths, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(ner_data, "names", lambda: ner_data.Names(("Hall", "Zorvan"), ("House",)))
+    monkeypatch.setattr(verify_names, "_HEADS", frozenset({"hall", "house", "depot"}))
+    ner.name_like_words.cache_clear()
+    try:
+        assert ner.name_like_words() == {"hall", "house"} | (ner._NOT_NAMES & {"zorvan"})
+        monkeypatch.setattr(verify_names, "_HEADS",
+                            frozenset({"hall", "house", "depot", "zorvan"}))
+        ner.name_like_words.cache_clear()
+        assert "zorvan" in ner.name_like_words()
+    finally:
+        ner.name_like_words.cache_clear()
+    assert len(list((tmp_path / "fivestar").glob("*-name-like-*.json"))) == 2
+
+
 def _never_trains(*_args, **_kwargs):
     raise AssertionError("a gate trained the model")
 
