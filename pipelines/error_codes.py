@@ -224,8 +224,8 @@ _ALL: list[ErrorKind] = [
         ("mapping", "Linked-data mapping unusable",
          "linked_data names something the data cannot provide: see the field named."),
         ("period", "Not a period",
-         "A `values: period` column holds a value that is not a period (2024, 2024-Q1, "
-         "2024-01, or an ISO date)."),
+         "A `values: period` column or the release.period_field holds a value that is not a "
+         "period (2024, 2024-Q1, 2024-01, an ISO date, or a financial year 2023-24)."),
         ("csv-unreadable", "Published CSV unreadable",
          "The CSV written does not parse: the run stops."),
         ("csv-header", "Published CSV header wrong",

@@ -837,7 +837,7 @@ def filter_partition(df: pd.DataFrame, spec: DatasetSpec, partition: str | None)
     shape of a statistical time series). Without a period field or a
     partition, the whole extract is the release.
     """
-    from pipelines.periods import next_period, period_start
+    from pipelines.periods import next_period, period_start, reads_as_financial_years
 
     field = spec.release.period_field
     if not partition or not field:
@@ -848,8 +848,22 @@ def filter_partition(df: pd.DataFrame, spec: DatasetSpec, partition: str | None)
         keep = (col < end).fillna(False).to_numpy(dtype=bool)
     else:
         limit = period_start(partition)
-        starts = {v: period_start(v) for v in col.dropna().unique()}
-        keep = col.map(lambda v: v in starts and starts[v] <= limit).to_numpy(dtype=bool)
+        values = [str(v) for v in col.dropna().unique()]
+        fy = reads_as_financial_years(values, spec.release.frequency)
+        starts = {}
+        for v in values:
+            try:
+                starts[v] = period_start(v, fy)
+            except ValueError:
+                at = int(np.flatnonzero((col.astype("string") == v).fillna(False)
+                                        .to_numpy(dtype=bool))[0])
+                raise ExtractError(Problem(
+                    "period", "is not a period (2024, 2024-Q1, 2024-01, 2024-01-31 or a "
+                    "financial year 2023-24): the release period filter cannot place it",
+                    Location(file=spec.source.path, row=int(col.index[at]) + 1,
+                             field=field))) from None
+        keep = col.map(lambda v: str(v) in starts and starts[str(v)] <= limit
+                       ).to_numpy(dtype=bool)
     # Keep the original index: row numbers in later reports still point at the file.
     return df[keep]
 

@@ -75,7 +75,7 @@ def temporal_coverage(plan: Plan, columns: Mapping[str, pd.Series], rows: int,
     periods = [c for c in plan.columns if c.values == "period"]
     if periods and rows:
         values = period_string(columns[periods[0].source]).dropna().unique()
-        bounds = [period_bounds(str(v)) for v in values]
+        bounds = [period_bounds(str(v), periods[0].financial_years) for v in values]
         starts = [b[0] for b in bounds if b[0]]
         ends = [b[1] for b in bounds if b[1]]
         if starts and ends:

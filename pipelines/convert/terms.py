@@ -76,6 +76,9 @@ class Column:
     unit: str | None = None
     #: The table column the values come from (differs from ``name`` for links).
     source: str = ""
+    #: ``values: period``: the column's ``YYYY-YY`` values are financial years
+    #: (:func:`pipelines.periods.reads_as_financial_years`), never months.
+    financial_years: bool = False
 
     def __post_init__(self) -> None:
         self.source = self.source or self.name
@@ -194,7 +197,8 @@ def build_plan(df: pd.DataFrame | Mapping[str, pd.Series], spec: DatasetSpec,
             codelists[stem] = cl
             col.kind, col.codelist, col.template = "iri", cl, cl.template()
         elif values == "period":
-            kind = period_kind(period_string(df[name]))
+            col.financial_years = _financial_years(df[name], spec)
+            kind = period_kind(period_string(df[name]), col.financial_years)
             col.kind = "iri"
             col.template = f"http://reference.data.gov.uk/id/{kind}/{{value}}" if kind else None
         elif values == "template":
@@ -208,7 +212,8 @@ def build_plan(df: pd.DataFrame | Mapping[str, pd.Series], spec: DatasetSpec,
             link = Column(name=f"{name}_link", source=name, property=expand(fm.link.property),
                           kind="iri", values=fm.link.values, label=f"{col.label} (link)")
             if fm.link.values == "period":
-                kind = period_kind(period_string(df[name]))
+                link.financial_years = _financial_years(df[name], spec)
+                kind = period_kind(period_string(df[name]), link.financial_years)
                 link.template = (f"http://reference.data.gov.uk/id/{kind}/{{value}}"
                                  if kind else None)
             else:
@@ -346,6 +351,14 @@ def object_pieces(col: Column, s: pd.Series) -> ObjectPieces:
     return ObjectPieces(lexical=lexical(s, col.datatype), datatype=XSD + col.datatype)
 
 
+def _financial_years(values: pd.Series, spec: DatasetSpec) -> bool:
+    """Whether a period column's ``YYYY-YY`` values are financial years (whole column)."""
+    from pipelines.periods import reads_as_financial_years
+
+    texts = [str(v) for v in pd.unique(period_string(values).dropna())]
+    return reads_as_financial_years(texts, spec.release.frequency)
+
+
 def iri_for(col: Column, value: str) -> str:
     """The IRI of one value of an IRI-valued column (raises for an unknown code)."""
     if col.codelist is not None:
@@ -359,10 +372,10 @@ def iri_for(col: Column, value: str) -> str:
     if col.values == "period":
         from pipelines.convert.uris import period_uri
 
-        uri = period_uri(value)
+        uri = period_uri(value, col.financial_years)
         if uri is None:
-            raise ConversionError(Problem("period", "a period is not a year, quarter, month "
-                                          "or day", Location(field=col.name)))
+            raise ConversionError(Problem("period", "a period is not a year, quarter, month, "
+                                          "day or financial year", Location(field=col.name)))
         return uri
     assert col.template is not None
     return col.template.replace("{value}", segment(value))

@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.periods import financial_year
+
 REF_TIME = "http://reference.data.gov.uk/id/"
 
 _PERIOD_KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -28,6 +30,7 @@ _PERIOD_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(r"^\d{4}$")),
     ("day", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
 ]
+_MONTH = _PERIOD_KINDS[1][1]
 #: Characters allowed unescaped in a path segment we mint (RFC 3986 unreserved).
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 
@@ -68,10 +71,17 @@ def segment(value: str) -> str:
     return value if _SAFE_SEGMENT.match(value) else quote(value, safe="")
 
 
-def period_kind(values: pd.Series | list[str]) -> str | None:
-    """The reference interval type shared by every value, or None if mixed/unknown."""
+def period_kind(values: pd.Series | list[str], financial_years: bool = False) -> str | None:
+    """The reference interval type shared by every value, or None if mixed/unknown.
+
+    With ``financial_years`` (:func:`pipelines.periods.reads_as_financial_years`) a
+    ``2023-24`` value is a government year, never a month; its URI's segment is not
+    the value (``government-year/2023-2024``), so such a column has no one template.
+    """
     uniques = pd.unique(pd.Series(values, dtype="string").dropna())
     if len(uniques) == 0:
+        return None
+    if financial_years and any(financial_year(str(u)) is not None for u in uniques):
         return None
     for kind, pattern in _PERIOD_KINDS:
         if all(pattern.match(str(u)) for u in uniques):
@@ -79,8 +89,12 @@ def period_kind(values: pd.Series | list[str]) -> str | None:
     return None
 
 
-def period_uri(value: str) -> str | None:
-    """``2024-Q1`` → ``http://reference.data.gov.uk/id/quarter/2024-Q1`` (None if unknown)."""
+def period_uri(value: str, financial_years: bool = False) -> str | None:
+    """``2024-Q1`` → ``http://reference.data.gov.uk/id/quarter/2024-Q1``; a financial
+    year ``2023-24`` → ``…/id/government-year/2023-2024`` (None if unknown)."""
+    fy = financial_year(value)
+    if fy is not None and (financial_years or not _MONTH.match(value)):
+        return f"{REF_TIME}government-year/{fy}-{fy + 1}"
     for kind, pattern in _PERIOD_KINDS:
         if pattern.match(value):
             return f"{REF_TIME}{kind}/{value}"
