@@ -38,15 +38,16 @@ import requests
 from pipelines import paths
 from pipelines.assets import STAGING_STAGES
 from pipelines.errors import FivestarError
+from pipelines.ports import offset, service_port
 from pipelines.release.home import ServiceHome
 from pipelines.runs import RELEASE_TAG, TICKET_ENV
 from pipelines.spec import DatasetSpec, load_all
 
 STATISTICIAN = "stats.demo"
 CHAMPION = "champion.demo"
-DAGSTER_PORT = int(os.environ.get("FIVESTAR_DAGSTER_PORT", "3000"))
-OPERATOR_PORT = int(os.environ.get("FIVESTAR_DAGSTER_OPERATOR_PORT", str(DAGSTER_PORT + 1)))
-REVIEW_PORT = int(os.environ.get("FIVESTAR_REVIEW_PORT", "8765"))
+DAGSTER_PORT = service_port("DAGSTER")
+OPERATOR_PORT = service_port("DAGSTER_OPERATOR", DAGSTER_PORT - offset() + 1)
+REVIEW_PORT = service_port("REVIEW")
 
 
 #: The demo's correction: one bundled dataset, one figure revised (with its totals).

@@ -30,7 +30,9 @@ BACKEND_ENV = "FIVESTAR_CELERY_BACKEND"
 
 
 def _local_redis(db: int) -> str:
-    return f"redis://127.0.0.1:{os.environ.get('FIVESTAR_REDIS_PORT', '63799')}/{db}"
+    from pipelines.ports import service_port
+
+    return f"redis://127.0.0.1:{service_port('REDIS')}/{db}"
 
 
 def configure_environment() -> None:

@@ -25,17 +25,16 @@ from urllib3.util.retry import Retry
 from pipelines.errors import FivestarError
 from pipelines.paths import ROOT
 
-DEFAULT_URL = "http://127.0.0.1:5055"
 USER_AGENT = "fivestar-publisher/0.1 (+https://github.com/)"
 
 
 def ckan_url() -> str:
-    """``FIVESTAR_CKAN_URL``, else the local CKAN on ``FIVESTAR_CKAN_PORT`` (the port
-    ``catalogue/bin/up`` starts it on), else the default."""
-    url = os.environ.get("FIVESTAR_CKAN_URL")
-    if not url and os.environ.get("FIVESTAR_CKAN_PORT"):
-        url = f"http://127.0.0.1:{os.environ['FIVESTAR_CKAN_PORT']}"
-    return (url or DEFAULT_URL).rstrip("/")
+    """``FIVESTAR_CKAN_URL``, else the local CKAN on the port ``catalogue/bin/up``
+    starts it on (``FIVESTAR_CKAN_PORT``, else 5055 plus ``FIVESTAR_PORT_OFFSET``)."""
+    from pipelines.ports import service_port
+
+    url = os.environ.get("FIVESTAR_CKAN_URL") or f"http://127.0.0.1:{service_port('CKAN')}"
+    return url.rstrip("/")
 
 
 def _token_file(setting: str, default: str, missing: str) -> str:

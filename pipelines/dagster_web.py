@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -195,9 +194,10 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - process e
     parser.add_argument("--port", type=int)
     parser.add_argument("--workspace", default="workspace.yaml")
     args = parser.parse_args(argv)
-    default = 3001 if args.mode == "operator" else 3000
-    env = OPERATOR_PORT_ENV if args.mode == "operator" else VIEWER_PORT_ENV
-    port = args.port or int(os.environ.get(env) or default)
+    from pipelines.ports import service_port
+
+    port = args.port or service_port("DAGSTER_OPERATOR" if args.mode == "operator"
+                                     else "DAGSTER")
     with serving(read_only=args.mode == "viewer", workspace=args.workspace,
                  authenticate=args.mode != "queue") as app:
         uvicorn.run(app, host=args.host, port=port, log_level="warning")

@@ -117,7 +117,9 @@ def local_pg_url() -> str:
     except OSError:
         raise FivestarError("the distributed profile needs DAGSTER_PG_URL, or the local stack's "
                             "PostgreSQL prepared by catalogue/bin/dagster-up") from None
-    port = os.environ.get("FIVESTAR_PG_PORT", "54329")
+    from pipelines.ports import service_port
+
+    port = service_port("PG")
     return f"postgresql+psycopg2://dagster:{password}@127.0.0.1:{port}/{database}"
 
 

@@ -62,7 +62,9 @@ class SubmissionError(FivestarError):
 
 def webserver_url() -> tuple[str, int]:
     host = os.environ.get("FIVESTAR_DAGSTER_HOST", "127.0.0.1")
-    return host, int(os.environ.get("FIVESTAR_DAGSTER_PORT", "3000"))
+    from pipelines.ports import service_port
+
+    return host, service_port("DAGSTER")
 
 
 def client():

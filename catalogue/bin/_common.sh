@@ -11,12 +11,12 @@ LOGS="$STATE/logs"
 RUN="$STATE/run"
 CACHE="${FIVESTAR_CACHE_DIR:-$ROOT/.cache}"
 
-PG_PORT="${FIVESTAR_PG_PORT:-54329}"
-REDIS_PORT="${FIVESTAR_REDIS_PORT:-63799}"
-SOLR_PORT="${FIVESTAR_SOLR_PORT:-8984}"
-CKAN_PORT="${FIVESTAR_CKAN_PORT:-5055}"
-# The two newest services default to their port plus FIVESTAR_PORT_OFFSET, so worktrees
-# whose env files predate them still get ports of their own.
+# Every service defaults to its port plus FIVESTAR_PORT_OFFSET (as pipelines/ports.py),
+# so checkouts on one host whose env files set only the offset never share a service.
+PG_PORT="${FIVESTAR_PG_PORT:-$((54329 + ${FIVESTAR_PORT_OFFSET:-0}))}"
+REDIS_PORT="${FIVESTAR_REDIS_PORT:-$((63799 + ${FIVESTAR_PORT_OFFSET:-0}))}"
+SOLR_PORT="${FIVESTAR_SOLR_PORT:-$((8984 + ${FIVESTAR_PORT_OFFSET:-0}))}"
+CKAN_PORT="${FIVESTAR_CKAN_PORT:-$((5055 + ${FIVESTAR_PORT_OFFSET:-0}))}"
 FUSEKI_PORT="${FIVESTAR_FUSEKI_PORT:-$((3330 + ${FIVESTAR_PORT_OFFSET:-0}))}"
 LD_PORT="${FIVESTAR_LINKEDDATA_PORT:-$((8090 + ${FIVESTAR_PORT_OFFSET:-0}))}"
 HOST=127.0.0.1

@@ -39,11 +39,7 @@ class StoreError(FivestarError):
     """The triple store refused a request or could not be reached."""
 
 
-def service_port(name: str, default: int) -> int:
-    """``FIVESTAR_<NAME>_PORT``, else the default plus ``FIVESTAR_PORT_OFFSET`` (as
-    catalogue/bin/_common.sh computes it)."""
-    value = os.environ.get(f"FIVESTAR_{name}_PORT")
-    return int(value) if value else default + int(os.environ.get("FIVESTAR_PORT_OFFSET") or 0)
+from pipelines.ports import service_port  # noqa: E402  (re-exported: the old home)
 
 
 def store_url() -> str:

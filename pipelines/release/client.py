@@ -86,7 +86,9 @@ def service_url() -> str:
     url = os.environ.get(URL_ENV)
     if url:
         return url.rstrip("/")
-    return f"http://127.0.0.1:{os.environ.get(PORT_ENV) or DEFAULT_PORT}"
+    from pipelines.ports import service_port
+
+    return f"http://127.0.0.1:{service_port('REVIEW', DEFAULT_PORT)}"
 
 
 def token_file() -> Path:

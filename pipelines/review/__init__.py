@@ -13,8 +13,10 @@ DEFAULT_PORT = 8765
 
 
 def review_port() -> int:
-    """``FIVESTAR_REVIEW_PORT`` or 8765."""
-    return int(os.environ.get("FIVESTAR_REVIEW_PORT") or DEFAULT_PORT)
+    """``FIVESTAR_REVIEW_PORT``, else 8765 plus ``FIVESTAR_PORT_OFFSET``."""
+    from pipelines.ports import service_port
+
+    return service_port("REVIEW", DEFAULT_PORT)
 
 
 def serve(home: Path, host: str = "127.0.0.1", port: int | None = None) -> None:

@@ -4,7 +4,7 @@ where the local CKAN is (the publication runs reach it by the same setting)."""
 from __future__ import annotations
 
 from benchmarks.release_day import FULL, _complete, max_in_flight, plan
-from pipelines.ckan_resource import DEFAULT_URL, ckan_url
+from pipelines.ckan_resource import ckan_url
 
 
 def test_runs_in_flight_count_overlaps_and_an_end_closes_before_a_start():
@@ -36,7 +36,10 @@ def test_a_day_is_complete_only_when_every_staged_release_is_published_once():
 def test_ckan_url_follows_the_port_the_catalogue_was_started_on(monkeypatch):
     monkeypatch.delenv("FIVESTAR_CKAN_URL", raising=False)
     monkeypatch.delenv("FIVESTAR_CKAN_PORT", raising=False)
-    assert ckan_url() == DEFAULT_URL
+    monkeypatch.delenv("FIVESTAR_PORT_OFFSET", raising=False)
+    assert ckan_url() == "http://127.0.0.1:5055"
+    monkeypatch.setenv("FIVESTAR_PORT_OFFSET", "600")  # a worktree's env file sets only this
+    assert ckan_url() == "http://127.0.0.1:5655"
     monkeypatch.setenv("FIVESTAR_CKAN_PORT", "5555")
     assert ckan_url() == "http://127.0.0.1:5555"
     monkeypatch.setenv("FIVESTAR_CKAN_URL", "https://ckan.example/")
