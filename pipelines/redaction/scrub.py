@@ -40,6 +40,11 @@ _DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
          rf"|\d{{4}}-\d{{2}}-\d{{2}}"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{4}}"
          rf"|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+#: The last word of a street's name ("Road", "Rd", "Close" ...), as addresses write them.
+_STREET_WORDS = ("street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|court|ct|crescent"
+                 "|cres|place|pl|terrace|tce|gardens|gdns|grove|square|sq|hill|park|row|walk"
+                 "|mews|parade|rise|view|green|wynd|brae|gate|vale|boulevard|embankment"
+                 "|quay|wharf|yard")
 #: Patterns (Rust regex syntax, run by Polars; no look-around), in the order
 #: they are applied: earlier types claim text first (an email's digits are never
 #: seen as a phone number). A boundary that cannot be written as ``\b`` is
@@ -74,6 +79,16 @@ PATTERNS: dict[Placeholder, tuple[str, bool]] = {
         r"\b(?:(?i:GIR[ ]?0AA)"
         r"|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}"
         r"|[a-z]{1,2}\d[a-z\d]?[ ]\d[abd-hjlnp-uw-z]{2})\b", False),
+    # A house number (1-3 digits: "in 2024 Station Road was shut" keeps its year), then
+    # capitalised words ending in a street word (any case:
+    # "14 Mill Lane", "14 MILL LANE"), or a Welsh street word then its name
+    # ("7 Heol y Coed"); a flat or unit number in front is taken with it.
+    Placeholder.ADDRESS: (
+        rf"(^|[^\w.,:/£$€\-])(?i:(?:flat|apartment|apt|unit|room)\.?\s+\d{{1,4}}[a-z]?,?\s+)?"
+        rf"\d{{1,3}}[A-Za-z]?(?:\s?-\s?\d{{1,3}})?,?\s+"
+        rf"(?:(?:\p{{Lu}}[\p{{L}}\p{{M}}'’\-]*\.?\s+){{1,3}}(?i:{_STREET_WORDS})"
+        rf"|(?i:heol|ffordd|stryd|lôn|lon|rhodfa)\s+(?:[\p{{L}}\p{{M}}'’\-]+\s+){{0,2}}"
+        rf"\p{{Lu}}[\p{{L}}\p{{M}}'’\-]*)\b", True),
     Placeholder.VEHICLE_REG: (
         r"\b(?:[A-Z]{2}\d{2}[ ]?[A-Z]{3}|[a-z]{2}\d{2}[ ]?[a-z]{3}"
         r"|[A-HJ-PR-Y]\d{1,3}[ ][A-Z]{3})\b", False),

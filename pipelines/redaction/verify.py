@@ -72,6 +72,16 @@ DETECTORS: dict[str, re.Pattern[str]] = {
     "POSTCODE": re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", _I),
     "VEHICLE_REG": re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}"
                               r"|[A-Z]\d{1,3}\s[A-Z]{3})\b"),
+    # a house number, one to three words, a street word; _confirm wants the words
+    # capitalised ("3 times on the road" is no address), the street word in any case
+    "ADDRESS": re.compile(
+        r"(?<![\d.,:/£$€-])\d{1,3}[a-z]?(?:\s*-\s*\d{1,3})?\s*,?\s+"
+        r"(?:(?P<words>(?:[^\W\d_][\w'’.-]*\s+){1,3})"
+        r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|court|ct|crescent|cres"
+        r"|place|pl|terrace|tce|terr|gardens|gdns|grove|gr|square|sq|hill|park|row|walk|mews"
+        r"|parade|rise|view|green|wynd|brae|gate|vale|boulevard|embankment|quay|wharf|yard)"
+        r"|(?:heol|ffordd|stryd|lôn|lon|rhodfa)\s+(?:[^\W\d_][\w'’-]*\s+){0,2}?"
+        r"(?-i:[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ])[\w'’-]*)\b", _I),
     # honorific in any case, then a capitalised word (case-sensitive: "Miss the bus" is fine)
     "NAME": re.compile(r"\b(?i:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev)\b\.?\s+"
                        r"(?:[A-Z]\.?\s+)*[A-Z][A-Za-z'’-]+"
@@ -96,6 +106,11 @@ PREFILTERS: dict[str, str] = {
     "VEHICLE_REG": (r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}"
                     r"|[A-Z]\d{1,3}\s[A-Z]{3})\b"),
     "NAME": r"(?i:\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev|by)\b)\.?\s+[A-Z]",
+    "ADDRESS": r"\d\s*,?\s+\S+\s+(?:\S+\s+){0,3}(?i:st|rd|dr|ct|pl|sq|gr|ln|tce|ave|row|way"
+               r"|street|road|avenue|lane|close|drive|court|crescent|cres|place|terrace|terr"
+               r"|gardens|gdns|grove|square|hill|park|walk|mews|parade|rise|view|green|wynd"
+               r"|brae|gate|vale|boulevard|embankment|quay|wharf|yard)\b"
+               r"|(?i:heol|ffordd|stryd|lôn|lon|rhodfa)\s",
 }
 #: Field names that suggest personal data; publishing one needs an explicit rule.
 _PERSONAL_FIELD = re.compile(r"(name|email|e_mail|phone|telephone|mobile|postcode|address|"
@@ -128,6 +143,9 @@ def _confirm(kind: str, match: re.Match[str]) -> bool:
         return text.count(":") == 7 or "::" in text and len(text) > 3
     if kind == "POSTCODE":
         return text.isupper() or text.islower()
+    if kind == "ADDRESS":
+        words = (match.group("words") or "").split()
+        return all(w[0].isupper() for w in words)  # none: a Welsh street, capitalised
     return True
 
 

@@ -602,7 +602,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ALLOWED = "[#]"
 #: Placeholders other than ``[NAME]`` that scrubbing writes.
 _OTHER_PLACEHOLDER = r"\[(?:EMAIL|PHONE|NINO|POSTCODE|GWF_REF|PASSPORT|DATE_OF_BIRTH|IP|CARD|" \
-    r"VEHICLE_REG|REDACTED|[A-Z]+_[A-Z_]+)\]"
+    r"VEHICLE_REG|ADDRESS|REDACTED|[A-Z]+_[A-Z_]+)\]"
 
 
 def _key(word: str) -> str:

@@ -62,6 +62,8 @@ class Placeholder(StrEnum):
     CARD = "CARD"
     VEHICLE_REG = "VEHICLE_REG"
     NAME = "NAME"
+    #: A house number and street (``14 Mill Lane``, ``Flat 2, 7 Heol y Coed``).
+    ADDRESS = "ADDRESS"
 
     @property
     def token(self) -> str:
