@@ -387,6 +387,8 @@ def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector,
     """Cast one column to its Table Schema type; report rows (1-based numbers in the file,
     ``rows``) that do not fit."""
     name, ftype = field["name"], field.get("type", "string")
+    if ftype in ("integer", "number"):
+        s = _number_text(s, field)
     if ftype in ("integer", "year"):
         num = pd.to_numeric(s.where(~missing), errors="coerce")
         bad = ~missing & (num.isna() | (num.notna() & (num != np.floor(num.fillna(0)))))
@@ -415,7 +417,9 @@ def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector,
             values = values.dt.tz_localize(None)
         bad = ~missing & values.isna()
         if bad.any():
-            out.rows("type", f"expected {ftype} (ISO 8601)", rows[bad.to_numpy()], name)
+            shown = "ISO 8601" if ftype == "datetime" or fmt in ("default", "any", None) \
+                else f"format `{fmt}`"
+            out.rows("type", f"expected {ftype} ({shown})", rows[bad.to_numpy()], name)
         return values.astype("datetime64[ns]")
     if ftype == "boolean":
         true_values = set(field.get("trueValues", ["true", "True", "TRUE", "1"]))
@@ -431,6 +435,48 @@ def _cast(s: pd.Series, field: dict, missing: pd.Series, out: _Collector,
     # string and anything else kept as text
     text = s if isinstance(s.dtype, pd.StringDtype) else s.astype("string")
     return text.where(~missing, pd.NA)
+
+
+def _spaced(bad: np.ndarray, stripped_ok: pd.Series) -> np.ndarray:
+    """The ``bad`` rows that would pass without their leading or trailing spaces."""
+    return bad & stripped_ok.fillna(False).to_numpy(dtype=bool)
+
+
+def _by_spacing(out: _Collector, code: str, message: str, rows: np.ndarray, bad: np.ndarray,
+                spaced: np.ndarray, name: str) -> None:
+    """Report ``bad`` rows, saying so for those that only have spaces around the value
+    (an export's padding: the fix is in the export, or ``missingValues``/the enum)."""
+    if spaced.any():
+        out.rows(code, f"{message} (it has spaces before or after it)", rows[spaced], name)
+    if (bad & ~spaced).any():
+        out.rows(code, message, rows[bad & ~spaced], name)
+
+
+#: A number's text with ``bareNumber: false``: what may stand before and after it.
+_NUMBER_AROUND = r"^[^\d+\-.]+|(?<=\d)[^\d]+$"
+
+
+def _number_text(s: pd.Series, field: dict) -> pd.Series:
+    """Number text as ``pd.to_numeric`` reads it, by the Table Schema's number keys.
+
+    ``groupChar`` (``1,234,567.5``) is removed, ``decimalChar`` (``1.234,5`` with
+    ``decimalChar: ","``) becomes a point, and ``bareNumber: false`` lets text
+    stand around the number (``£1,250``, ``95%``), as Frictionless reads them.
+    Native numbers (Parquet, XLSX) pass unchanged.
+    """
+    group, decimal = field.get("groupChar"), field.get("decimalChar", ".")
+    bare = field.get("bareNumber", True)
+    if (not group and decimal == "." and bare is not False) or not (
+            s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+        return s
+    text = s.astype("string").str.strip()
+    if bare is False:
+        text = text.str.replace(_NUMBER_AROUND, "", regex=True)
+    if group:
+        text = text.str.replace(group, "", regex=False)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    return text
 
 
 def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collector,
@@ -453,15 +499,18 @@ def _constraints(col: pd.Series, field: dict, missing: pd.Series, out: _Collecto
     text = col if col.dtype == "string" else None
     if text is not None and "pattern" in c:
         # Python's re, whatever the storage: Arrow's RE2 differs on some patterns
-        ok = text.astype("string[python]").str.fullmatch(c["pattern"]) \
-            .fillna(True).to_numpy(dtype=bool)
+        plain = text.astype("string[python]")
+        ok = plain.str.fullmatch(c["pattern"]).fillna(True).to_numpy(dtype=bool)
         if (~ok).any():
-            out.rows("pattern", "does not match the field's pattern", rows[~ok], name)
+            spaced = _spaced(~ok, plain.str.strip().str.fullmatch(c["pattern"]))
+            _by_spacing(out, "pattern", "does not match the field's pattern", rows, ~ok,
+                        spaced, name)
     if text is not None and "enum" in c:
         allowed = [str(v) for v in c["enum"]]
         bad = present & ~text.isin(allowed).fillna(True).to_numpy(dtype=bool)
         if bad.any():
-            out.rows("enum", "is not one of the allowed values", rows[bad], name)
+            spaced = _spaced(bad, text.str.strip().isin(allowed))
+            _by_spacing(out, "enum", "is not one of the allowed values", rows, bad, spaced, name)
     if text is not None and ("minLength" in c or "maxLength" in c):
         lengths = text.str.len()
         bad = np.zeros(len(col), dtype=bool)
