@@ -560,6 +560,9 @@ _GENERIC_PEOPLE = frozenset({
     "person", "people", "everyone", "someone", "somebody", "nobody", "anyone", "today",
     "yesterday", "tomorrow", "officer", "employee", "employees", "worker", "workers",
     "defendant", "witness", "mother", "father", "parent", "parents", "baby", "individual",
+    # the unnamed people of case logs ("Reporter says ...", "Neighbour reports ...")
+    "reporter", "reporters", "requester", "requesters", "informant", "neighbour",
+    "neighbours", "callers", "complainants", "witnesses",
 })
 #: Lower-case words of text messages that no dictionary lists.
 _CHAT = frozenset({
