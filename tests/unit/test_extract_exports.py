@@ -104,3 +104,36 @@ def test_a_day_first_date_that_does_not_fit_names_the_format(tmp_path):
     (p,) = exc.value.problems
     assert p.location.field == "awarded" and "format `%d/%m/%Y`" in p.message
     assert "ISO" not in p.message
+
+
+def test_cp1252_bytes_declared_latin1_are_an_error_not_control_characters(tmp_path):
+    fields = [{"name": "ref", "type": "string"}, {"name": "notes", "type": "string"}]
+    content = "ref;notes\r\nA;plain\r\nB;Match funding – year 2\r\n".encode("cp1252")
+    spec = _spec(tmp_path, content, fields, encoding="latin-1", delimiter=";")
+    with pytest.raises(ExtractError) as exc:
+        read_extract(spec)
+    (p,) = exc.value.problems
+    assert (p.code, p.location.row, p.location.field) == ("encoding", 2, "notes")
+    assert "cp1252" in p.message and "Match" not in str(exc.value)
+    # true Latin-1 (no byte 0x80-0x9F) still reads
+    spec = _spec(tmp_path, "ref;notes\nA;Café\n".encode("latin-1"), fields,
+                 encoding="iso-8859-1", delimiter=";")
+    assert read_extract(spec)["notes"].tolist() == ["Café"]
+
+
+def test_a_header_repeated_as_data_is_named_even_when_every_column_is_text(tmp_path):
+    fields = [{"name": "ref", "type": "string"}, {"name": "notes", "type": "string"}]
+    content = b"ref,notes\nA,one\nref,notes\nB,two\n"
+    spec = _spec(tmp_path, content, fields)
+    with pytest.raises(ExtractError) as exc:
+        read_extract(spec)
+    (p,) = exc.value.problems
+    assert (p.code, p.location.row) == ("repeated-header", 2)
+
+
+def test_blank_lines_and_a_bom_lose_nothing(tmp_path):
+    fields = [{"name": "ref", "type": "string"}, {"name": "n", "type": "integer"}]
+    content = "\ufeffref;n\r\nA;1\r\n\r\nB;2\r\n\r\n\r\n".encode("utf-8")
+    spec = _spec(tmp_path, content, fields, delimiter=";")
+    df = read_extract(spec)
+    assert df["ref"].tolist() == ["A", "B"] and df["n"].tolist() == [1, 2]
