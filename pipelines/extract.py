@@ -298,6 +298,11 @@ def _read_xlsx(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame |
     while header and header[-1] == "":
         header.pop()
     width = len(header)
+    # a real date cell is written in the field's own date format, so that it reads
+    # like the typed dates beside it ("05/04/2024" text next to a date cell)
+    formats = {f["name"]: f.get("format") for f in spec.table_schema.fields
+               if f.get("type") == "date" and f.get("format") not in (None, "default", "any")}
+    fmts = [formats.get(h) for h in header]
     body = []
     for i, r in enumerate(rows[1:], start=1):
         cells = list(r)
@@ -306,18 +311,21 @@ def _read_xlsx(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame |
         extra = [v for v in cells[width:] if v is not None]
         if extra:
             out.add("ragged-row", f"has cells beyond the {width} header columns", row=i)
-        body.append([_cell_text(v) for v in cells[:width]] + [""] * (width - len(cells)))
+        body.append([_cell_text(v, f) for v, f in zip(cells[:width], fmts, strict=False)]
+                    + [""] * (width - len(cells)))
     if not body:
         out.add("empty-file", "sheet has a header but no data rows")
         return None
     return pd.DataFrame(body, columns=header, dtype="string")
 
 
-def _cell_text(v) -> str:
+def _cell_text(v, date_format: str | None = None) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if date_format and hasattr(v, "strftime"):
+        return v.strftime(date_format)
     if hasattr(v, "isoformat"):
         text = v.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text

@@ -137,3 +137,28 @@ def test_blank_lines_and_a_bom_lose_nothing(tmp_path):
     spec = _spec(tmp_path, content, fields, delimiter=";")
     df = read_extract(spec)
     assert df["ref"].tolist() == ["A", "B"] and df["n"].tolist() == [1, 2]
+
+
+def test_xlsx_date_cells_beside_day_first_text_dates(tmp_path):
+    import datetime
+
+    from openpyxl import Workbook
+
+    folder = tmp_path / "grants"
+    folder.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ref", "awarded", "amount"])
+    ws.append(["A", datetime.datetime(2024, 4, 5), 1250.5])
+    ws.append(["B", "06/04/2024", "1,500.00"])
+    wb.save(folder / "grants.xlsx")
+    fields = [{"name": "ref"}, {"name": "awarded", "type": "date", "format": "%d/%m/%Y"},
+              {"name": "amount", "type": "number", "groupChar": ","}]
+    spec = _spec(tmp_path, b"", fields)
+    raw = yaml.safe_load((folder / "dataset.yaml").read_text())
+    raw["source"] = {"format": "xlsx", "path": "grants.xlsx"}
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(raw))
+    df = read_extract(load_spec(folder / "dataset.yaml"))
+    assert df["awarded"].dt.strftime("%Y-%m-%d").tolist() == ["2024-04-05", "2024-04-06"]
+    assert df["amount"].tolist() == [1250.5, 1500.0]
+    assert spec.id == "grants"
