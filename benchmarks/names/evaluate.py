@@ -23,7 +23,12 @@ Prints (and writes to ``benchmarks/results/eval-names.json``):
   :mod:`benchmarks.names.corpus_seventh` (Home Office-style case notes,
   interviews, custody logs, e-mail threads and chat with transliterated and
   English-word names), frozen and scored before the scrubber changes of
-  session 12;
+  session 12; and an eighth, :mod:`benchmarks.names.corpus_eighth` (clinic
+  letters, ward handovers, employment tribunals, court registers, written
+  parliamentary questions, SEND reviews, strategy meetings, helpline calls,
+  housing panels and OCR'd letters with hard line breaks; names of nineteen
+  origins written for it from no package), frozen and scored blind before the
+  scrubber changes of session 13;
 * **over-redaction**: the share of the clean corpus's words that scrubbing
   removed;
 * **typed identifiers**: recall per type on ``tests/fixtures/redaction/corpus.json``;
@@ -51,6 +56,7 @@ from rich.table import Table
 
 from benchmarks.names import (
     corpus,
+    corpus_eighth,
     corpus_fifth,
     corpus_fourth,
     corpus_other,
@@ -93,7 +99,8 @@ def _verifier_flags(texts: list[str]) -> dict[int, tuple[str, str]]:
 CORPORA = {
     "first": (corpus, False), "other": (corpus_other, False), "third": (corpus_third, False),
     "fourth": (corpus_fourth, False), "fifth": (corpus_fifth, False),
-    "seventh": (corpus_seventh, False), "sixth": (corpus_sixth, True),
+    "seventh": (corpus_seventh, False), "eighth": (corpus_eighth, False),
+    "sixth": (corpus_sixth, True),
 }
 
 
@@ -211,6 +218,10 @@ TITLES = {
     "seventh": "seventh corpus, Home Office style, frozen and scored before the "
                "session-12 changes: case notes, interviews, custody logs, e-mail, chat, "
                "detention, NRM, appeals, matching records",
+    "eighth": "eighth corpus, frozen and scored blind before the session-13 changes: "
+              "clinic letters, ward handovers, tribunals, court registers, written "
+              "questions, SEND reviews, strategy meetings, helpline calls, housing "
+              "panels, OCR'd letters",
     "sixth": "sixth corpus, written blind and frozen, scored before any change "
              "(the honest measure; totals only): custody, tribunals, adoption panels, "
              "moderation, voicemail, OCR'd forms, tables, e-mail threads",
