@@ -106,6 +106,17 @@ _CODE_TAIL = re.compile(r"[\-/_]\d")
 _BULLETS = frozenset({"-", "–", "—", "•", "*", "|", ">", "/"})
 #: Two or three initials written together ("D.B.", "J.R.R.").
 _INITIALS = re.compile(r"(?:[^\W\d_a-z]\.){2,3}")
+#: An acronym in the plural ("GPs", "TTOs", "NGOs") or with a small letter inside ("DoLS",
+#: "PoA", "NoK"): no name is written so ("McKAY" starts with a name's prefix).
+_ACRONYM_FORMS = re.compile(r"[A-Z]{2,5}s|(?!Mc)[A-Z][a-z][A-Z]{1,3}")
+#: Endings of the international non-proprietary names of medicines (the WHO's INN stems:
+#: "Ramipril", "Sertraline", "Apixaban"), which no name in the gazetteers has: a medicine
+#: written with a capital is a thing, not a person.
+_MEDICINE = re.compile(
+    r"(?:pril|sartan|olol|alol|dipine|statin|prazole|tidine|oxetine|traline|triptyline|"
+    r"azepam|zolam|cillin|mycin|cycline|floxacin|conazole|tinib|parin|xaban|gatran|gliptin|"
+    r"glitazone|formin|terol|sonide|semide|thiazide|pramine|peridol|apine|idone|profen|"
+    r"coxib|caine|setron|lukast|dronate|fenac|orphine|codone|codamol|cetamol|oxine)$")
 #: Words joined by inner capitals ("ServiceNow", "MacKenzie"), ASCII letters only.
 _CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
 #: How names written with an inner capital start ("MacKenzie", "FitzGerald", "VanDyke").
@@ -182,6 +193,8 @@ class Vocabulary:
         base = _POSSESSIVE.sub("", token) if len(token) > 3 else token
         if len(base) == 2 and base.endswith(".") or len(base) == 1:
             return Kind.INITIAL if base[0].isupper() and base not in ("I", "A") else Kind.STOP
+        if _ACRONYM_FORMS.fullmatch(base):
+            return Kind.ACRONYM
         key = fold(base)
         if not key:
             return Kind.STOP
@@ -236,6 +249,8 @@ class Vocabulary:
             return Kind.CAPS_UNKNOWN
         if not is_name and self._brand(base):
             return Kind.ALLOWED
+        if not is_name and len(key) >= 7 and _MEDICINE.search(key):
+            return Kind.WORD  # "Takes Sertraline and Apixaban": medicines, judged as words
         return Kind.NAME
 
     def _brand(self, word: str) -> bool:
@@ -773,6 +788,10 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 and not _is_place_context(vocab, around, p1, p2, n1_word):
             name[at] = True  # "Derrick and [NAME] were interviewed": listed with a person
             return
+        if kind == Kind.ALLOWED and n1.startswith("(") and n1_word in _ANNOTATIONS \
+                and title_case_word(word) and not _thingy(word) and p1 not in DETERMINERS:
+            name[at] = True  # "Wellington (Year 4) has an EHCP": a note of who it is
+            return
         if name[at] or kind not in MAYBE or _thingy(word):
             return
         name[at] = _single(vocab, word, kind, around, p1, p2, n1, n1_word, listed=(
@@ -872,8 +891,10 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 name[at + i] = True
     # "Action: Var Kamal to write to …" (the owner of an action in note form); "Til Bhati
     # (known as …)", "Mark Vandle (née …)": a person
-    owner = around.start and n1_word == "to" and _bare(n2) in ACTION_VERBS
-    known = n1.startswith("(") and n1_word in ("known", "née", "nee", "aka")
+    owner = around.start and n1_word == "to" and _bare(n2) in ACTION_VERBS \
+        and not _abstract(words[-1])
+    known = n1.startswith("(") and (n1_word in ("known", "née", "nee", "aka")
+                                    or n1_word in _ANNOTATIONS)
     if (owner or known) and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
             and not all(k == Kind.ALLOWED for k in kinds) \
             and not any(_key(w) in _NOT_PEOPLE | _ROLE_NOUNS | PERSON_NOUNS for w in words):
@@ -894,11 +915,18 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     """One capitalised word that may be a name: is it one here?"""
     if listed and (kind != Kind.WORD or not around.start or word.isupper()):
         return True
-    if n1_word in SPEECH and kind != Kind.CAPS_UNKNOWN and not around.p1.endswith("'s") \
-            and not (around.start and _key(word) in COLLECTIVES | FUNCTION_WORDS):
-        return True
     key = _key(word)
+    # (not a role that opens a note: "Caller asked about …", "Patient said")
+    if n1_word in SPEECH and kind != Kind.CAPS_UNKNOWN and not around.p1.endswith("'s") \
+            and not (around.start and key in COLLECTIVES | FUNCTION_WORDS | _ROLE_NOUNS
+                     | PERSON_NOUNS):
+        return True
     plain = key not in _NOT_PEOPLE
+    # a word and a note of who the person is, in brackets ("Rose (chair)", "Bond
+    # (nights)", "Wellington (Year 4)", "Hart (aged 9)")
+    if n1.startswith("(") and n1_word in _ANNOTATIONS and plain and title_case_word(word) \
+            and key not in _ROLE_NOUNS and key not in PERSON_NOUNS:
+        return True
     # the first of a roll ("Present: Inga, [NAME]", "Apologies: Nine", "Next of kin: Hogan")
     if _label(around.p1) in ROLL_LABELS and plain:
         return True
@@ -912,7 +940,7 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
     title_case = word[:1].isupper() and not word.isupper()
     # the owner of an action in note form ("Dicky to send the agreement")
     if around.start and n1_word == "to" and _bare(around.n2) in ACTION_VERBS and plain \
-            and key not in _ROLE_NOUNS and key not in PERSON_NOUNS:
+            and key not in _ROLE_NOUNS and key not in PERSON_NOUNS and not _abstract(word):
         return True
     # "the Kits family", "the Lynn family say": a family is named after a person
     if p1 == "the" and n1_word in _FAMILY and title_case and key not in _FAMILY_ADJECTIVES:
@@ -979,6 +1007,30 @@ _PERSONAL_POSSESSIONS = FOLDED_RELATIONS | frozenset({
 })
 
 
+#: What a note in brackets after a person says they are: a relation or a role
+#: ("(brother)", "(chair)", "(HR)" is not one), an age, a school year, a shift.
+_ANNOTATIONS = (FOLDED_RELATIONS | frozenset(fold(w) for w in ROLE_NOUNS) | frozenset({
+    "aged", "age", "dob", "year", "yr", "nights", "days", "lates", "earlies", "deceased",
+    "minor", "adult", "mum", "dad", "nok",
+})) - frozenset({"head", "holder", "owner", "keeper", "principal", "member", "resident",
+                 "chairman", "director", "author", "writer", "sender"})
+#: Endings of English abstract nouns and of verb forms that start a note before "to"
+#: ("Failure to attend", "Decision to review", "Continue to monitor"), which a
+#: person's name seldom has ("Clement": only past four letters before "-ment").
+_ABSTRACT = re.compile(r"(?:tion|sion|.{4}ment|ness|ure|ance|ility|ency|ised|ized|ued|ue)$")
+
+
+def title_case_word(word: str) -> bool:
+    """Capitalised, not in capitals ("Rose", not "ROSE" nor "rose")."""
+    return word[:1].isupper() and not word.isupper()
+
+
+def _abstract(word: str) -> bool:
+    """An English word whose ending makes it an abstract noun or a verb form."""
+    key = _key(word)
+    return len(key) > 5 and bool(_ABSTRACT.search(key))
+
+
 def _label(token: str) -> str:
     """A context token that is a label ("Present:", "kin:"), lower case; "" if none."""
     t = token.replace(RUN_END, "").replace(RUN_START, "")
@@ -1043,7 +1095,14 @@ def _is_place_context(vocab: Vocabulary, around: Around, p1: str, p2: str, n1: s
             return True
     if p1 == "to" and p2 in MOTION:
         return True
+    if p1 == "for" and p2 in _SEAT_HOLDERS:
+        return True  # "the Member for Hexham", "MP for Bolton West": a constituency
     return p1 == "from" and (n1 == "to" or p2 in MOTION)
+
+
+#: Who holds a seat "for" a place.
+_SEAT_HOLDERS = frozenset({"member", "members", "mp", "mps", "msp", "ms", "mla", "candidate",
+                           "councillor", "cllr", "constituency", "seat"})
 
 
 def _ends_address(token: str) -> bool:

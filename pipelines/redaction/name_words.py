@@ -40,6 +40,10 @@ RELATIONS = (
     "son-in-law", "daughter-in-law", "mother-in-law", "father-in-law", "brother-in-law",
     "sister-in-law", "ex-partner", "ex-wife", "ex-husband", "ex-boyfriend", "ex-girlfriend",
     "ex-fiance", "ex-fiancé", "ex-fiancee", "ex-fiancée",
+    # plurals before a list of people ("siblings Ama and Kofi"), a party to the same case
+    # ("co-defendant Storm"), who rang a helpline ("caller Jean said")
+    "siblings", "brothers", "sisters", "sons", "daughters", "cousins", "grandchildren",
+    "co-defendant", "co-defendants", "co-accused", "co-worker", "co-tenant", "caller",
 )
 #: Kinship and close relations, after which even a lower-case word that English has is
 #: a name unless it is a function word ("my brother john", not "my brother works").
@@ -445,6 +449,8 @@ ACTION_VERBS = frozenset({
     "share", "obtain", "seek", "ask", "inform", "forward", "complete", "organise",
     "organize", "discuss", "look", "find", "raise", "escalate", "respond", "reply", "invite",
     "agree", "consider", "present", "bring", "collect", "submit", "sign", "source",
+    "keep", "lead", "monitor", "support", "take", "chair", "record", "refer", "notify",
+    "advise", "assist", "ensure", "return", "allocate", "explore", "request",
 })
 #: Nouns for a person that start a sentence with no name ("Man was arrested", "Mother
 #: was upset"): the participle rule leaves them.

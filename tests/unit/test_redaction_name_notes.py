@@ -1,0 +1,109 @@
+"""Rules of session 13: who a person is, noted in brackets or in note form, and the
+capitalised words of clinical and parliamentary text that are no one (acronyms in the
+plural, medicines, constituencies, roles that open a note, abstract nouns before "to").
+
+Planted names are held out and English words (the seventh corpus's list of them), so
+no gazetteer knows them and only the context can say they are people.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.names import corpus_seventh
+from pipelines.redaction.holdout import held_out
+from pipelines.redaction.lexicon import load as load_lexicon
+from pipelines.redaction.name_rules import Kind, Vocabulary
+from pipelines.redaction.name_words import (
+    EVENT_HEADS,
+    FOLDED_HONORIFICS,
+    ORG_HEADS,
+    ORG_LEADS,
+    PLACE_HEADS,
+    SITE_HEADS,
+)
+from pipelines.redaction.scrub import Scrubber
+
+THINGS = ORG_HEADS | ORG_LEADS | PLACE_HEADS | SITE_HEADS | EVENT_HEADS
+
+
+def _english_word_names() -> list[str]:
+    lex = load_lexicon()
+    return sorted(n for n in corpus_seventh.ENGLISH_WORDS
+                  if held_out(n) and n.lower() in lex.ordinary and n.lower() not in lex.allowed
+                  and n.lower() not in FOLDED_HONORIFICS  # "Bishop": a title first
+                  # "Church", "Field": a thing's head word (a building, a site)
+                  and n.lower() not in THINGS
+                  and n.lower() not in ("page", "will", "may", "major", "long", "little"))
+
+
+WORDS = _english_word_names()
+_ONCE = Scrubber()
+
+
+def _scrub(texts: list[str]) -> list[str]:
+    return _ONCE.scrub_series(pd.Series(texts, dtype="string")).tolist()
+
+
+def _survives(token: str, text: str) -> bool:
+    return re.search(rf"(?<![^\W_]){re.escape(token)}(?![^\W_])", text) is not None
+
+
+def test_the_planted_names_are_held_out_english_words():
+    assert len(WORDS) >= 15
+    assert all(held_out(w) for w in WORDS)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(WORDS),
+       note=st.sampled_from(["chair", "nights", "Year 4", "aged 9", "patient", "brother",
+                             "caller", "mum"]))
+def test_a_note_in_brackets_says_the_word_before_is_a_person(name, note):
+    out = _scrub([f"Panel: Dr Okafor, {name} ({note}), and the minutes clerk."])[0]
+    assert not _survives(name, out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(WORDS), verb=st.sampled_from(["keep", "lead", "monitor", "refer"]))
+def test_the_owner_of_an_action_in_note_form_is_a_person(name, verb):
+    out = _scrub([f"Outcome: {name} to {verb} the support plan."])[0]
+    assert not _survives(name, out)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(WORDS),
+       relation=st.sampled_from(["Co-defendant", "co-accused", "caller", "her siblings"]))
+def test_plural_and_co_relations_introduce_people(name, relation):
+    out = _scrub([f"Notes: {relation} {name} did not attend on Monday."])[0]
+    assert not _survives(name, out)
+
+
+@pytest.mark.parametrize("text", [
+    "Bed 6: for discharge, awaiting TTOs. Bed 7: NBM from midnight.",
+    "Liberty protection safeguards replace DoLS under the Mental Capacity Act 2005.",
+    "Known Crohn's disease. Takes Sertraline and Apixaban.",
+    "Referred with Bell's palsy; started on Ramipril 5 mg once daily.",
+    "The Member for Hexham asked about school transport.",
+    "Caller asked about the opening hours and was signposted.",
+    "Patient said the pain was worse at night.",
+    "Failure to attend the hearing was noted.",
+    "Decision to review was made in March.",
+    "Continue to monitor weekly.",
+    "Bolton (Head Office) will reply.",
+    "Housing (lead agency) to review.",
+])
+def test_no_one_is_named(text):
+    assert _scrub([text])[0] == text
+
+
+def test_the_word_shapes_behind_the_rules():
+    vocab = Vocabulary.build()
+    assert vocab.kind("GPs") == vocab.kind("DoLS") == Kind.ACRONYM
+    assert vocab.kind("McKAY") != Kind.ACRONYM  # a name's prefix, then capitals
+    assert vocab.kind("Sertraline") == vocab.kind("Apixaban") == Kind.WORD
+    assert vocab.kind("Josephine") != Kind.WORD  # no medicine's ending in a name
