@@ -78,9 +78,6 @@ _ALL: list[ErrorKind] = [
          "The extract has no header or no data rows: re-export it."),
         ("csv-parse", "Not parseable as CSV",
          "Check source.delimiter, quoting and source.encoding against the file."),
-        ("repeated-header", "Header repeated as a data row",
-         "Remove the repeated header line (two files pasted together?), or list the files "
-         "separately with a glob in source.path."),
         ("delimiter", "Wrong delimiter",
          "Every row has one cell: the file uses another delimiter. Set source.delimiter "
          "(for example `;` or a tab)."),

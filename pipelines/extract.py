@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -195,7 +194,6 @@ def _check_text(path: Path, encoding: str, spec: DatasetSpec,
         out.add("encoding", f"unknown encoding `{spec.source.encoding}` in source.encoding")
         return None
     newlines, blank, first = 0, True, ""
-    latin = codecs.lookup(encoding).name in _LATIN
     with path.open("rb") as fh:
         while True:
             chunk = fh.read(_CSV_BLOCK)
@@ -203,9 +201,6 @@ def _check_text(path: Path, encoding: str, spec: DatasetSpec,
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError:
                 _encoding_problem(path.read_bytes(), spec, out)
-                return None
-            if latin and _C1.search(text):
-                _windows_bytes(path.read_bytes(), spec, out)
                 return None
             blank = blank and not chunk.strip()
             if "\n" not in first:
@@ -217,27 +212,6 @@ def _check_text(path: Path, encoding: str, spec: DatasetSpec,
         out.add("empty-file", "file is empty: expected a header row and data rows")
         return None
     return newlines, first.split("\n", 1)[0]
-
-
-#: Encodings that decode every byte, 0x80-0x9F as C1 control characters nobody types.
-_LATIN = ("iso8859-1", "iso8859-15")
-#: What Windows-1252's curly quotes, dashes, € and … become when read as Latin-1.
-_C1 = re.compile("[\x80-\x9f]")
-
-
-def _windows_bytes(raw: bytes, spec: DatasetSpec, out: _Collector) -> None:
-    """Latin-1 declared, but the text holds bytes 0x80-0x9F: Windows-1252's quotes, dashes
-    and € (Excel's "CSV" on Windows), which Latin-1 silently reads as control characters.
-    Said once, at the first such byte's line and field, never the text."""
-    at = next(i for i, b in enumerate(raw) if 0x80 <= b <= 0x9F)
-    line = raw[:at].count(b"\n") + 1
-    start = raw.rfind(b"\n", 0, at) + 1
-    col = raw[start:at].count(spec.source.delimiter.encode())
-    names = raw.split(b"\n", 1)[0].decode("latin-1").strip("\r").split(spec.source.delimiter)
-    field = names[col].strip().strip('"') if line > 1 and col < len(names) else None
-    out.add("encoding", f"bytes 0x80-0x9F are control characters in {spec.source.encoding}: "
-            f"the file is probably Windows-1252 (set source.encoding: cp1252; file line {line})",
-            row=line - 1 if line > 1 else None, field=field)
 
 
 def _encoding_problem(raw: bytes, spec: DatasetSpec, out: _Collector) -> None:
@@ -298,11 +272,6 @@ def _read_xlsx(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame |
     while header and header[-1] == "":
         header.pop()
     width = len(header)
-    # a real date cell is written in the field's own date format, so that it reads
-    # like the typed dates beside it ("05/04/2024" text next to a date cell)
-    formats = {f["name"]: f.get("format") for f in spec.table_schema.fields
-               if f.get("type") == "date" and f.get("format") not in (None, "default", "any")}
-    fmts = [formats.get(h) for h in header]
     body = []
     for i, r in enumerate(rows[1:], start=1):
         cells = list(r)
@@ -311,21 +280,18 @@ def _read_xlsx(path: Path, spec: DatasetSpec, out: _Collector) -> pd.DataFrame |
         extra = [v for v in cells[width:] if v is not None]
         if extra:
             out.add("ragged-row", f"has cells beyond the {width} header columns", row=i)
-        body.append([_cell_text(v, f) for v, f in zip(cells[:width], fmts, strict=False)]
-                    + [""] * (width - len(cells)))
+        body.append([_cell_text(v) for v in cells[:width]] + [""] * (width - len(cells)))
     if not body:
         out.add("empty-file", "sheet has a header but no data rows")
         return None
     return pd.DataFrame(body, columns=header, dtype="string")
 
 
-def _cell_text(v, date_format: str | None = None) -> str:
+def _cell_text(v) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    if date_format and hasattr(v, "strftime"):
-        return v.strftime(date_format)
     if hasattr(v, "isoformat"):
         text = v.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
@@ -741,7 +707,6 @@ def check_source(spec: DatasetSpec, batch_rows: int = BATCH_ROWS) -> list[Source
                 break
             header = True
             raw.columns = [str(c).strip("\ufeff").strip() for c in raw.columns]
-            _repeated_header(raw, out, rows + 1)
             typed = _typed_batch(raw, spec, out, rows + 1, keys)
             if file_pk is not None:
                 file_pk.add(typed, np.ones(len(typed), dtype=bool))
@@ -761,23 +726,6 @@ def check_source(spec: DatasetSpec, batch_rows: int = BATCH_ROWS) -> list[Source
     if pk and len(files) > 1:
         _check_pk_across_files(spec)
     return files
-
-
-def _repeated_header(raw: pd.DataFrame, out: _Collector, first_row: int) -> None:
-    """Data rows that repeat the header (two exports pasted together, a report's page
-    header): with text columns only, nothing else would stop them being published."""
-    if raw.empty or len(raw.columns) < 2:
-        return
-    same = np.ones(len(raw), dtype=bool)
-    for name in raw.columns:
-        col = raw[name]
-        if not (col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
-            return
-        same &= (col.astype("string").str.strip() == name).fillna(False).to_numpy(dtype=bool)
-        if not same.any():
-            return
-    out.rows("repeated-header", "repeats the header row (files or pages pasted together?)",
-             np.flatnonzero(same) + first_row)
 
 
 def _judge_keys(spec: DatasetSpec, out: _Collector, path: Path | None,

@@ -75,6 +75,12 @@ _SHOUTED = re.compile(r"\b[^\W\d_]{2,}\b")
 _WORD_SPLIT = re.compile(r"[\s,.\x00]+")
 #: the capitalised words right after a span ("'s Hospital", " Valley Transport")
 _RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
+#: the street's last word before a town ("Stephenson Way, Otley")
+_ADDRESS_BEFORE = re.compile(r"\b([A-Z][a-z]+),[ \t]*$")
+#: a lower-case word coordinated with the span ("Joy and relief", "Green and amber")
+_AND_LOWER = re.compile(r"[ \t]+(?:and|or|&)[ \t]+([a-z][a-z\-]+)\b")
+#: lower-case words coordinated with a person as readily as with a thing
+_PEOPLE_AFTER = re.compile(rf"(?:{verify_names._KIN_AFTER})s?")
 _EPONYM_AFTER = re.compile(rf"(?:['’]s|s['’])?[ ]+(?:{verify_names.CONDITIONS})\b")
 
 
@@ -239,6 +245,8 @@ class Explainer:
         series = verify_names.explain_headings(series, self.words,
                                                lambda run: _MASK * len(run))
         series = verify_names.explain_conditions(series, lambda word: _MASK * len(word))
+        series = verify_names.explain_place_lists(series, self.places, self.cities,
+                                                  lambda run: _MASK * len(run))
         # only the phrases written in these texts: the same masks, a smaller automaton
         if phrases := [self._phrases[i] for i in verify_names.occurring(self._phrases, series)]:
             series = series.str.replace_many(
@@ -263,8 +271,7 @@ class Explainer:
                 and all(k in self.words for k in keys[:-1]):
             return True  # "Sainsbury's", "Barnardo's"
         bare = _PLACEHOLDER_PART.sub(" ", span)  # "born [DATE_OF_BIRTH]" is lower case
-        if bare == bare.lower() and all(verify_names._english_word(k, self.english)
-                                        for k in keys):
+        if bare == bare.lower() and all(_common_word(k, self.english) for k in keys):
             return True
         caps = [w for w in words if w != w.lower() and fold(w) not in self.words]
         if any(w == w.lower() for w in words) and all(verify_names._english_word(k, self.english)
@@ -276,8 +283,18 @@ class Explainer:
                 and _VERB_OBJECT.match(masked, end) \
                 and verify_names._english_word(keys[0], self.english):
             return True  # "Asks about the scheme", "Wants an update": a verb begins the note
+        if all(k in self.places or k in self.cities for k in keys) \
+                and (m := _ADDRESS_BEFORE.search(masked, 0, start)) \
+                and fold(m.group(1)) in verify_names._STREET_HEADS:
+            return True  # "Victoria Road, Brecon": the town of an address
         if last and _EPONYM_AFTER.match(masked, end):
             return True  # "Tourette's syndrome", "Hodgkin lymphoma": a condition
+        if len(words) == 1 and last and (m := _AND_LOWER.match(masked, end)) \
+                and _common_word(keys[0], self.english) and _common_word(m.group(1), self.english) \
+                and m.group(1) not in verify_names._FUNCTION \
+                and m.group(1) not in verify_names._GENERIC_PEOPLE \
+                and not _PEOPLE_AFTER.fullmatch(m.group(1)):
+            return True  # "Joy and relief", "Green and amber": a noun beside a noun
         run = words + (_RUN_AFTER.match(masked, end).group(1).split() if last else [])
         head = fold(run[-1])
         if head in verify_names._HEADS:
@@ -289,6 +306,12 @@ class Explainer:
                 return True
         return self.mode == "context" and all(
             k in self.words or k in self.places or k in self.cities for k in keys)
+
+
+def _common_word(key: str, english: frozenset[str]) -> bool:
+    """An English word in web2 (with its regular endings) or in the system's SCOWL list
+    in lower case ("cannabis", which web2 writes as a genus)."""
+    return verify_names._english_word(key, english) or key in verify_names._common_english()
 
 
 def _as_written(text: str) -> str:

@@ -409,6 +409,33 @@ _TALKED_TO = (r"(?i:\b(?:phoned|rang|called|emailed|texted|messaged|spoke to|spo
               r"spoken to|met with|talked to)[ \t]+)"
               rf"{_CAP}(?:[ \t]+{_CAP})*(?:[.;:!?]|,[ \t]|[ \t]*$|[ \t]+(?:and|who|about|"
               r"re|on|by|today|yesterday|earlier|again)\b)")
+#: Whom a verb of the body or of speech is aimed at ("threw a protractor at Rafaela",
+#: "swore at Hope"), whom one asks, tells or thanks at a place or about a matter
+#: ("Asked Hope at the till", "thanked Rose for"), and who one saw doing something
+#: ("Saw Hope dealing"): a person, since a place is not sworn at nor thanked.
+_AIMED_AT = (r"(?i:\b(?:shouted|swore|sworn|yelled|screamed|spat|lunged|swung|glared|stared|"
+             r"laughed|sneered|threw[ \t]+[\p{L}]+(?:[ \t]+[\p{L}]+)?|thrown[ \t]+[\p{L}]+|"
+             r"pointed[ \t]+[\p{L}]+(?:[ \t]+[\p{L}]+)?)[ \t]+at[ \t]+)"
+             rf"{_CAP}(?:[ \t]+{_CAP})?(?:[.;:!?,)]|[ \t]*$|[ \t]+(?:and|who|in|on|when|"
+             r"while|after|before|because|again|twice|from|across|during)\b)")
+_ASKED_WHO = (r"(?i:\b(?:asked|told|thanked|warned|reminded|punched|kicked|pushed|hit|slapped|"
+              r"assaulted|threatened|hugged|helped|saw|seen|noticed|spotted|heard|followed)"
+              r"[ \t]+)"
+              rf"{_CAP}(?:[ \t]+{_CAP})?[ \t]+(?:at|for|about|if|whether|to|that|not|in|"
+              r"outside|near|again|twice|\p{Ll}+ing)\b")
+#: A capitalised run coordinated with people ("Summer Hill and two others", "Kai and
+#: his friends"): people, since people are listed with people.
+_WITH_OTHERS = (rf"\b{_CAP}(?:[ \t]+{_CAP})?[ \t]+(?:and|&)[ \t]+(?:(?:two|three|four|"
+                r"several|some|a few|his|her|their|my|the)[ \t]+)?(?:other[ \t]+)?(?:others|"
+                r"friends|mates|lads|boys|girls|men|women|kids|brothers|sisters|cousins|sons|"
+                r"daughters|partner|boyfriend|girlfriend|wife|husband|mum|dad|mother|father)\b")
+#: A capitalised run alone in brackets after a word for a person ("the man at no. 12
+#: (Rafaela Strong)", "her mum (Hope Stone)"): the person's name.
+_PERSON_BRACKET = (r"(?i:\b(?:man|woman|lad|boy|girl|person|neighbour|tenant|resident|"
+                   r"caller|mum|dad|mother|father|son|daughter|brother|sister|partner|"
+                   r"husband|wife|friend|carer|landlord|lodger|owner|occupant|child|"
+                   r"pupil|student|driver|worker|officer|client|customer|visitor))"
+                   rf"\b[^()\n]{{0,30}}\({_CAP}(?:[ \t]+{_CAP}){{0,2}}\)")
 
 #: Who wrote or complained ("Objection from Orchid Basford:").
 _FROM_WHOM = (r"(?i:\b(?:objection|complaint|letter|email|e-mail|referral|representation|"
@@ -429,6 +456,15 @@ _STRANDED = (r"(?i:\b(?:to|from|of|for|by|with|about|between|and|as))[ \t]+(?:th
 _TAIL = (r"(?m)(?:(?i:regards|wishes|sincerely|faithfully|thanks|cheers|signed)[ \t]*,?[ \t]*\n?"
          r"|^[ \t]*(?:From|To|Cc|Bcc|Signed|Sent by)[ \t]*:)[ \t]*\[NAME\][ \t]+"
          r"\p{Ll}[\p{Ll}'’\-]*[ \t]*$")
+#: In lower-case text, "can someone call tree back": whom one calls back is someone.
+_LOWER_CALL_BACK = (r"\b(?:call|ring|phone|text|email|message|get)[ \t]+\p{Ll}[\p{Ll}'’\-]*"
+                    r"(?:[ \t]+\p{Ll}[\p{Ll}'’\-]*)?[ \t]+back\b")
+#: In lower-case text, a possessive with no determiner before a relation or a
+#: personal matter ("lucky's appeal is listed"): English puts an article before a
+#: common noun there ("the council's appeal"), not before a name.
+_LOWER_POSSESSIVE = (r"(?:^|[.!?,;:(\-][ \t]*|\b(?:re|about|for|and|with|on|to|is|was|that|if|"
+                     r"chase|check|whether)[ \t]+)\p{Ll}[\p{Ll}\-]+['’]s[ \t]+"
+                     rf"(?:{_KIN_AFTER})\b")
 #: In lower-case text, "spoke to X earlier": a bare word there is someone.
 _LOWER_SPOKE = (r"\b(?:spoke|speak|talked|spoken|chatted)[ \t]+(?:to|with)[ \t]+"
                 r"\p{Ll}[\p{Ll}'’\-]*[ \t]+(?:earlier|today|yesterday|this|last|again|about|"
@@ -468,6 +504,11 @@ _WROTE = (rf"(?:{_CAP}|\p{{Ll}}[\p{{L}}'’\-]*)(?:[ \t]+{_CAP})*(?:[ \t]+<[^>\n
 _LOWER_STILL = r"\b(?:is|was|has|did|does)[ \t]+\p{Ll}[\p{Ll}'’\-]*[ \t]+still\b"
 #: A capitalised run then "who" ("Copying in Marine, who now has the case").
 _WHO = rf"\b{_CAP}(?:[ \t]+{_CAP})*,?[ \t]+(?:who|whom)\b"
+#: A family name in capitals, then the given name ("Detained person: ROSE Tree.",
+#: "The exploiter, STONE Hope, took"): the order registers, police and Home Office
+#: records write, in text that is not itself in capitals.
+_FAMILY_FIRST = (r"(?:^|[\s(\[,;:\-/\"“])\p{Lu}[\p{Lu}'’\-]+[ \t]+\p{Lu}\p{Ll}[\p{Ll}'’\-]*"
+                 r"(?:[ \t]+\p{Lu}\p{Ll}[\p{Ll}'’\-]*)?\b")
 #: Phrases after which a capitalised run is a person ("the case of Fang Fang Ding").
 _PERSON_OF = (r"(?i:\b(?:the case of|the death of|on behalf of|the family of|the mother of|"
               r"the father of|the son of|the daughter of|the wife of|the husband of|"
@@ -495,6 +536,17 @@ _PERSON_WORDS = frozenset({
     "alias", "aka", "mp", "pc", "sgt", "carer", "guardian", "manager", "applicant",
     "engineer", "receptionist", "nurse", "constable", "sergeant", "detective", "inspector",
     "councillor", "advocate", "adviser", "advisor",
+    # offices written as a title ("Judge Tree adjourned", "Coroner Hill")
+    "judge", "coroner", "magistrate", "recorder", "chaplain",
+})
+#: Roles that, written in lower case right before a capitalised word, say it is the
+#: person holding them ("licence holder Rose", "appropriate adult Bishop", "her tutor
+#: Strong"); in a capitalised run they are a name's own words too ("Adult Safeguarding").
+_ROLE_BEFORE = frozenset({
+    "holder", "adult", "director", "owner", "driver", "tutor", "teacher", "coach", "warden",
+    "midwife", "paramedic", "therapist", "counsellor", "mentor", "keyworker", "headteacher",
+    "exploiter", "trafficker", "perpetrator", "suspect", "victim", "witness", "sponsor",
+    "employer", "employee", "lodger", "flatmate", "housemate", "carer", "guardian",
 })
 #: Capitalised words that are never a person on their own.
 _NEVER = frozenset({
@@ -536,6 +588,11 @@ _HEADS = frozenset({
     "awards", "lecture", "trophy", "fringe", "memorial", "parade", "exhibition",
     "conference", "law", "wing", "tower", "towers", "estate", "row", "grove", "walk", "rise",
     "yard", "buildings", "circus", "arms", "inn", "tavern",
+    # venues English names after their founders ("the Wedgwood Gallery", "the Lowry Theatre")
+    "gallery", "galleries", "theatre", "theater", "cinema", "stadium", "arena", "pavilion",
+    "studio", "studios", "collection", "observatory", "playhouse", "lido", "leisure",
+    # parts of an organisation ("Cc: Detention Engagement Team")
+    "team", "teams", "directorate", "division", "hub", "panel", "secretariat", "taskforce",
 })
 #: Days and months, also in the plural ("on Thursdays"): web2 writes them capitalised.
 _CALENDAR = frozenset(
@@ -652,6 +709,7 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         texts = texts.zip_with(shouting.not_(), _lowered(texts))
     texts = explain_headings(texts, judge.allowed, lambda run: _ALLOWED)
     texts = explain_conditions(texts, lambda word: _ALLOWED)
+    texts = explain_place_lists(texts, places, cities, lambda run: _ALLOWED)
     texts = _explain_things(texts, judge)
     texts = _explain_named_things(texts)
     found: dict[int, tuple[str, str]] = {}
@@ -693,15 +751,21 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         (_DONE_BY, judge.done_by, where),
         (_DID_WHO, judge.done_by, where),
         (_TALKED_TO, judge.done_by, where),
+        (_AIMED_AT, judge.aimed_at, where),
+        (_ASKED_WHO, judge.aimed_at, where),
+        (_WITH_OTHERS, judge.with_others, where),
+        (_PERSON_BRACKET, judge.person_bracket, where),
         (_FROM_WHOM, judge.from_whom, where),
         (_BRACKET_ROLE, judge.bracket_role, where),
         (_STRANDED, judge.placeholder_function, next_to),
         (_FIELD, judge.field, where),
         (_WROTE, judge.wrote, where),
         (_TAIL, judge.placeholder_function, next_to),
+        (_FAMILY_FIRST, judge.family_first, where),
     )
     for pattern, decide, what in checks:
         _find(texts, pattern, decide, what, found)
+    _find_lists(texts, judge, found)
     # text written all in lower case (chat, notes): capitals say nothing there
     # (placeholders do not count: "is shahd still dealing with [NAME]" is lower case)
     lower = texts.str.replace_all(r"\[[A-Z_#]+\]", "").str.contains(r"\p{Lu}").not_() \
@@ -718,7 +782,41 @@ def suspects(values: pd.Series, allow_terms: Iterable[str]) -> dict[int, tuple[s
         _find(quiet, _LOWER_WORD, judge.lower_word, "a word English does not have", found)
         _find(quiet, _LOWER_STILL, judge.self_then, where, found)
         _find(quiet, _LOWER_SPOKE, judge.self_then, where, found)
+        _find(quiet, _LOWER_CALL_BACK, judge.lower_someone, where, found)
+        _find(quiet, _LOWER_POSSESSIVE, judge.lower_someone, where, found)
     return found
+
+
+#: Where a list's items part: semicolons, line breaks, slashes, "and", and commas not
+#: before a number ("[NAME], 9; Field, 2": an age).
+_ITEM_SPLIT = re.compile(r"[ \t]*(?:[;\n•/]|,(?![ \t]*\(?\d)|[ \t]+(?:and|&|or)[ \t]+)[ \t]*")
+#: What an item carries that is not its name: a bullet, a label ("Children:"), an age.
+_ITEM_BULLET = re.compile(r"^[ \t]*(?:[-*•>]|\d{1,2}[.)])[ \t]+")
+_ITEM_TAIL = re.compile(r"(?:,?[ \t]*\(?\d{1,3}\)?)?[ \t]*[.:!?]*$")
+#: A placeholder that is an item of a list (a separator or a line's start on each side):
+#: only the texts holding one are read item by item, in Python.
+_LISTED_PLACEHOLDER = (r"(?m)(?:^|[;,:/\n]|[-*•>][ \t])[ \t]*\[NAME\](?:,?[ \t]*\(?\d{1,3}\)?)?"
+                       r"[ \t]*(?:$|[;,/\n.]|[ \t](?:and|&|or)[ \t])")
+_BLOCK_SPLIT = re.compile(r"(?<=[.!?])[ \t]+(?=\S)|\n[ \t]*\n")
+
+
+def _find_lists(texts: pl.Series, judge: _Judge, found: dict[int, tuple[str, str]]) -> None:
+    """A list whose every item is a placeholder or a short capitalised run, with a
+    placeholder among three or more items ("Children: [NAME], 9; Field, 2; [NAME], 6",
+    "Dependants:\n- [NAME]\n- Heather\n- Strong"): the scrubber took some of the
+    people listed, so the items like them are people too, even English words. Judged
+    once per distinct text that holds a placeholder."""
+    has = texts.str.contains(_LISTED_PLACEHOLDER).fill_null(False)
+    bad: dict[str, str] = {}
+    for text in texts.filter(has).unique().to_list():
+        if (item := judge.list_item(text)) is not None:
+            bad[text] = item
+    if not bad:
+        return
+    rows = texts.is_in(list(bad)).fill_null(False).arg_true().to_list()
+    for row in rows:
+        if row not in found:
+            found[row] = ("a word in a list of people beside replaced names", bad[texts[row]])
 
 
 @lru_cache(maxsize=4)
@@ -862,6 +960,49 @@ def explain_conditions(texts: pl.Series, fill: Callable[[str], str]) -> pl.Serie
     return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
 
 
+_PLACE_ITEM = rf"(?:{_CAP}|\[#\])(?:[ \t]+{_CAP}){{0,2}}"
+#: Capitalised runs joined by commas and "and"/"or", with the word in front.
+_PLACE_LIST = (rf"(?:[^\s\[\]]+[ \t]+)?{_PLACE_ITEM}(?:,[ \t]+{_PLACE_ITEM})*,?[ \t]+(?:and|or|&)"
+               rf"[ \t]+{_PLACE_ITEM}")
+#: Words that stand in front of people, not places: there a list of places explains nothing.
+_STREET_HEADS = frozenset({"street", "road", "avenue", "lane", "drive", "way", "close",
+                           "crescent", "terrace", "grove", "place", "square", "walk", "row",
+                           "rise", "gardens", "park", "court", "hill", "estate"})
+
+
+def explain_place_lists(texts: pl.Series, places: frozenset[str], cities: frozenset[str],
+                        fill: Callable[[str], str]) -> pl.Series:
+    """``texts`` with lists of places ("compares Watton and Northolt", "for Risca,
+    Basildon and Bukhara") written as ``fill(item)``: a smaller place is a place
+    where it is listed with a town the allow-list has, every item is a place's name
+    (places of 500+, the allowed towns and countries, allowed terms already replaced)
+    and no title or relation stands in front ("her sons Preston and Kendal"). Shared
+    with the statistical model's explanations."""
+    explained: dict[str, str] = {}
+    for m in _distinct(texts, _PLACE_LIST):
+        parts = m.split(None, 1)
+        lead = "" if parts[0][:1].isupper() or parts[0] == _ALLOWED else parts[0]
+        body = m[len(lead):].lstrip() if lead else m
+        if _key(lead) in _PERSON_WORDS or _key(lead) in _TITLES or _key(lead) in _ROLE_BEFORE \
+                or _POSSESSIVE.search(lead) or _key(lead) in _FUNCTION_OWNERS \
+                and _key(lead) not in ("the", "a", "an", "its"):
+            continue
+        items = [i.strip() for i in re.split(r",|\band\b|\bor\b|&", body) if i.strip()]
+        if len(items) < 2:
+            continue
+
+        def place(item: str) -> bool:
+            return item == _ALLOWED or all(_key(w) in places or _key(w) in cities
+                                           for w in item.split())
+        if all(place(i) for i in items) and any(
+                i == _ALLOWED or all(_key(w) in cities for w in i.split()) for i in items):
+            explained[m] = (lead + " " if lead else "") + fill(body)
+    if not explained:
+        return texts
+    pats = sorted(explained, key=len, reverse=True)
+    return texts.str.replace_many(pats, [explained[p] for p in pats], leftmost=True)
+
+
 def _explain_things(texts: pl.Series, judge: _Judge) -> pl.Series:
     """"along the Clyde near", "on the Dee.": English writes no article before a person's
     name, so a word between "the" and a function word or a full stop names a thing,
@@ -941,9 +1082,16 @@ class _Judge:
         return got
 
     def _compound(self, word: str) -> bool:
-        """"Match-day", "Follow-up": a hyphenated word whose parts English has."""
+        """"Match-day", "Follow-up": a hyphenated word whose parts English has; or a
+        brand written in camel case whose parts English has ("FixMyStreet", "WhatsApp",
+        "PowerPoint"), unless it opens with a name's particle ("MacLean", "DeShawn")."""
         parts = word.split("-")
-        return len(parts) > 1 and all(len(p) >= 2 and self.is_english(fold(p)) for p in parts)
+        if len(parts) > 1:
+            return all(len(p) >= 2 and self.is_english(fold(p)) for p in parts)
+        camel = re.findall(r"[A-Z][a-z]+|[a-z]+", word)
+        return len(camel) > 1 and "".join(camel) == word \
+            and camel[0].lower() not in _CAMEL_PARTICLES and all(
+                self.is_english(p.lower()) or p.lower() in _FUNCTION for p in camel)
 
     def is_english(self, key: str) -> bool:
         return _english_word(key, self.english) or key in _CALENDAR
@@ -963,7 +1111,8 @@ class _Judge:
         near_name = prev == "[NAME]"
         # a relation word says "person" only within its sentence ("her sister Jordan",
         # not "Next of kin: [NAME] (sister). Tel withheld.")
-        context = bare in _PERSON_WORDS and not start or near_name
+        context = (bare in _PERSON_WORDS or prev is not None and prev.islower()
+                   and bare in _ROLE_BEFORE) and not start or near_name
         keys = [_key(w) for w in run]
         if keys[-1] in _HEADS and (len(run) > 1 and bare not in _PERSON_WORDS or near_name
                                    and all(self.is_english(k) or k in _HEADS for k in keys)):
@@ -1259,6 +1408,10 @@ class _Judge:
         neither a place nor an English word explains the owner."""
         parts = match.split()
         word = parts[-3].lstrip(".;!?:")
+        owners = [w.lstrip(".;!?:") for w in parts[:-2] if _key(w) not in _PERSON_WORDS]
+        if len(owners) == 1 and _past_tense(_key(owners[0]), self.english) \
+                and self.score(owners[0]) < LIKELY:
+            return False  # "Agreed to call back", "Referred to the team": a verb opens the note
         if parts[-1] in _PERSON_ACTIONS:
             return self._unexplained([w for w in parts[:-2] if _key(w) not in _PERSON_WORDS])
         if self._explained_as_person(word, places=True):
@@ -1276,6 +1429,8 @@ class _Judge:
         named = bool(words) and words[0].startswith("[")  # "[NAME] Lecture": its other half
         if not caps or _key(caps[-1]) in _HEADS and not named:
             return False
+        if len(caps) > 1 and _key(caps[-1]) in _ROLES and not named:
+            return False  # "Cc: Removals Casework", "Complaints Officer": a team or a post
         return not all(self._explained_as_person(w, places=places)
                        and not (strict and _key(w) in _NEVER and _key(w) not in _ROLES)
                        and not (named and _key(w) in _HEADS)
@@ -1319,6 +1474,61 @@ class _Judge:
                 return True
         return False
 
+    def family_first(self, match: str) -> bool:
+        """"ROSE Tree", "GATES Hardy": a word in capitals then a capitalised one is a
+        name written family name first, unless either is explained (a function, head,
+        role or calendar word, an allowed term, an acronym: "NHS England", "URGENT
+        Please") or both are English words neither of which reads as a name ("FINAL
+        Notice", "ACTION Required")."""
+        words = [w.strip("\"“(,;:-/[") for w in match.split()]
+        if len(words) < 2:
+            return False
+        family, given = words[0], words[1:]
+        for w in (family, *given):
+            k = _key(w)
+            if not k or k in _NEVER or k in _FUNCTION or k in _HEADS or k in _ROLES \
+                    or k in _TITLES or k in _PERSON_WORDS or k in _CALENDAR \
+                    or k in _GENERIC_PEOPLE or k in _DIALOGUE or k in _FORM_VALUES \
+                    or k in self.allowed and k not in self.cities:
+                return False
+        if _acronym(family) or not re.search("[AEIOUY]", family):
+            return False
+        keys = [_key(w) for w in (family, *given)]
+        if not all(self.is_english(k) for k in keys):
+            return True
+        return any(self.score(w) >= THRESHOLD for w in (family.capitalize(), *given))
+
+    def list_item(self, text: str) -> str | None:
+        """The first unexplained item of a list of people in ``text`` (see
+        :func:`_find_lists`), or None. A list is a sentence, or lines of a few words
+        each (bullets); its label ("Named on the claim:") is not an item."""
+        for block in _list_blocks(text):
+            items = []
+            for raw in _ITEM_SPLIT.split(block):
+                item = _ITEM_TAIL.sub("", _ITEM_BULLET.sub("", raw)).strip()
+                if item:
+                    items.append(item)
+            names = [i for i in items if i == "[NAME]"]
+            others = [i for i in items if i != "[NAME]"]
+            if not names or len(items) < 3 or not others:
+                continue
+            runs = [i.split() for i in others]
+            if not all(1 <= len(r) <= 3 and all(w[:1].isupper() and not w.startswith("[")
+                                                for w in r) for r in runs):
+                continue  # not every item is a name's shape: "the Clerk", "my sister [NAME]"
+            for item, run in zip(others, runs, strict=True):
+                keys = [_key(w) for w in run]
+                if keys[-1] in _HEADS or len(run) > 1 and (keys[-1] in _ROLES or any(
+                        k in _NEVER or k in _FUNCTION for k in keys)):
+                    continue  # "Housing Officer", "Any Other Business": a post, a phrase
+                if len(run) == 1 and _inflected(keys[0], self.english) \
+                        and self.score(run[0]) < LIKELY:
+                    continue  # "Minutes", "Apologies": an agenda's items
+                if not all(self._explained_as_person(w) and _key(w) not in _NEVER
+                           or _key(w) in _ROLES or _key(w) in _GENERIC_PEOPLE for w in run):
+                    return item
+        return None
+
     def kin_name(self, match: str) -> bool:
         """"Son [NAME] declared", "tell son [NAME]": a relation word with no determiner
         or possessive in front is the first half of a name (Son is a Vietnamese name),
@@ -1345,6 +1555,47 @@ class _Judge:
             and key not in _LOWER_STOP and key not in _GENERIC_PEOPLE \
             and key not in self.declared
 
+    def aimed_at(self, match: str) -> bool:
+        """"swore at Hope", "Asked Rose at the till", "Saw Hope dealing": the capitalised
+        run after the verb (and "at"), unless a list explains it; a place explains
+        nothing there, a head word does ("told Barnet Council")."""
+        words = match.split()
+        start = next(i for i, w in enumerate(words) if i > 0 and w[:1].isupper()
+                     and (words[i - 1].lower() == "at" or i == 1
+                          or words[0].lower() not in ("threw", "thrown", "pointed")))
+        run = [w.rstrip(".;:!?,)") for w in words[start:] if w[:1].isupper()][:2]
+        return self._unexplained(run)
+
+    def with_others(self, match: str) -> bool:
+        """"Summer Hill and two others": the run before "and", unless a list explains it."""
+        words = match.split()
+        cut = next(i for i, w in enumerate(words) if w in ("and", "&"))
+        return self._unexplained(words[:cut])
+
+    def person_bracket(self, match: str) -> bool:
+        """"the man at no. 12 (Rafaela Strong)": the run in brackets."""
+        return self._unexplained(match.rsplit("(", 1)[1].rstrip(")").split())
+
+    def lower_someone(self, match: str) -> bool:
+        """"call tree back", "lucky's appeal": in lower-case text, the word where a
+        person stands, unless it is a function, chat, role or generic word, or one the
+        spec declares."""
+        words = re.sub(r"^.*?\b(?:call|ring|phone|text|email|message|get)[ \t]+", "",
+                       match) if match.rstrip().endswith("back") else match
+        words = [w for w in re.split(r"[ \t,.!?;:()\-]+", words) if w]
+        if match.rstrip().endswith("back"):
+            words = words[:-1]
+        else:
+            words = [re.sub(r"['’]s$", "", w) for w in words if re.search(r"['’]s$", w)][:1]
+        for w in words:
+            key = fold(w)
+            if len(key) < 2 or key in _FUNCTION or key in _CHAT or key in _LOWER_STOP \
+                    or key in _GENERIC_PEOPLE or key in _ROLES or key in _DIALOGUE \
+                    or key in _HEADS or key in _NEVER or key in self.declared \
+                    or key in _CALENDAR or key in _PERSON_WORDS or key in _TIME_WORDS:
+                return False
+        return bool(words)
+
     def aged(self, match: str) -> bool:
         """"re Kensington, aged 9", "Mark, née [NAME]": someone with an age or a name."""
         words = re.split(r"[ \t,(]+", match)
@@ -1366,7 +1617,13 @@ class _Judge:
         words = re.findall(r"[^\W\d_][\w'’\-.]*|\[[^\]]*\]", value)
         if not words or len(words) > 5 or re.search(r"[.!?]\s+\S", value):
             return False
-        for w in words:
+        # "Officer: Please confirm your address.": a line spoken, whose first word is a
+        # sentence's (any English word), the others judged as ever ("Do you know Hood Pool?")
+        spoken = len(words) >= 3 and value.rstrip().endswith((".", "?", "!")) \
+            and any(w in _FUNCTION for w in words[1:])
+        for i, w in enumerate(words):
+            if spoken and i == 0 and fold(w) in _common_english():
+                continue
             key = _key(w.rstrip("."))
             if w.startswith("[") or not key or key in self.declared or key in _FORM_VALUES \
                     or key in _HEADS or key in _ROLES or key in _GENERIC_PEOPLE \
@@ -1435,6 +1692,14 @@ class _Judge:
         return self.score(match) >= THRESHOLD
 
 
+#: Openings of names written in camel case ("McKay", "MacLean", "DeShawn", "LaToya").
+_CAMEL_PARTICLES = frozenset({"mc", "mac", "de", "da", "di", "du", "la", "le", "van", "von",
+                              "fitz", "o", "st", "al", "el", "ben", "bin", "abu"})
+#: Words of time that take a possessive ("today's appeal", "last week's claim").
+_TIME_WORDS = frozenset({"week", "weeks", "month", "months", "year", "years", "day", "days",
+                         "night", "morning", "evening", "everyone", "everybody", "someone",
+                         "somebody", "anyone", "anybody", "nobody", "other", "others",
+                         "each", "one", "who", "whose", "household", "tomorrow", "tonight"})
 #: Actions in note form that only a person takes ("Derry to be seen", "to send").
 _PERSON_ACTIONS = frozenset({
     "send", "call", "ring", "phone", "write", "email", "contact", "chase", "visit",
@@ -1480,9 +1745,30 @@ _ROLES = frozenset({"caseworker", "officer", "manager", "director", "adviser", "
 
 #: Titles the scrubber keeps in front of a placeholder ("Dr [NAME]").
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady",
-                     "lord", "rev", "cllr", "pc", "dc", "ds", "di", "sgt", "imam", "rabbi"})
+                     "lord", "rev", "cllr", "pc", "dc", "ds", "di", "sgt", "imam", "rabbi",
+                     "hon", "rt"})
 _ENDINGS = ("s", "es", "ies", "ed", "d", "ing", "er", "ers", "ly", "al", "ness", "ment",
             "ments", "ation", "ations", "ised", "ized", "ise", "ize", "ity", "ities")
+
+
+def _list_blocks(text: str) -> list[str]:
+    """The parts of ``text`` a list may fill: runs of short lines (four words or fewer
+    after a bullet, a label line above them included), and each sentence of the rest,
+    after its label ("Present: ...")."""
+    blocks, short = [], []
+    for line in text.split("\n"):
+        if len(_ITEM_BULLET.sub("", line).split()) <= 4 and line.strip():
+            short.append(line.split(":", 1)[-1] if line.rstrip().endswith(":") else line)
+            continue
+        if len(short) >= 3:
+            blocks.append("\n".join(short))
+        short = []
+        blocks += [b.split(":", 1)[-1] for b in _BLOCK_SPLIT.split(line)]
+    if len(short) >= 3:
+        blocks.append("\n".join(short))
+    elif short:
+        blocks += [b.split(":", 1)[-1] for b in short]
+    return blocks
 
 
 def _english_word(key: str, english: frozenset[str]) -> bool:
@@ -1512,7 +1798,23 @@ def _web2_word(key: str, english: frozenset[str]) -> bool:
             if stem in english or stem + "e" in english or (end == "ies" and stem + "y" in
                                                              english):
                 return True
+            # a doubled final consonant ("referred", "cancelled", "stopping")
+            if end in ("ed", "ing", "er", "ers") and len(stem) >= 4 and stem[-1] == stem[-2] \
+                    and stem[-1] not in "aeiouy" and stem[:-1] in english:
+                return True
     return False
+
+
+def _past_tense(key: str, english: frozenset[str]) -> bool:
+    """A regular past tense or participle of an English verb ("agreed", "referred",
+    "asked"): a note's verb, not its subject. A name that ends so either has no English
+    stem ("Ahmed", "Saeed") or too short a one ("Reed", "Fred")."""
+    if not key.endswith("ed") or len(key) < 5:
+        return False
+    stem = key[:-2]
+    return len(stem) >= 3 and (stem in english or stem + "e" in english
+                               or stem[-1] == stem[-2] and stem[:-1] in english
+                               or stem.endswith("i") and stem[:-1] + "y" in english)
 
 
 def _inflected(key: str, english: frozenset[str]) -> bool:
@@ -1533,7 +1835,10 @@ def _acronym(word: str) -> bool:
 
 def _names_someone(match: str, allowed: frozenset[str]) -> bool:
     """The word after the title/relation in ``match`` could be a name."""
-    word = re.split(r"[ ]+", match.strip())[-1]
+    parts = re.split(r"[ ]+", match.strip())
+    word = parts[-1]
+    if parts[0].lower() in ("called,", "named,"):
+        return False  # "[NAME] called, no answer": the verb ends its clause, names no one
     key = fold(word)
     if not key or key in _FUNCTION or key in _TITLES or key in allowed or word.startswith("["):
         return False
