@@ -347,6 +347,47 @@ def unexplained(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     return out
 
 
+#: a decimal digit (any script) after another: one character, so a text read with
+#: it written "0" keeps every span's offsets
+_LATER_DIGIT = re.compile(r"(?<=\d)\d")
+
+
+def read_as(text: str) -> str:
+    """``text`` as the model reads it: every number keeps its first digit and its
+    length, its other digits are written ``0`` ("the 3669 staff at Dover in 2023"
+    and "the 3412 staff at Dover in 2019" are one reading: "the 3000 staff at Dover
+    in 2000"). A name holds no digit, so no word the model could read as one
+    changes; what a number tells the model (a token of digits, its shape, its first
+    character, what is around it) is kept. Texts that differ only in the rest of
+    their numbers (dates, amounts, references) are then read once: on the
+    benchmark's FOI extract the 11,059 distinct texts of a 65,536-row frame are
+    1,494 readings. Measured on the dev corpora: one verdict of ~7,000 texts with
+    digits changed (a false alarm on a clean record went); writing every digit
+    ``0`` changed 45 (it reads "00/00 - Call" as a name). The explainer still
+    judges the text as written."""
+    return _LATER_DIGIT.sub("0", text)
+
+
+#: Readings the model has made in this process: {text as read (:func:`read_as`): its
+#: spans}. A reading depends on the text alone (unit-tested), so it is kept across
+#: frames and for any allowed terms; bounded (emptied when full).
+_READ_MAX = 150_000
+_read: dict[str, list[tuple[int, int]]] = {}
+
+
+def _spans(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+    """:func:`persons` of each text as :func:`read_as` reads it, each reading made once
+    per process."""
+    reads = [read_as(t) for t in texts]
+    todo = [r for r in dict.fromkeys(reads) if r not in _read]
+    made = dict(zip(todo, persons(todo), strict=True)) if todo else {}
+    out = [made[r] if r in made else _read[r] for r in reads]
+    if len(_read) + len(made) > _READ_MAX:
+        _read.clear()
+    _read.update(made)
+    return out
+
+
 #: Texts the model and the explainer have judged in this process, with their verdict
 #: (the first span nothing explains, or None), for the allowed terms of the last call:
 #: a record table's frames repeat many texts, and a text's verdict depends on the text
@@ -365,7 +406,8 @@ def flagged(texts: Sequence[str | None], allow_terms: Iterable[str] = ()) -> dic
     """{position: the first span nothing explains} for the texts in which the model
     reads a person (what the ``redaction_verified`` gate blocks on; the gate keeps
     the positions only, the evaluation counts the spans). Null or empty texts never
-    are. Each distinct text is read once per process (see ``_seen``)."""
+    are. Each distinct text is judged once per process (see ``_seen``), and each
+    distinct reading of one made once (see ``_read``)."""
     idx = [i for i, t in enumerate(texts) if t and any(c.isalpha() for c in t)]
     if not idx:
         return {}
@@ -377,7 +419,7 @@ def flagged(texts: Sequence[str | None], allow_terms: Iterable[str] = ()) -> dic
     verdicts = {t: seen[t] for t in chosen if t in seen}
     todo = [t for t in dict.fromkeys(chosen) if t not in verdicts]
     if todo:
-        found = unexplained(todo, persons(todo), _explainer(allow))
+        found = unexplained(todo, _spans(todo), _explainer(allow))
         for t, sp in zip(todo, found, strict=True):
             verdicts[t] = t[sp[0][0]:sp[0][1]] if sp else None
         if len(seen) + len(todo) > _SEEN_MAX:

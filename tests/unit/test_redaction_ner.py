@@ -235,6 +235,7 @@ def test_a_text_is_read_on_its_own_so_its_verdict_is_kept():
     assert ner.persons(texts[::-1])[::-1] == together
 
     ner._seen.clear()
+    ner._read.clear()
     fresh = ner.flagged(texts)
     again = ner.flagged([None, *texts[::-1], *texts])  # every verdict kept from the first
     n = len(texts)
@@ -260,3 +261,45 @@ def test_a_hyphenated_place_is_looked_up_whole():
     assert _judged(explain, "Route: Leeds to Weston-super-Mare via York.", "Weston-super-Mare")
     assert _judged(explain, "A request about Timor-Leste was answered.", "Timor-Leste")
     assert not _judged(explain, "I spoke to Zorva-Quillet about it.", "Zorva-Quillet")
+
+
+def test_a_number_is_read_by_its_first_digit_and_length_and_judged_as_written(monkeypatch):
+    """Texts that differ only in the rest of their numbers are one reading; each keeps its length
+    (so the spans' offsets), its letters and its verdict as if read on its own."""
+    from benchmarks.names import corpus_fourth, corpus_other
+
+    assert ner.read_as("Ref 2023/0417: call 07700 900123 (٣٤ times, 7 days)") == \
+        "Ref 2000/0000: call 00000 900000 (٣0 times, 7 days)"
+    texts = [p.text for p in corpus_fourth.planted()[:120]] + corpus_fourth.clean()[:120] \
+        + [p.text for p in corpus_other.planted()[:120]]
+    with_digits = [t for t in texts if any(c.isdigit() for c in t)]
+    assert len(with_digits) > 30
+    for t in with_digits:
+        r = ner.read_as(t)
+        assert len(r) == len(t) and [c for c in r if not c.isdigit()] == [
+            c for c in t if not c.isdigit()]
+
+    # the verdicts are those of the explainer on each text's own reading
+    ner._seen.clear()
+    ner._read.clear()
+    found = ner.flagged(texts)
+    explain = ner.Explainer("allow")
+    chosen = [ner._as_written(t) for t in texts]
+    left = ner.unexplained(chosen, ner.persons([ner.read_as(t) for t in chosen]), explain)
+    assert found == {i: chosen[i][sp[0][0]:sp[0][1]] for i, sp in enumerate(left) if sp}
+    assert any(i for i in found if any(c.isdigit() for c in texts[i]))
+
+    # one reading for texts that differ only in digits; each judged as written
+    ner._seen.clear()
+    ner._read.clear()
+    variants = [f"Tomasz Wróblewski rang on {d} May about case {d}{d}7."
+                for d in range(10, 20)] + ["How many of the 3669 staff worked in 2023?",
+                                           "How many of the 3412 staff worked in 2019?",
+                                           "How many of the 412 staff worked in 2019?"]
+    calls = []
+    real = ner.persons
+    monkeypatch.setattr(ner, "persons",
+                        lambda todo, nlp=None: calls.append(list(todo)) or real(todo, nlp))
+    out = ner.flagged(variants)
+    assert [len(c) for c in calls] == [3]
+    assert out == {i: "Tomasz Wróblewski" for i in range(10)}
