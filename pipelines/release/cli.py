@@ -99,8 +99,11 @@ def _when(value: str | None) -> str:
 
 
 @commands.command()
-def login(username: str = typer.Argument(None, envvar="FIVESTAR_USER")) -> None:
+def login(username: str = typer.Argument(None, envvar="FIVESTAR_USER"),
+          user: str = typer.Option(None, "--user", help="The user name, as the other "
+                                   "commands take it (same as the argument).")) -> None:
     """Sign in to the review service and keep a token for this OS user (12 hours)."""
+    username = user or username
     if not username:
         username = typer.prompt("User name")
     password = os.environ.get("FIVESTAR_PASSWORD") or typer.prompt(

@@ -54,6 +54,15 @@ def test_login_keeps_a_token_then_logout_revokes_it(env, tmp_path):
     assert authority.user_for_token(token) is None
 
 
+def test_login_takes_user_as_every_other_command_does(env, tmp_path):
+    authority, _ = env
+    result = run(["login", "--user", "champion.demo"],
+                 {"FIVESTAR_PASSWORD": "champion-demo-password"})
+    assert result.exit_code == 0, result.output
+    token = (tmp_path / "cli-token").read_text().strip()
+    assert authority.user_for_token(token).username == "champion.demo"
+
+
 def test_champion_approves_by_prefix(env):
     authority, staged = env
     result = run(["approve", staged.id[:10], "--comment", "ok"], _as("champion.demo"))
