@@ -303,3 +303,18 @@ def test_a_number_is_read_by_its_first_digit_and_length_and_judged_as_written(mo
     out = ner.flagged(variants)
     assert [len(c) for c in calls] == [3]
     assert out == {i: "Tomasz Wróblewski" for i in range(10)}
+
+
+def test_the_model_reads_on_numpys_blas_as_it_reads_on_blis():
+    """The gate's model runs its matrix products on numpy's BLAS, one thread (less CPU);
+    its spans are those of thinc's default ops (blis) on the same texts."""
+    from benchmarks.names import corpus_fifth
+
+    nlp = ner.model()
+    assert not nlp.get_pipe("ner").model.ops.use_blis
+    on_blis = spacy.load(ner.model_dir())
+    assert on_blis.get_pipe("ner").model.ops.use_blis
+    texts = [p.text for p in corpus_fifth.planted()[:150]] + corpus_fifth.clean()[:100]
+    spans = ner.persons(texts)
+    assert sum(1 for s in spans if s) > 30
+    assert spans == ner.persons(texts, on_blis)
