@@ -161,9 +161,11 @@ def stage(
         task = progress.add_task("staging", total=len(specs))
         for spec in specs:
             progress.update(task, description=f"staging {spec.id}")
-            with _env(TICKET_ENV, client.ticket(spec.id, period)["ticket"]):
+            with _env(TICKET_ENV, client.ticket(spec.id, period)["ticket"]), \
+                    _steps(spec.id, progress, task) as steps:
                 outcomes.append(run_stages(spec, STAGING_STAGES, partition=period,
-                                           tags=base_tags))
+                                           tags={**base_tags, **steps.tags()},
+                                           instance=steps.instance))
             progress.advance(task)
     _print_outcomes(outcomes)
     if not all(o.ok for o in outcomes):
@@ -200,6 +202,23 @@ def _select(dataset: str | None, all_: bool):
         err.print(f"no dataset `{dataset}` in {paths.DATASETS_DIR}")
         raise typer.Exit(2)
     return chosen
+
+
+@contextmanager
+def _steps(dataset: str, progress: Progress, task):
+    """Each step of the dataset's run as it starts: in the progress line on a terminal,
+    a line on stderr otherwise (a CI log, a pipe)."""
+    from pipelines.instance import get_instance
+    from pipelines.step_progress import StepWatcher
+
+    def show(step: str) -> None:
+        if console.is_terminal:
+            progress.update(task, description=f"staging {dataset}: {step}")
+        else:
+            err.print(f"{dataset}: {step} …", markup=False, highlight=False)
+
+    with StepWatcher(get_instance(), show) as watcher:
+        yield watcher
 
 
 def _progress() -> Progress:
