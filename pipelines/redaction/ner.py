@@ -75,6 +75,8 @@ _SHOUTED = re.compile(r"\b[^\W\d_]{2,}\b")
 _WORD_SPLIT = re.compile(r"[\s,.\x00]+")
 #: the capitalised words right after a span ("'s Hospital", " Valley Transport")
 _RUN_AFTER = re.compile(r"(?:['’]s)?((?:[ ]+[A-Z][\w'’\-]*)*)")
+#: a message's subject line, up to where a span may start
+_SUBJECT_LINE = re.compile(r"(?im)^[ \t]*(?:subject|subj|title|re|fwd?)[ \t]*:[^\n]*$")
 #: the street's last word before a town ("Stephenson Way, Otley")
 _ADDRESS_BEFORE = re.compile(r"\b([A-Z][a-z]+),[ \t]*$")
 #: a lower-case word coordinated with the span ("Joy and relief", "Green and amber")
@@ -301,6 +303,8 @@ class Explainer:
             return True  # "Victoria Road, Brecon": the town of an address
         if last and _EPONYM_AFTER.match(masked, end):
             return True  # "Tourette's syndrome", "Hodgkin lymphoma": a condition
+        if self._subject(masked, start, words, keys):
+            return True  # "Subject: Re: Travel History - Hanoi": a message's title
         if len(words) == 1 and last and (m := _AND_LOWER.match(masked, end)) \
                 and _common_word(keys[0], self.english) and _common_word(m.group(1), self.english) \
                 and m.group(1) not in verify_names._FUNCTION \
@@ -318,6 +322,26 @@ class Explainer:
                 return True
         return self.mode == "context" and all(
             k in self.words or k in self.places or k in self.cities for k in keys)
+
+
+    def _subject(self, masked: str, start: int, words: list[str], keys: list[str]) -> bool:
+        """Whether the span is on a message's subject line and reads as a title, as a
+        heading does: every word English (or, if English lacks it, an allowed term or a
+        town: "Travel History - Hanoi"), one of them inflected ("Factors", "Steps",
+        "Assessment") and none that the n-gram model reads as a name ("Re: Hope Stone"
+        and "Re: Grace Hill" stay findings: nothing inflected)."""
+        line_start = masked.rfind("\n", 0, start) + 1
+        if not keys or not _SUBJECT_LINE.match(masked, line_start):
+            return False
+        english = [(w, k) for w, k in zip(words, keys, strict=True)
+                   if _common_word(k, self.english)]
+        if len(english) < len(words) and not all(
+                k in self.words or k in self.cities for w, k in zip(words, keys, strict=True)
+                if not _common_word(k, self.english)):
+            return False
+        return any(verify_names._inflected(k, self.english) for _, k in english) and bool(
+            (verify_names.name_scores([w.capitalize() for w, _ in english])
+             < verify_names.LIKELY).all())
 
 
 def _common_word(key: str, english: frozenset[str]) -> bool:

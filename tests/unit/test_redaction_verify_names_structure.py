@@ -121,3 +121,17 @@ def test_the_finding_names_row_and_field_never_the_word():
                               SimpleNamespace(id="households"), "notes")
     assert [(p.location.row, p.location.field) for p in problems] == [(2, "notes")]
     assert "Field" not in problems[0].message
+
+
+def test_explainer_reads_a_subject_line_as_a_title_not_a_name_written_there():
+    explain = ner.Explainer()
+    text = "Cc: Removals Casework\nSubject: RE: Risk Assessment - Hanoi"
+    assert _judged(explain, text, "Risk Assessment - Hanoi")
+    assert _judged(explain, "From: Team\nSubject: Re: NEXT STEPS", "NEXT STEPS")
+    assert _judged(explain, "Subject: Re: Vulnerability Factors", "Vulnerability Factors")
+    # nothing inflected, or a word English lacks: a name, even of English words
+    assert not _judged(explain, "Subject: Re: Hope Stone", "Hope Stone")
+    assert not _judged(explain, "Subject: Re: Grace Hill", "Grace Hill")
+    assert not _judged(explain, "Subject: Okonkwo complaint", "Okonkwo")
+    # the same words outside a subject line are judged as ever
+    assert not _judged(explain, "I met Hope Stone on Friday.", "Hope Stone")
