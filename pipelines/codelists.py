@@ -78,12 +78,25 @@ def _load(path: Path, mtime: float) -> CodeList:
                     labels=labels, broader=tuple(sorted(links)))
 
 
+def shown_path(stem: str, vocab_dir: Path | None = None) -> str:
+    """Where ``<stem>.ttl`` is looked for, as a message shows it: relative to the
+    checkout when inside it (``vocabularies/x.ttl``), else in full, so a code list
+    under ``FIVESTAR_VOCABULARIES_DIR`` is named where it really is."""
+    from pipelines.paths import ROOT
+
+    path = codelist_path(stem, vocab_dir).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def load_codelist(stem: str, vocab_dir: Path | None = None) -> CodeList:
     """Load ``<stem>.ttl`` (cached while the file is unchanged)."""
     path = codelist_path(stem, vocab_dir).resolve()
     if not path.is_file():
         raise CodeListError(Problem("codelist-missing", f"code list `{stem}` not found",
-                                    Location(file=f"vocabularies/{stem}.ttl")))
+                                    Location(file=shown_path(stem, vocab_dir))))
     return _load(path, path.stat().st_mtime)
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines import paths
-from pipelines.codelists import load_codelist
+from pipelines.codelists import load_codelist, shown_path
 from pipelines.contracts.validation import ExpectationOutcome, Severity, ValidationReport
 from pipelines.errors import Location, Problem
 from pipelines.spec import DatasetSpec
@@ -500,10 +500,10 @@ class _Codelists:
                 success=not bad, unexpected_count=bad,
                 unexpected_percent=_round(100 * bad / self.total if self.total else 0),
                 rows=rows[:MAX_ROWS],
-                description=f"every value is a concept in vocabularies/{stem}.ttl"))
+                description=f"every value is a concept in {shown_path(stem)}"))
             for row in rows[:5]:
                 result.errors.append(Problem("codelist", f"value is not a notation of the "
-                                             f"`{stem}` code list (vocabularies/{stem}.ttl)",
+                                             f"`{stem}` code list ({shown_path(stem)})",
                                              Location(None, row, name)))
             if bad > 5:
                 result.errors.append(Problem("codelist", f"{bad} values in all are not "

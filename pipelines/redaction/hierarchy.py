@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pipelines.codelists import codelist_path, load_codelist
+from pipelines.codelists import codelist_path, load_codelist, shown_path
 from pipelines.errors import FivestarError, Location, Problem
 from pipelines.spec.redaction import SDC
 
@@ -91,7 +91,7 @@ def codelist_links(spec: Any, dim: str) -> tuple[frozenset[str], list[tuple[str,
     if not stem:
         return None
     if not codelist_path(stem).is_file():
-        raise _spec_error(spec, dim, f"code list `{stem}` not found (vocabularies/{stem}.ttl)")
+        raise _spec_error(spec, dim, f"code list `{stem}` not found ({shown_path(stem)})")
     codes = load_codelist(stem)
     return frozenset(codes.concepts), list(codes.broader)
 

@@ -35,7 +35,7 @@ def _defined_terms() -> frozenset[str]:
 
 def spec_warnings(spec: DatasetSpec) -> list[Problem]:
     """What to improve in ``spec`` (located problems, never data values)."""
-    from pipelines.codelists import load_codelist
+    from pipelines.codelists import load_codelist, shown_path
 
     out: list[Problem] = []
     where = f"{spec.id}/dataset.yaml"
@@ -53,7 +53,7 @@ def spec_warnings(spec: DatasetSpec) -> list[Problem]:
             out.append(Problem(
                 "notation-not-url-safe",
                 f"{len(unsafe)} notation(s) of code list `{stem}` are not URL-safe "
-                f"(e.g. `{unsafe[0]}`)", Location(file=f"vocabularies/{stem}.ttl",
+                f"(e.g. `{unsafe[0]}`)", Location(file=shown_path(stem),
                                                   field=f["name"])))
     mapping = spec.linked_data
     terms: list[tuple[str, str]] = []
