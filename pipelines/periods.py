@@ -51,20 +51,17 @@ def reads_as_financial_years(values: Iterable[str], frequency: Frequency | None)
     """Whether a column's ``YYYY-YY`` values are financial years rather than months.
 
     Yes when one of them can only be a financial year (``2023-24``) and each of the
-    others is one too. When every such value could be a month as well: yes for two
-    or more of them unless the release is monthly (as months, ``2010-11`` and
-    ``2011-12`` are 13 months apart with none between, which no monthly table is),
-    and for a single one only when the release is annual. Decided for the whole
-    column, so ``2011-12`` beside ``2012-13`` is the financial year, never December 2011.
+    others is one too, or, when every such value could be a month as well
+    (``2010-11``, ``2011-12``), when the release is annual (a monthly release's
+    periods are months). Decided for the whole column, so ``2011-12`` beside
+    ``2012-13`` is the financial year, never December 2011.
     """
-    shaped = sorted({v for v in values if _YEAR_DASH_TWO.match(v)})
+    shaped = [v for v in values if _YEAR_DASH_TWO.match(v)]
     if not shaped or not all(financial_year(v) is not None for v in shaped):
         return False
     if any(not _is_month(v) for v in shaped):
         return True
-    if frequency == Frequency.monthly:
-        return False
-    return len(shaped) > 1 or frequency == Frequency.annual
+    return frequency == Frequency.annual
 
 
 def period_start(key: str, financial_years: bool = False) -> date:

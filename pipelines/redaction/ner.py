@@ -303,6 +303,12 @@ class Explainer:
             return True  # "Victoria Road, Brecon": the town of an address
         if last and _EPONYM_AFTER.match(masked, end):
             return True  # "Tourette's syndrome", "Hodgkin lymphoma": a condition
+        if all(k in verify_names._CALENDAR or verify_names._medicine(k) for k in keys):
+            return True  # "Tuesdays", "Ramipril": days and medicines
+        if len(words) == 1 and last and _SENTENCE_END.search(masked[:start]) \
+                and verify_names._past_tense(keys[0], self.english) \
+                and verify_names.name_scores(words)[0] < verify_names.LIKELY:
+            return True  # "Transferred to ward 4.", "Listed for review": a note's verb
         if self._subject(masked, start, words, keys):
             return True  # "Subject: Re: Travel History - Hanoi": a message's title
         if len(words) == 1 and last and (m := _AND_LOWER.match(masked, end)) \

@@ -593,6 +593,7 @@ _HEADS = frozenset({
     "studio", "studios", "collection", "observatory", "playhouse", "lido", "leisure",
     # parts of an organisation ("Cc: Detention Engagement Team")
     "team", "teams", "directorate", "division", "hub", "panel", "secretariat", "taskforce",
+    "courts", "tribunals", "prisons",
 })
 #: Days and months, also in the plural ("on Thursdays"): web2 writes them capitalised.
 _CALENDAR = frozenset(
@@ -642,7 +643,11 @@ _THE_THING = (r"\b(?:[Tt]he|THE)[ \t]+\p{Lu}[\p{L}\p{M}]*(?:[.,;:!?)]|[ \t]+(?:n
 _NAMED_STORM = r"\b(?:Storm|Hurricane|Typhoon|Cyclone)[ \t]+\p{Lu}[\p{Ll}'’\-]+(?:[ \t]+\p{Ll}+)?"
 #: What English names after the person it honours ("Bell's palsy", "Hodgkin lymphoma").
 CONDITIONS = ("disease|syndrome|palsy|lymphoma|sarcoma|ataxia|dystrophy|chorea|anomaly|"
-              "phenomenon|disorder|tumou?r|encephalopathy|contracture|neuralgia|ulcer|fracture")
+              "phenomenon|disorder|tumou?r|encephalopathy|contracture|neuralgia|ulcer|fracture|"
+              # procedures, scales and tests named after who devised them ("Whipple
+              # procedure", "Waterlow score", "Glasgow Coma Scale")
+              "procedure|operation|scale|score|test|criteria|classification|manoeuvre|"
+              "maneuver|technique|principle|equation|index|catheter|splint")
 _EPONYM = rf"\b\p{{Lu}}[\p{{Ll}}\-]+(?:['’]s|s['’])?[ \t]+(?:{CONDITIONS})\b"
 _TITLED_THING = (r"\b(?:Sir|Lady|Dame|Lord|St|Saint|King|Queen|Prince|Princess|Duke|Duchess|"
                  r"Bishop|Cardinal)\.?(?:[ \t]+\p{Lu}[\p{Ll}'’\-]+){1,3}[ \t]+\p{Lu}\p{Ll}+")
@@ -1127,8 +1132,9 @@ class _Judge:
                     or keys[i - 1] in ("mr", "mrs", "ms", "miss", "mx", "dr", "dear")
             if key in _NEVER or key in _TITLES or key in _PERSON_WORDS and i < len(run) - 1:
                 continue
-            if _acronym(w) and not context:
-                continue
+            if (_acronym(w) or _medicine(key) or i == 0 and key == "hm" and len(run) > 1) \
+                    and not context:
+                continue  # "awaiting TTOs", "on Ramipril", "HM Courts"
             # a smaller place explains a word only where places are written ("in Yuki",
             # "Dalton and Keith"); "Yuki said" is a person
             if i > 0 and keys[i - 1] in ("st", "saint") or i == 0 and bare in ("st", "saint"):
@@ -1830,7 +1836,27 @@ def _inflected(key: str, english: frozenset[str]) -> bool:
 
 
 def _acronym(word: str) -> bool:
-    return word.isupper() and (len(word) <= 3 or len(re.findall("[AEIOUY]", word)) <= 1)
+    """"NHS", "CPS"; also their plurals and mixed-case forms ("TTOs", "GPs", "DoLS",
+    "DfE", "MoJ": two capitals or more, few letters, no run of lower case)."""
+    if word.isupper():
+        return len(word) <= 3 or len(re.findall("[AEIOUY]", word)) <= 1
+    return bool(re.fullmatch(r"[A-Z]{2,}s|[A-Z][a-z]?[A-Z]{1,3}s?", word)) and len(word) <= 5
+
+
+#: Endings of the International Nonproprietary Names of medicines (the WHO's stems):
+#: "Lansoprazole", "Ramipril", "Apixaban", "Atorvastatin". A capitalised word with one
+#: is a medicine, not a person (no name in the verifier's sources ends so).
+_INN_STEMS = ("prazole", "tidine", "pril", "sartan", "olol", "statin", "xaban", "gatran",
+              "parin", "gliptin", "gliflozin", "formin", "cillin", "mycin", "floxacin",
+              "cycline", "oxetine", "triptan", "setron", "semide", "thiazide", "dipine",
+              "profen", "coxib", "vudine", "navir", "lukast", "sonide", "zepam", "zolam",
+              "barbital", "thyroxine", "traline", "lamide", "oxacin", "conazole", "idazole",
+              "dronate", "glitazone", "afil", "tinib", "umab", "ximab", "zumab", "caine",
+              "azepine", "peridol", "pramine", "triptyline", "codone", "morphone")
+
+
+def _medicine(key: str) -> bool:
+    return len(key) >= 6 and key.endswith(_INN_STEMS)
 
 
 def _names_someone(match: str, allowed: frozenset[str]) -> bool:

@@ -36,12 +36,9 @@ def test_an_unambiguous_value_makes_the_column_financial_years():
     assert reads_as_financial_years(["2023-24", "2024-Q1", "2024-Q2"], Frequency.quarterly)
     # months that are not consecutive years: months
     assert not reads_as_financial_years(["2011-11", "2011-12"], Frequency.monthly)
-    # every value could be either: two or more are years 13 months apart as months,
-    # so financial years unless the release is monthly; one alone, only if annual
+    # every value could be either: the release frequency decides
     assert not reads_as_financial_years(["2010-11", "2011-12"], Frequency.monthly)
-    assert reads_as_financial_years(["2010-11", "2011-12"], Frequency.quarterly)
-    assert reads_as_financial_years(["2011-12"], Frequency.annual)
-    assert not reads_as_financial_years(["2011-12"], Frequency.quarterly)
+    assert reads_as_financial_years(["2010-11", "2011-12"], Frequency.annual)
     # a YYYY-YY value that is not a financial year: the column is not read as them
     assert not reads_as_financial_years(["2023-24", "2023-06"], Frequency.quarterly)
 

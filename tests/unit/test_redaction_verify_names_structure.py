@@ -135,3 +135,30 @@ def test_explainer_reads_a_subject_line_as_a_title_not_a_name_written_there():
     assert not _judged(explain, "Subject: Okonkwo complaint", "Okonkwo")
     # the same words outside a subject line are judged as ever
     assert not _judged(explain, "I met Hope Stone on Friday.", "Hope Stone")
+
+
+@pytest.mark.parametrize("text", [
+    "Patient awaiting TTOs from pharmacy.",                   # a plural acronym
+    "Dr [NAME] to replace the DoLS form.",                    # a mixed-case acronym
+    "Known Parkinson disease. Takes Ramipril and Apixaban daily.",  # medicines (INN stems)
+    "Plan: Whipple procedure next week.",                     # a procedure named after someone
+    "On arrival; Waterlow score 14.",                          # a scale
+    "We wrote to HM Courts and Tribunals Service.",            # a Crown body
+])
+def test_clinical_and_crown_words_are_explained(text):
+    assert _flagged([text]) == set()
+
+
+def test_a_name_beside_a_medicine_or_an_acronym_is_still_found():
+    assert _flagged(["Takes Christine to school on Tuesdays."]) == {0}
+    assert _flagged(["Her son Jo Okonkwo takes Ramipril."]) == {0}
+    assert not verify_names._acronym("Jo") and not verify_names._acronym("Ed")
+    assert not verify_names._medicine("christine") and not verify_names._medicine("pamela")
+
+
+def test_explainer_reads_days_medicines_and_a_note_opening_with_a_verb():
+    explain = ner.Explainer()
+    assert _judged(explain, "Clinic on Tuesdays and Fridays.", "Tuesdays")
+    assert _judged(explain, "Started on Lansoprazole.", "Lansoprazole")
+    assert _judged(explain, "Transferred to ward 4 at noon.", "Transferred")
+    assert not _judged(explain, "Okonkwo transferred to ward 4.", "Okonkwo")
