@@ -49,3 +49,22 @@ def test_this_checkouts_own_servers_are_still_up(ckan_stack):
     lines = {ln.split()[0]: ln.split()[1] for ln in status.stdout.splitlines() if ln.strip()
              and not ln.startswith("API")}
     assert lines["postgres"] == "up" and lines["redis"] == "up"
+
+
+def test_every_service_listens_where_pipelines_ports_says(ckan_stack):
+    """The stack `up` started is on the ports the pipeline computes (each default plus
+    FIVESTAR_PORT_OFFSET): a checkout whose env file sets only the offset talks to its
+    own CKAN, PostgreSQL, Redis, Solr, Fuseki and linked-data front, never another's."""
+    import socket
+
+    import httpx
+
+    from pipelines.ckan_resource import ckan_url
+    from pipelines.ports import service_port
+
+    for name in ("PG", "REDIS", "SOLR", "CKAN", "FUSEKI", "LINKEDDATA"):
+        with socket.create_connection(("127.0.0.1", service_port(name)), timeout=5):
+            pass
+    assert ckan_url().endswith(f":{service_port('CKAN')}")
+    status = httpx.get(f"{ckan_url()}/api/3/action/status_show", timeout=30).json()
+    assert status["success"] is True
