@@ -68,6 +68,8 @@ from pipelines.redaction.name_words import (
 )
 
 PLACEHOLDER = "[NAME]"
+#: What the typed pass writes for a street address ("14 Acacia Avenue").
+_ADDRESS = "[ADDRESS]"
 #: Marks the end of a run inside a context token ("Leeds\x03,": a run ended before the comma).
 RUN_END = "\x03"
 #: Marks the start of a run inside a context token.
@@ -591,9 +593,10 @@ class Around:
         n2 = nexts[0] if nexts else ""
         ends_line = not after.strip() or "\n" in after[:len(after) - len(after.lstrip())]
         titled = PLACEHOLDER in n2 and fold(n1.replace(RUN_START, "")) in FOLDED_HONORIFICS
+        # (a line above a street address is who lives there: "Rose Field\n[ADDRESS]")
         listed = ends_line and ("\n" in gap and PLACEHOLDER in p1 or (
             "\n" in after[:len(after) - len(after.lstrip())]
-            and (PLACEHOLDER in n1 or titled)))
+            and (PLACEHOLDER in n1 or titled or _ADDRESS in n1)))
         under = "\n" in gap and PLACEHOLDER in p1
         return cls(p2, p1, n1, n2, start, mixed, listed, under)
 
@@ -891,8 +894,9 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
                 name[at + i] = True
     # "Action: Var Kamal to write to …" (the owner of an action in note form); "Til Bhati
     # (known as …)", "Mark Vandle (née …)": a person
-    owner = around.start and n1_word == "to" and _bare(n2) in ACTION_VERBS \
-        and not _abstract(words[-1])
+    owner = (around.start and n1_word == "to" and _bare(n2) in ACTION_VERBS
+             and not _abstract(words[-1])) or _described(around) \
+        or (around.under_name and _bare(n1) in _AUX | SPEECH)
     known = n1.startswith("(") and (n1_word in ("known", "née", "nee", "aka")
                                     or n1_word in _ANNOTATIONS)
     if (owner or known) and not _thingy(words[-1]) and Kind.PHRASE not in kinds \
@@ -908,6 +912,16 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
         name[at + n - 1] = True  # "Aoife Via was detained"
     if caps_pair:
         name[at + n - 1] = True
+    # "SURNAME First" inside a sentence written in mixed case ("a grievance about STONE
+    # Bramble in", "my constituent MEADOW Crow has"): the family name in capitals, as
+    # registers write it, then a given name; an acronym is short or has no vowel, and
+    # a thing ends in its head word ("ADASS Conference")
+    if n == 2 and around.mixed and not around.start and _all_caps(words[0]) \
+            and len(_key(words[0])) >= 4 and _title_case(words[1]) \
+            and kinds[0] in MAYBE | {Kind.NAME} and kinds[1] in MAYBE | {Kind.NAME} \
+            and not _thingy(words[1]) and not any(blocked[at:at + n]) \
+            and _key(words[1]) not in _NOT_PEOPLE:
+        name[at] = name[at + 1] = True
 
 
 def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2: str,
@@ -922,6 +936,12 @@ def _single(vocab: Vocabulary, word: str, kind: str, around: Around, p1: str, p2
                      | PERSON_NOUNS):
         return True
     plain = key not in _NOT_PEOPLE
+    # who someone is or how old ("Storm Crow, who gave evidence", "Hart, 84, fall at
+    # home"); the other half of a name broken across a line, then its verb
+    if (_described(around) or around.under_name and n1_word in _AUX | SPEECH) and plain \
+            and title_case_word(word) and key not in _ROLE_NOUNS and key not in PERSON_NOUNS \
+            and p1 not in DETERMINERS:
+        return True
     # a word and a note of who the person is, in brackets ("Rose (chair)", "Bond
     # (nights)", "Wellington (Year 4)", "Hart (aged 9)")
     if n1.startswith("(") and n1_word in _ANNOTATIONS and plain and title_case_word(word) \
@@ -1023,6 +1043,18 @@ _ABSTRACT = re.compile(r"(?:tion|sion|.{4}ment|ness|ure|ance|ility|ency|ised|ize
 def title_case_word(word: str) -> bool:
     """Capitalised, not in capitals ("Rose", not "ROSE" nor "rose")."""
     return word[:1].isupper() and not word.isupper()
+
+
+_AGE = re.compile(r"\d{1,3},")
+
+
+def _described(around: Around) -> bool:
+    """The run is followed by who it is or how old: "…, who", "… who", "…, 84,"."""
+    if RUN_START in around.n2 or RUN_END in around.n1:
+        return False
+    if around.n1 == ",":
+        return _bare(around.n2) == "who" or bool(_AGE.fullmatch(around.n2))
+    return around.n1 == "who"
 
 
 def _abstract(word: str) -> bool:

@@ -408,6 +408,10 @@ ROLL_LABELS = frozenset({
     # "Key contact: Moon", "Visitor: ...")
     "name", "alias", "aka", "dependants", "children", "visitor", "visitors", "contact",
     "sponsor", "members", "claim", "householder", "detainee",
+    # a form's name fields ("Surname: OGUNLEYE", "Forename(s): Adebayo") and a case
+    # record's people ("Child: Hope", "Adopters: Rose and Mark Field")
+    "surname", "surnames", "forename", "forenames", "forename(s)", "names", "child",
+    "adopters", "adopter", "mother", "father", "parent", "parents", "carer", "carers",
 })
 #: Nouns for the role a person has, before a comma and the person ("the receptionist,
 #: Gan, was rude"; "the premises licence holder, Bahadur, did not attend"), besides the

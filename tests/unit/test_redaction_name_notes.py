@@ -26,10 +26,11 @@ from pipelines.redaction.name_words import (
     ORG_LEADS,
     PLACE_HEADS,
     SITE_HEADS,
+    THING_LEADS,
 )
 from pipelines.redaction.scrub import Scrubber
 
-THINGS = ORG_HEADS | ORG_LEADS | PLACE_HEADS | SITE_HEADS | EVENT_HEADS
+THINGS = ORG_HEADS | ORG_LEADS | PLACE_HEADS | SITE_HEADS | EVENT_HEADS | THING_LEADS
 
 
 def _english_word_names() -> list[str]:
@@ -37,7 +38,7 @@ def _english_word_names() -> list[str]:
     return sorted(n for n in corpus_seventh.ENGLISH_WORDS
                   if held_out(n) and n.lower() in lex.ordinary and n.lower() not in lex.allowed
                   and n.lower() not in FOLDED_HONORIFICS  # "Bishop": a title first
-                  # "Church", "Field": a thing's head word (a building, a site)
+                  # "Church", "Field", "Storm": a thing's head or lead word (a building, a storm)
                   and n.lower() not in THINGS
                   and n.lower() not in ("page", "will", "may", "major", "long", "little"))
 
@@ -107,3 +108,49 @@ def test_the_word_shapes_behind_the_rules():
     assert vocab.kind("McKAY") != Kind.ACRONYM  # a name's prefix, then capitals
     assert vocab.kind("Sertraline") == vocab.kind("Apixaban") == Kind.WORD
     assert vocab.kind("Josephine") != Kind.WORD  # no medicine's ending in a name
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.sampled_from(WORDS), last=st.sampled_from(WORDS),
+       form=st.sampled_from(["The claimant was line managed by {n}, who gave evidence.",
+                             "Bed 4: {n}, 84, fall at home.",
+                             "He met {n} who was there."]))
+def test_who_someone_is_or_how_old_says_a_person(first, last, form):
+    out = _scrub([form.format(n=f"{first} {last}")])[0]
+    assert not _survives(first, out) and not _survives(last, out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.sampled_from(WORDS), last=st.sampled_from(WORDS),
+       form=st.sampled_from(["My constituent {F} {l} has waited a year.",
+                             "The claimant raised a grievance about {F} {l} in writing.",
+                             "He helps {F} {l} with the food bank."]))
+def test_surname_in_capitals_then_a_given_name_inside_a_sentence(first, last, form):
+    out = _scrub([form.format(F=last.upper(), l=first)])[0]
+    assert not _survives(last.upper(), out) and not _survives(first, out)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.sampled_from(WORDS), last=st.sampled_from(WORDS))
+def test_form_fields_and_the_line_above_an_address_are_people(first, last):
+    out = _scrub([f"Surname: {last.upper()}\nForename(s): {first}",
+                  f"Our ref: 1234\n{first} {last}\n14 Acacia Avenue\nBolton",
+                  f"Child: {first}, aged 6."])
+    assert not _survives(last.upper(), out[0]) and not _survives(first, out[0])
+    assert not _survives(first, out[1]) and not _survives(last, out[1])
+    assert not _survives(first, out[2])
+
+
+@pytest.mark.parametrize("text", [
+    "We contacted Early Help, who said no.",
+    "Legal Services, who replied on Monday.",
+    "We watched ITV News at six.",
+    "The URGENT Referral was sent.",
+    "Please read the ACTION Plan today.",
+    "Housing Options\n14 Acacia Avenue\nBolton",
+    "Bolton Council\n14 Acacia Avenue",
+    "Subject: Housing repairs\nCc: Legal Services",
+])
+def test_no_one_is_named_here_either(text):
+    out = _scrub([text])[0]
+    assert "[NAME]" not in out
