@@ -916,7 +916,9 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
     # Bramble in", "my constituent MEADOW Crow has"): the family name in capitals, as
     # registers write it, then a given name; an acronym is short or has no vowel, and
     # a thing ends in its head word ("ADASS Conference")
-    if n == 2 and around.mixed and not around.start and _all_caps(words[0]) \
+    # (also first on a line after a label, before a comma: "Re: FIELD Rose, DOB …")
+    labelled = around.start and bool(_label(around.p1)) and n1 == ","
+    if n == 2 and around.mixed and (not around.start or labelled) and _all_caps(words[0]) \
             and len(_key(words[0])) >= 4 and _title_case(words[1]) \
             and kinds[0] in MAYBE | {Kind.NAME} and kinds[1] in MAYBE | {Kind.NAME} \
             and not _thingy(words[1]) and not any(blocked[at:at + n]) \
@@ -1024,6 +1026,8 @@ _PERSONAL_POSSESSIONS = FOLDED_RELATIONS | frozenset({
     "solicitor", "teacher", "behaviour", "injuries", "medication", "birthday", "funeral",
     "wife", "husband", "mum", "dad", "siblings", "grandmother", "grandfather", "doctor",
     "gp", "diagnosis", "pregnancy", "baby", "girlfriend", "boyfriend", "ex",
+    # what a party to a case has ("Begum's account of the meeting", "Hart's evidence")
+    "account", "evidence", "statement", "recollection", "testimony", "grievance",
 })
 
 

@@ -154,3 +154,18 @@ def test_form_fields_and_the_line_above_an_address_are_people(first, last):
 def test_no_one_is_named_here_either(text):
     out = _scrub([text])[0]
     assert "[NAME]" not in out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.sampled_from(WORDS), last=st.sampled_from(WORDS),
+       noun=st.sampled_from(["account", "evidence", "statement"]))
+def test_a_label_then_surname_first_and_what_a_party_has(first, last, noun):
+    out = _scrub([f"Re: {last.upper()} {first}, DOB withheld",
+                  f"{last}'s {noun} of the meeting was consistent with the notes."])
+    assert not _survives(last.upper(), out[0]) and not _survives(first, out[0])
+    assert not _survives(last, out[1])
+
+
+def test_a_label_then_a_heading_in_capitals_and_a_body_s_account_stay():
+    assert _scrub(["Re: ACTION Plan", "The Council's account was clear."]) == [
+        "Re: ACTION Plan", "The Council's account was clear."]
