@@ -401,7 +401,11 @@ def _decide(vocab: Vocabulary, words: list[str], kinds: list[str], *, force_firs
             j = i + 1
             if kinds[j] == Kind.PHRASE and kinds[i] != Kind.HONORIFIC:
                 continue  # "Dear Border Force": an allowed multi-word term, not a person
+            # (a title last, after a title, is the name: "Judge Bishop", "Mr Major")
             if kinds[j] not in (Kind.STOP, Kind.PLACEHOLDER, Kind.HONORIFIC) \
+                    or (kinds[j] == Kind.HONORIFIC and kinds[i] == Kind.HONORIFIC
+                        and j == n - 1 and _title_case(words[j])
+                        and _key(words[j]) not in _NEVER_DEAR) \
                     or (kinds[j] == Kind.STOP and kinds[i] == Kind.HONORIFIC
                         and words[j][:1].isupper() and _key(words[j]) not in FUNCTION_WORDS):
                 name[j] = True
@@ -916,8 +920,10 @@ def _segment(vocab: Vocabulary, words: list[str], kinds: list[str], name: list[b
     # Bramble in", "my constituent MEADOW Crow has"): the family name in capitals, as
     # registers write it, then a given name; an acronym is short or has no vowel, and
     # a thing ends in its head word ("ADASS Conference")
-    # (also first on a line after a label, before a comma: "Re: FIELD Rose, DOB …")
-    labelled = around.start and bool(_label(around.p1)) and n1 == ","
+    # (also first after a label, before a comma or in a person field: "Re: FIELD Rose,
+    # DOB …", "Detained person: POOL Sand.")
+    labelled = around.start and bool(_label(around.p1)) and (
+        n1 == "," or _label(around.p1) in ROLL_LABELS)
     if n == 2 and around.mixed and (not around.start or labelled) and _all_caps(words[0]) \
             and len(_key(words[0])) >= 4 and _title_case(words[1]) \
             and kinds[0] in MAYBE | {Kind.NAME} and kinds[1] in MAYBE | {Kind.NAME} \
@@ -1036,8 +1042,7 @@ _PERSONAL_POSSESSIONS = FOLDED_RELATIONS | frozenset({
 _ANNOTATIONS = (FOLDED_RELATIONS | frozenset(fold(w) for w in ROLE_NOUNS) | frozenset({
     "aged", "age", "dob", "year", "yr", "nights", "days", "lates", "earlies", "deceased",
     "minor", "adult", "mum", "dad", "nok",
-})) - frozenset({"head", "holder", "owner", "keeper", "principal", "member", "resident",
-                 "chairman", "director", "author", "writer", "sender"})
+})) - frozenset({"head", "holder", "owner", "keeper", "principal", "member", "resident"})
 #: Endings of English abstract nouns and of verb forms that start a note before "to"
 #: ("Failure to attend", "Decision to review", "Continue to monitor"), which a
 #: person's name seldom has ("Clement": only past four letters before "-ment").
@@ -1049,15 +1054,17 @@ def title_case_word(word: str) -> bool:
     return word[:1].isupper() and not word.isupper()
 
 
-_AGE = re.compile(r"\d{1,3},")
+_AGE = re.compile(r"\d{1,3}[,;.]")
 
 
 def _described(around: Around) -> bool:
-    """The run is followed by who it is or how old: "…, who", "… who", "…, 84,"."""
+    """The run is followed by who it is or how old: "…, who", "… who", "…, 84,", "…, 6;",
+    "…, director of …"."""
     if RUN_START in around.n2 or RUN_END in around.n1:
         return False
     if around.n1 == ",":
-        return _bare(around.n2) == "who" or bool(_AGE.fullmatch(around.n2))
+        return _bare(around.n2) in ("who", *_ANNOTATIONS) and around.n2.islower() \
+            or bool(_AGE.fullmatch(around.n2))
     return around.n1 == "who"
 
 

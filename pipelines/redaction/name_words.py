@@ -65,10 +65,12 @@ HONORIFICS = (
     "mlle", "herr", "frau", "senor", "señor", "senora", "señora", "dona", "doña", "don",
     "pani", "pan", "hon", "rt", "baroness", "baron", "earl", "count", "countess", "capt",
     "captain", "major", "col", "colonel", "lt", "lieutenant", "gen", "general", "cpl", "pte",
+    "judge",
 )
 #: Phrases after which a name follows ("known as", "on behalf of", "Dear", "Regards,").
 INTRODUCERS = (
     "named", "called", "known as", "aka", "a.k.a.", "alias", "name is", "name was",
+    "spelt", "spelled",
     "names are", "names were", "surname is", "surname was", "forename is", "nee", "née",
     "on behalf of", "in the name of", "dear", "hi", "hello", "regards", "kind regards",
     "best regards", "warm regards", "many thanks", "thanks", "thank you", "best wishes",
@@ -412,6 +414,7 @@ ROLL_LABELS = frozenset({
     # record's people ("Child: Hope", "Adopters: Rose and Mark Field")
     "surname", "surnames", "forename", "forenames", "forename(s)", "names", "child",
     "adopters", "adopter", "mother", "father", "parent", "parents", "carer", "carers",
+    "person", "persons",
 })
 #: Nouns for the role a person has, before a comma and the person ("the receptionist,
 #: Gan, was rude"; "the premises licence holder, Bahadur, did not attend"), besides the

@@ -169,3 +169,28 @@ def test_a_label_then_surname_first_and_what_a_party_has(first, last, noun):
 def test_a_label_then_a_heading_in_capitals_and_a_body_s_account_stay():
     assert _scrub(["Re: ACTION Plan", "The Council's account was clear."]) == [
         "Re: ACTION Plan", "The Council's account was clear."]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=st.sampled_from(WORDS), b=st.sampled_from(WORDS), c=st.sampled_from(WORDS))
+def test_ages_in_a_list_a_judge_a_spelling_and_a_person_field(a, b, c):
+    out = _scrub([f"Children: Okafor, 9; {a}, 6; {b}, 2.",
+                  f"Employment Judge {c} adjourned the hearing.",
+                  f"Spelling variant Okafor also recorded (also spelt {a}).",
+                  f"Detained person: {b.upper()} {c}. Arresting officer PC Okafor.",
+                  f"{a} {b}, director of Sunrise Kitchens, was interviewed."])
+    assert not _survives(a, out[0]) and not _survives(b, out[0])
+    assert not _survives(c, out[1])
+    assert not _survives(a, out[2])
+    assert not _survives(b.upper(), out[3]) and not _survives(c, out[3])
+    assert not _survives(a, out[4]) and not _survives(b, out[4])
+
+
+@pytest.mark.parametrize("text", [
+    "Dear Sir Madam, please find the report attached.",
+    "Bolton, 6 miles away, has a new depot.",
+    "We met in Leeds, who else would host it?",
+    "The Ministry of Justice replied on Monday.",
+])
+def test_titles_places_and_bodies_stay(text):
+    assert _scrub([text])[0] == text
