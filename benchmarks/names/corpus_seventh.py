@@ -47,11 +47,7 @@ Rebuild (same seed, same file, given the same Faker version):
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import hashlib
 import importlib.metadata
-import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -627,15 +623,8 @@ def clean(n: int = 1200) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="rebuild the frozen seventh corpus")
-    parser.add_argument("--build", action="store_true", required=True)
-    parser.parse_args(argv)
-    data = build()
-    raw = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()
-    FROZEN.write_bytes(gzip.compress(raw, mtime=0))
-    print(f"{FROZEN.name}: {len(data['planted'])} planted, {len(data['clean'])} clean, "
-          f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
-    return 0
+    return frozen.rebuild_from_code(FROZEN, build, argv,
+                                    description="rebuild the frozen seventh corpus")
 
 
 if __name__ == "__main__":

@@ -31,9 +31,25 @@ def rebuild(path: Path, build: Callable[[Path], dict], argv: list[str] | None, *
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--build", type=Path, required=True, help=source_help)
     args = parser.parse_args(argv)
-    data = build(args.build)
+    write(path, build(args.build))
+    return 0
+
+
+def rebuild_from_code(path: Path, build: Callable[[], dict], argv: list[str] | None, *,
+                      description: str) -> int:
+    """The ``--build`` command of a corpus whose names are written in its own module
+    (no wheel to read them from)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--build", action="store_true", required=True)
+    parser.parse_args(argv)
+    write(path, build())
+    return 0
+
+
+def write(path: Path, data: dict) -> None:
+    """Write ``data`` in the one frozen format (sorted keys, no gzip timestamp) and print
+    its hash, to compare with the committed file's."""
     raw = json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True).encode()
     path.write_bytes(gzip.compress(raw, mtime=0))
     print(f"{path.name}: {len(data['planted'])} planted, {len(data['clean'])} clean, "
           f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
-    return 0
