@@ -442,19 +442,14 @@ def build(wheels: Path, n_planted: int = 2400, n_clean: int = 1200, seed: int = 
     }
 
 
-def _frozen() -> dict:
-    return frozen.load(FROZEN)
-
-
 def planted(n: int = 2400) -> list[Planted]:
     """The first ``n`` frozen planted records (at most the 2,400 committed)."""
-    return [Planted(r["style"], r["text"], [tuple(t) for t in r["tokens"]])
-            for r in _frozen()["planted"][:n]]
+    return frozen.planted(FROZEN, Planted, n)
 
 
 def clean(n: int = 1200) -> list[str]:
     """The first ``n`` frozen clean records (at most the 1,200 committed)."""
-    return list(_frozen()["clean"][:n])
+    return frozen.clean(FROZEN, n)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -613,13 +613,12 @@ def build(n_planted: int = 2400, n_clean: int = 1200, seed: int = SEED) -> dict:
 
 def planted(n: int = 2400) -> list[Planted]:
     """The first ``n`` frozen planted records (at most the 2,400 committed)."""
-    return [Planted(r["style"], r["text"], [tuple(t) for t in r["tokens"]])
-            for r in frozen.load(FROZEN)["planted"][:n]]
+    return frozen.planted(FROZEN, Planted, n)
 
 
 def clean(n: int = 1200) -> list[str]:
     """The first ``n`` frozen clean records (at most the 1,200 committed)."""
-    return list(frozen.load(FROZEN)["clean"][:n])
+    return frozen.clean(FROZEN, n)
 
 
 def main(argv: list[str] | None = None) -> int:

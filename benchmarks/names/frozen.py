@@ -16,6 +16,9 @@ import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @cache
@@ -23,6 +26,18 @@ def load(path: Path) -> dict:
     """The committed corpus at ``path`` (read once per process)."""
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return json.load(f)
+
+
+def planted(path: Path, make: Callable[[str, str, list[tuple]], T], n: int) -> list[T]:
+    """The first ``n`` committed planted records of the corpus at ``path``, each made
+    by ``make(style, text, tokens)`` (the corpus module's own record class)."""
+    return [make(r["style"], r["text"], [tuple(t) for t in r["tokens"]])
+            for r in load(path)["planted"][:n]]
+
+
+def clean(path: Path, n: int) -> list[str]:
+    """The first ``n`` committed clean records of the corpus at ``path``."""
+    return list(load(path)["clean"][:n])
 
 
 def rebuild(path: Path, build: Callable[[Path], dict], argv: list[str] | None, *,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from benchmarks.names import corpus_fifth
+from benchmarks.names import corpus_fifth, frozen
 from pipelines.redaction.holdout import held_out
 
 
 def test_frozen_file_holds_the_seeded_corpus_with_its_four_sources():
-    data = corpus_fifth._frozen()
+    data = frozen.load(corpus_fifth.FROZEN)
     assert data["seed"] == corpus_fifth.SEED
     assert set(data["sources"]) == set(corpus_fifth.WHEELS)
     for source in data["sources"].values():

