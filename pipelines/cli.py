@@ -211,13 +211,21 @@ def _steps(dataset: str, progress: Progress, task):
     from pipelines.instance import get_instance
     from pipelines.step_progress import StepWatcher
 
+    last: list[str] = []  # the last step done and its rows, shown beside the running one
+
     def show(step: str) -> None:
         if console.is_terminal:
-            progress.update(task, description=f"staging {dataset}: {step}")
+            done = f" ({last[0]})" if last else ""
+            progress.update(task, description=f"staging {dataset}: {step}{done}")
         else:
             err.print(f"{dataset}: {step} …", markup=False, highlight=False)
 
-    with StepWatcher(get_instance(), show) as watcher:
+    def rows(step: str, n: int) -> None:
+        last[:] = [f"{step}: {n:,} rows"]
+        if not console.is_terminal:
+            err.print(f"{dataset}: {step} done, {n:,} rows", markup=False, highlight=False)
+
+    with StepWatcher(get_instance(), show, on_rows=rows) as watcher:
         yield watcher
 
 
